@@ -1,0 +1,428 @@
+"""Live exception -> plain facts, attached to the report.
+
+Runs in the process that ran the test (an xdist worker, the verification subprocess, or the only
+process). Everything it produces is JSON-able (str, int, float, bool, None, lists and dicts of
+them): pytest-xdist serializes a report's ``__dict__``, so an attribute holding such data reaches
+the controller intact, where exception objects would not. Imports only the standard library and
+pytest; classification happens later, in :mod:`pytest_autofix.classify`.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import inspect
+import json
+import linecache
+import os
+import re
+import sys
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType, TracebackType
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from pytest_autofix.model import Failure
+
+FACTS_ATTR = "autofix_facts"
+FACTS_VERSION = 1
+_MAX_MESSAGE = 4000
+_NOT_PROJECT_PARTS = frozenset(
+    {"site-packages", "dist-packages", ".tox", ".nox", ".venv", "venv", ".git", "__pycache__"}
+)
+_CANNOT_IMPORT = re.compile(r"cannot import name '([^']+)'")
+
+
+def in_project(path: str | os.PathLike[str], rootdir: Path) -> str | None:
+    """``path`` relative to the rootdir in POSIX form, or None when it is not project source."""
+    try:
+        rel = Path(os.path.abspath(path)).relative_to(rootdir)
+    except ValueError:
+        return None
+    if any(part in _NOT_PROJECT_PARTS for part in rel.parts):
+        return None
+    return rel.as_posix()
+
+
+def _qualname(tp: type) -> str:
+    module = tp.__module__
+    return tp.__qualname__ if module == "builtins" else f"{module}.{tp.__qualname__}"
+
+
+def _walk(tb: TracebackType | None) -> Iterator[tuple[Any, int]]:
+    yield from traceback.walk_tb(tb)
+
+
+def _frame_fact(filename: str, lineno: int, function: str, rootdir: Path) -> dict[str, Any] | None:
+    rel = in_project(filename, rootdir)
+    if rel is None:
+        return None
+    return {
+        "path": rel,
+        "line": lineno,
+        "function": function,
+        "source": linecache.getline(filename, lineno).strip(),
+    }
+
+
+def project_frames(exc: BaseException, rootdir: Path) -> list[dict[str, Any]]:
+    """The traceback frames of ``exc`` inside the project, outermost first."""
+    frames: list[dict[str, Any]] = []
+    for frame, lineno in _walk(exc.__traceback__):
+        fact = _frame_fact(frame.f_code.co_filename, lineno, frame.f_code.co_name, rootdir)
+        if fact is not None:
+            frames.append(fact)
+    if isinstance(exc, SyntaxError) and exc.filename and exc.lineno:
+        fact = _frame_fact(exc.filename, exc.lineno, "<module>", rootdir)
+        if fact is not None:
+            fact["source"] = (exc.text or fact["source"]).strip()
+            frames.append(fact)
+    return frames
+
+
+def origin(module_name: str, rootdir: Path) -> str:
+    """Where a top-level module comes from: project, stdlib, installed, or missing."""
+    top = module_name.partition(".")[0]
+    module = sys.modules.get(module_name) or sys.modules.get(top)
+    file: str | None = getattr(module, "__file__", None) if module is not None else None
+    if file is None and module is None:
+        try:
+            spec = importlib.util.find_spec(top)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is not None:
+            file = spec.origin if spec.origin not in (None, "built-in", "frozen") else None
+            if file is None and spec.submodule_search_locations:
+                file = next(iter(spec.submodule_search_locations), None)
+            if file is None:
+                return "stdlib"
+    if file is not None:
+        if in_project(file, rootdir) is not None:
+            return "project"
+        return "stdlib" if top in sys.stdlib_module_names else "installed"
+    if module is not None:
+        return "stdlib" if top in sys.stdlib_module_names else "installed"
+    if (rootdir / top).is_dir() or (rootdir / f"{top}.py").is_file():
+        return "project"
+    if (rootdir / "src" / top).is_dir() or (rootdir / "src" / f"{top}.py").is_file():
+        return "project"
+    return "stdlib" if top in sys.stdlib_module_names else "missing"
+
+
+def _primary(exc: BaseException) -> BaseException:
+    """The exception that explains a wrapper: a CollectError's or conftest failure's cause."""
+    seen = 0
+    while seen < 5:
+        seen += 1
+        cause = exc.__cause__ or getattr(exc, "cause", None)
+        wrapper = type(exc).__name__ in ("CollectError", "ConftestImportFailure")
+        if wrapper and isinstance(cause, BaseException):
+            exc = cause
+            continue
+        break
+    return exc
+
+
+def _chain(exc: BaseException) -> list[dict[str, str]]:
+    out: list[dict[str, str]] = []
+    cur: BaseException | None = exc.__cause__ or exc.__context__
+    while cur is not None and len(out) < 5:
+        out.append({"exc_type": _qualname(type(cur)), "message": str(cur)[:500]})
+        cur = cur.__cause__ or cur.__context__
+    return out
+
+
+def _import_facts(exc: ImportError, rootdir: Path) -> dict[str, Any]:
+    facts: dict[str, Any] = {"module": exc.name, "module_path": None}
+    if exc.path:
+        facts["module_path"] = in_project(exc.path, rootdir) or exc.path
+    if exc.name:
+        facts["origin"] = origin(exc.name, rootdir)
+        if isinstance(exc, ModuleNotFoundError):
+            parts = exc.name.split(".")
+            facts["top_level"] = parts[0]
+            found = ""
+            for i in range(1, len(parts)):
+                prefix = ".".join(parts[:i])
+                if prefix in sys.modules:
+                    found = prefix
+            facts["importable_parent"] = found or None
+    match = _CANNOT_IMPORT.search(str(exc))
+    if match:
+        facts["import_name"] = match.group(1)
+    return facts
+
+
+def _setup_assigns(cls: type, method: str) -> list[str]:
+    func = cls.__dict__.get(method)
+    if func is None or not callable(func):
+        return []
+    try:
+        tree = ast.parse(inspect.cleandoc("\n" + inspect.getsource(func)))
+    except (OSError, TypeError, SyntaxError):
+        return []
+    names = {
+        node.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.ctx, ast.Store)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "self"
+    }
+    return sorted(names)
+
+
+def _class_facts(cls: type) -> dict[str, Any]:
+    """Nose-style methods a test class defines (pytest 8 stopped calling them)."""
+    nose = [m for m in ("setup", "teardown") if callable(cls.__dict__.get(m))]
+    return {
+        "test_class": cls.__qualname__,
+        "class_is_unittest": any(
+            base.__module__ == "unittest.case" and base.__name__ == "TestCase"
+            for base in cls.__mro__
+        ),
+        "nose_methods": nose,
+        "nose_assigns": _setup_assigns(cls, "setup") if "setup" in nose else [],
+        "class_methods": sorted(k for k, v in vars(cls).items() if callable(v))[:200],
+    }
+
+
+def _attribute_facts(exc: AttributeError, node: object, rootdir: Path) -> dict[str, Any]:
+    facts: dict[str, Any] = {"attr": exc.name}
+    obj = getattr(exc, "obj", None)
+    if obj is None and exc.name is None:
+        return facts
+    if isinstance(obj, ModuleType):
+        facts["obj_kind"] = "module"
+        facts["obj_module"] = obj.__name__
+        facts["obj_origin"] = origin(obj.__name__, rootdir)
+        file = getattr(obj, "__file__", None)
+        if file and facts["obj_origin"] == "project":
+            facts["obj_path"] = in_project(file, rootdir)
+    else:
+        tp = obj if isinstance(obj, type) else type(obj)
+        facts["obj_kind"] = "class" if isinstance(obj, type) else "instance"
+        facts["obj_type"] = _qualname(tp)
+        facts["obj_mro"] = [_qualname(t) for t in tp.__mro__[:-1]][:20]
+        item_cls = getattr(node, "cls", None)
+        if item_cls is not None and isinstance(obj, item_cls):
+            facts.update(_class_facts(item_cls))
+    return facts
+
+
+def _fixture_lookup_facts(exc: BaseException, rootdir: Path) -> dict[str, Any]:
+    facts: dict[str, Any] = {"argname": getattr(exc, "argname", None)}
+    try:
+        rep = exc.formatrepr()  # type: ignore[attr-defined]
+        text = str(rep.errorstring)
+        facts["request_path"] = in_project(rep.filename, rootdir) or str(rep.filename)
+        facts["request_line"] = int(rep.firstlineno) + 1
+    except Exception:  # the repr is best effort; the argname is what matters
+        text = str(exc)
+    match = re.search(r"available fixtures: (.*)", text)
+    facts["available"] = [n.strip() for n in match.group(1).split(",")] if match else []
+    facts["recursive"] = "recursive dependency" in text
+    facts["message"] = text.splitlines()[0] if text else f"fixture {facts['argname']!r} not found"
+    try:
+        request = exc.request  # type: ignore[attr-defined]
+        stack = [request._pyfuncitem.obj, *(d.func for d in exc.fixturestack)]  # type: ignore[attr-defined]
+        facts["requester"] = getattr(stack[-1], "__name__", None)
+    except Exception:
+        facts["requester"] = None
+    return facts
+
+
+def _env_var(exc: BaseException) -> str | None:
+    if not isinstance(exc, KeyError) or not exc.args:
+        return None
+    for frame, _ in _walk(exc.__traceback__):
+        code = frame.f_code
+        if code.co_name in ("__getitem__", "__delitem__") and Path(code.co_filename).name == "os.py":
+            return str(exc.args[0])
+    return None
+
+
+def _refused(exc: BaseException) -> BaseException | None:
+    cur: BaseException | None = exc
+    for _ in range(8):
+        if cur is None:
+            return None
+        if isinstance(cur, ConnectionRefusedError) or "Connection refused" in str(cur):
+            return cur
+        cur = cur.__cause__ or cur.__context__
+    return None
+
+
+def _address(exc: BaseException) -> dict[str, Any]:
+    """Host and port of a refused connection, from the locals of the frames that connected."""
+    cur: BaseException | None = exc
+    for _ in range(8):
+        if cur is None:
+            break
+        for frame, _ in reversed(list(_walk(cur.__traceback__))):
+            local = frame.f_locals
+            address = local.get("address") or local.get("sa")
+            if isinstance(address, tuple) and len(address) >= 2:
+                return {"host": str(address[0]), "port": _int(address[1])}
+            if "host" in local and "port" in local:
+                return {"host": str(local["host"]), "port": _int(local["port"])}
+        cur = cur.__cause__ or cur.__context__
+    match = re.search(r"host='([^']+)',\s*port=(\d+)", str(exc)) or re.search(
+        r"\(([\w.\-]+)[:,]\s*(\d+)\)", str(exc)
+    )
+    if match:
+        return {"host": match.group(1), "port": int(match.group(2))}
+    return {}
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(value)  # type: ignore[call-overload, no-any-return]
+    except (TypeError, ValueError):
+        return None
+
+
+def _os_error_facts(exc: OSError, frames: list[dict[str, Any]], rootdir: Path) -> dict[str, Any]:
+    filename = exc.filename
+    facts: dict[str, Any] = {"errno": exc.errno, "filename": None}
+    if not isinstance(filename, str | os.PathLike):
+        return facts
+    name = os.fspath(filename)
+    name = name.decode(errors="replace") if isinstance(name, bytes) else name
+    facts["filename"] = name
+    facts["absolute"] = os.path.isabs(name)
+    facts["cwd"] = in_project(os.getcwd(), rootdir) or os.getcwd()
+    if not os.path.isabs(name):
+        found: list[str] = []
+        for frame in reversed(frames):
+            base = (rootdir / frame["path"]).parent
+            candidate = base / name
+            if candidate.exists():
+                found.append(Path(frame["path"]).parent.joinpath(name).as_posix())
+        facts["exists_relative_to"] = found
+    return facts
+
+
+def capture(
+    excinfo: pytest.ExceptionInfo[BaseException],
+    *,
+    rootdir: Path,
+    when: str,
+    node: object = None,
+) -> dict[str, Any]:
+    """Every structured fact the live exception gives, as JSON-able data."""
+    wrapper = excinfo.value
+    exc = _primary(wrapper)
+    frames = project_frames(exc, rootdir)
+    facts: dict[str, Any] = {
+        "v": FACTS_VERSION,
+        "when": when,
+        "exc_type": _qualname(type(exc)),
+        "exc_mro": [_qualname(t) for t in type(exc).__mro__[:-2]][:12],
+        "message": str(exc)[:_MAX_MESSAGE],
+        "wrapper": _qualname(type(wrapper)) if exc is not wrapper else None,
+        "chain": _chain(exc),
+        "frame": frames[-1] if frames else None,
+        "frames": frames[-8:],
+        "is_warning": isinstance(exc, Warning),
+    }
+    item_path = getattr(node, "path", None)
+    if item_path is not None:
+        facts["node_path"] = in_project(item_path, rootdir)
+    if node is not None and getattr(node, "cls", None) is not None:
+        facts["node_class"] = node.cls.__qualname__  # type: ignore[attr-defined]
+    try:
+        if isinstance(exc, ImportError):
+            facts.update(_import_facts(exc, rootdir))
+            if type(exc).__name__ == "ImportPathMismatchError":
+                facts["mismatch"] = [str(a) for a in exc.args]
+        if isinstance(exc, NameError) and not isinstance(exc, UnboundLocalError):
+            facts["name"] = exc.name
+        if isinstance(exc, AttributeError):
+            facts.update(_attribute_facts(exc, node, rootdir))
+        if type(exc).__name__ == "FixtureLookupError":
+            facts.update(_fixture_lookup_facts(exc, rootdir))
+        if isinstance(exc, OSError) and not isinstance(exc, ConnectionError):
+            facts.update(_os_error_facts(exc, frames, rootdir))
+        env_var = _env_var(exc)
+        if env_var is not None:
+            facts["env_var"] = env_var
+        refused = _refused(exc)
+        if refused is not None:
+            facts["refused"] = True
+            facts["address"] = _address(refused)
+    except Exception as err:  # a fact we could not read must not break the user's run
+        facts["capture_error"] = f"{type(err).__name__}: {err}"
+    return _plain(facts)
+
+
+def _plain(facts: dict[str, Any]) -> dict[str, Any]:
+    """Force JSON-able data: anything exotic becomes its string."""
+    result: dict[str, Any] = json.loads(json.dumps(facts, default=str))
+    return result
+
+
+class CapturePlugin:
+    """Attaches captured facts to every failed report (tests and collectors)."""
+
+    def __init__(self, rootdir: Path) -> None:
+        self.rootdir = rootdir
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Iterator[None]:
+        report = yield
+        if report.failed and call.excinfo is not None:  # type: ignore[attr-defined]
+            setattr(  # noqa: B010
+                report,
+                FACTS_ATTR,
+                capture(call.excinfo, rootdir=self.rootdir, when=call.when, node=item),
+            )
+        return report  # type: ignore[no-any-return]
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_exception_interact(
+        self,
+        node: pytest.Item | pytest.Collector,
+        call: pytest.CallInfo[Any],
+        report: pytest.CollectReport | pytest.TestReport,
+    ) -> None:
+        if isinstance(report, pytest.CollectReport) and call.excinfo is not None:
+            setattr(  # noqa: B010
+                report,
+                FACTS_ATTR,
+                capture(call.excinfo, rootdir=self.rootdir, when="collect", node=node),
+            )
+
+
+_E_LINE = re.compile(r"^E\s+([\w.]+(?:Error|Exception|Warning|Exit|Failed|Interrupt)\b):?\s?(.*)$", re.M)
+
+
+def to_failure(nodeid: str, when: str, facts: dict[str, Any] | None, longrepr: str) -> Failure:
+    """A :class:`Failure` from captured facts; from the ``longrepr`` text when there are none."""
+    from pytest_autofix.model import Failure, Frame
+
+    if not facts:
+        matches = _E_LINE.findall(longrepr)
+        exc_type, message = matches[-1] if matches else ("", longrepr.strip()[-500:])
+        if not exc_type and "fixture '" in longrepr and "not found" in longrepr:
+            exc_type = "FixtureLookupError"
+        facts = {"exc_type": exc_type, "message": message, "fallback": True}
+        if exc_type == "FixtureLookupError":
+            m = re.search(r"fixture '(\w+)' not found", longrepr)
+            facts["argname"] = m.group(1) if m else None
+    frame = facts.get("frame")
+    return Failure(
+        nodeid=nodeid,
+        when=when,  # type: ignore[arg-type]
+        exc_type=str(facts.get("exc_type") or "Exception"),
+        message=str(facts.get("message") or ""),
+        facts=facts,
+        frame=Frame(**frame) if isinstance(frame, dict) else None,
+        longrepr=longrepr[-8000:],
+    )

@@ -1,0 +1,406 @@
+"""Merge the fixes of one round into one new content per file.
+
+:func:`build` takes every candidate fix of a round, best confidence first, and decides for each
+one: applied, deferred to the next round (it touches lines a better fix already changes), or
+dropped (it cannot be applied at all). Each fix is first computed alone against the original
+file, which gives its own diff and the lines it changes. The fixes accepted for a file then run
+as one chain of transforms over one parse of the original, and the result must parse and
+compile. Source is bytes in and bytes out (``Module.bytes``), so a BOM, CRLF line endings and an
+encoding cookie survive untouched.
+
+Nothing here writes a file: the :class:`Plan` says what the transaction will write.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import io
+import os
+import tokenize
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import libcst
+
+if TYPE_CHECKING:
+    from pytest_autofix.model import FileEdit, Fix
+
+__all__ = ["Candidate", "FilePlan", "Plan", "build", "unified_diff", "unified_diff_bytes"]
+
+Transform = Callable[[libcst.Module], libcst.Module]
+Span = tuple[int, int]  # changed original lines [start, end), 0-based
+
+
+@dataclasses.dataclass(frozen=True)
+class Candidate:
+    key: str  # unique id of the fix (given by the caller)
+    issue_id: str
+    fixer: str
+    fix: Fix
+
+
+@dataclasses.dataclass(frozen=True)
+class FilePlan:
+    path: Path  # absolute
+    rel: str  # rootdir-relative, POSIX
+    original: bytes | None  # None: a new file
+    new: bytes
+
+
+@dataclasses.dataclass
+class Plan:
+    files: dict[Path, FilePlan]  # the merged result of every applied fix, in rel order
+    applied: list[Candidate]
+    diffs: dict[str, str]  # candidate key -> unified diff of that fix alone (all its files)
+    files_of: dict[str, list[str]]  # candidate key -> rel paths it touches
+    deferred: list[tuple[Candidate, str]]  # lost a conflict: retry next round; names the winner
+    dropped: list[tuple[Candidate, str]]  # cannot be applied; the reason says why
+
+    def patch_bytes(self) -> bytes:
+        """One unified diff of every file, byte for byte what ``git apply`` needs."""
+        plans = sorted(self.files.values(), key=lambda plan: plan.rel)
+        return b"".join(unified_diff_bytes(p.rel, p.original, p.new) for p in plans)
+
+    def patch(self) -> str:
+        """:meth:`patch_bytes` as text: write it back with ``errors="surrogateescape"`` (bytes
+        of a file that is not UTF-8 are kept as surrogates), or write ``patch_bytes()``."""
+        return self.patch_bytes().decode("utf-8", "surrogateescape")
+
+
+class _Refused(Exception):
+    """Why a candidate cannot be applied; the message is the reason shown to the user."""
+
+
+@dataclasses.dataclass(frozen=True)
+class _Change:
+    """One candidate's change to one file, computed against the original alone."""
+
+    candidate: Candidate
+    path: Path
+    rel: str
+    original: bytes | None
+    new: bytes
+    transforms: tuple[Transform, ...]
+    spans: tuple[Span, ...]
+
+
+def build(
+    candidates: Sequence[Candidate],
+    *,
+    rootdir: Path,
+    read: Callable[[Path], bytes | None],
+    check_path: Callable[[Path], Path] | None = None,
+) -> Plan:
+    """Decide every candidate (applied, deferred or dropped) and merge what is applied.
+
+    ``read(path)`` gives a file's bytes, or None when it does not exist. ``check_path(path)``
+    returns the path to use or raises to refuse it (outside the rootdir is always refused).
+    """
+    keys = [candidate.key for candidate in candidates]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"candidate keys must be unique: {keys!r}")
+    files = _Files(Path(os.path.abspath(rootdir)), read, check_path)
+    plan = Plan(files={}, applied=[], diffs={}, files_of={}, deferred=[], dropped=[])
+    accepted: dict[Path, list[_Change]] = {}
+    for candidate in sorted(candidates, key=lambda c: -c.fix.confidence):
+        try:
+            changes = _changes(candidate, files, plan)
+        except _Refused as refused:
+            plan.dropped.append((candidate, str(refused)))
+            continue
+        plan.diffs[candidate.key] = "".join(
+            unified_diff(change.rel, change.original, change.new) for change in changes
+        )
+        winner = _conflict(changes, accepted)
+        if winner is not None:
+            reason = f"conflicts with {winner.fixer}: {winner.fix.description}"
+            plan.deferred.append((candidate, reason))
+            continue
+        for change in changes:
+            accepted.setdefault(change.path, []).append(change)
+        plan.applied.append(candidate)
+    _merge(accepted, files, plan)
+    return plan
+
+
+class _Files:
+    """Paths resolved and checked, originals read and parsed once."""
+
+    def __init__(
+        self,
+        rootdir: Path,
+        read: Callable[[Path], bytes | None],
+        check_path: Callable[[Path], Path] | None,
+    ) -> None:
+        self.rootdir = rootdir
+        self._read = read
+        self._check_path = check_path
+        self._originals: dict[Path, bytes | None] = {}
+        self._parsed: dict[Path, libcst.Module] = {}
+
+    def resolve(self, path: str | os.PathLike[str]) -> tuple[Path, str]:
+        """``(absolute path, rel)`` of an edit's path, or :class:`_Refused`."""
+        absolute = Path(os.path.normpath(self.rootdir / path))
+        if self._check_path is not None:
+            try:
+                absolute = self._check_path(absolute)
+            except Exception as exc:
+                raise _Refused(str(exc) or f"{type(exc).__name__}: {absolute}") from exc
+        try:
+            return absolute, absolute.relative_to(self.rootdir).as_posix()
+        except ValueError:
+            raise _Refused(f"{path} is outside the rootdir {self.rootdir}") from None
+
+    def original(self, path: Path, rel: str) -> bytes | None:
+        if path not in self._originals:
+            try:
+                self._originals[path] = self._read(path)
+            except OSError as exc:
+                raise _Refused(f"cannot read {rel}: {exc}") from exc
+        return self._originals[path]
+
+    def parsed(self, path: Path, rel: str) -> libcst.Module:
+        """The libcst parse of the original (immutable, so every transform may start from it)."""
+        if path not in self._parsed:
+            source = self.original(path, rel)
+            assert source is not None
+            try:
+                self._parsed[path] = libcst.parse_module(source)
+            except libcst.ParserSyntaxError as exc:
+                raise _Refused(f"cannot parse {rel}: {_first_line(exc)}") from exc
+        return self._parsed[path]
+
+
+def _changes(candidate: Candidate, files: _Files, plan: Plan) -> list[_Change]:
+    """What ``candidate`` alone does to each file, or :class:`_Refused`."""
+    if not candidate.fix.edits:
+        raise _Refused("has no edits: a suggestion, nothing to apply")
+    by_path: dict[Path, tuple[str, list[FileEdit]]] = {}
+    for edit in candidate.fix.edits:
+        path, rel = files.resolve(edit.path)
+        by_path.setdefault(path, (rel, []))[1].append(edit)
+    plan.files_of[candidate.key] = sorted(rel for rel, _ in by_path.values())
+    changes = []
+    for path, (rel, edits) in sorted(by_path.items(), key=lambda item: item[1][0]):
+        change = _change(candidate, path, rel, edits, files)
+        if change.new != change.original:
+            changes.append(change)
+    if not changes:
+        raise _Refused("changes nothing")
+    return changes
+
+
+def _change(
+    candidate: Candidate, path: Path, rel: str, edits: list[FileEdit], files: _Files
+) -> _Change:
+    original = files.original(path, rel)
+    texts = [edit.text for edit in edits if edit.text is not None]
+    transforms = tuple(edit.transform for edit in edits if edit.transform is not None)
+    if texts and original is not None:
+        raise _Refused(f"FileEdit.create: {rel} already exists")
+    if len(texts) > 1:
+        raise _Refused(f"creates {rel} more than once")
+    if texts:
+        try:
+            new = texts[0].encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise _Refused(f"cannot encode the new {rel}: {exc}") from exc
+        if transforms:
+            new = _run(_parse(new, rel), transforms, rel)
+    elif original is None:
+        raise _Refused(f"{rel} does not exist")
+    else:
+        new = _run(files.parsed(path, rel), transforms, rel)
+    _check(new, rel)
+    spans = _spans(original or b"", new)
+    return _Change(candidate, path, rel, original, new, transforms, spans)
+
+
+def _parse(source: bytes, rel: str) -> libcst.Module:
+    try:
+        module = libcst.parse_module(source)
+    except libcst.ParserSyntaxError as exc:
+        raise _Refused(f"cannot parse {rel}: {_first_line(exc)}") from exc
+    if module.bytes != source:  # libcst loses bytes on a few rare layouts: never risk them
+        raise _Refused(f"libcst cannot round-trip {rel} byte for byte; not edited")
+    return module
+
+
+def _run(module: libcst.Module, transforms: Sequence[Transform], rel: str) -> bytes:
+    """The bytes of ``module`` after each transform in turn, or :class:`_Refused`."""
+    for transform in transforms:
+        try:
+            module = transform(module)
+        except Exception as exc:
+            raise _Refused(f"transform of {rel} raised {type(exc).__name__}: {exc}") from exc
+        if not isinstance(module, libcst.Module):
+            raise _Refused(f"transform of {rel} returned {type(module).__name__}, not a Module")
+    try:
+        return module.bytes
+    except (UnicodeError, LookupError) as exc:
+        raise _Refused(f"cannot encode {rel} as {module.encoding}: {exc}") from exc
+
+
+def _check(source: bytes, rel: str) -> None:
+    """A Python file must parse (libcst) and compile, else :class:`_Refused`."""
+    if not rel.endswith((".py", ".pyi")):
+        return
+    try:
+        libcst.parse_module(source)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning for "\d" and friends
+            compile(source, rel, "exec", dont_inherit=True)
+    except (libcst.ParserSyntaxError, SyntaxError, ValueError, RecursionError) as exc:
+        raise _Refused(f"result does not compile: {_describe(exc)}") from exc
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, SyntaxError):
+        return f"{type(exc).__name__}: {exc.msg} ({exc.filename}, line {exc.lineno})"
+    return f"{type(exc).__name__}: {_first_line(exc)}"
+
+
+def _first_line(exc: Exception) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+# -- conflicts ------------------------------------------------------------------------------
+
+
+def _lines(data: bytes) -> list[bytes]:
+    """Lines as git sees them: split after each ``\\n``, line endings (CRLF too) kept."""
+    return io.BytesIO(data).readlines()
+
+
+def _spans(old: bytes, new: bytes) -> tuple[Span, ...]:
+    """The original lines a change touches; a pure insertion occupies the line after it."""
+    matcher = difflib.SequenceMatcher(None, _lines(old), _lines(new), autojunk=False)
+    return tuple(
+        (i1, max(i2, i1 + 1)) for tag, i1, i2, _, _ in matcher.get_opcodes() if tag != "equal"
+    )
+
+
+def _conflict(changes: list[_Change], accepted: dict[Path, list[_Change]]) -> Candidate | None:
+    """The first accepted candidate whose changes overlap or touch these, if any."""
+    for change in changes:
+        for other in accepted.get(change.path, []):
+            if change.original is None or other.original is None:  # two creates of one path
+                return other.candidate
+            if any(a1 <= b2 and b1 <= a2 for a1, a2 in change.spans for b1, b2 in other.spans):
+                return other.candidate
+    return None
+
+
+# -- merging --------------------------------------------------------------------------------
+
+
+def _merge(accepted: dict[Path, list[_Change]], files: _Files, plan: Plan) -> None:
+    """Fill ``plan.files``: per file, the accepted transforms in one chain on one parse.
+
+    When a chain does not compile although each of its fixes does alone, the first fix that
+    breaks it is dropped, from every file it touches, and those files are merged again.
+    """
+    results: dict[Path, FilePlan] = {}
+    pending = set(accepted)
+    while pending:
+        path = min(pending)
+        pending.discard(path)
+        changes = accepted[path]
+        if not changes:
+            results.pop(path, None)
+            continue
+        try:
+            new = _chain(path, changes, files, len(changes))
+        except _Refused as refused:
+            culprit = _culprit(path, changes, files)
+            plan.dropped.append((culprit, f"{refused} (merged with {_names(changes, culprit)})"))
+            plan.applied.remove(culprit)
+            for other_path, other_changes in accepted.items():
+                kept = [c for c in other_changes if c.candidate is not culprit]
+                if len(kept) != len(other_changes):
+                    accepted[other_path] = kept
+                    pending.add(other_path)
+            continue
+        first = changes[0]
+        if new != first.original:
+            results[path] = FilePlan(path, first.rel, first.original, new)
+        else:
+            results.pop(path, None)
+    plan.files = dict(sorted(results.items(), key=lambda item: item[1].rel))
+
+
+def _chain(path: Path, changes: list[_Change], files: _Files, count: int) -> bytes:
+    """The file after the first ``count`` changes, as one chain of transforms on one parse."""
+    if len(changes) == 1 or changes[0].original is None:
+        return changes[0].new  # alone, or a new file (only one candidate may create it)
+    transforms = [t for change in changes[:count] for t in change.transforms]
+    new = _run(files.parsed(path, changes[0].rel), transforms, changes[0].rel)
+    _check(new, changes[0].rel)
+    return new
+
+
+def _culprit(path: Path, changes: list[_Change], files: _Files) -> Candidate:
+    """The first change that breaks the chain (each one alone was checked already)."""
+    for count in range(2, len(changes) + 1):
+        try:
+            _chain(path, changes, files, count)
+        except _Refused:
+            return changes[count - 1].candidate
+    return changes[-1].candidate
+
+
+def _names(changes: list[_Change], culprit: Candidate) -> str:
+    others = [c.candidate for c in changes if c.candidate is not culprit]
+    return ", ".join(f"{c.fixer}: {c.fix.description}" for c in others)
+
+
+# -- diffs ----------------------------------------------------------------------------------
+
+
+def unified_diff_bytes(rel: str, old: bytes | None, new: bytes | None) -> bytes:
+    """A ``git apply``-able diff of one file (``None``: the file does not exist), exact bytes."""
+    if old == new:
+        return b""
+    name = rel.encode("utf-8", "surrogateescape")
+    out = [b"diff --git a/%s b/%s\n" % (name, name)]
+    if old is None:
+        out.append(b"new file mode 100644\n")
+    elif new is None:
+        out.append(b"deleted file mode 100644\n")
+    hunks = list(difflib.diff_bytes(difflib.unified_diff, _lines(old or b""), _lines(new or b"")))
+    if hunks:  # an empty new file is a header without hunks, as git writes it
+        out.append(b"--- /dev/null\n" if old is None else b"--- a/%s\n" % name)
+        out.append(b"+++ /dev/null\n" if new is None else b"+++ b/%s\n" % name)
+    for line in hunks[2:]:  # after difflib's own (empty) ---/+++ lines
+        out.append(line if line.endswith(b"\n") else line + b"\n\\ No newline at end of file\n")
+    return b"".join(out)
+
+
+def unified_diff(rel: str, old: bytes | None, new: bytes | None) -> str:
+    """:func:`unified_diff_bytes` for display: each side decoded with its file's encoding."""
+    old_encoding, new_encoding = _encoding(old), _encoding(new)
+    text = []
+    in_hunks = False
+    for line in _lines(unified_diff_bytes(rel, old, new)):
+        in_hunks = in_hunks or line.startswith(b"@@")
+        if not in_hunks or line.startswith((b"@@", b"\\")):
+            text.append(line.decode("utf-8", "surrogateescape"))
+        else:
+            encoding = old_encoding if line.startswith(b"-") else new_encoding
+            text.append(line.decode(encoding, "surrogateescape"))
+    return "".join(text)
+
+
+def _encoding(source: bytes | None) -> str:
+    """The encoding Python reads ``source`` with; a BOM is kept (shown as U+FEFF)."""
+    if source is None:
+        return "utf-8"
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    except SyntaxError:
+        return "utf-8"
+    return "utf-8" if encoding == "utf-8-sig" else encoding

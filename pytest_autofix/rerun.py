@@ -1,0 +1,66 @@
+"""The plugin loaded into the verification subprocess (``-p pytest_autofix.rerun``).
+
+It captures facts the same way the main session does and, in the process that reports (the only
+one, or the xdist controller), writes every outcome and failure as JSON to the file named by
+``PYTEST_AUTOFIX_RERUN_OUT``. It declares the autofix options as inert, so a ``--autofix`` in the
+user's ``addopts`` does not break the rerun, which runs with ``-p no:autofix``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_autofix import plugin
+from pytest_autofix.capture import FACTS_ATTR, CapturePlugin
+
+OUT_ENV = "PYTEST_AUTOFIX_RERUN_OUT"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    plugin.pytest_addoption(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(CapturePlugin(config.rootpath), "autofix-rerun-capture")
+    if not hasattr(config, "workerinput") and os.environ.get(OUT_ENV):
+        config.pluginmanager.register(_Recorder(Path(os.environ[OUT_ENV])), "autofix-recorder")
+
+
+class _Recorder:
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.outcomes: dict[str, str] = {}
+        self.failures: list[dict[str, Any]] = []
+
+    def _failed(self, report: pytest.TestReport | pytest.CollectReport, when: str) -> None:
+        self.failures.append(
+            {
+                "nodeid": report.nodeid,
+                "when": when,
+                "facts": getattr(report, FACTS_ATTR, None),
+                "longrepr": report.longreprtext[-8000:],
+            }
+        )
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.failed:
+            self.outcomes[report.nodeid] = "failed"
+            self._failed(report, report.when)
+        elif report.when == "call" or (report.skipped and report.when == "setup"):
+            self.outcomes.setdefault(report.nodeid, "skipped" if report.skipped else "passed")
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.outcomes[report.nodeid] = "failed"
+            self._failed(report, "collect")
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        data = {"outcomes": self.outcomes, "failures": self.failures, "exitstatus": int(exitstatus)}
+        tmp = self.out.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(tmp, self.out)

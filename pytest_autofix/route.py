@@ -1,0 +1,108 @@
+"""Routing and policy: which fixers see an issue, and which of their fixes may be applied.
+
+No I/O: fixers are called with the read-only project; their fixes are sorted and judged here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable, Sequence
+from typing import Literal
+
+from pytest_autofix.codes import matches
+from pytest_autofix.model import Fix, Fixer, Issue
+from pytest_autofix.plugin import Settings
+from pytest_autofix.project import Project
+
+
+@dataclasses.dataclass
+class Proposal:
+    """One fix a fixer proposed for one issue, with what the policy made of it."""
+
+    issue_id: str
+    fixer: str
+    fix: Fix
+    key: str
+    action: Literal["apply", "suggest"]
+    reason: str | None = None
+    # filled in by planning and verification
+    diff: str = ""
+    files: list[str] = dataclasses.field(default_factory=list)
+    applied: bool = False
+    verified: bool = False
+    status: str = "suggested"
+
+
+def fix_key(fixer: str, issue_id: str, fix: Fix) -> str:
+    raw = "\0".join([fixer, issue_id, fix.description, *(str(e.path) for e in fix.edits)])
+    return hashlib.sha1(raw.encode()).hexdigest()[:12]
+
+
+def not_selected(code: str, settings: Settings) -> str | None:
+    """Why an issue is left alone by --autofix-select/--autofix-ignore, or None."""
+    if settings.select and not any(matches(code, p) for p in settings.select):
+        return f"not selected (--autofix-select={','.join(settings.select)})"
+    hit = next((p for p in settings.ignore if matches(code, p)), None)
+    if hit is not None:
+        return f"ignored (--autofix-ignore={hit})"
+    return None
+
+
+def fixers_for(issue: Issue, fixers: Sequence[Fixer]) -> list[Fixer]:
+    return [f for f in fixers if issue.kind in f.kinds]
+
+
+def judge(fix: Fix, settings: Settings, refuse: Callable[[str], str | None]) -> tuple[str, str | None]:
+    """``("apply", None)`` or ``("suggest", reason)``; ``refuse`` names a path rule broken."""
+    if not fix.edits:
+        return "suggest", "a suggestion: needs a person"
+    if fix.confidence < settings.min_confidence:
+        return "suggest", (
+            f"confidence {fix.confidence:.2f} is below --autofix-min-confidence="
+            f"{settings.min_confidence:g}"
+        )
+    if not fix.safe and not settings.unsafe:
+        return "suggest", "unsafe (may change behaviour): applied only with --autofix-unsafe"
+    for edit in fix.edits:
+        why = refuse(str(edit.path))
+        if why is not None:
+            return "suggest", f"not applied: {why}"
+    return "apply", None
+
+
+def propose(
+    issue: Issue,
+    fixers: Sequence[Fixer],
+    project: Project,
+    settings: Settings,
+    refuse: Callable[[str], str | None],
+    rejected: set[str],
+) -> tuple[list[Proposal], list[str]]:
+    """Every fixer routed to ``issue``, best confidence first; errors of fixers as lines.
+
+    Only the best appliable fix of an issue is applied; the others are listed as suggestions.
+    """
+    proposals: list[Proposal] = []
+    errors: list[str] = []
+    for fixer in fixers_for(issue, fixers):
+        try:
+            fixes = list(fixer.propose(issue, project))
+        except Exception as err:  # a broken fixer must not break the run
+            errors.append(f"fixer {fixer.name} raised {type(err).__name__}: {err}")
+            continue
+        for fix in fixes:
+            if not isinstance(fix, Fix):
+                errors.append(f"fixer {fixer.name} returned {type(fix).__name__}, not a Fix")
+                continue
+            key = fix_key(fixer.name, issue.id, fix)
+            action, reason = judge(fix, settings, refuse)
+            if key in rejected:
+                action, reason = "suggest", "rolled back earlier in this run; not retried"
+            proposals.append(Proposal(issue.id, fixer.name, fix, key, action, reason))  # type: ignore[arg-type]
+    proposals.sort(key=lambda p: -p.fix.confidence)
+    best = next((p for p in proposals if p.action == "apply"), None)
+    for p in proposals:
+        if p.action == "apply" and p is not best:
+            p.action, p.reason = "suggest", f"an alternative: {best.fixer} is preferred"  # type: ignore[union-attr]
+    return proposals, errors

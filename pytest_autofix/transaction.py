@@ -1,0 +1,770 @@
+"""The only code that writes project files: atomic writes, a journal, rollback, undo, recovery.
+
+A :class:`Transaction` holds an exclusive lock on the state dir (``<cache_dir>/autofix``), checks
+every path against the safety rules, records each file's original bytes and mode in a journal
+*before* it first changes the file, and writes atomically (temp file in the same directory, fsync,
+``os.replace``). Leaving the ``with`` block without :meth:`Transaction.commit` restores every
+file byte for byte. The journal (``journal/manifest.json`` plus ``journal/blobs/<sha256>``)
+outlives the process, so :func:`recover` can restore an interrupted run and :func:`undo` the last
+committed one. Nothing but the target and its short-lived temp file is created in the project.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime
+import fcntl
+import fnmatch
+import hashlib
+import json
+import os
+import stat
+import tempfile
+import time
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+
+PREFIX = "pytest-autofix: "
+TEMP_PREFIX = ".autofix-tmp-"
+REFUSED_PARTS = frozenset(
+    {"site-packages", "dist-packages", ".tox", ".nox", ".venv", "venv", ".git", "__pycache__"}
+)
+STATES = ("active", "committed", "rolled-back", "recovered", "undone")
+_VERSION = 1
+_HEX = "0123456789abcdef"
+
+
+class TransactionError(Exception):
+    """The transaction refused an operation or could not carry it out."""
+
+
+class UnsafePathError(TransactionError):
+    """A path breaks a safety rule; the message names the rule."""
+
+
+class ConflictError(TransactionError):
+    """A file changed on disk behind autofix's back; autofix left it as it is.
+
+    ``path`` is the (first) file concerned.
+    """
+
+    def __init__(self, message: str, path: Path | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class LockedError(TransactionError):
+    """Another autofix session holds the lock."""
+
+
+@dataclasses.dataclass(frozen=True)
+class UndoOutcome:
+    """What :func:`undo` did: ``ok`` is False when a file could not be restored."""
+
+    ok: bool
+    lines: list[str]
+
+
+# --- low-level file operations -------------------------------------------------------------
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read(path: Path) -> bytes | None:
+    """The file's bytes, or None when it does not exist."""
+    try:
+        return path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def _new_file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError:  # some file systems cannot fsync a directory; the data is still synced
+        pass
+    finally:
+        os.close(fd)
+
+
+def _mtime(path: Path) -> int:
+    """The whole-second mtime of ``path``, -1 when it does not exist."""
+    try:
+        return os.stat(path).st_mtime_ns // 10**9
+    except OSError:
+        return -1
+
+
+def _later_mtime(fd: int, target: Path, after: int) -> None:
+    """Give the new file a whole-second mtime later than ``after`` and than the file it replaces.
+
+    Bytecode caches (``__pycache__``, pytest's rewritten tests) trust a source whose size and
+    whole-second mtime match the cache: two same-size versions written within one second would
+    leave the rerun importing the older one.
+    """
+    after = max(after, _mtime(target))
+    now = time.time_ns()
+    if now // 10**9 <= after:
+        os.utime(fd, ns=(now, (after + 1) * 10**9))
+
+
+def _atomic_write(target: Path, data: bytes, mode: int, *, after: int | None = None) -> None:
+    """Replace ``target`` by ``data`` with ``mode``: all or nothing, durable on return.
+
+    Project files pass ``after`` (see :func:`_later_mtime`); journal files do not.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fchmod(handle.fileno(), mode)
+            if after is not None:
+                _later_mtime(handle.fileno(), target, after)
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(target.parent)
+
+
+def _put_back(
+    target: Path, existed: bool, original: bytes | None, mode: int | None, after: int = -1
+) -> bool:
+    """Make ``target`` what it was before autofix; True when that changed anything."""
+    current = _read(target)
+    if not existed:
+        if current is None:
+            return False
+        target.unlink()
+        _fsync_dir(target.parent)
+        return True
+    assert original is not None and mode is not None
+    if current == original and stat.S_IMODE(target.stat().st_mode) == mode:
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write(target, original, mode, after=after)
+    return True
+
+
+def _remove_created_dirs(root: Path, rels: Iterable[str]) -> None:
+    """Remove the directories autofix created, deepest first, where they are empty."""
+    for rel in sorted(set(rels), key=lambda r: r.count("/"), reverse=True):
+        with contextlib.suppress(OSError):
+            (root / rel).rmdir()
+
+
+# --- path rules ----------------------------------------------------------------------------
+
+
+def _excluded(rel: str, patterns: Sequence[str]) -> str | None:
+    """The first pattern matching ``rel`` or one of its parent directories, else None.
+
+    ``fnmatch`` semantics (``*`` also crosses ``/``); ``**/`` also matches no directory at all.
+    """
+    parts = rel.split("/")
+    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    for raw in patterns:
+        pattern = raw.strip().removeprefix("./").strip("/")
+        if not pattern:
+            continue
+        variants = {pattern, pattern.replace("**/", "")}
+        if any(fnmatch.fnmatch(p, v) for p in prefixes for v in variants):
+            return raw
+    return None
+
+
+def _safe_rel(
+    rootdir: Path, state_dir: Path, path: str | os.PathLike[str], exclude: Sequence[str] = ()
+) -> str:
+    """The rootdir-relative POSIX path of the real file behind ``path``; UnsafePathError if not."""
+    root_real = Path(os.path.realpath(rootdir))
+    given = Path(path)
+    if not given.is_absolute():
+        given = rootdir / given
+    lexical = Path(os.path.normpath(given))
+    real = Path(os.path.realpath(given))
+    inside = [
+        lexical.relative_to(b).as_posix() for b in (rootdir, root_real) if lexical.is_relative_to(b)
+    ]
+    if not real.is_relative_to(root_real):
+        if inside:
+            raise UnsafePathError(
+                f"refused {path}: a symlink on its way leads outside the rootdir {rootdir} "
+                f"(to {real})"
+            )
+        raise UnsafePathError(f"refused {path}: outside the rootdir {rootdir}")
+    rel = real.relative_to(root_real).as_posix()
+    if rel == ".":
+        raise UnsafePathError(f"refused {path}: that is the rootdir itself, not a file")
+    for candidate in {rel, *inside}:
+        refused = REFUSED_PARTS.intersection(candidate.lower().split("/"))  # .Git on macOS
+        if refused:
+            raise UnsafePathError(
+                f"refused {path}: inside {min(refused)} (autofix never edits virtual "
+                "environments, installed packages, VCS data or caches)"
+            )
+        pattern = _excluded(candidate, exclude)
+        if pattern is not None:
+            raise UnsafePathError(f"refused {path}: matches autofix_exclude pattern {pattern!r}")
+    if real.is_relative_to(os.path.realpath(state_dir)):
+        raise UnsafePathError(f"refused {path}: inside autofix's own state dir {state_dir}")
+    if real.exists() and not real.is_file():
+        raise UnsafePathError(f"refused {path}: not a regular file")
+    return rel
+
+
+# --- journal -------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class _Entry:
+    """One journaled file: its state before the run and the contents the run wrote."""
+
+    path: str
+    existed: bool
+    mode: int | None
+    sha256: str | None
+    final_sha256: str | None = None
+    written: list[str] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class _Manifest:
+    state: str
+    pid: int
+    started: str
+    rootdir: str
+    files: list[_Entry]
+    created_dirs: list[str]
+
+    def dump(self) -> bytes:
+        data = dataclasses.asdict(self)
+        return json.dumps({"version": _VERSION, **data}, indent=1).encode()
+
+    @classmethod
+    def parse(cls, raw: bytes) -> _Manifest:
+        """The manifest in ``raw``; ValueError saying what is wrong with it."""
+        data = json.loads(raw)
+        if not isinstance(data, dict) or data.get("version") != _VERSION:
+            raise ValueError(f"not a version {_VERSION} autofix journal")
+        if data.get("state") not in STATES:
+            raise ValueError(f"unknown state {data.get('state')!r}")
+        files = data.get("files")
+        dirs = data.get("created_dirs")
+        if not isinstance(files, list) or not isinstance(dirs, list):
+            raise ValueError("'files' or 'created_dirs' is not a list")
+        entries = [_Entry(**f) for f in files if isinstance(f, dict)]
+        if len(entries) != len(files) or not all(map(_valid_entry, entries)):
+            raise ValueError("a file entry is malformed")
+        if not all(isinstance(d, str) and _valid_rel(d) for d in dirs):
+            raise ValueError("a created_dirs entry is malformed")
+        if not isinstance(data.get("pid"), int) or not isinstance(data.get("started"), str):
+            raise ValueError("'pid' or 'started' is malformed")
+        if not isinstance(data.get("rootdir"), str):
+            raise ValueError("'rootdir' is malformed")
+        return cls(data["state"], data["pid"], data["started"], data["rootdir"], entries, dirs)
+
+
+def _valid_rel(rel: str) -> bool:
+    parts = rel.split("/")
+    return bool(rel) and not rel.startswith("/") and not {"", ".", ".."} & set(parts)
+
+
+def _valid_entry(e: _Entry) -> bool:
+    def sha(value: object) -> bool:
+        return isinstance(value, str) and len(value) == 64 and set(value) <= set(_HEX)
+
+    if not (isinstance(e.path, str) and _valid_rel(e.path) and isinstance(e.written, list)):
+        return False
+    if not all(map(sha, e.written)):
+        return False
+    if e.final_sha256 is not None and not sha(e.final_sha256):
+        return False
+    if e.existed is True:
+        return isinstance(e.mode, int) and 0 <= e.mode <= 0o7777 and sha(e.sha256)
+    return e.existed is False and e.mode is None and e.sha256 is None
+
+
+def _journal_dir(state_dir: Path) -> Path:
+    return state_dir / "journal"
+
+
+def _blob(state_dir: Path, sha: str) -> Path:
+    return _journal_dir(state_dir) / "blobs" / sha
+
+
+def _load(state_dir: Path) -> _Manifest | None:
+    """The journal's manifest, None when there is none; ValueError when it is unusable."""
+    raw = _read(_journal_dir(state_dir) / "manifest.json")
+    if raw is None:
+        return None
+    try:
+        return _Manifest.parse(raw)
+    except (ValueError, TypeError) as exc:  # JSONDecodeError and UnicodeError are ValueErrors
+        raise ValueError(str(exc)) from None
+
+
+def _save(state_dir: Path, manifest: _Manifest) -> None:
+    journal = _journal_dir(state_dir)
+    journal.mkdir(parents=True, exist_ok=True)
+    _atomic_write(journal / "manifest.json", manifest.dump(), _new_file_mode())
+
+
+def _prune(state_dir: Path, keep: Collection[str]) -> None:
+    """Delete blobs no manifest entry refers to, and temp files a crash left behind."""
+    journal = _journal_dir(state_dir)
+    for path in [*journal.glob(TEMP_PREFIX + "*"), *journal.glob("blobs/*")]:
+        if path.name not in keep:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+def _now() -> str:
+    return datetime.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+# --- lock ----------------------------------------------------------------------------------
+
+
+def _lock(state_dir: Path, timeout: float) -> int:
+    """Take the exclusive session lock; LockedError after ``timeout`` seconds."""
+    if not state_dir.is_dir():
+        top = state_dir  # the outermost directory created here is git-ignored, as pytest's is
+        while not top.parent.exists():
+            top = top.parent
+        state_dir.mkdir(parents=True, exist_ok=True)
+        if top != state_dir or not (top / ".gitignore").exists():
+            (top / ".gitignore").write_text("# Created by pytest-autofix automatically.\n*\n")
+    fd = os.open(state_dir / "lock", os.O_RDWR | os.O_CREAT, 0o666)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
+                os.close(fd)
+                pid = f" (pid {holder})" if holder.isdigit() else ""
+                raise LockedError(
+                    f"another pytest --autofix session{pid} is running in this project "
+                    f"(lock {state_dir / 'lock'}); wait for it to finish"
+                ) from None
+            time.sleep(0.05)
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, str(os.getpid()).encode(), 0)
+    return fd
+
+
+def _unlock(fd: int) -> None:
+    with contextlib.suppress(OSError):
+        os.ftruncate(fd, 0)
+    os.close(fd)  # closing the descriptor releases the flock
+
+
+# --- the transaction -----------------------------------------------------------------------
+
+
+class Transaction:
+    """All writes of one autofix run: ``with Transaction(root, state) as tx: ...; tx.commit()``.
+
+    Writes need the lock, so they happen inside the ``with`` block; leaving it by an exception or
+    without :meth:`commit` restores every file written.
+    """
+
+    def __init__(
+        self,
+        rootdir: Path,
+        state_dir: Path,
+        *,
+        exclude: Sequence[str] = (),
+        lock_timeout: float = 30.0,
+    ) -> None:
+        self.rootdir = Path(os.path.abspath(rootdir))
+        self.state_dir = Path(os.path.abspath(state_dir))
+        self.exclude = tuple(exclude)
+        self.lock_timeout = lock_timeout
+        self._root_real = Path(os.path.realpath(self.rootdir))
+        self._lock_fd: int | None = None
+        self._used = False
+        self._committed = False
+        self._baseline: dict[str, bytes | None] = {}  # last bytes seen or written, by rel path
+        self._originals: dict[str, bytes | None] = {}
+        self._mtimes: dict[str, int] = {}  # latest whole-second mtime of each version written
+        self._manifest: _Manifest | None = None  # created by the first write
+
+    def __enter__(self) -> Transaction:
+        if self._used:
+            raise TransactionError("a Transaction can be entered only once")
+        self._used = True
+        self._lock_fd = _lock(self.state_dir, self.lock_timeout)
+        try:
+            previous = _load(self.state_dir)
+        except ValueError:
+            previous = None  # unusable: the first write replaces it
+        if previous is not None and previous.state == "active":
+            _unlock(self._lock_fd)
+            self._lock_fd = None
+            raise TransactionError(
+                f"an interrupted autofix run ({previous.started}, pid {previous.pid}) left files "
+                "to restore; run pytest once without --autofix, it restores them first"
+            )
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self._manifest is not None and not self._committed:
+                try:
+                    self.restore()
+                except ConflictError:  # the other files are back; that one is someone else's
+                    self._save("rolled-back")
+                    raise
+                self._save("rolled-back")  # not after an I/O error: recovery retries then
+        finally:
+            if self._lock_fd is not None:
+                _unlock(self._lock_fd)
+                self._lock_fd = None
+
+    def check(self, path: str | os.PathLike[str]) -> Path:
+        """The absolute path autofix would write for ``path``; UnsafePathError if it must not.
+
+        Relative paths are relative to the rootdir; a symlink inside the rootdir yields its
+        target, the file that is really written.
+        """
+        return self.rootdir / self._rel(path)
+
+    def _rel(self, path: str | os.PathLike[str]) -> str:
+        return _safe_rel(self.rootdir, self.state_dir, path, self.exclude)
+
+    def read(self, path: str | os.PathLike[str]) -> bytes | None:
+        """The file's current bytes (None when absent); the first read is the conflict baseline."""
+        rel = self._rel(path)
+        data = _read(self._root_real / rel)
+        self._baseline.setdefault(rel, data)
+        return data
+
+    def write(self, path: str | os.PathLike[str], data: bytes) -> None:
+        """Atomically replace (or create) the file; journal its original first."""
+        rel = self._rel(path)
+        self._require_open("write")
+        if rel not in self._baseline:
+            raise TransactionError(f"{rel}: read() it before write(), so conflicts can be seen")
+        target = self._root_real / rel
+        current = _read(target)
+        if current != self._baseline[rel]:
+            raise ConflictError(
+                f"{rel} changed on disk after autofix read it; nothing written", self.rootdir / rel
+            )
+        if current == data:
+            return
+        missing = []
+        parent = target.parent
+        while not parent.exists():
+            missing.append(parent)
+            parent = parent.parent
+        entry = self._journal(rel, current, data, [d.relative_to(self._root_real) for d in missing])
+        for directory in reversed(missing):
+            directory.mkdir()
+            _fsync_dir(directory.parent)
+        mode = _new_file_mode() if entry.mode is None else entry.mode
+        _atomic_write(target, data, mode, after=self._mtimes.get(rel, -1))
+        self._baseline[rel] = data
+        self._mtimes[rel] = _mtime(target)
+
+    def _journal(self, rel: str, current: bytes | None, data: bytes, dirs: list[Path]) -> _Entry:
+        """Durably record what a write is about to change, before it changes it."""
+        first = self._manifest is None
+        if self._manifest is None:
+            self._manifest = _Manifest("active", os.getpid(), _now(), str(self._root_real), [], [])
+        manifest = self._manifest
+        dirty = first
+        entry = next((e for e in manifest.files if e.path == rel), None)
+        if entry is None:
+            self._originals[rel] = current
+            entry = _Entry(rel, current is not None, None, None)
+            if current is not None:
+                entry.mode = stat.S_IMODE((self._root_real / rel).stat().st_mode)
+                entry.sha256 = _sha(current)
+                blob = _blob(self.state_dir, entry.sha256)
+                blob.parent.mkdir(parents=True, exist_ok=True)
+                if _read(blob) != current:
+                    _atomic_write(blob, current, 0o600)
+            manifest.files.append(entry)
+            dirty = True
+        for directory in (d.as_posix() for d in dirs):
+            if directory not in manifest.created_dirs:
+                manifest.created_dirs.append(directory)
+                dirty = True
+        digest = _sha(data)
+        if digest not in entry.written:
+            entry.written.append(digest)  # lets recovery tell autofix's bytes from a user's
+            dirty = True
+        if dirty:
+            self._save("active")
+        if first:  # the previous run's journal is replaced now: drop its blobs
+            _prune(self.state_dir, {e.sha256 for e in manifest.files if e.sha256})
+        return entry
+
+    def _save(self, state: str) -> None:
+        assert self._manifest is not None
+        self._manifest.state = state
+        _save(self.state_dir, self._manifest)
+
+    def _require_open(self, what: str) -> None:
+        if self._lock_fd is None:
+            raise TransactionError(f"{what}() needs the lock: use the Transaction in a with block")
+        if self._committed:
+            raise TransactionError(f"{what}() after commit(): the transaction is over")
+
+    def _entries(self) -> list[_Entry]:
+        return [] if self._manifest is None else self._manifest.files
+
+    def set_contents(self, contents: Mapping[Path, bytes]) -> None:
+        """Make the tree the originals plus ``contents`` (for bisection: apply a subset)."""
+        self._require_open("set_contents")
+        wanted = {self._rel(path): data for path, data in contents.items()}
+        self.restore([self.rootdir / e.path for e in self._entries() if e.path not in wanted])
+        for rel, data in wanted.items():
+            self.write(rel, data)
+
+    def restore(self, paths: Iterable[Path] | None = None) -> list[Path]:
+        """Put back the original bytes and mode of journaled files (None: all of them).
+
+        Files autofix created are deleted, and the directories it created for them if empty.
+        Returns the paths this call changed. A file someone else changed since autofix last
+        wrote it is left as is: ConflictError, after every other file is restored.
+        """
+        self._require_open("restore")
+        wanted = None if paths is None else {self._rel(p) for p in paths}
+        restored, conflicts = [], []
+        for entry in self._entries():
+            if wanted is not None and entry.path not in wanted:
+                continue
+            target, original = self._root_real / entry.path, self._originals[entry.path]
+            if _read(target) not in (self._baseline[entry.path], original):
+                conflicts.append(entry.path)
+            elif _put_back(
+                target, entry.existed, original, entry.mode, self._mtimes.get(entry.path, -1)
+            ):
+                restored.append(self.rootdir / entry.path)
+                self._mtimes[entry.path] = max(self._mtimes.get(entry.path, -1), _mtime(target))
+            self._baseline[entry.path] = original
+        if self._manifest is not None:
+            _remove_created_dirs(self._root_real, self._manifest.created_dirs)
+        if conflicts:
+            raise ConflictError(
+                f"{', '.join(conflicts)} changed on disk after autofix wrote it; left as is",
+                self.rootdir / conflicts[0],
+            )
+        return restored
+
+    def commit(self) -> list[Path]:
+        """Keep the changes: the journal becomes what ``--autofix-undo`` restores.
+
+        Returns the files whose bytes now differ from their originals.
+        """
+        self._require_open("commit")
+        kept = []
+        for entry in self._entries():
+            current = _read(self._root_real / entry.path)
+            entry.final_sha256 = None if current is None else _sha(current)
+            if entry.final_sha256 != entry.sha256:
+                kept.append(entry)
+        if self._manifest is not None:
+            self._manifest.files = kept
+            self._manifest.created_dirs = [
+                d for d in self._manifest.created_dirs if (self._root_real / d).is_dir()
+            ]
+            self._save("committed")
+            _prune(self.state_dir, {e.sha256 for e in kept if e.sha256})
+        self._committed = True
+        return [self.rootdir / e.path for e in kept]
+
+    def original(self, path: str | os.PathLike[str]) -> bytes | None:
+        """The file's bytes before this transaction changed it (None: it did not exist)."""
+        rel = self._rel(path)
+        if rel in self._originals:
+            return self._originals[rel]
+        return self._baseline[rel] if rel in self._baseline else _read(self._root_real / rel)
+
+    @property
+    def journaled(self) -> list[Path]:
+        """Every file this transaction has written, changed now or not."""
+        return [self.rootdir / rel for rel in self._originals]
+
+    @property
+    def changed(self) -> list[Path]:
+        """Journaled files whose current bytes differ from their originals."""
+        return [
+            self.rootdir / e.path
+            for e in self._entries()
+            if _read(self._root_real / e.path) != self._originals[e.path]
+        ]
+
+
+# --- after the fact: crash recovery and undo -----------------------------------------------
+
+
+def _restore_journaled(
+    state_dir: Path,
+    rootdir: Path,
+    manifest: _Manifest,
+    undoing: bool,
+) -> tuple[list[str], list[str], bool]:
+    """Restore each journaled file whose current bytes are ones autofix may overwrite.
+
+    Undo may overwrite the committed bytes; recovery any bytes the interrupted run wrote.
+
+    Returns (restored paths, problem lines, whether an I/O error may succeed on a retry).
+    """
+    root_real = Path(os.path.realpath(rootdir))
+    restored: list[str] = []
+    problems: list[str] = []
+    retry = False
+    for entry in manifest.files:
+        try:
+            target = root_real / _safe_rel(rootdir, state_dir, entry.path)
+            current = _read(target)
+            digest = None if current is None else _sha(current)
+            if digest == entry.sha256:
+                original = current  # already the original bytes; maybe not the original mode
+            elif digest in ({entry.final_sha256} if undoing else {*entry.written}):
+                original = _read(_blob(state_dir, entry.sha256)) if entry.sha256 else None
+                if entry.existed and (original is None or _sha(original) != entry.sha256):
+                    problems.append(
+                        f"{PREFIX}{entry.path}: its original is missing from the journal "
+                        f"({_blob(state_dir, str(entry.sha256))}); left as is"
+                    )
+                    continue
+            else:
+                where = (
+                    f"its original is in {_blob(state_dir, entry.sha256)}"
+                    if entry.sha256
+                    else "it did not exist before autofix"
+                )
+                problems.append(
+                    f"{PREFIX}{entry.path} changed after autofix wrote it; left as is ({where})"
+                )
+                continue
+            if _put_back(target, entry.existed, original, entry.mode):
+                restored.append(entry.path)
+        except UnsafePathError as exc:
+            problems.append(f"{PREFIX}{entry.path}: left as is, {exc}")
+        except OSError as exc:
+            problems.append(f"{PREFIX}{entry.path}: could not restore it: {exc}")
+            retry = True
+    _remove_created_dirs(root_real, manifest.created_dirs)
+    return restored, problems, retry
+
+
+def _foreign(manifest: _Manifest, rootdir: Path) -> bool:
+    return os.path.realpath(manifest.rootdir) != os.path.realpath(rootdir)
+
+
+def _roll_back(
+    state_dir: Path, rootdir: Path, manifest: _Manifest, *, undoing: bool
+) -> tuple[list[str], bool]:
+    """Recover (an active journal) or undo (a committed one); the caller holds the lock.
+
+    Returns the lines to show and whether every file is back to its original.
+    """
+    if undoing:
+        run, new_state = f"the autofix run of {manifest.started}", "undone"
+    else:
+        run = f"the autofix run of {manifest.started} (pid {manifest.pid}) was interrupted"
+        new_state = "recovered"
+    restored, problems, retry = _restore_journaled(state_dir, rootdir, manifest, undoing)
+    names = ", ".join(restored)
+    if restored and undoing:
+        head = f"undid {run}: restored {len(restored)} file(s) to their state before it: {names}"
+    elif restored:
+        head = f"{run}; restored {len(restored)} file(s) to their state before it: {names}"
+    elif problems:
+        head = f"could not restore every file of {run}" if undoing else run
+    else:
+        head = f"nothing to restore: the files of {run} are as they were before it"
+    if not retry:  # an I/O error may go away: keep the journal for another attempt
+        manifest.state = new_state
+        _save(state_dir, manifest)
+    return [PREFIX + head, *problems], not problems
+
+
+def recover(state_dir: Path, rootdir: Path) -> list[str]:
+    """Restore the files of an autofix run that died while writing; lines say what was done.
+
+    Does nothing (returns []) unless the journal is active and no live session holds the lock.
+    Never raises for a corrupt or foreign journal: it is ignored with one line saying why.
+    """
+    journal = _journal_dir(state_dir) / "manifest.json"
+    fd = None
+    try:
+        manifest = _load(state_dir)
+        if manifest is None or manifest.state != "active":
+            return []
+        if _foreign(manifest, rootdir):
+            return [f"{PREFIX}ignored the journal {journal}: it belongs to {manifest.rootdir}"]
+        fd = _lock(state_dir, 0)
+        manifest = _load(state_dir)  # again, under the lock: its writer may just have finished
+        if manifest is None or manifest.state != "active":
+            return []
+        return _roll_back(state_dir, rootdir, manifest, undoing=False)[0]
+    except LockedError:
+        return []  # a live session is writing: its own rollback is in charge
+    except ValueError as exc:
+        return [f"{PREFIX}ignored the journal {journal}: {exc}"]
+    except OSError as exc:
+        return [f"{PREFIX}could not recover from the journal {journal}: {exc}"]
+    finally:
+        if fd is not None:
+            _unlock(fd)
+
+
+def undo(state_dir: Path, rootdir: Path) -> UndoOutcome:
+    """Restore the files of the last committed autofix run (``pytest --autofix-undo``).
+
+    A file changed since autofix wrote it is left as is, and the outcome is not ok.
+    An interrupted run's journal is recovered instead.
+    """
+    journal = _journal_dir(state_dir) / "manifest.json"
+    if not journal.exists():
+        return UndoOutcome(True, [f"{PREFIX}nothing to undo"])
+    fd = None
+    try:
+        fd = _lock(state_dir, 2.0)
+        manifest = _load(state_dir)
+        if manifest is None or manifest.state not in ("committed", "active") or not manifest.files:
+            return UndoOutcome(True, [f"{PREFIX}nothing to undo"])
+        if _foreign(manifest, rootdir):
+            return UndoOutcome(
+                False, [f"{PREFIX}cannot undo: {journal} belongs to {manifest.rootdir}"]
+            )
+        lines, ok = _roll_back(state_dir, rootdir, manifest, undoing=manifest.state != "active")
+        return UndoOutcome(ok, lines)
+    except LockedError as exc:
+        return UndoOutcome(False, [f"{PREFIX}cannot undo now: {exc}"])
+    except ValueError as exc:
+        return UndoOutcome(False, [f"{PREFIX}cannot undo: {journal} is unusable: {exc}"])
+    except OSError as exc:
+        return UndoOutcome(False, [f"{PREFIX}cannot undo: {exc}"])
+    finally:
+        if fd is not None:
+            _unlock(fd)

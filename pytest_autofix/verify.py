@@ -1,0 +1,159 @@
+"""Verification: which tests a batch of edits affects, and one fresh-interpreter rerun of them."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+
+from pytest_autofix.capture import to_failure
+from pytest_autofix.model import Failure
+from pytest_autofix.project import Project
+from pytest_autofix.rerun import OUT_ENV
+
+_AUTOFIX_FLAGS = ("--autofix", "--dry-run")
+
+
+@dataclasses.dataclass
+class RerunResult:
+    tests: list[str]
+    outcomes: dict[str, str]  # nodeid -> passed | failed | skipped
+    failures: list[Failure]
+    seconds: float
+    returncode: int
+    error: str | None = None  # the rerun itself did not work (timeout, crash): trust nothing
+
+    def failed(self, nodeid: str) -> bool:
+        """A node (or any test under a collector's node id) failed in this rerun."""
+        if self.error is not None:
+            return True
+        if self.outcomes.get(nodeid) == "failed":
+            return True
+        prefix = nodeid + "::"
+        return any(n.startswith(prefix) and o == "failed" for n, o in self.outcomes.items())
+
+    def ran(self, nodeid: str) -> bool:
+        prefix = nodeid + "::"
+        return nodeid in self.outcomes or any(n.startswith(prefix) for n in self.outcomes)
+
+
+def _file_of(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
+
+
+def affected(
+    project: Project, targets: Iterable[str], edited: Iterable[str], test_files: Iterable[str]
+) -> list[str]:
+    """The failing tests the fixes target, plus the test files whose static import closure
+    includes an edited module (a ``conftest.py`` counts for every test below it).
+
+    ``edited`` and ``test_files`` are rootdir-relative POSIX paths; node ids come back sorted,
+    a whole test file standing for all of its tests.
+    """
+    edited = set(edited)
+    reached = project.dependents_of_files(edited) | edited
+    conftest_dirs = [Path(rel).parent.as_posix() for rel in edited if rel.endswith("conftest.py")]
+    selected: set[str] = set(targets)
+    for rel in test_files:
+        under_conftest = any(d == "." or rel.startswith(d + "/") for d in conftest_dirs)
+        if rel in reached or under_conftest:
+            selected.add(rel)
+    files = {n for n in selected if "::" not in n}
+    return sorted(n for n in selected if "::" not in n or _file_of(n) not in files)
+
+
+def command(config: pytest.Config, state_dir: Path, nodeids: list[str]) -> list[str]:
+    """``python -m pytest -p no:autofix`` with the session's rootdir, ini and relevant options."""
+    args_file = state_dir / "rerun-args.txt"
+    args_file.write_text("\n".join(nodeids) + "\n", encoding="utf-8")
+    cmd = [sys.executable, "-m", "pytest", "-p", "no:autofix", "-p", "pytest_autofix.rerun"]
+    cmd += ["--rootdir", str(config.rootpath)]
+    if config.inipath is not None:
+        cmd += ["-c", str(config.inipath)]
+    cmd += ["-p", "no:cacheprovider", "-q", "-o", "console_output_style=classic"]
+    cmd += _passthrough(config.invocation_params.args)
+    numprocesses = config.getoption("numprocesses", None) if _has_xdist(config) else None
+    if numprocesses:
+        cmd += ["-n", str(numprocesses)]
+    cmd.append(f"@{args_file}")
+    return cmd
+
+
+def _has_xdist(config: pytest.Config) -> bool:
+    return config.pluginmanager.has_plugin("xdist") or config.pluginmanager.has_plugin("xdist.plugin")
+
+
+def _passthrough(args: Iterable[str]) -> list[str]:
+    """The user's ``-p``, ``-o``, ``--import-mode``, ``-W`` and ``--confcutdir`` options."""
+    out: list[str] = []
+    it = iter(args)
+    for arg in it:
+        for flag in ("-p", "-o", "-W", "--import-mode", "--confcutdir", "--override-ini"):
+            if arg == flag:
+                value = next(it, None)
+                if value is not None and not (flag == "-p" and "autofix" in value):
+                    out += [flag, value]
+                break
+            if arg.startswith(flag + "=") or (len(flag) == 2 and arg.startswith(flag) and arg != flag):
+                if not (flag == "-p" and "autofix" in arg):
+                    out.append(arg)
+                break
+    return out
+
+
+def _clean_addopts(env: dict[str, str]) -> None:
+    raw = env.get("PYTEST_ADDOPTS")
+    if raw:
+        kept = [a for a in shlex.split(raw) if not a.startswith("--autofix") and a not in _AUTOFIX_FLAGS]
+        env["PYTEST_ADDOPTS"] = shlex.join(kept)
+
+
+def rerun(config: pytest.Config, state_dir: Path, nodeids: list[str], timeout: float) -> RerunResult:
+    """Run ``nodeids`` in ONE fresh interpreter; every outcome and failure comes back."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    out = state_dir / "rerun-result.json"
+    out.unlink(missing_ok=True)
+    env = dict(os.environ)
+    env[OUT_ENV] = str(out)
+    env.pop("PYTEST_XDIST_WORKER", None)
+    _clean_addopts(env)
+    cmd = command(config, state_dir, nodeids)
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd,
+        cwd=config.invocation_params.dir,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        output, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        return RerunResult(
+            nodeids, {}, [], time.perf_counter() - start, -9,
+            error=f"the rerun timed out after {timeout:g}s (--autofix-rerun-timeout)",
+        )
+    seconds = time.perf_counter() - start
+    if not out.exists():
+        tail = output.decode(errors="replace").strip().splitlines()[-5:]
+        return RerunResult(
+            nodeids, {}, [], seconds, proc.returncode,
+            error=f"the rerun ended with status {proc.returncode} and no results: "
+            + " | ".join(tail),
+        )
+    data = json.loads(out.read_text(encoding="utf-8"))
+    failures = [to_failure(f["nodeid"], f["when"], f["facts"], f["longrepr"]) for f in data["failures"]]
+    return RerunResult(nodeids, dict(data["outcomes"]), failures, seconds, proc.returncode)
