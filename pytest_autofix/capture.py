@@ -38,7 +38,13 @@ _CANNOT_IMPORT = re.compile(r"cannot import name '([^']+)'")
 
 
 def in_project(path: str | os.PathLike[str], rootdir: Path) -> str | None:
-    """``path`` relative to the rootdir in POSIX form, or None when it is not project source."""
+    """``path`` relative to the rootdir in POSIX form, or None when it is not project source.
+
+    Pseudo file names (``<frozen os>``, ``<string>``) are never project source, although
+    ``os.path.abspath`` would put them under the working directory.
+    """
+    if os.fspath(path).startswith("<"):
+        return None
     try:
         rel = Path(os.path.abspath(path)).relative_to(rootdir)
     except ValueError:
@@ -241,7 +247,9 @@ def _env_var(exc: BaseException) -> str | None:
         return None
     for frame, _ in _walk(exc.__traceback__):
         code = frame.f_code
-        if code.co_name in ("__getitem__", "__delitem__") and Path(code.co_filename).name == "os.py":
+        # os is a frozen module on Python >= 3.11: its frames are in ``<frozen os>``
+        in_os = code.co_filename == "<frozen os>" or Path(code.co_filename).name == "os.py"
+        if code.co_name in ("__getitem__", "__delitem__") and in_os:
             return str(exc.args[0])
     return None
 

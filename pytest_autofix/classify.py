@@ -24,6 +24,7 @@ _SCOPE_MISMATCH = re.compile(
     r"with a (\w+) scoped request object"
 )
 _REQUESTED_BY = re.compile(r"^\s*(\S+?):(\d+):\s+def (\w+)\(", re.M)
+_PYTEST_OUTCOME_CALL = re.compile(r"\bpytest\.(skip|fail|exit)\s*\(")
 _REMOVED_WORDS = re.compile(r"\b(removed|was a deprecated alias|has been removed|expired)\b")
 
 
@@ -47,8 +48,12 @@ class Verdict:
 
 
 def _loc(failure: Failure) -> tuple[str | None, int | None]:
+    """The innermost project frame; for a collector with none, the file it collected."""
     if failure.frame is not None:
         return failure.frame.path, failure.frame.line
+    node_path = failure.facts.get("node_path")
+    if failure.when == "collect" and isinstance(node_path, str):
+        return node_path, None
     return None, None
 
 
@@ -96,7 +101,10 @@ def classify(failure: Failure, ctx: Context) -> Verdict:
         )
     if m := _SCOPE_MISMATCH.search(msg):
         requested_scope, argname, requester_scope = m.groups()
-        requesters = _REQUESTED_BY.findall(msg)
+        # Only the "Requesting fixture stack:" part: the "Requested fixture:" line after it has
+        # the same shape and names the requested fixture, not the requester.
+        stack = msg.partition("Requested fixture:")[0]
+        requesters = _REQUESTED_BY.findall(stack)
         requester = requesters[-1][2] if requesters else None
         if requesters:
             path, line = requesters[-1][0], int(requesters[-1][1])
@@ -225,8 +233,13 @@ def _pytest_removed_api(failure: Failure) -> tuple[str, str, dict[str, Any]] | N
         if "warns(" in source or "NoneType" in msg:
             return "warns-none", "pytest.warns(None) was removed in pytest 8", {}
     if short == "TypeError" and (m := _UNEXPECTED_KWARG.search(msg)):
+        # pytest.skip/fail/exit are callable objects: the message names _Skip.__call__()
         function = (m.group(1) or "").rpartition(".")[2]
-        if m.group(2) == "msg" and (function in ("skip", "fail", "exit") or "pytest." in source):
+        called = _PYTEST_OUTCOME_CALL.search(source)
+        if function == "__call__":
+            owner = (m.group(1) or "").rpartition(".")[0].lstrip("_").lower()
+            function = called.group(1) if called else owner
+        if m.group(2) == "msg" and (function in ("skip", "fail", "exit") or called):
             return "msg-kwarg", f"pytest.{function or 'skip'}(msg=...) was removed in pytest 8", {
                 "function": function
             }

@@ -25,6 +25,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     plugin.pytest_addoption(parser)
 
 
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    plugin.pytest_addhooks(pluginmanager)  # a conftest.py may implement the autofix hooks
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(CapturePlugin(config.rootpath), "autofix-rerun-capture")
     if not hasattr(config, "workerinput") and os.environ.get(OUT_ENV):

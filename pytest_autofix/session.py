@@ -150,6 +150,7 @@ class Engine:
         self.failing: set[str] = set()
         self._guard = Transaction(self.rootdir, self.state_dir, exclude=settings.exclude)
         self.txn: Transaction | None = None
+        self.seen: dict[Path, bytes | None] = {}  # what the transaction read, first time
         self.issue_failures: dict[str, list[Failure]] = {}
 
     # -- policy helpers ----------------------------------------------------------------------
@@ -254,7 +255,7 @@ class Engine:
                     by_key[p.key] = p
         if not candidates:
             return None
-        read = txn.read if txn is not None else self._read
+        read = self._base_read if txn is not None else self._read
         built = planning.build(
             candidates, rootdir=self.rootdir, read=read, check_path=self._guard.check
         )
@@ -331,12 +332,13 @@ class Engine:
         return {fp.path: fp.new for fp in built.files.values()}
 
     def _base_read(self, path: Path) -> bytes | None:
-        """A file as this round's fixes saw it: verified by an earlier round, or original."""
+        """A file as the fixes saw it: verified by an earlier round, or as first read."""
         if path in self.base:
             return self.base[path]
-        if self.txn is not None and path in self.txn.journaled:
-            return self.txn.original(path)
-        return self._read(path)
+        if path not in self.seen:
+            assert self.txn is not None
+            self.seen[path] = self.txn.read(path)
+        return self.seen[path]
 
     def _write(
         self, cands: list[planning.Candidate], txn: Transaction, by_key: dict[str, Proposal]

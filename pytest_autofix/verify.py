@@ -155,5 +155,12 @@ def rerun(config: pytest.Config, state_dir: Path, nodeids: list[str], timeout: f
             + " | ".join(tail),
         )
     data = json.loads(out.read_text(encoding="utf-8"))
+    if data.get("exitstatus") in (2, 3, 4):  # interrupted, internal error, usage error
+        tail = output.decode(errors="replace").strip().splitlines()[-5:]
+        return RerunResult(
+            nodeids, {}, [], seconds, proc.returncode,
+            error=f"the rerun failed to run (pytest exit status {data['exitstatus']}): "
+            + " | ".join(tail),
+        )
     failures = [to_failure(f["nodeid"], f["when"], f["facts"], f["longrepr"]) for f in data["failures"]]
     return RerunResult(nodeids, dict(data["outcomes"]), failures, seconds, proc.returncode)

@@ -1,4 +1,8 @@
-"""The built-in fixers, registered through ``pytest_autofix_fixers`` like any plugin's."""
+"""The built-in fixers, registered through ``pytest_autofix_fixers`` like any plugin's.
+
+The fixer modules are imported inside the hook: this package is registered only when
+``--autofix`` is on, and even then nothing loads before the fixers are asked for.
+"""
 
 from __future__ import annotations
 
@@ -9,4 +13,6 @@ from pytest_autofix.model import Fixer
 
 @pytest.hookimpl(trylast=True)
 def pytest_autofix_fixers(config: pytest.Config) -> list[Fixer]:
-    return []
+    from pytest_autofix.fixers import imports, packages
+
+    return [*imports.fixers(), packages.MissingPackage()]

@@ -1,0 +1,203 @@
+"""``import.file-mismatch``: two test modules with one basename, made distinct packages.
+
+pytest's default ``prepend`` import mode imports ``tests/a/test_x.py`` as ``test_x`` with
+``tests/a`` on ``sys.path`` when that directory has no ``__init__.py``; a second
+``tests/b/test_x.py`` then collides. With ``__init__.py`` files up to the directory the two
+have in common, they import as ``a.test_x`` and ``b.test_x`` (pytest puts the first directory
+upwards without ``__init__.py`` on ``sys.path``). That renames every module in those
+directories, so the fixer checks what the new names would break before proposing them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from pytest_autofix.fixers._imports_common import AMBIGUOUS, STRONG, listing
+from pytest_autofix.fixers._imports_scan import is_identifier
+from pytest_autofix.model import FileEdit, Fix, IssueKind
+
+if TYPE_CHECKING:
+    from pytest_autofix.model import Issue
+    from pytest_autofix.project import Project
+
+__all__ = ["DuplicateBasename"]
+
+
+class DuplicateBasename:
+    name = "import.test-package-init"
+    kinds: ClassVar[frozenset[IssueKind]] = frozenset({IssueKind.IMPORT})
+
+    def propose(self, issue: Issue, project: Project) -> list[Fix]:
+        if issue.code != "import.file-mismatch":
+            return []
+        root = project.rootdir
+        paths = [_absolute(root, str(p)) for p in issue.details.get("files") or []]
+        if issue.details.get("node_path"):
+            paths.append(_absolute(root, str(issue.details["node_path"])))
+        paths = list(dict.fromkeys(p for p in paths if p.suffix == ".py"))
+        if len(paths) < 2:
+            return []
+        module = str(issue.details.get("module") or paths[0].stem)
+        if not all(p.is_file() for p in paths[:2]):
+            gone = next(p for p in paths[:2] if not p.is_file())
+            return [_suggest(f"{_rel(root, gone)} no longer exists: a stale __pycache__ "
+                             f"holds {module!r}; delete the __pycache__ directories and rerun")]
+        first, second = paths[0].parent, paths[1].parent
+        if any(not _inside(root, d) for d in (first, second)):
+            return []
+        common = Path(os.path.commonpath([first, second]))
+        needed = _chain(first, common) + _chain(second, common)
+        if common in (first, second):
+            needed.append(common)  # one directory holds the other: the common one too
+        needed = list(dict.fromkeys(needed))
+        if common == root and common in needed:
+            return [
+                _suggest(
+                    f"test modules {_rel(root, paths[0])} and {_rel(root, paths[1])} share the "
+                    f"basename {module!r}; making them distinct packages would need an "
+                    "__init__.py in the rootdir itself: rename one of them instead"
+                )
+            ]
+        bad = [d for d in needed if not is_identifier(d.name)]
+        if bad:
+            return [
+                _suggest(
+                    f"test modules {_rel(root, paths[0])} and {_rel(root, paths[1])} share the "
+                    f"basename {module!r}; {_rel(root, bad[0])!r} is not a valid package name, "
+                    "so an __init__.py cannot make them distinct: rename one of the files "
+                    "(or run pytest with --import-mode=importlib)"
+                )
+            ]
+        create = [d for d in needed if not (d / "__init__.py").exists()]
+        if not create:
+            return [
+                _suggest(
+                    f"{_rel(root, paths[0])} and {_rel(root, paths[1])} already are packages "
+                    "up to their common directory; a stale __pycache__ may be the cause: "
+                    "delete the __pycache__ directories and rerun"
+                )
+            ]
+        packages = set(needed) | {
+            info.path.parent for info in project.all_modules() if info.path.name == "__init__.py"
+        }
+        tops = sorted({_top(d, packages) for d in needed})
+        clash = [t for t in tops if _shadows(project, t, packages)]
+        new_names = {p: _name(p, packages) for p in paths[:2]}
+        broken = _broken_imports(project, set(create), packages)
+        confidence, safe = STRONG, True
+        notes = []
+        if clash:
+            what = listing([f"{t.name!r}" for t in clash])
+            return [
+                _suggest(
+                    f"test modules {_rel(root, paths[0])} and {_rel(root, paths[1])} share the "
+                    f"basename {module!r}; __init__.py files would make {what} a package that "
+                    "shadows a module of the same name: rename one of the files instead"
+                )
+            ]
+        if broken:
+            confidence, safe = AMBIGUOUS, False
+            notes.append(
+                "; but the new package names break "
+                + listing([f"{rel}:{line} (`{what}`)" for rel, line, what in broken], limit=3)
+            )
+        created = [_rel(root, d / "__init__.py") for d in create]
+        description = (
+            f"create {listing(created)} so the test modules sharing the basename {module!r} "
+            f"import as distinct packages ({listing([new_names[p] for p in paths[:2]])}); "
+            "pytest's prepend import mode then imports them from their package"
+            + "".join(notes)
+        )
+        edits = [FileEdit.create(rel, "") for rel in created]
+        return [Fix(description=description, confidence=confidence, edits=edits, safe=safe)]
+
+
+def _suggest(description: str) -> Fix:
+    return Fix(description=description, confidence=AMBIGUOUS, edits=[])
+
+
+def _absolute(root: Path, path: str) -> Path:
+    return Path(os.path.normpath(root / path))
+
+
+def _rel(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix() or "."
+    except ValueError:
+        return str(path)
+
+
+def _inside(root: Path, path: Path) -> bool:
+    return path == root or path.is_relative_to(root)
+
+
+def _chain(directory: Path, stop: Path) -> list[Path]:
+    """``directory`` and its parents below ``stop``."""
+    found = []
+    while directory != stop and directory.is_relative_to(stop):
+        found.append(directory)
+        directory = directory.parent
+    return found
+
+
+def _top(directory: Path, packages: set[Path]) -> Path:
+    """The outermost package directory containing ``directory``."""
+    while directory.parent in packages:
+        directory = directory.parent
+    return directory
+
+
+def _name(path: Path, packages: set[Path]) -> str:
+    parts = [] if path.name == "__init__.py" else [path.stem]
+    directory = path.parent
+    while directory in packages:
+        parts.append(directory.name)
+        directory = directory.parent
+    return ".".join(reversed(parts))
+
+
+def _shadows(project: Project, top: Path, packages: set[Path]) -> bool:
+    """Whether a new top-level package named like ``top`` would hide another module."""
+    name = top.name
+    if name in sys.stdlib_module_names:
+        return True
+    for info in project.all_modules():
+        if info.name.partition(".")[0] == name and not info.path.is_relative_to(top):
+            return True
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None:
+        return False
+    origin = spec.origin or next(iter(spec.submodule_search_locations or ()), None)
+    return origin is not None and not Path(origin).is_relative_to(top)
+
+
+def _broken_imports(
+    project: Project, created: set[Path], packages: set[Path]
+) -> list[tuple[str, int, str]]:
+    """Imports of modules whose name the new packages change (conftest.py files are loaded by
+    pytest itself, whatever their name)."""
+    renamed: dict[str, str] = {}
+    for info in project.all_modules():
+        if info.path.name == "conftest.py":
+            continue
+        if not any(info.path.is_relative_to(d) for d in created):
+            continue
+        after = _name(info.path, packages)
+        if after != info.name:
+            renamed[info.name] = after
+    broken = []
+    for info in project.all_modules():
+        for ref in info.imports:
+            hit = ref.module in renamed or any(
+                f"{ref.module}.{n}" in renamed for n in ref.names if n != "*"
+            )
+            if hit and ref.level == 0:
+                broken.append((info.rel, ref.line, ref.module))
+    return broken

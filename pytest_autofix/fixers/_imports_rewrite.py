@@ -1,0 +1,454 @@
+"""The libcst transforms of the import fixers.
+
+Each function returns a transform, ``libcst.Module -> libcst.Module``, that decides everything
+from the module it is given (the plan may chain it after other fixes of the same file). A
+transform that cannot keep the file working raises :class:`Unfixable`; the fixers run every
+transform once when they propose it, so such a file is left out of the fix, with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import libcst as cst
+import libcst.matchers as m
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor
+from libcst.helpers import get_absolute_module_from_package_for_import, get_full_name_for_node
+from libcst.metadata import ImportAssignment, MetadataWrapper, Scope, ScopeProvider
+
+from pytest_autofix.fixers._imports_scan import relative_form
+
+Transform = Callable[[cst.Module], cst.Module]
+
+__all__ = ["Transform", "Unfixable", "add_import", "rename_module", "rename_name"]
+
+
+class Unfixable(Exception):
+    """This file cannot be rewritten so that it keeps working; the message says why."""
+
+
+def dotted_expr(name: str) -> cst.Attribute | cst.Name:
+    first, *rest = name.split(".")
+    node: cst.Attribute | cst.Name = cst.Name(first)
+    for part in rest:
+        node = cst.Attribute(value=node, attr=cst.Name(part))
+    return node
+
+
+def _full(node: cst.CSTNode | None) -> str:
+    return (get_full_name_for_node(node) or "") if node is not None else ""
+
+
+def _under(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
+
+
+def _root(node: cst.BaseExpression) -> cst.Name | None:
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return node if isinstance(node, cst.Name) else None
+
+
+def _absolute(package: str, node: cst.ImportFrom) -> str:
+    try:
+        return get_absolute_module_from_package_for_import(package or None, node) or ""
+    except Exception:  # a relative import above the top-level package
+        return ""
+
+
+def _set_module(node: cst.ImportFrom, package: str, absolute: str) -> cst.ImportFrom:
+    """``node`` importing from ``absolute``, relative as before when that still reaches it."""
+    level = len(node.relative)
+    relative = relative_form(package, level, absolute) if level else None
+    if relative is not None:
+        dots, rest = relative
+        return node.with_changes(
+            relative=[cst.Dot()] * dots, module=dotted_expr(rest) if rest else None
+        )
+    return node.with_changes(relative=[], module=dotted_expr(absolute))
+
+
+def _run(module: cst.Module, transformer: cst.CSTTransformer) -> cst.Module:
+    return MetadataWrapper(module).visit(transformer)
+
+
+class _Scoped(cst.CSTTransformer):
+    """Scope helpers shared by the transformers below."""
+
+    METADATA_DEPENDENCIES = (ScopeProvider,)
+
+    def _scopes(self) -> list[Scope]:
+        found = {id(s): s for s in self.metadata[ScopeProvider].values() if s is not None}
+        return list(found.values())
+
+    def _is_import_binding(self, root: cst.Name) -> bool:
+        """Whether the name at the root of a chain reads an import (not a local)."""
+        scope = self.get_metadata(ScopeProvider, root, None)
+        if scope is None:
+            return False
+        assignments = list(scope[root.value])
+        return bool(assignments) and all(isinstance(a, ImportAssignment) for a in assignments)
+
+    def _free(self, name: str, compatible: Callable[[ImportAssignment], bool]) -> bool:
+        """Whether ``name`` can be bound by a new import without changing what any existing
+        code means: every binding and read of it is already such an import."""
+        for scope in self._scopes():
+            for assignment in scope.assignments[name]:
+                if not (isinstance(assignment, ImportAssignment) and compatible(assignment)):
+                    return False
+            for access in scope.accesses[name]:
+                referents = list(access.referents)
+                if not referents or not all(
+                    isinstance(r, ImportAssignment) and compatible(r) for r in referents
+                ):
+                    return False
+        return True
+
+
+# -- a module renamed, moved or misspelled ----------------------------------------------------
+
+
+class _RenameModule(_Scoped):
+    def __init__(self, old: str, new: str, package: str) -> None:
+        super().__init__()
+        self.old, self.new, self.package = old, new, package
+        self.mode: str | None = None  # how unaliased `import old` statements are handled
+        self.imports: set[cst.Import] = set()
+        self.refs: set[cst.Name] = set()
+        self.depth = 0
+
+    def visit_Module(self, node: cst.Module) -> None:
+        unaliased: list[str] = []
+        for found in m.findall(node, m.Import()):
+            assert isinstance(found, cst.Import)
+            for alias in found.names:
+                full = _full(alias.name)
+                if _under(full, self.old):
+                    self.imports.add(found)
+                    if alias.asname is None:
+                        unaliased.append(full)
+        if not unaliased:
+            return
+        old_root, new_root = self.old.partition(".")[0], self.new.partition(".")[0]
+        root_free = new_root == old_root or self._free(new_root, self._binds_root(new_root))
+        if "." in self.old:
+            if not root_free:
+                raise Unfixable(f"{new_root!r} is bound to something else in this file")
+            self.mode = "prefix"
+            return
+        if all(full == self.old for full in unaliased) and ("." in self.new or not root_free):
+            self.mode = "alias"
+            return
+        if not root_free:
+            raise Unfixable(f"{new_root!r} is bound to something else in this file")
+        self.mode = "rename"
+        for scope in self._scopes():
+            for access in scope.accesses:
+                if not any(
+                    isinstance(r, ImportAssignment) and r.node in self.imports
+                    for r in access.referents
+                ):
+                    continue
+                node = access.node
+                root = _root(node) if isinstance(node, cst.Name | cst.Attribute) else None
+                if root is None:
+                    raise Unfixable(f"{self.old!r} is read in a string annotation")
+                if root.value == self.old:
+                    self.refs.add(root)
+
+    def _binds_root(self, root: str) -> Callable[[ImportAssignment], bool]:
+        def compatible(assignment: ImportAssignment) -> bool:
+            node = assignment.node
+            if node in self.imports:
+                return True
+            return isinstance(node, cst.Import) and any(
+                alias.asname is None and _full(alias.name).partition(".")[0] == root
+                for alias in node.names
+            )
+
+        return compatible
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        self.depth += 1
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        self.depth += 1
+        return False
+
+    def leave_Import(self, original_node: cst.Import, updated_node: cst.Import) -> cst.Import:
+        self.depth -= 1
+        names = []
+        for alias in updated_node.names:
+            full = _full(alias.name)
+            if _under(full, self.old):
+                new_full = self.new + full[len(self.old) :]
+                if alias.asname is None and self.mode == "alias" and full == self.old:
+                    alias = alias.with_changes(
+                        name=dotted_expr(new_full), asname=cst.AsName(name=cst.Name(self.old))
+                    )
+                else:
+                    alias = alias.with_changes(name=dotted_expr(new_full))
+            names.append(alias)
+        return updated_node.with_changes(names=names)
+
+    def leave_ImportFrom(
+        self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
+    ) -> cst.ImportFrom:
+        self.depth -= 1
+        absolute = _absolute(self.package, original_node)
+        if not absolute or not _under(absolute, self.old):
+            return updated_node
+        return _set_module(updated_node, self.package, self.new + absolute[len(self.old) :])
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+        if original_node in self.refs and self._is_import_binding(original_node):
+            return dotted_expr(self.new).with_changes(lpar=updated_node.lpar, rpar=updated_node.rpar)
+        return updated_node
+
+    def leave_Attribute(
+        self, original_node: cst.Attribute, updated_node: cst.Attribute
+    ) -> cst.BaseExpression:
+        if self.mode != "prefix" or self.depth or _full(original_node) != self.old:
+            return updated_node
+        root = _root(original_node)
+        if root is None or not self._is_import_binding(root):
+            return updated_node
+        return dotted_expr(self.new).with_changes(lpar=updated_node.lpar, rpar=updated_node.rpar)
+
+
+def rename_module(old: str, new: str, package: str) -> Transform:
+    """Import ``new`` wherever the file imports ``old`` (or a submodule of it), in every form.
+
+    ``from old import x`` and relative forms change their module; ``import old as c`` its
+    name; an unaliased ``import old`` binds a name the rest of the file reads, so the reads
+    change with it (``old.x`` becomes ``new.x``), or the import is aliased (``import new as
+    old``) when that is simpler and keeps every read working. ``package`` resolves relative
+    imports.
+    """
+
+    def transform(module: cst.Module) -> cst.Module:
+        return _run(module, _RenameModule(old, new, package))
+
+    return transform
+
+
+# -- a name renamed or moved -----------------------------------------------------------------
+
+
+class _RenameName(_Scoped):
+    def __init__(
+        self, module: str, old: str, new: str, new_module: str, package: str, keep_name: bool
+    ) -> None:
+        super().__init__()
+        self.module, self.old, self.new = module, old, new
+        self.new_module, self.package, self.keep_name = new_module, package, keep_name
+        self.statements: set[cst.ImportFrom] = set()
+        self.rename_uses = False
+        self.refs: set[cst.Name] = set()
+        self.bindings: set[str] = set()  # local expressions that reach `module`
+        self.extra: list[cst.SimpleStatementLine] = []
+        self.depth = 0
+        self.config: cst.PartialParserConfig | None = None
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self.config = node.config_for_parsing
+        parent, _, last = self.module.rpartition(".")
+        for found in m.findall(node, m.ImportFrom() | m.Import()):
+            if isinstance(found, cst.Import):
+                for alias in found.names:
+                    if _full(alias.name) == self.module:
+                        self.bindings.add(_full(alias.asname.name) if alias.asname else self.module)
+                continue
+            assert isinstance(found, cst.ImportFrom)
+            if isinstance(found.names, cst.ImportStar):
+                continue
+            absolute = _absolute(self.package, found)
+            for alias in found.names:
+                name = _full(alias.name)
+                if absolute == self.module and name == self.old:
+                    self.statements.add(found)
+                elif absolute == parent and name == last:
+                    self.bindings.add(_full(alias.asname.name) if alias.asname else last)
+        self.rename_uses = self._can_rename_uses()
+
+    def _can_rename_uses(self) -> bool:
+        """Rename the reads of an unaliased ``old`` instead of aliasing ``new as old``?"""
+        if self.keep_name or not self.statements:
+            return False
+        if not self._free(self.new, lambda _: False):
+            return False  # `new` means something already in some scope: keep `old` as alias
+        refs: set[cst.Name] = set()
+        for scope in self._scopes():
+            assignments = list(scope.assignments[self.old])
+            ours = [
+                a
+                for a in assignments
+                if isinstance(a, ImportAssignment) and a.node in self.statements
+            ]
+            if not ours:
+                continue
+            if len(ours) != len(assignments):
+                return False  # `old` is also bound otherwise in that scope
+            for assignment in ours:
+                for access in assignment.references:
+                    if not isinstance(access.node, cst.Name):
+                        return False
+                    refs.add(access.node)
+        self.refs = refs
+        return True
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        self.depth += 1
+        return False
+
+    def leave_Import(self, original_node: cst.Import, updated_node: cst.Import) -> cst.Import:
+        self.depth -= 1
+        return updated_node
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        self.depth += 1
+        return False
+
+    def _alias(self, alias: cst.ImportAlias) -> cst.ImportAlias:
+        binding = _full(alias.asname.name) if alias.asname else self.old
+        asname: cst.AsName | None
+        if binding == self.new or (alias.asname is None and self.rename_uses):
+            asname = None
+        elif alias.asname is not None:
+            asname = alias.asname
+        else:
+            asname = cst.AsName(name=cst.Name(self.old))
+        return alias.with_changes(name=cst.Name(self.new), asname=asname)
+
+    def leave_ImportFrom(
+        self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
+    ) -> cst.ImportFrom | cst.RemovalSentinel:
+        self.depth -= 1
+        if original_node not in self.statements or isinstance(updated_node.names, cst.ImportStar):
+            return updated_node
+        aliases = list(updated_node.names)
+        ours = [a for a in aliases if _full(a.name) == self.old]
+        if self.new_module == self.module:
+            return updated_node.with_changes(
+                names=[self._alias(a) if a in ours else a for a in aliases]
+            )
+        if len(ours) == len(aliases):
+            moved = updated_node.with_changes(names=[self._alias(a) for a in aliases])
+            return _set_module(moved, self.package, self.new_module)
+        kept = [a for a in aliases if a not in ours]
+        if aliases[-1] in ours:  # the new last name takes the old last one's comma (or none)
+            kept[-1] = kept[-1].with_changes(comma=aliases[-1].comma)
+        for alias in ours:
+            line = _set_module(
+                cst.ImportFrom(
+                    module=None,
+                    relative=updated_node.relative,
+                    names=[self._alias(alias).with_changes(comma=cst.MaybeSentinel.DEFAULT)],
+                ),
+                self.package,
+                self.new_module,
+            )
+            self.extra.append(cst.SimpleStatementLine(body=[line]))
+        return updated_node.with_changes(names=kept)
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine | cst.FlattenSentinel[cst.BaseStatement]:
+        if not self.extra:
+            return updated_node
+        extra, self.extra = self.extra, []
+        return cst.FlattenSentinel([updated_node, *extra])
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
+        if original_node in self.refs:
+            return updated_node.with_changes(value=self.new)
+        return updated_node
+
+    def leave_Attribute(
+        self, original_node: cst.Attribute, updated_node: cst.Attribute
+    ) -> cst.Attribute:
+        if self.depth or original_node.attr.value != self.old:
+            return updated_node
+        if _full(original_node.value) not in self.bindings:
+            return updated_node
+        root = _root(original_node)
+        if root is None or not self._is_import_binding(root):
+            return updated_node
+        if self.new_module != self.module:
+            raise Unfixable(
+                f"reads {_full(original_node)}, and {self.old} now lives in {self.new_module}"
+            )
+        return updated_node.with_changes(attr=updated_node.attr.with_changes(value=self.new))
+
+
+def rename_name(
+    module: str,
+    old: str,
+    new: str,
+    *,
+    new_module: str | None = None,
+    package: str = "",
+    keep_name: bool = False,
+) -> Transform:
+    """Import ``new`` (from ``new_module``, default ``module``) where the file imports ``old``
+    from ``module``, and read ``module.new`` where it reads ``module.old``.
+
+    An unaliased ``from module import old`` either renames every read of ``old`` (scope
+    analysis: only the reads that resolve to that import) or, when renaming could change what
+    some code means (``new`` already bound or read in some scope, ``old`` rebound, a read in a
+    string annotation) or ``keep_name`` is set (other modules import ``old`` from this file),
+    keeps the local name: ``from module import new as old``.
+    """
+    target = new_module or module
+
+    def transform(tree: cst.Module) -> cst.Module:
+        return _run(tree, _RenameName(module, old, new, target, package, keep_name))
+
+    return transform
+
+
+# -- a missing import ------------------------------------------------------------------------
+
+
+def add_import(module: str, name: str | None = None, asname: str | None = None) -> Transform:
+    """Add ``import module [as asname]`` or ``from module import name [as asname]`` with the
+    file's top-level imports (libcst's ``AddImportsVisitor``: after the docstring and
+    ``__future__`` imports, merged into an existing ``from module import ...`` line).
+
+    ``AddImportsVisitor`` also puts a blank line after the import block; that line is taken
+    back when the file had none there and already had imports, so nothing else changes.
+    """
+
+    def transform(tree: cst.Module) -> cst.Module:
+        context = CodemodContext()
+        AddImportsVisitor.add_needed_import(context, module, name, asname)
+        result = AddImportsVisitor(context).transform_module(tree)
+        return _keep_spacing(tree, result)
+
+    return transform
+
+
+def _keep_spacing(before: cst.Module, after: cst.Module) -> cst.Module:
+    added = len(after.body) - len(before.body)
+    if added <= 0:
+        return after
+    body: Sequence[cst.BaseStatement] = before.body
+    start = 1 if body and m.matches(body[0], m.SimpleStatementLine([m.Expr(m.SimpleString())])) else 0
+    end = start
+    while end < len(body) and m.matches(
+        body[end], m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()])
+    ):
+        end += 1
+    if end == start or end == len(body):
+        return after  # no import block to join, or nothing after it
+    following = body[end]
+    moved = after.body[end + added]
+    if following.leading_lines or not isinstance(
+        moved, cst.SimpleStatementLine | cst.BaseCompoundStatement
+    ):
+        return after
+    new_body = list(after.body)
+    new_body[end + added] = moved.with_changes(leading_lines=following.leading_lines)
+    return after.with_changes(body=new_body)

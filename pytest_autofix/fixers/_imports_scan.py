@@ -1,0 +1,567 @@
+"""What the import fixers read: import statements with the local names they bind, the names a
+file uses from a module, and the names a module provides (a project module or one of the
+environment), all with :mod:`ast`. Nothing here edits or imports project code.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import difflib
+import importlib.util
+import keyword
+import sys
+import types
+import warnings
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pytest_autofix.project import ModuleInfo, Project
+
+# Standard-library modules that do something when imported: never imported to list names.
+_NEVER_IMPORT = frozenset({"this", "antigravity", "idlelib", "tkinter", "turtle", "turtledemo"})
+
+
+@dataclasses.dataclass(frozen=True)
+class ImportStmt:
+    """One imported name of one import statement, with the local name it binds."""
+
+    module: str  # absolute ("" when a relative import climbs above the top package)
+    name: str | None  # from-imports: the imported name ("*" possible); None for `import module`
+    asname: str | None
+    line: int
+    level: int  # as written
+    type_checking: bool  # under `if TYPE_CHECKING:`
+    top_level: bool  # runs at module level (not in a def or class body)
+
+    @property
+    def binds(self) -> str:
+        """The local name the statement binds (``import a.b`` binds ``a``)."""
+        if self.asname:
+            return self.asname
+        if self.name is not None:
+            return self.name
+        return self.module.partition(".")[0]
+
+    def statement(self) -> str:
+        """The statement as a line of code, with the absolute module."""
+        alias = f" as {self.asname}" if self.asname else ""
+        if self.name is None:
+            return f"import {self.module}{alias}"
+        return f"from {self.module} import {self.name}{alias}"
+
+
+def package_of(info: ModuleInfo) -> str:
+    """The package relative imports of ``info`` are resolved against."""
+    return info.name if info.is_package else info.name.rpartition(".")[0]
+
+
+def resolve(package: str, level: int, module: str | None) -> str:
+    """The absolute module of ``from <level dots><module> import ...`` seen from ``package``."""
+    if level == 0:
+        return module or ""
+    parts = package.split(".") if package else []
+    climb = level - 1
+    if climb >= len(parts):
+        return ""
+    base = parts[: len(parts) - climb]
+    return ".".join([*base, module] if module else base)
+
+
+def relative_form(package: str, level: int, absolute: str) -> tuple[int, str] | None:
+    """``absolute`` written with ``level`` leading dots from ``package``, when that is possible."""
+    base = resolve(package, level, None)
+    if not base:
+        return None
+    if absolute == base:
+        return level, ""
+    if absolute.startswith(base + "."):
+        return level, absolute[len(base) + 1 :]
+    return None
+
+
+def parse(source: bytes) -> ast.Module | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+
+
+def is_type_checking(test: ast.expr) -> bool:
+    if isinstance(test, ast.Name):
+        return test.id == "TYPE_CHECKING"
+    return isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+
+
+def import_statements(tree: ast.Module, package: str) -> list[ImportStmt]:
+    """Every import of the module, in source order, flagged by where it sits."""
+    found: list[ImportStmt] = []
+
+    def visit(body: Iterable[ast.stmt], top: bool, checking: bool) -> None:
+        for node in body:
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    found.append(
+                        ImportStmt(alias.name, None, alias.asname, node.lineno, 0, checking, top)
+                    )
+            elif isinstance(node, ast.ImportFrom):
+                module = resolve(package, node.level, node.module)
+                for alias in node.names:
+                    found.append(
+                        ImportStmt(
+                            module, alias.name, alias.asname, node.lineno, node.level, checking, top
+                        )
+                    )
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                visit(node.body, False, checking)
+            elif isinstance(node, ast.If) and is_type_checking(node.test):
+                visit(node.body, top, True)
+                visit(node.orelse, top, checking)
+            else:
+                for field in ("body", "orelse", "finalbody"):
+                    visit(getattr(node, field, None) or [], top, checking)
+                for handler in getattr(node, "handlers", None) or []:
+                    visit(handler.body, top, checking)
+                for case in getattr(node, "cases", None) or []:
+                    visit(case.body, top, checking)
+
+    visit(tree.body, True, False)
+    return found
+
+
+def dotted(node: ast.expr) -> str | None:
+    """``a.b.c`` for a chain of attributes on a name, else None."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def attributes_of(tree: ast.AST, binding: str) -> set[str]:
+    """The attributes read from ``binding`` (a local name or a dotted chain) in the file."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and dotted(node.value) == binding:
+            found.add(node.attr)
+    return found
+
+
+def module_bindings(statements: Iterable[ImportStmt], module: str) -> set[str]:
+    """The local expressions through which a file reaches ``module``: ``a.b`` for ``import
+    a.b``, ``x`` for ``import a.b as x`` or ``from a import b as x``."""
+    found: set[str] = set()
+    parent, _, last = module.rpartition(".")
+    for stmt in statements:
+        if stmt.name is None and (stmt.module == module or stmt.module.startswith(module + ".")):
+            found.add(stmt.asname or module)
+        elif stmt.name is not None and stmt.module == parent and stmt.name == last:
+            found.add(stmt.binds)
+    return found
+
+
+def top_level_bindings(tree: ast.Module) -> dict[str, str]:
+    """Names bound at module level (what runs: ``if TYPE_CHECKING:`` bodies are left out), as
+    name -> "function" | "class" | "variable" | "import"."""
+    found: dict[str, str] = {}
+
+    def bind(name: str, kind: str) -> None:
+        if kind != "import" or found.get(name, "import") == "import":
+            found[name] = kind
+
+    def targets(target: ast.expr | None) -> Iterator[str]:
+        if isinstance(target, ast.Name):
+            yield target.id
+        elif isinstance(target, ast.Tuple | ast.List):
+            for element in target.elts:
+                yield from targets(element)
+        elif isinstance(target, ast.Starred):
+            yield from targets(target.value)
+
+    def visit(body: Iterable[ast.stmt]) -> None:
+        for node in body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                bind(node.name, "function")
+            elif isinstance(node, ast.ClassDef):
+                bind(node.name, "class")
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    bind(alias.asname or alias.name.partition(".")[0], "import")
+            elif isinstance(node, ast.ImportFrom):
+                for alias in node.names:
+                    if alias.name != "*":
+                        bind(alias.asname or alias.name, "import")
+            elif isinstance(node, ast.Assign):
+                for target in node.targets:
+                    for name in targets(target):
+                        bind(name, "variable")
+            elif isinstance(node, ast.AnnAssign | ast.AugAssign):
+                for name in targets(node.target):
+                    bind(name, "variable")
+            elif isinstance(node, ast.For | ast.AsyncFor):
+                for name in targets(node.target):
+                    bind(name, "variable")
+            elif isinstance(node, ast.With | ast.AsyncWith):
+                for item in node.items:
+                    for name in targets(item.optional_vars):
+                        bind(name, "variable")
+            elif isinstance(node, ast.Global | ast.Nonlocal):
+                for name in node.names:
+                    bind(name, "variable")
+            if isinstance(node, ast.If) and is_type_checking(node.test):
+                visit(node.orelse)
+                continue
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                for field in ("body", "orelse", "finalbody"):
+                    visit(getattr(node, field, None) or [])
+                for handler in getattr(node, "handlers", None) or []:
+                    if getattr(handler, "name", None):
+                        bind(handler.name, "variable")
+                    visit(handler.body)
+                for case in getattr(node, "cases", None) or []:
+                    visit(case.body)
+
+    visit(tree.body)
+    for node in ast.walk(tree):  # walrus targets and global statements in functions
+        if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+            bind(node.target.id, "variable")
+        elif isinstance(node, ast.Global):
+            for name in node.names:
+                bind(name, "variable")
+    return found
+
+
+def names_loaded(tree: ast.AST, name: str) -> list[ast.Name]:
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
+    ]
+
+
+def bound_anywhere(tree: ast.AST, name: str) -> bool:
+    """Whether ``name`` is bound in any scope of the file (assignment, def, parameter, import)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load):
+            return True
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            if node.name == name:
+                return True
+        if isinstance(node, ast.arg) and node.arg == name:
+            return True
+        if isinstance(node, ast.alias) and (node.asname or node.name.partition(".")[0]) == name:
+            return True
+        if isinstance(node, ast.ExceptHandler) and node.name == name:
+            return True
+    return False
+
+
+# -- how a name is used ----------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Usage:
+    """How a file uses a name: called (with these call shapes), subclassed, read."""
+
+    calls: list[ast.Call] = dataclasses.field(default_factory=list)
+    bases: int = 0
+    reads: int = 0
+
+    def kind(self, name: str) -> str | None:
+        """The kind of definition the uses ask for, when they say: class, function, variable."""
+        if self.bases or (name[:1].isupper() and not name.isupper()):
+            return "class"
+        if name.isupper() and len(name) > 1:
+            return "variable"
+        if self.calls:
+            return "function"
+        return None
+
+
+def usage(trees: Iterable[ast.AST], binding: str) -> Usage:
+    """How ``binding`` (a name or a dotted chain) is used across ``trees``."""
+    found = Usage()
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and dotted(node.func) == binding:
+                found.calls.append(node)
+            elif isinstance(node, ast.ClassDef):
+                found.bases += sum(1 for base in node.bases if dotted(base) == binding)
+            elif isinstance(node, ast.Name | ast.Attribute) and dotted(node) == binding:
+                found.reads += 1
+    return found
+
+
+def kind_fits(wanted: str | None, kind: str) -> bool:
+    """Whether a definition of ``kind`` can stand where uses ask for ``wanted``."""
+    if wanted is None or kind in (wanted, "import", "module"):
+        return True
+    if wanted == "function":
+        return kind in ("class", "variable")
+    if wanted == "class":
+        return kind == "variable"
+    return False
+
+
+def signature_fits(definition: ast.stmt | None, calls: list[ast.Call]) -> bool | None:
+    """Whether every call shape fits the function (or the class's ``__init__``); None when the
+    definition does not say (no source, no ``__init__``, a decorated function)."""
+    if definition is None or not calls:
+        return None
+    skip = 0
+    if isinstance(definition, ast.ClassDef):
+        init = next(
+            (
+                node
+                for node in definition.body
+                if isinstance(node, ast.FunctionDef) and node.name == "__init__"
+            ),
+            None,
+        )
+        if definition.decorator_list:
+            return None  # a dataclass, attrs, ...: the decorator writes __init__
+        if init is None:
+            if definition.bases or definition.keywords:
+                return None  # __init__ may be inherited
+            return all(not call.args and not call.keywords for call in calls)
+        definition, skip = init, 1
+    if not isinstance(definition, ast.FunctionDef | ast.AsyncFunctionDef):
+        return None
+    if definition.decorator_list:
+        return None
+    args = definition.args
+    positional = [a.arg for a in (*args.posonlyargs, *args.args)][skip:]
+    defaults = len(args.defaults)
+    required = positional[: len(positional) - defaults] if defaults else positional
+    keyword_names = {a.arg for a in args.args[skip:]} | {a.arg for a in args.kwonlyargs}
+    required_kw = {
+        a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is None
+    }
+    for call in calls:
+        if any(isinstance(a, ast.Starred) for a in call.args) or any(
+            k.arg is None for k in call.keywords
+        ):
+            continue  # *args / **kwargs at the call site: cannot tell
+        given = len(call.args)
+        if given > len(positional) and args.vararg is None:
+            return False
+        names = {k.arg for k in call.keywords if k.arg is not None}
+        if args.kwarg is None and not names <= keyword_names:
+            return False
+        covered = set(positional[:given]) | names
+        if not set(required) <= covered or not required_kw <= names:
+            return False
+    return True
+
+
+def top_level_definition(tree: ast.Module | None, name: str) -> ast.stmt | None:
+    if tree is None:
+        return None
+    for node in tree.body:
+        if (
+            isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+            and node.name == name
+        ):
+            return node
+    return None
+
+
+# -- similarity ------------------------------------------------------------------------------
+
+
+def similarity(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a.lower(), b.lower()).ratio()
+
+
+def module_similarity(old: str, new: str) -> float:
+    """How alike two dotted module names are: the last components, or the whole names."""
+    return max(similarity(old.rpartition(".")[2], new.rpartition(".")[2]), similarity(old, new))
+
+
+def is_identifier(name: str) -> bool:
+    return name.isidentifier() and not keyword.iskeyword(name)
+
+
+def is_test_file(path: Path) -> bool:
+    name = path.name
+    return name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py")
+
+
+# -- what a module provides ------------------------------------------------------------------
+
+
+def project_provides(project: Project, info: ModuleInfo | None) -> dict[str, str] | None:
+    """The names a project module provides as ``name -> kind`` (its submodules as "module"),
+    or None when it cannot be known (no such module, a syntax error, a module ``__getattr__``)."""
+    if info is None or info.syntax_error:
+        return None
+    name = info.name
+    provided = dict(info.definitions)
+    if provided.get("__getattr__") == "function":
+        return None
+    if info.is_package:
+        prefix = name + "."
+        for other in project.modules():
+            if other.startswith(prefix) and "." not in other[len(prefix) :]:
+                provided.setdefault(other[len(prefix) :], "module")
+    return provided
+
+
+@dataclasses.dataclass(frozen=True)
+class EnvModule:
+    """A module of the environment, located without importing it."""
+
+    name: str
+    origin: Path | None  # the source or extension file; None for a namespace or builtin
+    locations: tuple[Path, ...]  # where its submodules live (packages only)
+
+
+def env_locate(name: str) -> EnvModule | None:
+    """Find an installed or standard-library module by walking the file system from its
+    top-level package (``importlib.util.find_spec`` of a top-level name imports nothing)."""
+    top, *rest = name.split(".")
+    if not is_identifier(top) or not all(is_identifier(p) for p in rest):
+        return None
+    loaded = sys.modules.get(name)
+    if loaded is not None and getattr(loaded, "__spec__", None) is not None:
+        spec = loaded.__spec__
+        assert spec is not None
+        origin = spec.origin if spec.has_location else None
+        locations = tuple(Path(p) for p in (spec.submodule_search_locations or ()))
+        return EnvModule(name, Path(origin) if origin else None, locations)
+    try:
+        spec = importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        return None
+    if spec is None:
+        return None
+    origin_file = Path(spec.origin) if spec.origin and spec.has_location else None
+    module = EnvModule(
+        top, origin_file, tuple(Path(p) for p in (spec.submodule_search_locations or ()))
+    )
+    for part in rest:
+        module_found = _child(module, part)
+        if module_found is None:
+            return None
+        module = module_found
+    return module
+
+
+def _child(parent: EnvModule, part: str) -> EnvModule | None:
+    name = f"{parent.name}.{part}"
+    for location in parent.locations:
+        package = location / part
+        if (package / "__init__.py").is_file():
+            return EnvModule(name, package / "__init__.py", (package,))
+        if (location / f"{part}.py").is_file():
+            return EnvModule(name, location / f"{part}.py", ())
+        extensions = sorted(location.glob(f"{part}.*.so")) + sorted(location.glob(f"{part}.*.pyd"))
+        if extensions:
+            return EnvModule(name, extensions[0], ())
+        if package.is_dir():
+            return EnvModule(name, None, (package,))
+    return None
+
+
+def env_submodules(module: EnvModule) -> list[str]:
+    """The names of the submodules of an environment package."""
+    found: set[str] = set()
+    for location in module.locations:
+        try:
+            entries = list(location.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            stem = entry.name.partition(".")[0]
+            if not is_identifier(stem) or entry.name.startswith("__"):
+                continue
+            if entry.is_dir() and (entry / "__init__.py").is_file():
+                found.add(stem)
+            elif entry.suffix in (".py", ".so", ".pyd") and entry.is_file():
+                found.add(stem)
+    return sorted(found)
+
+
+def env_provides(name: str) -> dict[str, str] | None:
+    """The names an environment module provides (``name -> kind``), or None when unknown.
+
+    A module already imported is asked directly; one with source is read; a standard-library
+    extension without source is imported (those have no side effects); anything else is unknown.
+    """
+    module = env_locate(name)
+    if module is None:
+        return None
+    provided: dict[str, str] = {sub: "module" for sub in env_submodules(module)}
+    loaded = sys.modules.get(name)
+    top = name.partition(".")[0]
+    if loaded is None and module.origin is not None and module.origin.suffix == ".py":
+        try:
+            tree = parse(module.origin.read_bytes())
+        except OSError:
+            tree = None
+        if tree is None:
+            return None
+        provided.update(top_level_bindings(tree))
+    elif loaded is None and top in sys.stdlib_module_names and top not in _NEVER_IMPORT:
+        try:
+            loaded = importlib.import_module(name)
+        except Exception:
+            return None
+    if loaded is not None:
+        for attr in dir(loaded):
+            provided[attr] = _kind_of(getattr(loaded, attr, None))
+    elif module.origin is None or module.origin.suffix != ".py":
+        return None
+    if "__getattr__" in provided and loaded is None:
+        return None
+    return provided
+
+
+def _kind_of(value: object) -> str:
+    if isinstance(value, type):
+        return "class"
+    if isinstance(value, types.ModuleType):
+        return "module"
+    return "function" if callable(value) else "variable"
+
+
+def stdlib_names() -> list[str]:
+    return sorted(n for n in sys.stdlib_module_names if not n.startswith("_"))
+
+
+__all__ = [
+    "EnvModule",
+    "ImportStmt",
+    "Usage",
+    "attributes_of",
+    "bound_anywhere",
+    "dotted",
+    "env_locate",
+    "env_provides",
+    "env_submodules",
+    "import_statements",
+    "is_identifier",
+    "is_test_file",
+    "kind_fits",
+    "module_bindings",
+    "module_similarity",
+    "names_loaded",
+    "package_of",
+    "parse",
+    "project_provides",
+    "relative_form",
+    "resolve",
+    "signature_fits",
+    "similarity",
+    "stdlib_names",
+    "top_level_bindings",
+    "top_level_definition",
+    "usage",
+]

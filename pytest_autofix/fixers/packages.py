@@ -1,0 +1,358 @@
+"""``environment.missing-package``: which distribution to install, and where to declare it.
+
+Never an edit: installing is for a person (or their lock file) to do. The suggestion names the
+distribution (``yaml`` is installed as PyYAML), the command, and the project file that declares
+(or should declare) it.
+"""
+
+from __future__ import annotations
+
+import configparser
+import dataclasses
+import functools
+import importlib.metadata
+import re
+import sys
+import tomllib
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pytest_autofix.model import Fix, IssueKind
+
+if TYPE_CHECKING:
+    from pytest_autofix.model import Issue
+    from pytest_autofix.project import Project
+
+__all__ = [
+    "DISTRIBUTIONS",
+    "Declaration",
+    "MissingPackage",
+    "declarations",
+    "installed_import_names",
+    "known_distribution",
+    "normalize",
+]
+
+# Import name -> the distribution that provides it, where the two differ (or where a common
+# guess is wrong). Dotted keys are namespace packages: the longest matching prefix wins.
+DISTRIBUTIONS: Mapping[str, str] = {
+    "Bio": "biopython",
+    "Crypto": "pycryptodome",
+    "Cryptodome": "pycryptodomex",
+    "MySQLdb": "mysqlclient",
+    "OpenGL": "PyOpenGL",
+    "OpenSSL": "pyOpenSSL",
+    "PIL": "Pillow",
+    "Xlib": "python-xlib",
+    "attr": "attrs",
+    "bs4": "beautifulsoup4",
+    "cairo": "pycairo",
+    "cv2": "opencv-python",
+    "dateutil": "python-dateutil",
+    "dbus": "dbus-python",
+    "discord": "discord.py",
+    "dns": "dnspython",
+    "docx": "python-docx",
+    "dotenv": "python-dotenv",
+    "faiss": "faiss-cpu",
+    "fitz": "PyMuPDF",
+    "gi": "PyGObject",
+    "git": "GitPython",
+    "github": "PyGithub",
+    "google.cloud.bigquery": "google-cloud-bigquery",
+    "google.cloud.storage": "google-cloud-storage",
+    "google.protobuf": "protobuf",
+    "googleapiclient": "google-api-python-client",
+    "jose": "python-jose",
+    "jwt": "PyJWT",
+    "kafka": "kafka-python",
+    "ldap": "python-ldap",
+    "magic": "python-magic",
+    "markdown": "Markdown",
+    "memcache": "python-memcached",
+    "mpl_toolkits": "matplotlib",
+    "multipart": "python-multipart",
+    "nacl": "PyNaCl",
+    "pkg_resources": "setuptools",
+    "pptx": "python-pptx",
+    "psycopg2": "psycopg2-binary",
+    "pylab": "matplotlib",
+    "pythoncom": "pywin32",
+    "pywintypes": "pywin32",
+    "ruamel": "ruamel.yaml",
+    "serial": "pyserial",
+    "skimage": "scikit-image",
+    "sklearn": "scikit-learn",
+    "slugify": "python-slugify",
+    "snappy": "python-snappy",
+    "socks": "PySocks",
+    "speech_recognition": "SpeechRecognition",
+    "telegram": "python-telegram-bot",
+    "umap": "umap-learn",
+    "usb": "pyusb",
+    "websocket": "websocket-client",
+    "win32api": "pywin32",
+    "win32com": "pywin32",
+    "wx": "wxPython",
+    "xdist": "pytest-xdist",
+    "yaml": "PyYAML",
+    "zmq": "pyzmq",
+}
+
+_REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+def normalize(name: str) -> str:
+    """PEP 503: ``PyYAML`` and ``pyyaml``, ``python_dateutil`` and ``python-dateutil`` match."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def known_distribution(module: str) -> str | None:
+    """The distribution the table names for a module (longest dotted prefix), else None."""
+    parts = module.split(".")
+    for i in range(len(parts), 0, -1):
+        found = DISTRIBUTIONS.get(".".join(parts[:i]))
+        if found is not None:
+            return found
+    return None
+
+
+@functools.cache
+def _packages_distributions() -> Mapping[str, tuple[str, ...]]:
+    try:
+        found = importlib.metadata.packages_distributions()
+    except Exception:  # broken metadata of some distribution: no hints, nothing else
+        return {}
+    return {name: tuple(dict.fromkeys(dists)) for name, dists in found.items()}
+
+
+def installed_import_names() -> set[str]:
+    """Top-level names that installed distributions provide (importable or not)."""
+    return {n for n in _packages_distributions() if n.isidentifier() and not n.startswith("_")}
+
+
+# -- where a project declares what it needs ---------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Declaration:
+    """One list of requirements in one project file."""
+
+    file: str  # rootdir-relative
+    section: str  # "[project] dependencies", "[project.optional-dependencies] test", ...
+    requirements: tuple[str, ...]  # normalized distribution names
+    install: str  # the command that installs what it lists
+
+    @property
+    def for_tests(self) -> bool:
+        words = set(re.split(r"[^a-z0-9]+", f"{self.file} {self.section}".lower()))
+        return bool(words & {"test", "tests", "testing", "dev", "develop", "tox", "ci"})
+
+
+def _names(lines: Any) -> tuple[str, ...]:
+    found: list[str] = []
+    if isinstance(lines, str):
+        lines = lines.splitlines()
+    if isinstance(lines, Mapping):  # poetry: {name = version}
+        return tuple(normalize(str(k)) for k in lines if str(k).lower() != "python")
+    for line in lines or []:
+        if not isinstance(line, str):
+            continue
+        line = line.split("#", 1)[0].strip()
+        if not line or line.startswith(("-", "{", "[")):
+            continue
+        match = _REQUIREMENT.match(line)
+        if match:
+            found.append(normalize(match.group(1)))
+    return tuple(found)
+
+
+def declarations(rootdir: Path) -> list[Declaration]:
+    """Every requirement list of the project: pyproject.toml (PEP 621, PEP 735, poetry),
+    requirements*.txt (also under requirements/), setup.cfg and tox.ini."""
+    return list(_pyproject(rootdir)) + list(_requirements(rootdir)) + list(_ini_files(rootdir))
+
+
+def _pyproject(rootdir: Path) -> Iterator[Declaration]:
+    path = rootdir / "pyproject.toml"
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return
+    project = data.get("project") or {}
+    if isinstance(project, dict):
+        if "dependencies" in project:
+            yield Declaration(
+                "pyproject.toml",
+                "[project] dependencies",
+                _names(project["dependencies"]),
+                "pip install -e .",
+            )
+        for extra, lines in (project.get("optional-dependencies") or {}).items():
+            yield Declaration(
+                "pyproject.toml",
+                f"[project.optional-dependencies] {extra}",
+                _names(lines),
+                f"pip install -e '.[{extra}]'",
+            )
+    for group, lines in (data.get("dependency-groups") or {}).items():
+        yield Declaration(
+            "pyproject.toml",
+            f"[dependency-groups] {group}",
+            _names(lines),
+            f"pip install --group {group}",
+        )
+    poetry = (data.get("tool") or {}).get("poetry") or {}
+    if isinstance(poetry, dict):
+        if "dependencies" in poetry:
+            yield Declaration(
+                "pyproject.toml",
+                "[tool.poetry.dependencies]",
+                _names(poetry["dependencies"]),
+                "poetry install",
+            )
+        for group, table in (poetry.get("group") or {}).items():
+            if isinstance(table, dict):
+                yield Declaration(
+                    "pyproject.toml",
+                    f"[tool.poetry.group.{group}.dependencies]",
+                    _names(table.get("dependencies") or {}),
+                    f"poetry install --with {group}",
+                )
+
+
+def _requirements(rootdir: Path) -> Iterator[Declaration]:
+    files = sorted(rootdir.glob("requirements*.txt")) + sorted(rootdir.glob("requirements/*.txt"))
+    for path in files:
+        rel = path.relative_to(rootdir).as_posix()
+        try:
+            text = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        yield Declaration(rel, "", _names(text), f"pip install -r {rel}")
+
+
+def _ini_files(rootdir: Path) -> Iterator[Declaration]:
+    for filename in ("setup.cfg", "tox.ini"):
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(rootdir / filename, encoding="utf-8")
+        except (configparser.Error, UnicodeDecodeError):
+            continue
+        for section in parser.sections():
+            if filename == "setup.cfg" and section == "options":
+                value = parser.get(section, "install_requires", fallback=None)
+                if value is not None:
+                    yield Declaration(
+                        filename, "[options] install_requires", _names(value), "pip install -e ."
+                    )
+            elif filename == "setup.cfg" and section == "options.extras_require":
+                for extra, value in parser.items(section):
+                    yield Declaration(
+                        filename,
+                        f"[options.extras_require] {extra}",
+                        _names(value),
+                        f"pip install -e '.[{extra}]'",
+                    )
+            elif filename == "tox.ini" and (section == "testenv" or section.startswith("testenv:")):
+                value = parser.get(section, "deps", fallback=None)
+                if value is not None:
+                    yield Declaration(filename, f"[{section}] deps", _names(value), "tox -r")
+
+
+# -- the fixer -------------------------------------------------------------------------------
+
+
+class MissingPackage:
+    """Suggest the distribution that provides a missing top-level module; never edits."""
+
+    name = "environment.missing-package"
+    kinds: ClassVar[frozenset[IssueKind]] = frozenset({IssueKind.ENVIRONMENT})
+
+    def propose(self, issue: Issue, project: Project) -> list[Fix]:
+        if issue.code != "environment.missing-package":
+            return []
+        module = str(issue.details.get("module") or issue.details.get("top_level") or "")
+        top = str(issue.details.get("top_level") or module.partition(".")[0])
+        if not top:
+            return []
+        installed = _packages_distributions().get(top, ())
+        distribution = known_distribution(module or top)
+        evidence = "the usual distribution for this import name"
+        confidence = 0.9
+        if distribution is None:
+            distribution, evidence, confidence = top.replace("_", "-"), "a guess from the name", 0.5
+        found = declarations(project.rootdir)
+        declared = [d for d in found if normalize(distribution) in d.requirements]
+        if not declared and confidence < 0.9:
+            # the project may declare it under another name: python-foo, foo-python, pyfoo
+            for d in found:
+                for requirement in d.requirements:
+                    if normalize(top) in (
+                        requirement.removeprefix("python-"),
+                        requirement.removesuffix("-python"),
+                        requirement.removeprefix("py"),
+                    ):
+                        distribution, evidence, confidence = requirement, "declared there", 0.8
+                        declared = [d]
+                        break
+                if declared:
+                    break
+        python = Path(sys.executable).name
+        if installed:
+            description = (
+                f"{top!r} is provided by the installed {', '.join(installed)}, yet importing "
+                f"{module!r} fails: reinstall or upgrade it (`{python} -m pip install -U "
+                f"{installed[0]}`)"
+            )
+            return [Fix(description=description, confidence=0.6, edits=[])]
+        if declared:
+            where = declared[0]
+            section = f" ({where.section})" if where.section else ""
+            description = (
+                f"install {distribution} (provides {top!r}; {evidence}): {where.file}{section} "
+                f"declares it but this environment lacks it: `{where.install}` "
+                f"(or `{python} -m pip install {distribution}`)"
+            )
+            return [Fix(description=description, confidence=max(confidence, 0.9), edits=[])]
+        description = f"install {distribution} (provides {top!r}; {evidence}): `{python} -m pip install {distribution}`"
+        target = _where_to_declare(found, _test_only(issue, project))
+        if target is not None:
+            section = f" under {target.section}" if target.section else ""
+            description += f", and declare it in {target.file}{section}"
+        return [Fix(description=description, confidence=confidence, edits=[])]
+
+
+def _test_only(issue: Issue, project: Project) -> bool:
+    """Whether only tests (test modules, conftest.py, files under a tests dir) import it."""
+    paths = [issue.path] + [
+        str(loc.get("path")) for loc in issue.details.get("locations") or [] if isinstance(loc, dict)
+    ]
+    paths = [p for p in paths if p]
+    if not paths:
+        return False
+    for path in paths:
+        parts = Path(path).parts
+        name = parts[-1] if parts else ""
+        if not (
+            name == "conftest.py"
+            or name.startswith("test_")
+            or name.endswith("_test.py")
+            or any(p in ("tests", "test", "testing") for p in parts[:-1])
+        ):
+            return False
+    return True
+
+
+def _where_to_declare(found: list[Declaration], test_only: bool) -> Declaration | None:
+    if not found:
+        return None
+    if test_only:
+        for declaration in found:
+            if declaration.for_tests:
+                return declaration
+    for declaration in found:
+        if not declaration.for_tests:
+            return declaration
+    return found[0]

@@ -1,0 +1,429 @@
+"""The fix engine end to end: real sessions, real reruns, real files, fixers through the public API.
+
+The inner projects carry a table-driven fixer in their conftest.py: for a NameError on a name in
+``RULES`` it renames that name in the failing file (and may make extra edits elsewhere, which is
+how a fix that breaks another test is built).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+XDIST = [pytest.param([], id="plain"), pytest.param(["-n", "2"], id="xdist")]
+
+FIXER_CONFTEST = '''
+import libcst as cst
+from pytest_autofix import Fix, FileEdit, IssueKind
+
+RULES = {rules}
+
+
+def _rename(old, new):
+    def transform(module):
+        class T(cst.CSTTransformer):
+            def leave_Name(self, original, updated):
+                return updated.with_changes(value=new) if updated.value == old else updated
+        return module.visit(T())
+    return transform
+
+
+def _replace(old, new):
+    def transform(module):
+        return cst.parse_module(module.code.replace(old, new))
+    return transform
+
+
+class TableFixer:
+    name = "test.table"
+    kinds = frozenset({{IssueKind.IMPORT}})
+
+    def propose(self, issue, project):
+        rule = RULES.get(issue.details.get("name"))
+        if issue.code != "import.name-undefined" or rule is None:
+            return []
+        new, confidence, safe, extra = rule
+        paths = sorted({{loc["path"] for loc in issue.details["locations"]}})
+        edits = [FileEdit(path, _rename(issue.details["name"], new)) for path in paths]
+        edits += [FileEdit(path, _replace(a, b)) for path, a, b in extra]
+        return [Fix(f"rename {{issue.details['name']}} to {{new}}", confidence, edits, safe=safe)]
+
+
+def pytest_autofix_fixers(config):
+    return [TableFixer()]
+'''
+
+
+def make_project(pytester: pytest.Pytester, rules: dict[str, tuple[object, ...]], **files: str) -> None:
+    pytester.makepyprojecttoml("[tool.pytest.ini_options]\n")
+    pytester.makeconftest(FIXER_CONFTEST.format(rules=repr(rules)))
+    for name, text in files.items():
+        path = pytester.path / (name if name.endswith(".py") else f"{name}.py")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+        and ".pytest_cache" not in p.parts
+        and "__pycache__" not in p.parts
+        and p.name not in ("stdout", "stderr")  # pytester's capture of the inner run
+    }
+
+
+def run(pytester: pytest.Pytester, *args: str) -> tuple[pytest.RunResult, dict[str, object]]:
+    result = pytester.runpytest_subprocess("--autofix", "--autofix-report=report.json", *args)
+    report = json.loads((pytester.path / "report.json").read_text())
+    (pytester.path / "report.json").unlink()
+    return result, report
+
+
+def by_code(report: dict[str, object]) -> dict[str, dict[str, object]]:
+    return {i["id"]: i for i in report["issues"]}  # type: ignore[index, union-attr]
+
+
+def test_verified_fix(pytester: pytest.Pytester) -> None:
+    make_project(
+        pytester,
+        {"onee": ("one", 0.95, True, [])},
+        test_a="""
+            def one():
+                return 1
+
+            def test_a():
+                assert onee() == 1
+
+            def test_other():
+                assert True
+        """,
+    )
+    result, report = run(pytester)
+    assert result.ret == 0, result.stdout.str()
+    assert "def test_a():\n    assert one() == 1" in (pytester.path / "test_a.py").read_text()
+    (issue,) = report["issues"]  # type: ignore[misc]
+    assert issue["status"] == "fixed"
+    (fix,) = issue["fixes"]
+    assert fix["applied"] and fix["verified"] and fix["reason"] is None
+    assert fix["diff"].startswith("diff --git a/test_a.py b/test_a.py")
+    # the edited test file is rerun whole: test_other too
+    assert report["rerun"]["tests"] == ["test_a.py"]  # type: ignore[index]
+    assert report["rerun"]["passed"] == 2  # type: ignore[index]
+    result.stdout.fnmatch_lines(
+        [
+            "*test.table * confidence 0.95 * safe * import.name-undefined: rename onee to one",
+            "fixed *import.name-undefined*name 'onee' is not defined*(1 test)*test_a.py:6",
+            "Found 1 issue in 1 failure (1 fixed); changed 1 file(s); undo with pytest --autofix-undo",
+        ]
+    )
+    assert not [p for p in pytester.path.rglob("*") if p.suffix in (".bak", ".orig", ".tmp")]
+
+
+@pytest.mark.parametrize("xdist", XDIST)
+def test_bisection_isolates_the_fix_that_breaks_another_test(
+    pytester: pytest.Pytester, xdist: list[str]
+) -> None:
+    good = {f"nam{i}x": (f"nam{i}", 0.9, True, []) for i in range(4)}
+    bad = {"badx": ("bad", 0.95, True, [("pkg/shared.py", "VALUE = 1", "VALUE = 2")])}
+    files = {
+        f"tests/test_g{i}.py": f"""
+            def nam{i}():
+                return {i}
+
+            def test_g{i}():
+                assert nam{i}x() == {i}
+        """
+        for i in range(4)
+    }
+    make_project(
+        pytester,
+        {**good, **bad},
+        **{"pkg/__init__.py": "", "pkg/shared.py": "VALUE = 1\n"},
+        **files,
+        **{
+            "tests/test_bad.py": """
+                def bad():
+                    return 5
+
+                def test_bad():
+                    assert badx() == 5
+            """,
+            "tests/test_shared.py": """
+                from pkg.shared import VALUE
+
+                def test_value():
+                    assert VALUE == 1
+            """,
+        },
+    )
+    before = snapshot(pytester.path)
+    result, report = run(pytester, *xdist)
+    statuses = sorted(i["status"] for i in report["issues"])  # type: ignore[union-attr]
+    assert statuses == ["fixed"] * 4 + ["rolled-back"], result.stdout.str()
+    (rolled,) = [i for i in report["issues"] if i["status"] == "rolled-back"]  # type: ignore[union-attr]
+    assert rolled["tests"] == ["tests/test_bad.py::test_bad"]
+    assert "tests/test_shared.py::test_value" in rolled["fixes"][0]["reason"]
+    after = snapshot(pytester.path)
+    # the culprit's files are byte for byte what they were; the good fixes stayed
+    assert after["pkg/shared.py"] == before["pkg/shared.py"]
+    assert after["tests/test_bad.py"] == before["tests/test_bad.py"]
+    for i in range(4):
+        assert after[f"tests/test_g{i}.py"] != before[f"tests/test_g{i}.py"]
+    assert set(after) == set(before)  # nothing created, no backup files
+    assert result.ret == 1  # test_bad still fails
+    # the project is really in the state the report claims
+    check = pytester.runpytest_subprocess()
+    check.assert_outcomes(passed=5, failed=1)
+
+
+@pytest.mark.parametrize("xdist", XDIST)
+def test_low_confidence_and_unsafe_are_only_suggested(
+    pytester: pytest.Pytester, xdist: list[str]
+) -> None:
+    make_project(
+        pytester,
+        {"lowx": ("low", 0.5, True, []), "unsafex": ("unsafe", 0.95, False, [])},
+        test_s="""
+            def low():
+                return 1
+
+            def unsafe():
+                return 2
+
+            def test_low():
+                assert lowx() == 1
+
+            def test_unsafe():
+                assert unsafex() == 2
+        """,
+    )
+    before = snapshot(pytester.path)
+    result, report = run(pytester, *xdist)
+    assert snapshot(pytester.path) == before
+    reasons = {i["message"]: i["fixes"][0]["reason"] for i in report["issues"]}  # type: ignore[union-attr]
+    assert all(i["status"] == "suggested" for i in report["issues"])  # type: ignore[union-attr]
+    assert "below --autofix-min-confidence=0.8" in reasons["name 'lowx' is not defined"]
+    assert "--autofix-unsafe" in reasons["name 'unsafex' is not defined"]
+    assert result.ret == 1
+    result, report = run(pytester, "--autofix-unsafe", "--autofix-min-confidence=0.4", *xdist)
+    assert result.ret == 0, result.stdout.str()
+    assert sorted(i["status"] for i in report["issues"]) == ["fixed", "fixed"]  # type: ignore[union-attr]
+
+
+def test_dry_run_writes_nothing_and_its_patch_applies(pytester: pytest.Pytester) -> None:
+    make_project(
+        pytester,
+        {"onee": ("one", 0.95, True, [])},
+        **{
+            "test_a.py": """
+                def one():
+                    return 1
+
+                def test_a():
+                    assert onee() == 1
+            """,
+        },
+    )
+    (pytester.path / "test_crlf.py").write_bytes(
+        b"# -*- coding: latin-1 -*-\r\ndef one():\r\n    return '\xe9'\r\n\r\n"
+        b"def test_b():\r\n    assert onee() == '\xe9'  # caf\xe9\r\n"
+    )
+    subprocess.run(["git", "init", "-q"], cwd=pytester.path, check=True)
+    before = snapshot(pytester.path)
+    result, report = run(pytester, "--dry-run", "--autofix-patch=fix.patch")
+    assert result.ret == 1  # dry run: pytest's own status
+    patch = pytester.path / "fix.patch"
+    assert {k: v for k, v in snapshot(pytester.path).items() if k != "fix.patch"} == before
+    assert report["mode"] == "dry-run"
+    assert all(i["status"] == "proposed" for i in report["issues"])  # type: ignore[union-attr]
+    assert not any(f["applied"] for i in report["issues"] for f in i["fixes"])  # type: ignore[union-attr]
+    subprocess.run(["git", "apply", "--check", str(patch)], cwd=pytester.path, check=True)
+    subprocess.run(["git", "apply", str(patch)], cwd=pytester.path, check=True)
+    crlf = (pytester.path / "test_crlf.py").read_bytes()
+    assert crlf == before["test_crlf.py"].replace(b"assert onee()", b"assert one()")
+    pytester.runpytest_subprocess().assert_outcomes(passed=2)
+
+
+def test_undo_restores_the_last_applied_run(pytester: pytest.Pytester) -> None:
+    make_project(
+        pytester,
+        {"onee": ("one", 0.95, True, [])},
+        test_a="""
+            def one():
+                return 1
+
+            def test_a():
+                assert onee() == 1
+        """,
+    )
+    before = snapshot(pytester.path)
+    result, _ = run(pytester)
+    assert result.ret == 0
+    assert snapshot(pytester.path) != before
+    undo = pytester.runpytest_subprocess("--autofix-undo")
+    assert undo.ret == 0
+    undo.stdout.fnmatch_lines(["pytest-autofix: undid the autofix run of *: restored 1 file(s)*test_a.py"])
+    assert snapshot(pytester.path) == before
+    again = pytester.runpytest_subprocess("--autofix-undo")
+    again.stdout.fnmatch_lines(["pytest-autofix: nothing to undo"])
+
+
+def test_a_file_changed_during_the_run_is_not_overwritten(pytester: pytest.Pytester) -> None:
+    make_project(
+        pytester,
+        {},
+        test_a="""
+            def one():
+                return 1
+
+            def test_a():
+                assert onee() == 1
+        """,
+    )
+    # A fixer whose transform runs after autofix read the file: meanwhile, "the user" saves it.
+    pytester.makeconftest(
+        """
+        import libcst as cst
+        from pathlib import Path
+        from pytest_autofix import Fix, FileEdit, IssueKind
+
+        class Racing:
+            name = "test.racing"
+            kinds = frozenset({IssueKind.IMPORT})
+
+            def propose(self, issue, project):
+                path = project.rootdir / issue.path
+                def transform(module):
+                    path.write_text("# the user's edit\\n")
+                    return cst.parse_module(module.code.replace("onee()", "one()"))
+                return [Fix("rename onee", 0.95, [FileEdit(issue.path, transform)])]
+
+        def pytest_autofix_fixers(config):
+            return [Racing()]
+        """
+    )
+    result, report = run(pytester)
+    assert (pytester.path / "test_a.py").read_text() == "# the user's edit\n"
+    (issue,) = report["issues"]  # type: ignore[misc]
+    assert issue["status"] == "suggested"
+    assert "changed on disk" in issue["fixes"][0]["reason"]
+    assert result.ret == 1
+
+
+def test_symlink_out_of_the_rootdir_is_refused(pytester: pytest.Pytester, tmp_path_factory: pytest.TempPathFactory) -> None:
+    outside = tmp_path_factory.mktemp("outside") / "helpers.py"
+    outside.write_text("def one():\n    return 1\n")
+    make_project(
+        pytester,
+        {"onee": ("one", 0.95, True, [("linked.py", "return 1", "return 2")])},
+        test_a="""
+            def one():
+                return 1
+
+            def test_a():
+                assert onee() == 1
+        """,
+    )
+    os.symlink(outside, pytester.path / "linked.py")
+    result, report = run(pytester)
+    assert outside.read_text() == "def one():\n    return 1\n"
+    (issue,) = report["issues"]  # type: ignore[misc]
+    assert issue["status"] == "suggested"
+    assert "outside the rootdir" in issue["fixes"][0]["reason"] or "leaves" in issue["fixes"][0]["reason"]
+    assert result.ret == 1
+
+
+def test_crash_recovery_after_a_real_kill(pytester: pytest.Pytester) -> None:
+    """A run killed between two writes: the next pytest start restores both files and says so."""
+    pytester.makepyprojecttoml("[tool.pytest.ini_options]\n")
+    a = pytester.path / "a.py"
+    b = pytester.path / "b.py"
+    a.write_bytes(b"A = 1\r\n")
+    b.write_bytes(b"B = 1\n")
+    pytester.makepyfile(test_ok="def test_ok():\n    assert True\n")
+    script = textwrap.dedent(
+        f"""
+        import sys, time
+        from pathlib import Path
+        from pytest_autofix.transaction import Transaction
+        root = Path({str(pytester.path)!r})
+        with Transaction(root, root / ".pytest_cache" / "autofix") as txn:
+            for name in ("a.py", "b.py"):
+                txn.read(root / name)
+            txn.write(root / "a.py", b"A = 2\\n")
+            print("WROTE", flush=True)
+            time.sleep(60)
+            txn.write(root / "b.py", b"B = 2\\n")
+        """
+    )
+    with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "WROTE"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert a.read_bytes() == b"A = 2\n"
+    result = pytester.runpytest_subprocess()  # a plain run, plugin installed
+    result.stdout.fnmatch_lines(["pytest-autofix: the autofix run of * was interrupted; restored 1 file(s)*a.py*"])
+    assert a.read_bytes() == b"A = 1\r\n"
+    assert b.read_bytes() == b"B = 1\n"
+    assert result.ret == 0
+
+
+@pytest.mark.parametrize("xdist", XDIST)
+def test_rounds_fix_what_the_first_fix_reveals(pytester: pytest.Pytester, xdist: list[str]) -> None:
+    """Round 1 fixes a collection error; the rerun reveals a second NameError; round 2 fixes it."""
+    make_project(
+        pytester,
+        {"firstx": ("first", 0.95, True, []), "secondx": ("second", 0.95, True, [])},
+        test_r="""
+            def first():
+                return 1
+
+            def second():
+                return 2
+
+            VALUE = firstx()
+
+            def test_r():
+                assert secondx() == 2
+        """,
+    )
+    result, report = run(pytester, *xdist)
+    assert result.ret == 0, result.stdout.str()
+    assert sorted(i["status"] for i in report["issues"]) == ["fixed", "fixed"]  # type: ignore[union-attr]
+    pytester.runpytest_subprocess().assert_outcomes(passed=1)
+
+
+def test_exit_status_reflects_the_final_state(pytester: pytest.Pytester) -> None:
+    make_project(
+        pytester,
+        {"onee": ("one", 0.95, True, [])},
+        test_a="""
+            def one():
+                return 1
+
+            def test_a():
+                assert onee() == 1
+
+            def test_real_bug():
+                assert 1 == 2
+        """,
+    )
+    result, report = run(pytester)
+    assert result.ret == 1  # the real bug still fails
+    assert report["exit_status"] == 1
+    result, report = run(pytester)  # nothing left to fix but the bug
+    assert result.ret == 1
+    pytester.makepyfile(test_a="def test_fine():\n    assert True\n")
+    result, report = run(pytester)
+    assert result.ret == 0
+    assert report["summary"]["failures"] == 0  # type: ignore[index]
