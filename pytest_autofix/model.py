@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from pytest_autofix.project import Project
 
 __all__ = [
-    "FileEdit",
     "Failure",
+    "FileEdit",
     "Fix",
     "Fixer",
     "Frame",
@@ -31,16 +31,13 @@ __all__ = [
 ]
 
 
-class IssueKind(str, enum.Enum):
+class IssueKind(enum.StrEnum):
     """What family an issue belongs to; fixers are routed by kind."""
 
     IMPORT = "import"
     FIXTURE = "fixture"
     ENVIRONMENT = "environment"
     OTHER = "other"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 class _Frozen(BaseModel):

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,7 +16,7 @@ import pytest
 from rich.console import Console
 from rich.text import Text
 
-from pytest_autofix.model import FixReport, IssueReport, RerunReport, Report, Summary
+from pytest_autofix.model import FixReport, IssueReport, Report, RerunReport, Summary
 from pytest_autofix.plugin import Settings
 
 if TYPE_CHECKING:
@@ -53,8 +56,9 @@ def build(outcome: Outcome) -> Report:
                 id=issue.id,
                 kind=issue.kind,
                 code=issue.code,
-                message=issue.message if record.reason is None or fixes else
-                f"{issue.message} ({record.reason})",
+                message=issue.message
+                if record.reason is None or fixes
+                else f"{issue.message} ({record.reason})",
                 tests=list(issue.tests),
                 path=issue.path,
                 line=issue.line,
@@ -107,6 +111,28 @@ def _atomic_write(path: Path, data: str | bytes) -> None:
     os.replace(tmp, path)
 
 
+def progress(tr: pytest.TerminalReporter) -> Callable[[str], AbstractContextManager[object]]:
+    """What the engine shows while a rerun takes time: a rich spinner on a terminal, one plain
+    line per step elsewhere (CI logs)."""
+    tw = tr._tw
+    started: list[bool] = []
+
+    @contextmanager
+    def show(what: str) -> Iterator[None]:
+        if not started:  # pytest leaves its progress line open
+            started.append(True)
+            tw.line()
+        if tr.isatty() and tw.hasmarkup:
+            console = Console(file=sys.stdout, force_terminal=True, highlight=False)
+            with console.status(f"autofix: {what}", spinner="dots"):
+                yield
+        else:
+            tr.write_line(f"autofix: {what}")
+            yield
+
+    return show
+
+
 def _location(path: str | None, line: int | None) -> str:
     if path is None:
         return ""
@@ -128,59 +154,62 @@ def render(tr: pytest.TerminalReporter, outcome: Outcome, settings: Settings) ->
     )
     rep = build(outcome)
     tr.write_sep("=", f"autofix ({'dry run' if outcome.mode == 'dry-run' else 'fix'})")
-    for issue, record in zip(rep.issues, outcome.records, strict=True):
-        for fix in issue.fixes:
-            if not fix.diff or not (fix.applied or issue.status == "proposed"):
-                continue
-            if outcome.mode == "dry-run" and fix.applied is False and fix.reason is not None:
-                continue
-            console.print(
-                Text.assemble(
-                    (f"{fix.fixer}", "bold"),
-                    f" · confidence {fix.confidence:.2f} · {'safe' if fix.safe else 'unsafe'}"
-                    f" · {issue.code}: {fix.description}",
-                )
-            )
-            for line in fix.diff.splitlines():
-                style = ""
-                if line.startswith(("+++", "---", "diff --git", "new file")):
-                    style = "bold"
-                elif line.startswith("+"):
-                    style = "green"
-                elif line.startswith("-"):
-                    style = "red"
-                elif line.startswith("@@"):
-                    style = "cyan"
-                console.print(Text(line, style=style))
-        del record
     for issue in rep.issues:
-        n = len(issue.tests)
-        line = Text.assemble(
-            (f"{issue.status:<11}", _STATUS_STYLE[issue.status]),
-            " ",
-            (issue.code, "bold"),
-            f"  {issue.message}  ({n} test{'s' if n != 1 else ''})",
-        )
-        loc = _location(issue.path, issue.line)
-        if loc:
-            line.append(f"  {loc}", style="dim")
-        console.print(line)
         for fix in issue.fixes:
-            if issue.status in ("fixed", "proposed") and fix.reason is None:
-                continue
-            if fix.reason or issue.status in ("suggested",):
-                console.print(
-                    Text(
-                        f"            {fix.fixer} ({fix.confidence:.2f}): {fix.description}"
-                        + (f" — {fix.reason}" if fix.reason else ""),
-                        style="dim",
-                    )
-                )
+            if fix.diff and (fix.verified or issue.status == "proposed" and fix.reason is None):
+                _print_fix(console, issue, fix)
+    for issue in rep.issues:
+        _print_issue(console, issue)
     if outcome.note:
         console.print(Text(outcome.note, style="bold red"))
     console.print(closing_line(rep, outcome))
-    out = console.file.getvalue()  # type: ignore[attr-defined]
-    tw.write(out)
+    tw.write(console.file.getvalue())  # type: ignore[attr-defined]
+
+
+def _print_fix(console: Console, issue: IssueReport, fix: FixReport) -> None:
+    """A fix that was verified (or, in a dry run, would be applied): header and coloured diff."""
+    console.print(
+        Text.assemble(
+            (fix.fixer, "bold"),
+            f" · confidence {fix.confidence:.2f} · {'safe' if fix.safe else 'unsafe'}"
+            f" · {issue.code}: {fix.description}",
+        )
+    )
+    for line in fix.diff.splitlines():
+        style = ""
+        if line.startswith(("+++", "---", "diff --git", "new file")):
+            style = "bold"
+        elif line.startswith("+"):
+            style = "green"
+        elif line.startswith("-"):
+            style = "red"
+        elif line.startswith("@@"):
+            style = "cyan"
+        console.print(Text(line, style=style))
+
+
+def _print_issue(console: Console, issue: IssueReport) -> None:
+    """One line per issue; under it, every fix that was not taken, with why."""
+    n = len(issue.tests)
+    row = Text.assemble(
+        (f"{issue.status:<11}", _STATUS_STYLE[issue.status]),
+        " ",
+        (issue.code, "bold"),
+        f"  {issue.message}  ({n} test{'s' if n != 1 else ''})",
+    )
+    loc = _location(issue.path, issue.line)
+    if loc:
+        row.append(f"  {loc}", style="dim")
+    console.print(row)
+    for fix in issue.fixes:
+        if fix.reason is None:
+            continue
+        console.print(
+            Text(
+                f"            {fix.fixer} ({fix.confidence:.2f}): {fix.description} — {fix.reason}",
+                style="dim",
+            )
+        )
 
 
 def closing_line(rep: Report, outcome: Outcome) -> Text:

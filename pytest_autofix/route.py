@@ -53,7 +53,9 @@ def fixers_for(issue: Issue, fixers: Sequence[Fixer]) -> list[Fixer]:
     return [f for f in fixers if issue.kind in f.kinds]
 
 
-def judge(fix: Fix, settings: Settings, refuse: Callable[[str], str | None]) -> tuple[str, str | None]:
+def judge(
+    fix: Fix, settings: Settings, refuse: Callable[[str], str | None]
+) -> tuple[str, str | None]:
     """``("apply", None)`` or ``("suggest", reason)``; ``refuse`` names a path rule broken."""
     if not fix.edits:
         return "suggest", "a suggestion: needs a person"

@@ -8,7 +8,8 @@ pytest-xdist controller.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 import pytest
@@ -89,7 +90,9 @@ class AutofixSession:
 
     @staticmethod
     def _failure(report: pytest.TestReport | pytest.CollectReport, when: str) -> Failure:
-        return to_failure(report.nodeid, when, getattr(report, FACTS_ATTR, None), report.longreprtext)
+        return to_failure(
+            report.nodeid, when, getattr(report, FACTS_ATTR, None), report.longreprtext
+        )
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -99,7 +102,9 @@ class AutofixSession:
             return
         fixers = _collect_fixers(self.config)
         passed = self.passed - {f.nodeid for f in self.failures}
-        engine = Engine(self.config, self.settings, fixers)
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        progress = report.progress(reporter) if reporter is not None else None
+        engine = Engine(self.config, self.settings, fixers, *([progress] if progress else []))
         self.outcome = engine.run(self.failures, passed, int(exitstatus))
         if not self.settings.dry_run:
             session.exitstatus = self.outcome.exit_status
@@ -132,8 +137,15 @@ def project_modules(project: Project) -> frozenset[str]:
 class Engine:
     """Rounds of classify -> group -> route -> plan -> apply -> verify, and the outcome."""
 
-    def __init__(self, config: pytest.Config, settings: Settings, fixers: Sequence[Fixer]) -> None:
+    def __init__(
+        self,
+        config: pytest.Config,
+        settings: Settings,
+        fixers: Sequence[Fixer],
+        progress: Callable[[str], AbstractContextManager[object]] = lambda _: nullcontext(),
+    ) -> None:
         self.config = config
+        self.progress = progress
         self.settings = settings
         self.fixers = list(fixers)
         self.rootdir = config.rootpath
@@ -222,9 +234,13 @@ class Engine:
             sorted(self.failing),
         )
 
-    def _round(self, rnd: int, failures: list[Failure], txn: Transaction | None) -> planning.Plan | None:
+    def _round(
+        self, rnd: int, failures: list[Failure], txn: Transaction | None
+    ) -> planning.Plan | None:
         """Classify, group, route and plan one round; record every proposal."""
-        retry = [f for r in self.records.values() if r.retry for f in self.issue_failures[r.issue.id]]
+        retry = [
+            f for r in self.records.values() if r.retry for f in self.issue_failures[r.issue.id]
+        ]
         failures = failures + [f for f in retry if f not in failures]
         for failure in failures:
             v = classify(failure, self.ctx)
@@ -293,13 +309,11 @@ class Engine:
         kept = applied
         for _ in range(3):  # settle: bisect regressions, drop what did not help, confirm
             regressed = self._regressions(result)
-            culprits = self._bisect(kept, regressed, txn) if regressed else []
+            culprits = self._culprits(kept, regressed, txn) if regressed else []
             for cand in culprits:
                 broke = ", ".join(sorted(regressed)[:3])
                 self._reject(by_key[cand.key], f"rolled back: it broke {broke}")
-            ineffective = [
-                c for c in kept if c not in culprits and not self._effective(c, result)
-            ]
+            ineffective = [c for c in kept if c not in culprits and not self._effective(c, result)]
             for cand in ineffective:
                 self._reject(by_key[cand.key], "rolled back: " + self._still_failing(cand, result))
             if not culprits and not ineffective:
@@ -370,14 +384,15 @@ class Engine:
 
     def _rerun(self, cands: Sequence[planning.Candidate]) -> verify.RerunResult:
         targets = {t for c in cands for t in self.records[c.issue_id].issue.tests}
-        edited = {
-            p.relative_to(self.rootdir).as_posix()
-            for c in cands
-            for p in self._paths(c)
-        } | {p.relative_to(self.rootdir).as_posix() for p in self.base}
+        edited = {p.relative_to(self.rootdir).as_posix() for c in cands for p in self._paths(c)} | {
+            p.relative_to(self.rootdir).as_posix() for p in self.base
+        }
         self.project.invalidate([self.rootdir / e for e in edited])
         tests = verify.affected(self.project, targets, edited, self._test_files())
-        result = verify.rerun(self.config, self.state_dir, tests, self.settings.rerun_timeout)
+        with self.progress(
+            f"rerunning {len(tests)} affected test node(s) to verify {len(cands)} fix(es)"
+        ):
+            result = verify.rerun(self.config, self.state_dir, tests, self.settings.rerun_timeout)
         self.reruns.append(result)
         return result
 
@@ -388,19 +403,47 @@ class Engine:
     def _regressions(self, result: verify.RerunResult) -> set[str]:
         return {n for n, o in result.outcomes.items() if o == "failed" and n in self.passing}
 
+    def _culprits(
+        self, cands: list[planning.Candidate], regressed: set[str], txn: Transaction
+    ) -> list[planning.Candidate]:
+        """The fixes that broke ``regressed``: first narrowed statically to the fixes whose
+        edits reach a regressed test (its file, its import closure, a conftest above it), then
+        by bisection among those. The settle loop's confirming rerun checks the verdict."""
+        regressed_files = {n.split("::", 1)[0] for n in regressed}
+        suspects = [
+            c
+            for c in cands
+            if regressed_files
+            & set(verify.affected(self.project, [], self._rels(c), regressed_files))
+        ]
+        return self._bisect(suspects or cands, regressed, txn)
+
+    def _rels(self, cand: planning.Candidate) -> list[str]:
+        return [p.relative_to(self.rootdir).as_posix() for p in self._paths(cand)]
+
     def _bisect(
         self, cands: list[planning.Candidate], regressed: set[str], txn: Transaction
     ) -> list[planning.Candidate]:
-        """The fixes that make ``regressed`` fail, by halves (one rerun per half tried)."""
+        """The fixes that make ``regressed`` fail, by halves (one rerun per half tried).
+
+        Probes rerun only the regressed tests, so they run without ``-n``: a few tests do not
+        pay for starting workers."""
         if len(cands) == 1:
             return cands
         half = len(cands) // 2
         found: list[planning.Candidate] = []
         for part in (cands[:half], cands[half:]):
             txn.set_contents({**self.base, **self._contents(part)})
-            result = verify.rerun(
-                self.config, self.state_dir, sorted(regressed), self.settings.rerun_timeout
-            )
+            with self.progress(
+                f"bisecting: {len(regressed)} test(s) broke; trying {len(part)} fix(es)"
+            ):
+                result = verify.rerun(
+                    self.config,
+                    self.state_dir,
+                    sorted(regressed),
+                    self.settings.rerun_timeout,
+                    xdist=False,
+                )
             self.reruns.append(result)
             if any(result.failed(n) for n in regressed):
                 found += self._bisect(part, regressed, txn)

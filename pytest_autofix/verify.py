@@ -71,7 +71,9 @@ def affected(
     return sorted(n for n in selected if "::" not in n or _file_of(n) not in files)
 
 
-def command(config: pytest.Config, state_dir: Path, nodeids: list[str]) -> list[str]:
+def command(
+    config: pytest.Config, state_dir: Path, nodeids: list[str], *, xdist: bool = True
+) -> list[str]:
     """``python -m pytest -p no:autofix`` with the session's rootdir, ini and relevant options."""
     args_file = state_dir / "rerun-args.txt"
     args_file.write_text("\n".join(nodeids) + "\n", encoding="utf-8")
@@ -81,7 +83,7 @@ def command(config: pytest.Config, state_dir: Path, nodeids: list[str]) -> list[
         cmd += ["-c", str(config.inipath)]
     cmd += ["-p", "no:cacheprovider", "-q", "-o", "console_output_style=classic"]
     cmd += _passthrough(config.invocation_params.args)
-    numprocesses = config.getoption("numprocesses", None) if _has_xdist(config) else None
+    numprocesses = config.getoption("numprocesses", None) if xdist and _has_xdist(config) else None
     if numprocesses:
         cmd += ["-n", str(numprocesses)]
     cmd.append(f"@{args_file}")
@@ -89,7 +91,9 @@ def command(config: pytest.Config, state_dir: Path, nodeids: list[str]) -> list[
 
 
 def _has_xdist(config: pytest.Config) -> bool:
-    return config.pluginmanager.has_plugin("xdist") or config.pluginmanager.has_plugin("xdist.plugin")
+    return config.pluginmanager.has_plugin("xdist") or config.pluginmanager.has_plugin(
+        "xdist.plugin"
+    )
 
 
 def _passthrough(args: Iterable[str]) -> list[str]:
@@ -103,7 +107,9 @@ def _passthrough(args: Iterable[str]) -> list[str]:
                 if value is not None and not (flag == "-p" and "autofix" in value):
                     out += [flag, value]
                 break
-            if arg.startswith(flag + "=") or (len(flag) == 2 and arg.startswith(flag) and arg != flag):
+            if arg.startswith(flag + "=") or (
+                len(flag) == 2 and arg.startswith(flag) and arg != flag
+            ):
                 if not (flag == "-p" and "autofix" in arg):
                     out.append(arg)
                 break
@@ -113,11 +119,20 @@ def _passthrough(args: Iterable[str]) -> list[str]:
 def _clean_addopts(env: dict[str, str]) -> None:
     raw = env.get("PYTEST_ADDOPTS")
     if raw:
-        kept = [a for a in shlex.split(raw) if not a.startswith("--autofix") and a not in _AUTOFIX_FLAGS]
+        kept = [
+            a for a in shlex.split(raw) if not a.startswith("--autofix") and a not in _AUTOFIX_FLAGS
+        ]
         env["PYTEST_ADDOPTS"] = shlex.join(kept)
 
 
-def rerun(config: pytest.Config, state_dir: Path, nodeids: list[str], timeout: float) -> RerunResult:
+def rerun(
+    config: pytest.Config,
+    state_dir: Path,
+    nodeids: list[str],
+    timeout: float,
+    *,
+    xdist: bool = True,
+) -> RerunResult:
     """Run ``nodeids`` in ONE fresh interpreter; every outcome and failure comes back."""
     state_dir.mkdir(parents=True, exist_ok=True)
     out = state_dir / "rerun-result.json"
@@ -126,7 +141,7 @@ def rerun(config: pytest.Config, state_dir: Path, nodeids: list[str], timeout: f
     env[OUT_ENV] = str(out)
     env.pop("PYTEST_XDIST_WORKER", None)
     _clean_addopts(env)
-    cmd = command(config, state_dir, nodeids)
+    cmd = command(config, state_dir, nodeids, xdist=xdist)
     start = time.perf_counter()
     proc = subprocess.Popen(
         cmd,
@@ -143,14 +158,22 @@ def rerun(config: pytest.Config, state_dir: Path, nodeids: list[str], timeout: f
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
         return RerunResult(
-            nodeids, {}, [], time.perf_counter() - start, -9,
+            nodeids,
+            {},
+            [],
+            time.perf_counter() - start,
+            -9,
             error=f"the rerun timed out after {timeout:g}s (--autofix-rerun-timeout)",
         )
     seconds = time.perf_counter() - start
     if not out.exists():
         tail = output.decode(errors="replace").strip().splitlines()[-5:]
         return RerunResult(
-            nodeids, {}, [], seconds, proc.returncode,
+            nodeids,
+            {},
+            [],
+            seconds,
+            proc.returncode,
             error=f"the rerun ended with status {proc.returncode} and no results: "
             + " | ".join(tail),
         )
@@ -158,9 +181,15 @@ def rerun(config: pytest.Config, state_dir: Path, nodeids: list[str], timeout: f
     if data.get("exitstatus") in (2, 3, 4):  # interrupted, internal error, usage error
         tail = output.decode(errors="replace").strip().splitlines()[-5:]
         return RerunResult(
-            nodeids, {}, [], seconds, proc.returncode,
+            nodeids,
+            {},
+            [],
+            seconds,
+            proc.returncode,
             error=f"the rerun failed to run (pytest exit status {data['exitstatus']}): "
             + " | ".join(tail),
         )
-    failures = [to_failure(f["nodeid"], f["when"], f["facts"], f["longrepr"]) for f in data["failures"]]
+    failures = [
+        to_failure(f["nodeid"], f["when"], f["facts"], f["longrepr"]) for f in data["failures"]
+    ]
     return RerunResult(nodeids, dict(data["outcomes"]), failures, seconds, proc.returncode)

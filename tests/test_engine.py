@@ -19,7 +19,7 @@ import pytest
 
 XDIST = [pytest.param([], id="plain"), pytest.param(["-n", "2"], id="xdist")]
 
-FIXER_CONFTEST = '''
+FIXER_CONFTEST = """
 import libcst as cst
 from pytest_autofix import Fix, FileEdit, IssueKind
 
@@ -58,10 +58,12 @@ class TableFixer:
 
 def pytest_autofix_fixers(config):
     return [TableFixer()]
-'''
+"""
 
 
-def make_project(pytester: pytest.Pytester, rules: dict[str, tuple[object, ...]], **files: str) -> None:
+def make_project(
+    pytester: pytest.Pytester, rules: dict[str, tuple[object, ...]], **files: str
+) -> None:
     pytester.makepyprojecttoml("[tool.pytest.ini_options]\n")
     pytester.makeconftest(FIXER_CONFTEST.format(rules=repr(rules)))
     for name, text in files.items():
@@ -122,7 +124,8 @@ def test_verified_fix(pytester: pytest.Pytester) -> None:
         [
             "*test.table * confidence 0.95 * safe * import.name-undefined: rename onee to one",
             "fixed *import.name-undefined*name 'onee' is not defined*(1 test)*test_a.py:6",
-            "Found 1 issue in 1 failure (1 fixed); changed 1 file(s); undo with pytest --autofix-undo",
+            "Found 1 issue in 1 failure (1 fixed); changed 1 file(s); "
+            "undo with pytest --autofix-undo",
         ]
     )
     assert not [p for p in pytester.path.rglob("*") if p.suffix in (".bak", ".orig", ".tmp")]
@@ -271,7 +274,9 @@ def test_undo_restores_the_last_applied_run(pytester: pytest.Pytester) -> None:
     assert snapshot(pytester.path) != before
     undo = pytester.runpytest_subprocess("--autofix-undo")
     assert undo.ret == 0
-    undo.stdout.fnmatch_lines(["pytest-autofix: undid the autofix run of *: restored 1 file(s)*test_a.py"])
+    undo.stdout.fnmatch_lines(
+        ["pytest-autofix: undid the autofix run of *: restored 1 file(s)*test_a.py"]
+    )
     assert snapshot(pytester.path) == before
     again = pytester.runpytest_subprocess("--autofix-undo")
     again.stdout.fnmatch_lines(["pytest-autofix: nothing to undo"])
@@ -319,7 +324,9 @@ def test_a_file_changed_during_the_run_is_not_overwritten(pytester: pytest.Pytes
     assert result.ret == 1
 
 
-def test_symlink_out_of_the_rootdir_is_refused(pytester: pytest.Pytester, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_symlink_out_of_the_rootdir_is_refused(
+    pytester: pytest.Pytester, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     outside = tmp_path_factory.mktemp("outside") / "helpers.py"
     outside.write_text("def one():\n    return 1\n")
     make_project(
@@ -338,7 +345,10 @@ def test_symlink_out_of_the_rootdir_is_refused(pytester: pytest.Pytester, tmp_pa
     assert outside.read_text() == "def one():\n    return 1\n"
     (issue,) = report["issues"]  # type: ignore[misc]
     assert issue["status"] == "suggested"
-    assert "outside the rootdir" in issue["fixes"][0]["reason"] or "leaves" in issue["fixes"][0]["reason"]
+    assert (
+        "outside the rootdir" in issue["fixes"][0]["reason"]
+        or "leaves" in issue["fixes"][0]["reason"]
+    )
     assert result.ret == 1
 
 
@@ -365,14 +375,18 @@ def test_crash_recovery_after_a_real_kill(pytester: pytest.Pytester) -> None:
             txn.write(root / "b.py", b"B = 2\\n")
         """
     )
-    with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) as proc:
+    with subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True
+    ) as proc:
         assert proc.stdout is not None
         assert proc.stdout.readline().strip() == "WROTE"
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
     assert a.read_bytes() == b"A = 2\n"
     result = pytester.runpytest_subprocess()  # a plain run, plugin installed
-    result.stdout.fnmatch_lines(["pytest-autofix: the autofix run of * was interrupted; restored 1 file(s)*a.py*"])
+    result.stdout.fnmatch_lines(
+        ["pytest-autofix: the autofix run of * was interrupted; restored 1 file(s)*a.py*"]
+    )
     assert a.read_bytes() == b"A = 1\r\n"
     assert b.read_bytes() == b"B = 1\n"
     assert result.ret == 0

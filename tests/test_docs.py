@@ -1,0 +1,37 @@
+"""The documentation's examples run as written."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+DOCS = Path(__file__).parent.parent / "docs"
+
+
+def python_blocks(name: str) -> list[str]:
+    text = (DOCS / name).read_text(encoding="utf-8")
+    return re.findall(r"```python\n(.*?)```", text, re.S)
+
+
+def test_worked_fixer_example_fixes_and_verifies(pytester: pytest.Pytester) -> None:
+    (conftest,) = [b for b in python_blocks("api.md") if b.startswith("# conftest.py")]
+    pytester.makeconftest(conftest)
+    pytester.makepyprojecttoml("[tool.pytest.ini_options]\n")
+    pytester.makepyfile(
+        helpers="def build_user(name):\n    return {'name': name}\n",
+        test_users=(
+            "from helpers import *\n\n\n"
+            "def test_user():\n    assert make_user('ada')['name'] == 'ada'\n\n\n"
+            "def test_other():\n    assert make_user('bob')\n"
+        ),
+    )
+    result = pytester.runpytest_subprocess("--autofix", "--autofix-report=r.json")
+    assert result.ret == 0, result.stdout.str()
+    report = json.loads((pytester.path / "r.json").read_text())
+    (issue,) = report["issues"]
+    assert issue["status"] == "fixed"
+    assert issue["fixes"][0]["fixer"] == "project.helper-renamed"
+    assert "build_user('ada')" in (pytester.path / "test_users.py").read_text()
