@@ -20,7 +20,7 @@ from pytest_autofix.model import FixReport, IssueReport, Report, RerunReport, Su
 from pytest_autofix.plugin import Settings
 
 if TYPE_CHECKING:
-    from pytest_autofix.session import Outcome
+    from pytest_autofix.engine import Outcome
 
 _STATUS_STYLE = {
     "fixed": "bold green",
@@ -96,7 +96,7 @@ def build(outcome: Outcome) -> Report:
     )
 
 
-def write_files(outcome: Outcome, settings: Settings, rootdir: Path) -> None:
+def write_files(outcome: Outcome, settings: Settings) -> None:
     """The JSON report and the patch, where the user asked for them (outside the transaction:
     these are outputs the user named, not project sources)."""
     if settings.report is not None:
@@ -156,7 +156,7 @@ def render(tr: pytest.TerminalReporter, outcome: Outcome, settings: Settings) ->
     tr.write_sep("=", f"autofix ({'dry run' if outcome.mode == 'dry-run' else 'fix'})")
     for issue in rep.issues:
         for fix in issue.fixes:
-            if fix.diff and (fix.verified or issue.status == "proposed" and fix.reason is None):
+            if fix.diff and (fix.verified or (issue.status == "proposed" and fix.reason is None)):
                 _print_fix(console, issue, fix)
     for issue in rep.issues:
         _print_issue(console, issue)

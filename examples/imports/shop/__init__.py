@@ -1,0 +1,1 @@
+"""A tiny shop: prices, order totals, exports and delivery dates."""

@@ -1,0 +1,5 @@
+from shop.totals import average
+
+
+def test_average_of_nothing():
+    assert average([]) == 0.0

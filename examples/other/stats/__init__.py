@@ -1,0 +1,1 @@
+"""Small statistics helpers, with real bugs in them."""

@@ -1,0 +1,458 @@
+"""The engine: rounds of classify -> group -> route -> plan -> apply -> verify.
+
+Imported only by the process that plans (the only process, or the pytest-xdist controller), and
+only when something failed: a green ``pytest --autofix`` run never loads libcst or pydantic.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_autofix import plan as planning
+from pytest_autofix import verify
+from pytest_autofix.capture import to_failure
+from pytest_autofix.catalogue import builtin
+from pytest_autofix.classify import Context, classify, group, issue_id
+from pytest_autofix.model import Failure, Fixer, Issue
+from pytest_autofix.plugin import Settings, state_dir
+from pytest_autofix.project import Project
+from pytest_autofix.route import Proposal, not_selected, propose
+from pytest_autofix.transaction import ConflictError, Transaction, TransactionError
+
+_NO_FIX_STATUSES = (
+    pytest.ExitCode.INTERRUPTED,
+    pytest.ExitCode.INTERNAL_ERROR,
+    pytest.ExitCode.USAGE_ERROR,
+)
+
+
+@dataclasses.dataclass
+class IssueRecord:
+    issue: Issue
+    round: int
+    proposals: list[Proposal] = dataclasses.field(default_factory=list)
+    reason: str | None = None
+    retry: bool = False
+
+    @property
+    def status(self) -> str:
+        statuses = {p.status for p in self.proposals}
+        for status in ("fixed", "proposed", "rolled-back"):
+            if status in statuses:
+                return status
+        if any(p.action == "suggest" for p in self.proposals):
+            return "suggested"
+        return "unfixable"
+
+
+@dataclasses.dataclass
+class Outcome:
+    mode: str
+    failures: int
+    records: list[IssueRecord]
+    reruns: list[verify.RerunResult]
+    exit_status: int
+    patch: bytes
+    changed: list[str]
+    still_failing: list[str]
+    note: str | None = None
+
+
+def run(
+    config: pytest.Config,
+    settings: Settings,
+    raw: Sequence[tuple[str, str, dict[str, Any] | None, str]],
+    passed: set[str],
+    pytest_exit: int,
+    progress: Callable[[str], AbstractContextManager[object]] | None = None,
+) -> Outcome:
+    """The whole engine for one session: the failures it saw, what passed, pytest's status."""
+    failures = [to_failure(*r) for r in raw]
+    passed = passed - {f.nodeid for f in failures}
+    engine = Engine(config, settings, _collect_fixers(config), *([progress] if progress else []))
+    return engine.run(failures, passed, pytest_exit)
+
+
+def _collect_fixers(config: pytest.Config) -> list[Fixer]:
+    from pytest_autofix import fixers as builtin_fixers
+
+    if not config.pluginmanager.is_registered(builtin_fixers):
+        config.pluginmanager.register(builtin_fixers, "autofix-builtin-fixers")
+    merged: list[Fixer] = []
+    for result in config.hook.pytest_autofix_fixers(config=config):
+        merged.extend(result or [])
+    return merged
+
+
+def project_modules(project: Project) -> frozenset[str]:
+    names: set[str] = set()
+    for name in project.modules():
+        names.add(name.partition(".")[0])
+        names.add(name.rpartition(".")[2])
+    return frozenset(names)
+
+
+class Engine:
+    """Rounds of classify -> group -> route -> plan -> apply -> verify, and the outcome."""
+
+    def __init__(
+        self,
+        config: pytest.Config,
+        settings: Settings,
+        fixers: Sequence[Fixer],
+        progress: Callable[[str], AbstractContextManager[object]] = lambda _: nullcontext(),
+    ) -> None:
+        self.config = config
+        self.progress = progress
+        self.settings = settings
+        self.fixers = list(fixers)
+        self.rootdir = config.rootpath
+        self.state_dir = state_dir(config)
+        use_cache = config.pluginmanager.has_plugin("cacheprovider")
+        self.project = Project(
+            self.rootdir,
+            cache_dir=self.state_dir / "index" if use_cache else None,
+            exclude=settings.exclude,
+        )
+        self.ctx = Context(project_modules(self.project), builtin())
+        self.records: dict[str, IssueRecord] = {}
+        self.rejected: set[str] = set()
+        self.reruns: list[verify.RerunResult] = []
+        self.base: dict[Path, bytes] = {}  # verified contents of files changed in earlier rounds
+        self.passing: set[str] = set()
+        self.failing: set[str] = set()
+        self._guard = Transaction(self.rootdir, self.state_dir, exclude=settings.exclude)
+        self.txn: Transaction | None = None
+        self.seen: dict[Path, bytes | None] = {}  # what the transaction read, first time
+        self.issue_failures: dict[str, list[Failure]] = {}
+
+    # -- policy helpers ----------------------------------------------------------------------
+
+    def _refuse(self, path: str) -> str | None:
+        try:
+            self._guard.check(path)
+        except TransactionError as err:
+            return str(err)
+        return None
+
+    def _read(self, path: Path) -> bytes | None:
+        return path.read_bytes() if path.exists() else None
+
+    # -- the run -----------------------------------------------------------------------------
+
+    def run(self, failures: list[Failure], passed: set[str], pytest_exit: int) -> Outcome:
+        self.passing = set(passed)
+        self.failing = {f.nodeid for f in failures}
+        count = len(self.failing)
+        mode = "dry-run" if self.settings.dry_run else "fix"
+        if not failures:
+            return Outcome(mode, 0, [], [], pytest_exit, b"", [], [])
+        if self.settings.dry_run:
+            plan = self._round(1, failures, None)
+            patch = plan.patch_bytes() if plan is not None else b""
+            return self._outcome(mode, len(self.failing), pytest_exit, patch, [])
+        try:
+            with Transaction(self.rootdir, self.state_dir, exclude=self.settings.exclude) as txn:
+                self.txn = txn
+                current = failures
+                for rnd in range(1, self.settings.max_rounds + 1):
+                    current = self._fix_round(rnd, current, txn)
+                    if not current:
+                        break
+                changed = txn.commit()
+                patch = b"".join(
+                    planning.unified_diff_bytes(
+                        p.relative_to(self.rootdir).as_posix(), txn.original(p), self._read(p)
+                    )
+                    for p in sorted(changed)
+                )
+        except TransactionError as err:
+            outcome = self._outcome(mode, len(self.failing), pytest_exit, b"", [])
+            outcome.note = f"nothing was changed: {err}"
+            for record in self.records.values():
+                for p in record.proposals:
+                    if p.applied and p.verified:
+                        p.verified, p.status = False, "rolled-back"
+                        p.reason = f"rolled back: {err}"
+            return outcome
+        rels = [p.relative_to(self.rootdir).as_posix() for p in sorted(changed)]
+        exit_status = 0 if not self.failing else (pytest_exit or 1)
+        if rels and self.settings.exit_non_zero_on_fix and exit_status == 0:
+            exit_status = 1
+        return self._outcome(mode, count, exit_status, patch, rels)
+
+    def _outcome(
+        self, mode: str, count: int, exit_status: int, patch: bytes, changed: list[str]
+    ) -> Outcome:
+        return Outcome(
+            mode,
+            count,
+            list(self.records.values()),
+            self.reruns,
+            exit_status,
+            patch,
+            changed,
+            sorted(self.failing),
+        )
+
+    def _round(
+        self, rnd: int, failures: list[Failure], txn: Transaction | None
+    ) -> planning.Plan | None:
+        """Classify, group, route and plan one round; record every proposal."""
+        retry = [
+            f for r in self.records.values() if r.retry for f in self.issue_failures[r.issue.id]
+        ]
+        failures = failures + [f for f in retry if f not in failures]
+        for failure in failures:
+            v = classify(failure, self.ctx)
+            self.issue_failures.setdefault(issue_id(v.code, v.key), []).append(failure)
+        issues = group(failures, self.ctx)
+        candidates: list[planning.Candidate] = []
+        by_key: dict[str, Proposal] = {}
+        for issue in issues:
+            old = self.records.get(issue.id)
+            if old is not None and not old.retry:
+                continue
+            record = IssueRecord(issue, rnd)
+            self.records[issue.id] = record
+            record.reason = not_selected(issue.code, self.settings)
+            if record.reason is not None:
+                continue
+            proposals, errors = propose(
+                issue, self.fixers, self.project, self.settings, self._refuse, self.rejected
+            )
+            record.proposals = proposals
+            if errors:
+                record.reason = "; ".join(errors)
+            elif not proposals:
+                record.reason = "no fixer proposed a fix"
+            for p in proposals:
+                if p.action == "apply":
+                    candidates.append(planning.Candidate(p.key, issue.id, p.fixer, p.fix))
+                    by_key[p.key] = p
+        if not candidates:
+            return None
+        read = self._base_read if txn is not None else self._read
+        built = planning.build(
+            candidates, rootdir=self.rootdir, read=read, check_path=self._guard.check
+        )
+        for cand in built.applied:
+            p = by_key[cand.key]
+            p.diff, p.files = built.diffs.get(cand.key, ""), built.files_of.get(cand.key, [])
+            p.status = "proposed"
+        for cand, why in built.dropped:
+            by_key[cand.key].action, by_key[cand.key].reason = "suggest", f"dropped: {why}"
+        for cand, why in built.deferred:
+            p = by_key[cand.key]
+            p.action, p.reason = "suggest", f"deferred to the next round: {why}"
+            self.records[cand.issue_id].retry = True
+        return built
+
+    # -- apply mode --------------------------------------------------------------------------
+
+    def _fix_round(self, rnd: int, failures: list[Failure], txn: Transaction) -> list[Failure]:
+        built = self._round(rnd, failures, txn)
+        if built is None or not built.applied:
+            return []
+        by_key = {p.key: p for r in self.records.values() for p in r.proposals}
+        applied = list(built.applied)
+        applied = self._write(applied, txn, by_key)
+        if not applied:
+            return []
+        for cand in applied:
+            by_key[cand.key].applied = True
+        result = self._rerun(applied)
+        if result.error is not None:
+            txn.set_contents(self.base)
+            for cand in applied:
+                self._reject(by_key[cand.key], f"rolled back: {result.error}")
+            return []
+        kept = applied
+        for _ in range(3):  # settle: bisect regressions, drop what did not help, confirm
+            regressed = self._regressions(result)
+            culprits = self._culprits(kept, regressed, txn) if regressed else []
+            for cand in culprits:
+                broke = ", ".join(sorted(regressed)[:3])
+                self._reject(by_key[cand.key], f"rolled back: it broke {broke}")
+            ineffective = [c for c in kept if c not in culprits and not self._effective(c, result)]
+            for cand in ineffective:
+                self._reject(by_key[cand.key], "rolled back: " + self._still_failing(cand, result))
+            if not culprits and not ineffective:
+                break
+            kept = [c for c in kept if c not in culprits and c not in ineffective]
+            kept = self._write(kept, txn, by_key)
+            if not kept:
+                result = self._confirm_base(txn)
+                break
+            result = self._rerun(kept)
+            if result.error is not None:
+                txn.set_contents(self.base)
+                for cand in kept:
+                    self._reject(by_key[cand.key], f"rolled back: {result.error}")
+                return []
+        for cand in kept:
+            p = by_key[cand.key]
+            if p.status != "rolled-back":
+                p.verified, p.status = True, "fixed"
+        for path in self._contents(kept):
+            self.base[path] = path.read_bytes()
+        self.project.invalidate(list(self.base))
+        self._account(result)
+        return [f for f in result.failures if f.nodeid not in self.passing]
+
+    def _contents(self, cands: Sequence[planning.Candidate]) -> dict[Path, bytes]:
+        if not cands:
+            return {}
+        built = planning.build(cands, rootdir=self.rootdir, read=self._base_read)
+        return {fp.path: fp.new for fp in built.files.values()}
+
+    def _base_read(self, path: Path) -> bytes | None:
+        """A file as the fixes saw it: verified by an earlier round, or as first read."""
+        if path in self.base:
+            return self.base[path]
+        if path not in self.seen:
+            assert self.txn is not None
+            self.seen[path] = self.txn.read(path)
+        return self.seen[path]
+
+    def _write(
+        self, cands: list[planning.Candidate], txn: Transaction, by_key: dict[str, Proposal]
+    ) -> list[planning.Candidate]:
+        """Make the files = verified base + ``cands``; a file changed on disk drops its fixes."""
+        while True:
+            contents = self._contents(cands)
+            try:
+                txn.set_contents({**self.base, **contents})
+                return cands
+            except ConflictError as err:
+                bad = Path(str(err.path)) if getattr(err, "path", None) else None
+                losing = [c for c in cands if bad is None or bad in self._paths(c)]
+                for cand in losing:
+                    p = by_key[cand.key]
+                    p.action, p.status = "suggest", "suggested"
+                    p.reason = f"not written: {err}"
+                cands = [c for c in cands if c not in losing]
+                if not cands:
+                    txn.set_contents(self.base)
+                    return []
+
+    def _paths(self, cand: planning.Candidate) -> set[Path]:
+        out = set()
+        for edit in cand.fix.edits:
+            p = Path(edit.path)
+            out.add(p if p.is_absolute() else self.rootdir / p)
+        return out
+
+    def _rerun(self, cands: Sequence[planning.Candidate]) -> verify.RerunResult:
+        targets = {t for c in cands for t in self.records[c.issue_id].issue.tests}
+        edited = {p.relative_to(self.rootdir).as_posix() for c in cands for p in self._paths(c)} | {
+            p.relative_to(self.rootdir).as_posix() for p in self.base
+        }
+        self.project.invalidate([self.rootdir / e for e in edited])
+        tests = verify.affected(self.project, targets, edited, self._test_files())
+        with self.progress(
+            f"rerunning {len(tests)} affected test node(s) to verify {len(cands)} fix(es)"
+        ):
+            result = verify.rerun(self.config, self.state_dir, tests, self.settings.rerun_timeout)
+        self.reruns.append(result)
+        return result
+
+    def _test_files(self) -> list[str]:
+        known = {n.split("::", 1)[0] for n in self.passing | self.failing}
+        return sorted(known)
+
+    def _regressions(self, result: verify.RerunResult) -> set[str]:
+        return {n for n, o in result.outcomes.items() if o == "failed" and n in self.passing}
+
+    def _culprits(
+        self, cands: list[planning.Candidate], regressed: set[str], txn: Transaction
+    ) -> list[planning.Candidate]:
+        """The fixes that broke ``regressed``: first narrowed statically to the fixes whose
+        edits reach a regressed test (its file, its import closure, a conftest above it), then
+        by bisection among those. The settle loop's confirming rerun checks the verdict."""
+        regressed_files = {n.split("::", 1)[0] for n in regressed}
+        suspects = [
+            c
+            for c in cands
+            if regressed_files
+            & set(verify.affected(self.project, [], self._rels(c), regressed_files))
+        ]
+        return self._bisect(suspects or cands, regressed, txn)
+
+    def _rels(self, cand: planning.Candidate) -> list[str]:
+        return [p.relative_to(self.rootdir).as_posix() for p in self._paths(cand)]
+
+    def _bisect(
+        self, cands: list[planning.Candidate], regressed: set[str], txn: Transaction
+    ) -> list[planning.Candidate]:
+        """The fixes that make ``regressed`` fail, by halves (one rerun per half tried).
+
+        Probes rerun only the regressed tests, so they run without ``-n``: a few tests do not
+        pay for starting workers."""
+        if len(cands) == 1:
+            return cands
+        half = len(cands) // 2
+        found: list[planning.Candidate] = []
+        for part in (cands[:half], cands[half:]):
+            txn.set_contents({**self.base, **self._contents(part)})
+            with self.progress(
+                f"bisecting: {len(regressed)} test(s) broke; trying {len(part)} fix(es)"
+            ):
+                result = verify.rerun(
+                    self.config,
+                    self.state_dir,
+                    sorted(regressed),
+                    self.settings.rerun_timeout,
+                    xdist=False,
+                )
+            self.reruns.append(result)
+            if any(result.failed(n) for n in regressed):
+                found += self._bisect(part, regressed, txn)
+        return found or cands
+
+    def _effective(self, cand: planning.Candidate, result: verify.RerunResult) -> bool:
+        """The issue the fix targets is gone from every one of its tests in the rerun."""
+        issue = self.records[cand.issue_id].issue
+        for test in issue.tests:
+            if not result.ran(test):
+                return False
+            for failure in result.failures:
+                same = failure.nodeid == test or failure.nodeid.startswith(test + "::")
+                if same:
+                    v = classify(failure, self.ctx)
+                    if v.code == issue.code and v.key == issue.details.get("key"):
+                        return False
+        return True
+
+    def _still_failing(self, cand: planning.Candidate, result: verify.RerunResult) -> str:
+        issue = self.records[cand.issue_id].issue
+        missing = [t for t in issue.tests if not result.ran(t)]
+        if missing:
+            return f"the rerun did not run {missing[0]}"
+        return f"{issue.tests[0]} still fails with {issue.code}"
+
+    def _reject(self, p: Proposal, reason: str) -> None:
+        p.verified, p.status, p.reason = False, "rolled-back", reason
+        self.rejected.add(p.key)
+
+    def _confirm_base(self, txn: Transaction) -> verify.RerunResult:
+        txn.set_contents(self.base)
+        return verify.RerunResult([], {}, [], 0.0, 0)
+
+    def _account(self, result: verify.RerunResult) -> None:
+        for nodeid, outcome in result.outcomes.items():
+            if outcome == "failed":
+                self.failing.add(nodeid)
+                self.passing.discard(nodeid)
+            else:
+                self.passing.add(nodeid)
+                self.failing.discard(nodeid)
+        for nodeid in list(self.failing):
+            if "::" not in nodeid and result.ran(nodeid) and not result.failed(nodeid):
+                self.failing.discard(nodeid)
