@@ -386,12 +386,12 @@ class CapturePlugin:
     ) -> Iterator[None]:
         report = yield
         if report.failed and call.excinfo is not None:  # type: ignore[attr-defined]
-            setattr(  # noqa: B010
+            setattr(
                 report,
                 FACTS_ATTR,
                 capture(call.excinfo, rootdir=self.rootdir, when=call.when, node=item),
             )
-        return report  # type: ignore[no-any-return]
+        return report
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_exception_interact(
@@ -401,14 +401,16 @@ class CapturePlugin:
         report: pytest.CollectReport | pytest.TestReport,
     ) -> None:
         if isinstance(report, pytest.CollectReport) and call.excinfo is not None:
-            setattr(  # noqa: B010
+            setattr(
                 report,
                 FACTS_ATTR,
                 capture(call.excinfo, rootdir=self.rootdir, when="collect", node=node),
             )
 
 
-_E_LINE = re.compile(r"^E\s+([\w.]+(?:Error|Exception|Warning|Exit|Failed|Interrupt)\b):?\s?(.*)$", re.M)
+_E_LINE = re.compile(
+    r"^E\s+([\w.]+(?:Error|Exception|Warning|Exit|Failed|Interrupt)\b):?\s?(.*)$", re.M
+)
 
 
 def to_failure(nodeid: str, when: str, facts: dict[str, Any] | None, longrepr: str) -> Failure:

@@ -70,7 +70,9 @@ def classify(failure: Failure, ctx: Context) -> Verdict:
         kind = IssueKind(code.partition(".")[0])
         at_path = details.get("request_path") or path
         at_line = details.get("request_line") or line
-        return Verdict(kind, code, key, message or _first_line(msg) or short, at_path, at_line, details)
+        return Verdict(
+            kind, code, key, message or _first_line(msg) or short, at_path, at_line, details
+        )
 
     # -- pytest's own failures ------------------------------------------------------------
     if short == "ImportPathMismatchError" or "import file mismatch" in msg:
@@ -128,7 +130,12 @@ def classify(failure: Failure, ctx: Context) -> Verdict:
     removed = _pytest_removed_api(failure)
     if removed is not None:
         api, message, extra = removed
-        return verdict("fixture.removed-api", api, message, api=api, **extra)
+        key = api
+        if api == "nose-setup":  # one issue per class: the fix renames that class's methods
+            key = f"{api}@{f.get('node_path')}::{extra.get('test_class')}"
+        elif api == "deprecation":  # one issue per warning, not one for all of them
+            key = f"{api}:{extra.get('warning')}:{message}"
+        return verdict("fixture.removed-api", key, message, api=api, **extra)
 
     # -- imports, names, attributes --------------------------------------------------------
     if short == "ModuleNotFoundError" or (short == "ImportError" and f.get("import_name") is None):
@@ -142,8 +149,7 @@ def classify(failure: Failure, ctx: Context) -> Verdict:
                 return verdict(
                     "environment.removed-api",
                     api,
-                    f"{api} was removed"
-                    + (f" in {migration.removed_in}" if migration else ""),
+                    f"{api} was removed" + (f" in {migration.removed_in}" if migration else ""),
                     api=api,
                     module=module,
                     name=name,
@@ -229,9 +235,12 @@ def _pytest_removed_api(failure: Failure) -> tuple[str, str, dict[str, Any]] | N
     short = failure.exc_type.rpartition(".")[2]
     if "Marks cannot be applied to fixtures" in msg or "marks applied to fixtures" in msg:
         return "mark-on-fixture", "a mark is applied to a fixture (an error since pytest 9)", {}
-    if short == "TypeError" and "exceptions must be derived from Warning" in msg:
-        if "warns(" in source or "NoneType" in msg:
-            return "warns-none", "pytest.warns(None) was removed in pytest 8", {}
+    if (
+        short == "TypeError"
+        and "exceptions must be derived from Warning" in msg
+        and ("warns(" in source or "NoneType" in msg)
+    ):
+        return "warns-none", "pytest.warns(None) was removed in pytest 8", {}
     if short == "TypeError" and (m := _UNEXPECTED_KWARG.search(msg)):
         # pytest.skip/fail/exit are callable objects: the message names _Skip.__call__()
         function = (m.group(1) or "").rpartition(".")[2]
@@ -240,9 +249,11 @@ def _pytest_removed_api(failure: Failure) -> tuple[str, str, dict[str, Any]] | N
             owner = (m.group(1) or "").rpartition(".")[0].lstrip("_").lower()
             function = called.group(1) if called else owner
         if m.group(2) == "msg" and (function in ("skip", "fail", "exit") or called):
-            return "msg-kwarg", f"pytest.{function or 'skip'}(msg=...) was removed in pytest 8", {
-                "function": function
-            }
+            return (
+                "msg-kwarg",
+                f"pytest.{function or 'skip'}(msg=...) was removed in pytest 8",
+                {"function": function},
+            )
     if "requested an async fixture" in msg or "requested async fixture" in msg:
         return "async-fixture", "a sync test requests an async fixture (an error in pytest 9)", {}
     if f.get("is_warning") and any("Pytest" in t for t in f.get("exc_mro", [])):
@@ -269,6 +280,11 @@ def _module_not_found(failure: Failure, ctx: Context, verdict: Any) -> Verdict:
     f = failure.facts
     module = f.get("module") or ""
     top = module.partition(".")[0]
+    if not top:  # an ImportError that names no module ("attempted relative import with ...")
+        path, line = _loc(failure)
+        return verdict(  # type: ignore[no-any-return]
+            "other.exception", f"{failure.exc_type}@{path}:{line}", exc_type=failure.exc_type
+        )
     origin = f.get("origin")
     migration = ctx.catalogue.module(module)
     if migration is not None and origin != "project":
@@ -290,7 +306,10 @@ def _module_not_found(failure: Failure, ctx: Context, verdict: Any) -> Verdict:
         )
     if origin in ("installed", "stdlib"):  # a submodule that a library no longer has
         return verdict(  # type: ignore[no-any-return]
-            "import.module-not-found", module, f"no module named {module!r}", module=module,
+            "import.module-not-found",
+            module,
+            f"no module named {module!r}",
+            module=module,
             origin=origin,
         )
     close = difflib.get_close_matches(
