@@ -273,12 +273,18 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
-    settings = resolve_settings(config)
-    config.stash[settings_key] = settings
     if not _is_worker(config):
         _recover_after_crash(config)
-    if not settings.enabled:
+    if not config.getoption("autofix"):
+        # Off: the ini values are not read (a plain run never fails on them); only the one
+        # flag that cannot mean anything alone is an error.
+        if config.getoption("autofix_dry_run"):
+            raise pytest.UsageError(
+                "--dry-run only has a meaning with --autofix: use `pytest --autofix --dry-run`"
+            )
         return
+    settings = resolve_settings(config)
+    config.stash[settings_key] = settings
     # Every failure in one pass: a collection error must not stop the session.
     config.option.continue_on_collection_errors = True
     from pytest_autofix.session import AutofixSession

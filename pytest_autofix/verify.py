@@ -76,7 +76,11 @@ def command(
 ) -> list[str]:
     """``python -m pytest -p no:autofix`` with the session's rootdir, ini and relevant options."""
     args_file = state_dir / "rerun-args.txt"
-    args_file.write_text("\n".join(nodeids) + "\n", encoding="utf-8")
+    # node ids are rootdir-relative; the rerun runs from the user's working directory
+    absolute = [
+        str(config.rootpath / n.split("::", 1)[0]) + n[len(n.split("::", 1)[0]) :] for n in nodeids
+    ]
+    args_file.write_text("\n".join(absolute) + "\n", encoding="utf-8")
     cmd = [sys.executable, "-m", "pytest", "-p", "no:autofix", "-p", "pytest_autofix.rerun"]
     cmd += ["--rootdir", str(config.rootpath)]
     if config.inipath is not None:

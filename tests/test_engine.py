@@ -441,3 +441,23 @@ def test_exit_status_reflects_the_final_state(pytester: pytest.Pytester) -> None
     result, report = run(pytester)
     assert result.ret == 0
     assert report["summary"]["failures"] == 0  # type: ignore[index]
+
+
+def test_run_from_another_working_directory(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rerun node ids are rootdir-relative; the rerun must find them from the user's cwd."""
+    make_project(
+        pytester,
+        {"onee": ("one", 0.95, True, [])},
+        **{
+            "tests/test_a.py": "def one():\n    return 1\n\ndef test_a():\n    assert onee() == 1\n"
+        },
+    )
+    elsewhere = pytester.mkdir("elsewhere")
+    monkeypatch.chdir(elsewhere)
+    result = pytester.runpytest_subprocess(str(pytester.path), "--autofix")
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        ["fixed *import.name-undefined*", "Found 1 issue in 1 failure (1 fixed)*"]
+    )

@@ -10,14 +10,14 @@ directories, so the fixer checks what the new names would break before proposing
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from pytest_autofix.fixers._imports_common import AMBIGUOUS, STRONG, listing
 from pytest_autofix.fixers._imports_scan import is_identifier
+from pytest_autofix.fixers.packages import installed_import_names
 from pytest_autofix.model import FileEdit, Fix, IssueKind
 
 if TYPE_CHECKING:
@@ -28,8 +28,8 @@ __all__ = ["DuplicateBasename"]
 
 
 class DuplicateBasename:
-    name = "import.test-package-init"
-    kinds: ClassVar[frozenset[IssueKind]] = frozenset({IssueKind.IMPORT})
+    name: str = "import.test-package-init"
+    kinds: frozenset[IssueKind] = frozenset({IssueKind.IMPORT})
 
     def propose(self, issue: Issue, project: Project) -> list[Fix]:
         if issue.code != "import.file-mismatch":
@@ -44,8 +44,12 @@ class DuplicateBasename:
         module = str(issue.details.get("module") or paths[0].stem)
         if not all(p.is_file() for p in paths[:2]):
             gone = next(p for p in paths[:2] if not p.is_file())
-            return [_suggest(f"{_rel(root, gone)} no longer exists: a stale __pycache__ "
-                             f"holds {module!r}; delete the __pycache__ directories and rerun")]
+            return [
+                _suggest(
+                    f"{_rel(root, gone)} no longer exists: a stale __pycache__ "
+                    f"holds {module!r}; delete the __pycache__ directories and rerun"
+                )
+            ]
         first, second = paths[0].parent, paths[1].parent
         if any(not _inside(root, d) for d in (first, second)):
             return []
@@ -109,8 +113,7 @@ class DuplicateBasename:
         description = (
             f"create {listing(created)} so the test modules sharing the basename {module!r} "
             f"import as distinct packages ({listing([new_names[p] for p in paths[:2]])}); "
-            "pytest's prepend import mode then imports them from their package"
-            + "".join(notes)
+            "pytest's prepend import mode then imports them from their package" + "".join(notes)
         )
         edits = [FileEdit.create(rel, "") for rel in created]
         return [Fix(description=description, confidence=confidence, edits=edits, safe=safe)]
@@ -161,21 +164,18 @@ def _name(path: Path, packages: set[Path]) -> str:
 
 
 def _shadows(project: Project, top: Path, packages: set[Path]) -> bool:
-    """Whether a new top-level package named like ``top`` would hide another module."""
+    """Whether a new top-level package named like ``top`` would hide another module: one of
+    the standard library, of the project, or of an installed distribution. CPython's own
+    ``test`` package and the ``tests`` some distributions ship by mistake are no concern."""
     name = top.name
-    if name in sys.stdlib_module_names:
-        return True
-    for info in project.all_modules():
-        if info.name.partition(".")[0] == name and not info.path.is_relative_to(top):
-            return True
-    try:
-        spec = importlib.util.find_spec(name)
-    except (ImportError, ValueError):
-        spec = None
-    if spec is None:
+    if name in ("test", "tests"):
         return False
-    origin = spec.origin or next(iter(spec.submodule_search_locations or ()), None)
-    return origin is not None and not Path(origin).is_relative_to(top)
+    if name in sys.stdlib_module_names or name in installed_import_names():
+        return True
+    return any(
+        info.name.partition(".")[0] == name and not info.path.is_relative_to(top)
+        for info in project.all_modules()
+    )
 
 
 def _broken_imports(

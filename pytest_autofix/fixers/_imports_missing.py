@@ -7,7 +7,7 @@ import builtins
 import collections
 import dataclasses
 import sys
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from pytest_autofix.fixers._imports_common import (
     AMBIGUOUS,
@@ -22,12 +22,11 @@ from pytest_autofix.fixers._imports_common import (
     located,
     names,
 )
+from pytest_autofix.fixers._imports_env import env_locate, env_provides
 from pytest_autofix.fixers._imports_rewrite import add_import
 from pytest_autofix.fixers._imports_scan import (
     ImportStmt,
     attributes_of,
-    env_locate,
-    env_provides,
     is_identifier,
     is_test_file,
     kind_fits,
@@ -97,8 +96,8 @@ class MissingImport:
     """Add the import a NameError asks for: a standard-library module, the import the project
     already uses for that name elsewhere, or a project symbol with exactly one definition."""
 
-    name = "import.missing-import"
-    kinds: ClassVar[frozenset[IssueKind]] = frozenset({IssueKind.IMPORT})
+    name: str = "import.missing-import"
+    kinds: frozenset[IssueKind] = frozenset({IssueKind.IMPORT})
 
     def propose(self, issue: Issue, project: Project) -> list[Fix]:
         if issue.code != "import.name-undefined":
@@ -214,7 +213,8 @@ def _already_imported(project: Project, files: Files, name: str, skip: set[str])
     stmt, count = ranked[0]
     where = f"{count} of {total} project files that use {name!r} import it so"
     if len(ranked) == 1:
-        return [_Source(stmt, STRONG, f"as {'the other file does' if total == 1 else 'every project file using it does'}")]
+        who = "the other file using it" if total == 1 else f"all {total} files using it"
+        return [_Source(stmt, STRONG, f"as {who} does")]
     if count * 4 >= total * 3 and count >= 3:
         return [_Source(stmt, CLEAR, where)]
     return [_Source(s, AMBIGUOUS, f"{c} of {total} files") for s, c in ranked[:5]]
@@ -269,7 +269,5 @@ def _defined(project: Project, name: str, wanted: str | None, skip: set[str]) ->
         elif kind_fits(wanted, kind):
             found.append(_Source(stmt, STRONG, f"the only definition in the project ({info.rel})"))
         else:
-            found.append(
-                _Source(stmt, FUZZY, f"the only definition ({info.rel}), but a {kind}")
-            )
+            found.append(_Source(stmt, FUZZY, f"the only definition ({info.rel}), but a {kind}"))
     return found

@@ -8,7 +8,8 @@ transform once when they propose it, so such a file is left out of the fix, with
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import cast
 
 import libcst as cst
 import libcst.matchers as m
@@ -69,8 +70,12 @@ def _set_module(node: cst.ImportFrom, package: str, absolute: str) -> cst.Import
     return node.with_changes(relative=[], module=dotted_expr(absolute))
 
 
-def _run(module: cst.Module, transformer: cst.CSTTransformer) -> cst.Module:
-    return MetadataWrapper(module).visit(transformer)
+def _run(module: cst.Module, transformer: cst.CSTTransformer, scoped: bool) -> cst.Module:
+    """Visit with scope analysis only when the transformer will ask for it: a
+    ``MetadataWrapper`` copies the module and resolves every scope, ten times the cost."""
+    if scoped:
+        return MetadataWrapper(module).visit(transformer)
+    return module.visit(transformer)
 
 
 class _Scoped(cst.CSTTransformer):
@@ -79,7 +84,8 @@ class _Scoped(cst.CSTTransformer):
     METADATA_DEPENDENCIES = (ScopeProvider,)
 
     def _scopes(self) -> list[Scope]:
-        found = {id(s): s for s in self.metadata[ScopeProvider].values() if s is not None}
+        resolved = cast("Mapping[cst.CSTNode, Scope | None]", self.metadata[ScopeProvider])
+        found = {id(s): s for s in resolved.values() if s is not None}
         return list(found.values())
 
     def _is_import_binding(self, root: cst.Name) -> bool:
@@ -150,8 +156,8 @@ class _RenameModule(_Scoped):
                     for r in access.referents
                 ):
                     continue
-                node = access.node
-                root = _root(node) if isinstance(node, cst.Name | cst.Attribute) else None
+                read = access.node
+                root = _root(read) if isinstance(read, cst.Name | cst.Attribute) else None
                 if root is None:
                     raise Unfixable(f"{self.old!r} is read in a string annotation")
                 if root.value == self.old:
@@ -204,7 +210,9 @@ class _RenameModule(_Scoped):
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
         if original_node in self.refs and self._is_import_binding(original_node):
-            return dotted_expr(self.new).with_changes(lpar=updated_node.lpar, rpar=updated_node.rpar)
+            return dotted_expr(self.new).with_changes(
+                lpar=updated_node.lpar, rpar=updated_node.rpar
+            )
         return updated_node
 
     def leave_Attribute(
@@ -229,7 +237,13 @@ def rename_module(old: str, new: str, package: str) -> Transform:
     """
 
     def transform(module: cst.Module) -> cst.Module:
-        return _run(module, _RenameModule(old, new, package))
+        scoped = any(
+            _under(_full(alias.name), old) and alias.asname is None
+            for found in m.findall(module, m.Import())
+            if isinstance(found, cst.Import)
+            for alias in found.names
+        )
+        return _run(module, _RenameModule(old, new, package), scoped)
 
     return transform
 
@@ -343,7 +357,7 @@ class _RenameName(_Scoped):
         for alias in ours:
             line = _set_module(
                 cst.ImportFrom(
-                    module=None,
+                    module=dotted_expr(self.new_module),
                     relative=updated_node.relative,
                     names=[self._alias(alias).with_changes(comma=cst.MaybeSentinel.DEFAULT)],
                 ),
@@ -404,7 +418,10 @@ def rename_name(
     target = new_module or module
 
     def transform(tree: cst.Module) -> cst.Module:
-        return _run(tree, _RenameName(module, old, new, target, package, keep_name))
+        scoped = bool(
+            m.findall(tree, m.ImportAlias(name=m.Name(old)) | m.Attribute(attr=m.Name(old)))
+        )
+        return _run(tree, _RenameName(module, old, new, target, package, keep_name), scoped)
 
     return transform
 
@@ -435,7 +452,8 @@ def _keep_spacing(before: cst.Module, after: cst.Module) -> cst.Module:
     if added <= 0:
         return after
     body: Sequence[cst.BaseStatement] = before.body
-    start = 1 if body and m.matches(body[0], m.SimpleStatementLine([m.Expr(m.SimpleString())])) else 0
+    docstring = m.SimpleStatementLine([m.Expr(m.SimpleString())])
+    start = 1 if body and m.matches(body[0], docstring) else 0
     end = start
     while end < len(body) and m.matches(
         body[end], m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()])
@@ -445,9 +463,10 @@ def _keep_spacing(before: cst.Module, after: cst.Module) -> cst.Module:
         return after  # no import block to join, or nothing after it
     following = body[end]
     moved = after.body[end + added]
-    if following.leading_lines or not isinstance(
-        moved, cst.SimpleStatementLine | cst.BaseCompoundStatement
-    ):
+    statement = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+    if not isinstance(following, statement) or not isinstance(moved, statement):
+        return after
+    if following.leading_lines:
         return after
     new_body = list(after.body)
     new_body[end + added] = moved.with_changes(leading_lines=following.leading_lines)

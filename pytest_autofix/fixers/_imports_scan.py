@@ -1,6 +1,7 @@
 """What the import fixers read: import statements with the local names they bind, the names a
 file uses from a module, and the names a module provides (a project module or one of the
-environment), all with :mod:`ast`. Nothing here edits or imports project code.
+project), all with :mod:`ast`. Nothing here edits or imports project code; the environment's
+modules are read in ``_imports_env``.
 """
 
 from __future__ import annotations
@@ -8,10 +9,8 @@ from __future__ import annotations
 import ast
 import dataclasses
 import difflib
-import importlib.util
 import keyword
-import sys
-import types
+import re
 import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -19,9 +18,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pytest_autofix.project import ModuleInfo, Project
-
-# Standard-library modules that do something when imported: never imported to list names.
-_NEVER_IMPORT = frozenset({"this", "antigravity", "idlelib", "tkinter", "turtle", "turtledemo"})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -202,10 +198,7 @@ def top_level_bindings(tree: ast.Module) -> dict[str, str]:
                 for target in node.targets:
                     for name in targets(target):
                         bind(name, "variable")
-            elif isinstance(node, ast.AnnAssign | ast.AugAssign):
-                for name in targets(node.target):
-                    bind(name, "variable")
-            elif isinstance(node, ast.For | ast.AsyncFor):
+            elif isinstance(node, ast.AnnAssign | ast.AugAssign | ast.For | ast.AsyncFor):
                 for name in targets(node.target):
                     bind(name, "variable")
             elif isinstance(node, ast.With | ast.AsyncWith):
@@ -244,23 +237,6 @@ def names_loaded(tree: ast.AST, name: str) -> list[ast.Name]:
         for node in ast.walk(tree)
         if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
     ]
-
-
-def bound_anywhere(tree: ast.AST, name: str) -> bool:
-    """Whether ``name`` is bound in any scope of the file (assignment, def, parameter, import)."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load):
-            return True
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            if node.name == name:
-                return True
-        if isinstance(node, ast.arg) and node.arg == name:
-            return True
-        if isinstance(node, ast.alias) and (node.asname or node.name.partition(".")[0]) == name:
-            return True
-        if isinstance(node, ast.ExceptHandler) and node.name == name:
-            return True
-    return False
 
 
 # -- how a name is used ----------------------------------------------------------------------
@@ -361,6 +337,40 @@ def signature_fits(definition: ast.stmt | None, calls: list[ast.Call]) -> bool |
     return True
 
 
+def keywords_named(definition: ast.stmt | None, calls: list[ast.Call]) -> bool:
+    """Whether the calls pass keyword arguments and the function (or ``__init__``) names
+    every one of them as a parameter: the calls were written for it."""
+    if isinstance(definition, ast.ClassDef):
+        definition = next(
+            (
+                node
+                for node in definition.body
+                if isinstance(node, ast.FunctionDef) and node.name == "__init__"
+            ),
+            None,
+        )
+    if not isinstance(definition, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    args = definition.args
+    params = {a.arg for a in (*args.args, *args.kwonlyargs)}
+    used = {k.arg for call in calls for k in call.keywords}
+    return bool(used) and None not in used and used <= params
+
+
+def mentions(source: bytes, definition: ast.stmt | None, name: str) -> bool:
+    """Whether the definition (its docstring, comments, decorators and the two lines above
+    it) names ``name``: "Was ``calc_total``", "renamed from calc_total"."""
+    if definition is None or not hasattr(definition, "end_lineno"):
+        return False
+    lines = source.splitlines()
+    start = max(definition.lineno - 3, 0)
+    decorators = getattr(definition, "decorator_list", [])
+    if decorators:
+        start = max(min(d.lineno for d in decorators) - 3, 0)
+    text = b"\n".join(lines[start : definition.end_lineno or definition.lineno])
+    return re.search(rb"(?<![\w.])" + re.escape(name.encode()) + rb"\b", text) is not None
+
+
 def top_level_definition(tree: ast.Module | None, name: str) -> ast.stmt | None:
     if tree is None:
         return None
@@ -407,149 +417,41 @@ def project_provides(project: Project, info: ModuleInfo | None) -> dict[str, str
     if provided.get("__getattr__") == "function":
         return None
     if info.is_package:
-        prefix = name + "."
-        for other in project.modules():
-            if other.startswith(prefix) and "." not in other[len(prefix) :]:
-                provided.setdefault(other[len(prefix) :], "module")
+        for child in _children(project).get(name, ()):
+            provided.setdefault(child, "module")
     return provided
 
 
-@dataclasses.dataclass(frozen=True)
-class EnvModule:
-    """A module of the environment, located without importing it."""
-
-    name: str
-    origin: Path | None  # the source or extension file; None for a namespace or builtin
-    locations: tuple[Path, ...]  # where its submodules live (packages only)
+_CHILDREN: dict[int, tuple[object, dict[str, set[str]]]] = {}
 
 
-def env_locate(name: str) -> EnvModule | None:
-    """Find an installed or standard-library module by walking the file system from its
-    top-level package (``importlib.util.find_spec`` of a top-level name imports nothing)."""
-    top, *rest = name.split(".")
-    if not is_identifier(top) or not all(is_identifier(p) for p in rest):
-        return None
-    loaded = sys.modules.get(name)
-    if loaded is not None and getattr(loaded, "__spec__", None) is not None:
-        spec = loaded.__spec__
-        assert spec is not None
-        origin = spec.origin if spec.has_location else None
-        locations = tuple(Path(p) for p in (spec.submodule_search_locations or ()))
-        return EnvModule(name, Path(origin) if origin else None, locations)
-    try:
-        spec = importlib.util.find_spec(top)
-    except (ImportError, ValueError):
-        return None
-    if spec is None:
-        return None
-    origin_file = Path(spec.origin) if spec.origin and spec.has_location else None
-    module = EnvModule(
-        top, origin_file, tuple(Path(p) for p in (spec.submodule_search_locations or ()))
-    )
-    for part in rest:
-        module_found = _child(module, part)
-        if module_found is None:
-            return None
-        module = module_found
-    return module
-
-
-def _child(parent: EnvModule, part: str) -> EnvModule | None:
-    name = f"{parent.name}.{part}"
-    for location in parent.locations:
-        package = location / part
-        if (package / "__init__.py").is_file():
-            return EnvModule(name, package / "__init__.py", (package,))
-        if (location / f"{part}.py").is_file():
-            return EnvModule(name, location / f"{part}.py", ())
-        extensions = sorted(location.glob(f"{part}.*.so")) + sorted(location.glob(f"{part}.*.pyd"))
-        if extensions:
-            return EnvModule(name, extensions[0], ())
-        if package.is_dir():
-            return EnvModule(name, None, (package,))
-    return None
-
-
-def env_submodules(module: EnvModule) -> list[str]:
-    """The names of the submodules of an environment package."""
-    found: set[str] = set()
-    for location in module.locations:
-        try:
-            entries = list(location.iterdir())
-        except OSError:
-            continue
-        for entry in entries:
-            stem = entry.name.partition(".")[0]
-            if not is_identifier(stem) or entry.name.startswith("__"):
-                continue
-            if entry.is_dir() and (entry / "__init__.py").is_file():
-                found.add(stem)
-            elif entry.suffix in (".py", ".so", ".pyd") and entry.is_file():
-                found.add(stem)
-    return sorted(found)
-
-
-def env_provides(name: str) -> dict[str, str] | None:
-    """The names an environment module provides (``name -> kind``), or None when unknown.
-
-    A module already imported is asked directly; one with source is read; a standard-library
-    extension without source is imported (those have no side effects); anything else is unknown.
-    """
-    module = env_locate(name)
-    if module is None:
-        return None
-    provided: dict[str, str] = {sub: "module" for sub in env_submodules(module)}
-    loaded = sys.modules.get(name)
-    top = name.partition(".")[0]
-    if loaded is None and module.origin is not None and module.origin.suffix == ".py":
-        try:
-            tree = parse(module.origin.read_bytes())
-        except OSError:
-            tree = None
-        if tree is None:
-            return None
-        provided.update(top_level_bindings(tree))
-    elif loaded is None and top in sys.stdlib_module_names and top not in _NEVER_IMPORT:
-        try:
-            loaded = importlib.import_module(name)
-        except Exception:
-            return None
-    if loaded is not None:
-        for attr in dir(loaded):
-            provided[attr] = _kind_of(getattr(loaded, attr, None))
-    elif module.origin is None or module.origin.suffix != ".py":
-        return None
-    if "__getattr__" in provided and loaded is None:
-        return None
-    return provided
-
-
-def _kind_of(value: object) -> str:
-    if isinstance(value, type):
-        return "class"
-    if isinstance(value, types.ModuleType):
-        return "module"
-    return "function" if callable(value) else "variable"
-
-
-def stdlib_names() -> list[str]:
-    return sorted(n for n in sys.stdlib_module_names if not n.startswith("_"))
+def _children(project: Project) -> dict[str, set[str]]:
+    """package name -> the names of its submodules, computed once per state of the index."""
+    modules = project.modules()
+    cached = _CHILDREN.get(id(project))
+    if cached is not None and cached[0] is modules:
+        return cached[1]
+    children: dict[str, set[str]] = {}
+    for other in modules:
+        parent, _, last = other.rpartition(".")
+        if parent:
+            children.setdefault(parent, set()).add(last)
+    _CHILDREN.clear()  # one project at a time: no growth over a long session
+    _CHILDREN[id(project)] = (modules, children)
+    return children
 
 
 __all__ = [
-    "EnvModule",
     "ImportStmt",
     "Usage",
     "attributes_of",
-    "bound_anywhere",
     "dotted",
-    "env_locate",
-    "env_provides",
-    "env_submodules",
     "import_statements",
     "is_identifier",
     "is_test_file",
+    "keywords_named",
     "kind_fits",
+    "mentions",
     "module_bindings",
     "module_similarity",
     "names_loaded",
@@ -560,7 +462,6 @@ __all__ = [
     "resolve",
     "signature_fits",
     "similarity",
-    "stdlib_names",
     "top_level_bindings",
     "top_level_definition",
     "usage",

@@ -16,7 +16,7 @@ import sys
 import tomllib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from pytest_autofix.model import Fix, IssueKind
 
@@ -56,10 +56,12 @@ DISTRIBUTIONS: Mapping[str, str] = {
     "docx": "python-docx",
     "dotenv": "python-dotenv",
     "faiss": "faiss-cpu",
+    "ffmpeg": "ffmpeg-python",
     "fitz": "PyMuPDF",
     "gi": "PyGObject",
     "git": "GitPython",
     "github": "PyGithub",
+    "grpc": "grpcio",
     "google.cloud.bigquery": "google-cloud-bigquery",
     "google.cloud.storage": "google-cloud-storage",
     "google.protobuf": "protobuf",
@@ -69,7 +71,6 @@ DISTRIBUTIONS: Mapping[str, str] = {
     "kafka": "kafka-python",
     "ldap": "python-ldap",
     "magic": "python-magic",
-    "markdown": "Markdown",
     "memcache": "python-memcached",
     "mpl_toolkits": "matplotlib",
     "multipart": "python-multipart",
@@ -265,17 +266,29 @@ def _ini_files(rootdir: Path) -> Iterator[Declaration]:
 
 
 class MissingPackage:
-    """Suggest the distribution that provides a missing top-level module; never edits."""
+    """Suggest the distribution that provides a missing top-level module; never edits.
 
-    name = "environment.missing-package"
-    kinds: ClassVar[frozenset[IssueKind]] = frozenset({IssueKind.ENVIRONMENT})
+    Also takes ``import.module-not-found`` for a "misspelled" module (one that looks like a
+    standard-library or project module) when the project declares a distribution of that name
+    or the table knows it: ``ujson`` is not a misspelling of ``json`` in a project that
+    requires it.
+    """
+
+    name: str = "environment.missing-package"
+    kinds: frozenset[IssueKind] = frozenset({IssueKind.ENVIRONMENT, IssueKind.IMPORT})
 
     def propose(self, issue: Issue, project: Project) -> list[Fix]:
-        if issue.code != "environment.missing-package":
-            return []
         module = str(issue.details.get("module") or issue.details.get("top_level") or "")
         top = str(issue.details.get("top_level") or module.partition(".")[0])
         if not top:
+            return []
+        if issue.code == "import.module-not-found":
+            if issue.details.get("origin") != "misspelled":
+                return []
+            named = {normalize(top), normalize(known_distribution(module) or top)}
+            if not any(named & set(d.requirements) for d in declarations(project.rootdir)):
+                return []
+        elif issue.code != "environment.missing-package":
             return []
         installed = _packages_distributions().get(top, ())
         distribution = known_distribution(module or top)
@@ -316,20 +329,32 @@ class MissingPackage:
                 f"(or `{python} -m pip install {distribution}`)"
             )
             return [Fix(description=description, confidence=max(confidence, 0.9), edits=[])]
-        description = f"install {distribution} (provides {top!r}; {evidence}): `{python} -m pip install {distribution}`"
-        target = _where_to_declare(found, _test_only(issue, project))
+        description = (
+            f"install {distribution} (provides {top!r}; {evidence}): "
+            f"`{python} -m pip install {distribution}`"
+        )
+        test_only = _test_only(issue, project)
+        target = _where_to_declare(found, test_only)
         if target is not None:
             section = f" under {target.section}" if target.section else ""
             description += f", and declare it in {target.file}{section}"
+        elif (project.rootdir / "pyproject.toml").is_file():
+            section = (
+                "a test extra in [project.optional-dependencies]"
+                if test_only
+                else ("[project] dependencies")
+            )
+            description += (
+                f", and declare it in pyproject.toml under {section} (it declares no "
+                "requirements yet)"
+            )
         return [Fix(description=description, confidence=confidence, edits=[])]
 
 
 def _test_only(issue: Issue, project: Project) -> bool:
     """Whether only tests (test modules, conftest.py, files under a tests dir) import it."""
-    paths = [issue.path] + [
-        str(loc.get("path")) for loc in issue.details.get("locations") or [] if isinstance(loc, dict)
-    ]
-    paths = [p for p in paths if p]
+    locations = [loc for loc in issue.details.get("locations") or [] if isinstance(loc, dict)]
+    paths = [p for p in [issue.path, *(loc.get("path") for loc in locations)] if p]
     if not paths:
         return False
     for path in paths:

@@ -1,0 +1,326 @@
+"""``import.module-not-found``: import the module that was meant (renamed, moved, misspelled)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+from pytest_autofix.fixers._imports_common import (
+    AMBIGUOUS,
+    CERTAIN,
+    CLEAR,
+    FUZZY,
+    STRONG,
+    Edits,
+    Files,
+    chain,
+    listing,
+    located,
+    names,
+)
+from pytest_autofix.fixers._imports_env import (
+    env_locate,
+    env_provides,
+    env_submodules,
+    stdlib_names,
+)
+from pytest_autofix.fixers._imports_rewrite import rename_module, rename_name
+from pytest_autofix.fixers._imports_scan import (
+    ImportStmt,
+    attributes_of,
+    is_test_file,
+    module_similarity,
+    package_of,
+    project_provides,
+    similarity,
+)
+from pytest_autofix.fixers.packages import (
+    declarations,
+    installed_import_names,
+    known_distribution,
+    normalize,
+)
+from pytest_autofix.model import Fix, IssueKind
+
+if TYPE_CHECKING:
+    from pytest_autofix.model import Issue
+    from pytest_autofix.project import ImportRef, ModuleInfo, Project
+
+__all__ = ["ModuleRenamed"]
+
+
+def _under(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
+
+
+@dataclasses.dataclass
+class _Candidate:
+    name: str  # dotted module name
+    similarity: float
+    provides: dict[str, str] | None
+    where: str  # "project" | "environment"
+    missing: set[str] = dataclasses.field(default_factory=set)
+
+    def covers(self, required: set[str]) -> bool:
+        return bool(required) and self.provides is not None and not self.missing
+
+    def defines(self, required: set[str]) -> bool:
+        """Every required name is defined there (not merely imported into it)."""
+        assert self.provides is not None
+        return all(self.provides.get(n) != "import" for n in required)
+
+
+class ModuleRenamed:
+    """``import.module-not-found``: import the module that was meant.
+
+    Also takes ``environment.missing-package`` when the "package" is a misspelling of an
+    installed or standard-library module (``import reqeusts``).
+    """
+
+    name: str = "import.module-renamed"
+    kinds: frozenset[IssueKind] = frozenset({IssueKind.IMPORT, IssueKind.ENVIRONMENT})
+
+    def propose(self, issue: Issue, project: Project) -> list[Fix]:
+        old = str(issue.details.get("module") or "")
+        if not old or old.startswith("."):
+            return []
+        if issue.code == "environment.missing-package":
+            top = old.partition(".")[0]
+            if known_distribution(old) is not None:
+                return []  # a real distribution (yaml -> PyYAML): the package fixer says so
+            return _ModuleSearch(issue, project, old, misspelled_top=top).propose(env_only=True)
+        if issue.code != "import.module-not-found":
+            return []
+        info = project.module(old)
+        if info is not None:
+            return [_not_on_path(project, old, info)]
+        origin = issue.details.get("origin")
+        top = old.partition(".")[0]
+        misspelled = origin == "misspelled" or (
+            origin not in ("installed", "stdlib") and project.module(top) is None
+        )
+        search = _ModuleSearch(issue, project, old, misspelled_top=top if misspelled else None)
+        return search.propose()
+
+
+def _not_on_path(project: Project, module: str, info: ModuleInfo) -> Fix:
+    depth = module.count(".") + (1 if info.is_package else 0)
+    base = info.path.parents[depth]
+    rel = base.relative_to(project.rootdir).as_posix() if base != project.rootdir else "."
+    return Fix(
+        description=(
+            f"{module} exists ({info.rel}) but is not importable where it is imported: its "
+            f"directory {rel!r} is not on sys.path. Install the project (`pip install -e .`) "
+            f'or add `pythonpath = ["{rel}"]` to the [tool.pytest.ini_options] of '
+            "pyproject.toml (or pytest.ini)"
+        ),
+        confidence=AMBIGUOUS,
+        edits=[],
+    )
+
+
+class _ModuleSearch:
+    def __init__(self, issue: Issue, project: Project, old: str, misspelled_top: str | None):
+        self.issue, self.project, self.old = issue, project, old
+        self.misspelled_top = misspelled_top
+        self.files = Files(project)
+        self.parent, _, self.last = old.rpartition(".")
+
+    # -- who imports it, and what they use from it
+
+    def importers(self) -> dict[str, tuple[ModuleInfo, list[ImportStmt]]]:
+        found: dict[str, tuple[ModuleInfo, list[ImportStmt]]] = {}
+        primary = {info.rel for info in located(self.issue, self.project)}
+        for info in self.project.all_modules():
+            if info.rel not in primary and not any(self._refers(ref) for ref in info.imports):
+                continue  # the index says it has no such import: no need to parse it
+            statements = [s for s in self.files.imports(info) if self._imports_old(s)]
+            if statements or info.rel in primary:
+                found[info.rel] = (info, statements)
+        return found
+
+    def _refers(self, ref: ImportRef) -> bool:
+        return _under(ref.module, self.old) or (
+            bool(self.parent) and ref.module == self.parent and self.last in ref.names
+        )
+
+    def _imports_old(self, stmt: ImportStmt) -> bool:
+        if _under(stmt.module, self.old):
+            return True
+        return bool(self.parent) and stmt.module == self.parent and stmt.name == self.last
+
+    def required(self, importers: dict[str, tuple[ModuleInfo, list[ImportStmt]]]) -> set[str]:
+        """The names a replacement must provide; a star import asks for nothing in particular."""
+        required: set[str] = set()
+        for info, statements in importers.values():
+            tree = self.files.tree(info)
+            for stmt in statements:
+                if stmt.module == self.old and stmt.name is not None:
+                    if stmt.name != "*":
+                        required.add(stmt.name)
+                elif stmt.module.startswith(self.old + "."):
+                    required.add(stmt.module[len(self.old) + 1 :].partition(".")[0])
+                elif tree is not None:  # import old [as x], from parent import last [as x]
+                    binding = stmt.binds if (stmt.asname or stmt.name) else self.old
+                    required |= attributes_of(tree, binding)
+        return required
+
+    # -- candidates
+
+    def candidates(self, required: set[str], skip: set[str], env_only: bool) -> list[_Candidate]:
+        found: dict[str, _Candidate] = {}
+        if not env_only:
+            for name, info in self.project.modules().items():
+                if name == self.old or info.rel in skip or is_test_file(info.path):
+                    continue
+                if info.syntax_error or name.startswith(self.old + "."):
+                    continue
+                provides = project_provides(self.project, info)
+                alike = module_similarity(self.old, name)
+                found[name] = _Candidate(name, alike, provides, "project")
+        for name in self._environment_names(required):
+            if name not in found and name != self.old:
+                found[name] = _Candidate(
+                    name, module_similarity(self.old, name), env_provides(name), "environment"
+                )
+        for candidate in found.values():
+            if candidate.provides is not None:
+                candidate.missing = required - set(candidate.provides)
+        return list(found.values())
+
+    def _environment_names(self, required: set[str]) -> list[str]:
+        names: list[str] = []
+        rest = self.old[len(self.misspelled_top) :] if self.misspelled_top else ""
+        if self.misspelled_top is not None:
+            pool = set(stdlib_names()) | installed_import_names()
+            pool.discard(self.misspelled_top)
+            hinted = [str(c) for c in self.issue.details.get("candidates") or []]
+            close = [c for c in pool if similarity(self.misspelled_top, c) >= 0.75]
+            for top in sorted({*close, *(c for c in hinted if c in pool)}):
+                if env_locate(top + rest) is not None:
+                    names.append(top + rest)
+        elif self.parent and self.project.module(self.parent) is None:
+            package = env_locate(self.parent)
+            if package is not None:
+                for sub in env_submodules(package)[:200]:
+                    if similarity(self.last, sub) >= 0.6 or required:
+                        names.append(f"{self.parent}.{sub}")
+        return names
+
+    # -- the decision
+
+    def propose(self, env_only: bool = False) -> list[Fix]:
+        importers = self.importers()
+        if not importers:
+            return []
+        required = self.required(importers)
+        candidates = self.candidates(required, set(importers), env_only)
+        strong = [c for c in candidates if c.covers(required)]
+        if env_only:  # a misspelled installed module: only when it provides every name used
+            strong = [c for c in strong if c.similarity >= 0.75]
+            if not strong:
+                return []
+        if strong:
+            tier = [c for c in strong if c.defines(required)] or strong
+            tier.sort(key=lambda c: (-c.similarity, c.name))
+            what = f"it {'defines' if tier[0].defines(required) else 'provides'} {names(required)}"
+            if len(tier) == 1:
+                confidence = CERTAIN if tier[0].similarity >= 0.6 else STRONG
+                return self._fix(tier[0], confidence, what, importers)
+            if tier[0].similarity >= 0.6 and tier[0].similarity - tier[1].similarity >= 0.2:
+                others = listing([c.name for c in tier[1:]])
+                return self._fix(
+                    tier[0], CLEAR, f"{what}; so does {others}, less alike by name", importers
+                )
+            return [self._ambiguous(tier, f"each provides {names(required)}")]
+        close = [c for c in candidates if c.similarity >= 0.75]
+        if not close:
+            return []
+        close.sort(key=lambda c: (len(c.missing), -c.similarity, c.name))
+        best = close[0]
+        runner_up = close[1] if len(close) > 1 else None
+        if runner_up is not None and (
+            len(runner_up.missing) == len(best.missing)
+            and best.similarity - runner_up.similarity < 0.1
+        ):
+            return [self._ambiguous(close[:5], "each is a similar name")]
+        if best.missing:
+            why = f"a similar name, but it lacks {names(best.missing)}"
+            return self._fix(best, AMBIGUOUS, why, importers)
+        return self._fix(best, FUZZY, "a similar name (nothing else confirms it)", importers)
+
+    def _other_distribution(self, new: str, importers: set[str]) -> bool | None:
+        """Whether the "misspelled" top-level name may be a library of its own rather than a
+        typo of ``new``'s: None when the project declares a distribution of that name; True
+        when one name extends the other (``ujson``/``json``, ``tomli``/``tomllib``) and the
+        project imports ``new``'s top-level module nowhere else; else False."""
+        old_top = self.misspelled_top or ""
+        new_top = new.partition(".")[0]
+        wanted = normalize(old_top)
+        for declaration in declarations(self.project.rootdir):
+            if wanted in declaration.requirements:
+                return None
+        affix = old_top.startswith(new_top) or old_top.endswith(new_top)
+        affix = affix or new_top.startswith(old_top) or new_top.endswith(old_top)
+        if not affix:
+            return False
+        used_elsewhere = any(
+            ref.module.partition(".")[0] == new_top
+            for info in self.project.all_modules()
+            if info.rel not in importers
+            for ref in info.imports
+        )
+        return not used_elsewhere
+
+    def _ambiguous(self, candidates: list[_Candidate], why: str) -> Fix:
+        options = listing([c.name for c in candidates], limit=5)
+        return Fix(
+            description=(
+                f"{self.old} is missing; it could be any of {options} ({why}): "
+                "rewrite the import by hand"
+            ),
+            confidence=AMBIGUOUS,
+            edits=[],
+        )
+
+    def _fix(
+        self,
+        candidate: _Candidate,
+        confidence: float,
+        why: str,
+        importers: dict[str, tuple[ModuleInfo, list[ImportStmt]]],
+    ) -> list[Fix]:
+        new = candidate.name
+        new_parent, _, new_last = new.rpartition(".")
+        if candidate.where == "environment" and self.misspelled_top is not None:
+            judged = self._other_distribution(new, set(importers))
+            if judged is None:
+                return []  # the project declares it: a missing package, not a misspelling
+            if judged:
+                confidence = min(confidence, FUZZY)
+                why += f"; but {self.misspelled_top} may be a distribution of its own"
+        edits = Edits()
+        primary = {info.rel for info in located(self.issue, self.project)}
+        for info, _ in importers.values():
+            steps = [rename_module(self.old, new, package_of(info))]
+            if self.parent and new_parent:  # `from parent import last` forms
+                steps.append(
+                    rename_name(
+                        self.parent,
+                        self.last,
+                        new_last,
+                        new_module=new_parent,
+                        package=package_of(info),
+                    )
+                )
+            edits.add(self.project, info, chain(*steps))
+        if not edits.edits:
+            return []
+        if primary & {rel for rel, _ in edits.skipped}:
+            confidence = min(confidence, AMBIGUOUS)
+        kind = "standard-library " if new.partition(".")[0] in stdlib_names() else ""
+        description = (
+            f"import the {kind}module {new} instead of the missing {self.old} ({why}) in "
+            f"{listing(edits.changed)}{edits.note()}"
+        )
+        return [Fix(description=description, confidence=confidence, edits=edits.edits)]

@@ -1,0 +1,321 @@
+"""``import.name-not-found``: import the name that was meant (renamed or moved), and read
+``module.new`` where code reads ``module.old``."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+from typing import TYPE_CHECKING
+
+from pytest_autofix.fixers._imports_common import (
+    AMBIGUOUS,
+    CERTAIN,
+    CLEAR,
+    FUZZY,
+    STRONG,
+    Edits,
+    Files,
+    chain,
+    listing,
+    located,
+    names,
+)
+from pytest_autofix.fixers._imports_env import env_provides
+from pytest_autofix.fixers._imports_rewrite import rename_module, rename_name
+from pytest_autofix.fixers._imports_scan import (
+    attributes_of,
+    is_test_file,
+    keywords_named,
+    kind_fits,
+    mentions,
+    module_bindings,
+    package_of,
+    project_provides,
+    signature_fits,
+    similarity,
+    top_level_definition,
+    usage,
+)
+from pytest_autofix.model import Fix, IssueKind
+
+if TYPE_CHECKING:
+    from pytest_autofix.model import Issue
+    from pytest_autofix.project import ModuleInfo, Project
+
+__all__ = ["NameRenamed"]
+
+
+@dataclasses.dataclass
+class _Name:
+    module: str  # where it is imported from after the fix
+    name: str
+    kind: str
+    similarity: float
+    confidence: float = 0.0
+    evidence: list[str] = dataclasses.field(default_factory=list)
+    decided: bool = False  # the confidence is final (a submodule providing every name)
+    mentioned: bool = False  # its definition names the old name ("Was ``old``")
+
+
+class NameRenamed:
+    """``import.name-not-found``: import the name that was meant (``from m import old`` and
+    reads of ``m.old`` on a project module)."""
+
+    name: str = "import.name-renamed"
+    kinds: frozenset[IssueKind] = frozenset({IssueKind.IMPORT})
+
+    def propose(self, issue: Issue, project: Project) -> list[Fix]:
+        if issue.code != "import.name-not-found":
+            return []
+        module = str(issue.details.get("module") or "")
+        old = str(issue.details.get("name") or "")
+        if not module or not old or "circular import" in issue.message:
+            return []
+        return _NameSearch(issue, project, module, old).propose()
+
+
+class _NameSearch:
+    def __init__(self, issue: Issue, project: Project, module: str, old: str) -> None:
+        self.issue, self.project, self.module, self.old = issue, project, module, old
+        self.files = Files(project)
+        self.info = project.module(module)
+        path = issue.details.get("module_path")
+        if isinstance(path, str) and project.module_at(path) is not None:
+            self.info = project.module_at(path)
+
+    def provides(self) -> dict[str, str] | None:
+        if self.info is not None:
+            return project_provides(self.project, self.info)
+        return env_provides(self.module)
+
+    def importers(self) -> dict[str, tuple[ModuleInfo, list[str]]]:
+        """rel -> (info, the local expressions that read ``old``: ``old``, ``alias``,
+        ``binding.old``)."""
+        found: dict[str, tuple[ModuleInfo, list[str]]] = {}
+        primary = {info.rel for info in located(self.issue, self.project)}
+        parent, _, last = self.module.rpartition(".")
+        for info in self.project.all_modules():
+            if info.rel not in primary and not any(
+                ref.module == self.module or (ref.module == parent and last in ref.names)
+                for ref in info.imports
+            ):
+                continue  # the index says it imports neither the name nor the module
+            statements = self.files.imports(info)
+            reads = [s.binds for s in statements if s.module == self.module and s.name == self.old]
+            tree = self.files.tree(info)
+            if tree is not None:
+                for binding in module_bindings(statements, self.module):
+                    if self.old in attributes_of(tree, binding):
+                        reads.append(f"{binding}.{self.old}")
+            if reads or info.rel in primary:
+                found[info.rel] = (info, reads)
+        return found
+
+    def propose(self) -> list[Fix]:
+        provided = self.provides()
+        if provided is None or self.old in provided:
+            return []  # cannot know, or it is there: the failure has another cause
+        importers = self.importers()
+        if not any(reads for _, reads in importers.values()):
+            return []
+        trees = [t for info, _ in importers.values() if (t := self.files.tree(info)) is not None]
+        uses = [usage(trees, read) for _, reads in importers.values() for read in reads]
+        calls = [call for use in uses for call in use.calls]
+        wanted = next((k for use in uses if (k := use.kind(self.old)) is not None), None)
+        attributes: set[str] = set()
+        for info, reads in importers.values():
+            tree = self.files.tree(info)
+            for read in reads:
+                if tree is not None:
+                    attributes |= attributes_of(tree, read)
+        skip = set(importers)
+        candidates = self._renamed(provided, wanted, calls, attributes)
+        candidates += self._moved(wanted, calls, attributes, skip)
+        candidates = [c for c in candidates if c.confidence > 0]
+        if not candidates:
+            return []
+        candidates.sort(key=lambda c: (-c.confidence, -c.similarity, c.module, c.name))
+        best = candidates[0]
+        if len(candidates) > 1:
+            second = candidates[1]
+            if best.confidence - second.confidence < 0.05 and (
+                best.similarity - second.similarity < 0.1
+            ):
+                return [self._ambiguous(candidates)]
+        return self._fix(best, importers)
+
+    def _renamed(
+        self, provided: dict[str, str], wanted: str | None, calls: list[ast.Call], attrs: set[str]
+    ) -> list[_Name]:
+        """Names of the same module that look like ``old``."""
+        found: list[_Name] = []
+        tree = self.files.tree(self.info) if self.info is not None else None
+        for name, kind in provided.items():
+            if name.startswith("__") or (name.startswith("_") and not self.old.startswith("_")):
+                continue
+            alike = similarity(self.old, name)
+            if kind == "module" and attrs:
+                submodule = f"{self.module}.{name}"
+                sub_info = self.project.module(submodule)
+                sub = (
+                    project_provides(self.project, sub_info)
+                    if sub_info is not None
+                    else env_provides(submodule)
+                )
+                if sub is not None and attrs <= set(sub):
+                    what = f"the submodule {submodule} provides {names(attrs)}"
+                    confidence = CERTAIN if alike >= 0.6 else STRONG
+                    found.append(_Name(self.module, name, kind, alike, confidence, [what], True))
+                continue
+            definition = top_level_definition(tree, name)
+            mentioned = self.info is not None and mentions(
+                self.project.source(self.info.path), definition, self.old
+            )
+            if (alike < 0.6 and not mentioned) or not kind_fits(wanted, kind):
+                continue
+            fits = signature_fits(definition, calls) if calls else None
+            if fits is False:
+                continue  # the calls would not fit: not the name that was meant
+            candidate = _Name(self.module, name, kind, alike, FUZZY - 0.1, ["a similar name"])
+            if mentioned:
+                candidate.evidence = [f"its definition mentions {self.old}"]
+                candidate.mentioned = True
+            if wanted is not None and kind == wanted:
+                candidate.confidence += 0.1
+                candidate.evidence.append(f"the same kind ({kind})")
+            if fits:
+                candidate.confidence += 0.1
+                candidate.evidence.append("every call fits its signature")
+                if keywords_named(definition, calls):
+                    candidate.confidence += 0.05
+                    candidate.evidence.append("the keyword arguments name its parameters")
+            found.append(candidate)
+        for candidate in found:
+            if candidate.decided:
+                continue
+            rivals = [c for c in found if c is not candidate and not c.decided]
+            if not any(candidate.similarity - c.similarity < 0.1 for c in rivals):
+                candidate.confidence += 0.05
+                candidate.evidence.append("no other name comes close")
+            if candidate.mentioned:  # "Was ``old``": the rename is documented
+                candidate.confidence = STRONG
+                continue
+            if candidate.similarity < 0.75:
+                candidate.confidence = min(candidate.confidence, 0.75)
+            candidate.confidence = round(min(candidate.confidence, CLEAR), 2)
+        return found
+
+    def _moved(
+        self, wanted: str | None, calls: list[ast.Call], attrs: set[str], skip: set[str]
+    ) -> list[_Name]:
+        """The same name defined in exactly one other project module."""
+        homes: list[tuple[str, str]] = []
+        for info in self.project.all_modules():
+            kind = info.definitions.get(self.old, "import")
+            if kind == "import" or info.name == self.module or info.rel in skip:
+                continue
+            if is_test_file(info.path) or info.syntax_error:
+                continue
+            homes.append((info.name, kind))
+        parent_of = {
+            name.rpartition(".")[0]
+            for name in self.project.modules()
+            if name.rpartition(".")[2] == self.old and name != f"{self.module}.{self.old}"
+        }
+        for parent in sorted(parent_of):
+            sub = project_provides(self.project, self.project.module(f"{parent}.{self.old}"))
+            if parent and attrs and sub is not None and attrs <= set(sub):
+                homes.append((parent, "module"))
+        homes = [(m, k) for m, k in homes if kind_fits(wanted, k)]
+        found = []
+        for module, kind in homes:
+            evidence = [f"{module} defines {self.old}"]
+            if len(homes) > 1:
+                confidence = AMBIGUOUS
+            else:
+                confidence = STRONG
+                evidence.append("the only definition in the project")
+            home = self.project.module(module)
+            tree = self.files.tree(home) if home is not None else None
+            definition = top_level_definition(tree, self.old)
+            if kind != "module" and signature_fits(definition, calls) is False:
+                confidence = AMBIGUOUS
+                evidence.append("but the calls do not fit its signature")
+            found.append(_Name(module, self.old, kind, 1.0, confidence, evidence))
+        return found
+
+    def _ambiguous(self, candidates: list[_Name]) -> Fix:
+        options = listing([f"{c.module}.{c.name}" for c in candidates], limit=5)
+        return Fix(
+            description=(
+                f"{self.module} has no {self.old}; it could be any of {options}: "
+                "fix the import by hand"
+            ),
+            confidence=min(AMBIGUOUS, candidates[0].confidence),
+            edits=[],
+        )
+
+    def _fix(self, best: _Name, importers: dict[str, tuple[ModuleInfo, list[str]]]) -> list[Fix]:
+        edits = Edits()
+        exported = self._exported([info for info, _ in importers.values()])
+        for info, reads in importers.values():
+            if not reads and info.rel != self.issue.path:
+                continue
+            steps = [
+                rename_name(
+                    self.module,
+                    self.old,
+                    best.name,
+                    new_module=best.module,
+                    package=package_of(info),
+                    keep_name=info.rel in exported,
+                )
+            ]
+            if best.kind == "module":  # `import m.old` forms of a renamed submodule too
+                old_sub = f"{self.module}.{self.old}"
+                steps.append(rename_module(old_sub, f"{best.module}.{best.name}", package_of(info)))
+            edits.add(self.project, info, chain(*steps))
+        if not edits.edits:
+            return []
+        confidence = best.confidence
+        if self.issue.path in {rel for rel, _ in edits.skipped}:
+            confidence = min(confidence, AMBIGUOUS)
+        target = best.name if best.module == self.module else f"{best.module}.{best.name}"
+        description = (
+            f"use {target} for the missing {self.module}.{self.old} "
+            f"({', '.join(best.evidence)}) in {listing(edits.changed)}{edits.note()}"
+        )
+        return [Fix(description=description, confidence=confidence, edits=edits.edits)]
+
+    def _exported(self, importers: list[ModuleInfo]) -> set[str]:
+        """The importers whose own ``old`` other modules import, or that list it in
+        ``__all__``: they keep the name (``from m import new as old``)."""
+        imported_from = {
+            ref.module
+            for info in self.project.all_modules()
+            for ref in info.imports
+            if self.old in ref.names
+        }
+        exported: set[str] = set()
+        for info in importers:
+            tree = self.files.tree(info)
+            if info.name in imported_from or (tree is not None and self.old in _dunder_all(tree)):
+                exported.add(info.rel)
+        return exported
+
+
+def _dunder_all(tree: ast.Module) -> set[str]:
+    found: set[str] = set()
+    for node in tree.body:
+        if not isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
+            value = node.value
+            if isinstance(value, ast.List | ast.Tuple):
+                found |= {
+                    e.value
+                    for e in value.elts
+                    if isinstance(e, ast.Constant) and isinstance(e.value, str)
+                }
+    return found

@@ -1,0 +1,272 @@
+"""The missing-package fixer: a suggestion naming the distribution and where to declare it."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from pytest_autofix.catalogue import builtin
+from pytest_autofix.classify import Context, group
+from pytest_autofix.fixers import packages
+from pytest_autofix.model import Failure, Fix, Frame, Issue, IssueKind
+from pytest_autofix.project import Project
+
+
+def project_modules(project: Project) -> frozenset[str]:
+    """The module names the classifier is told about (as the engine computes them)."""
+    names = set()
+    for name in project.modules():
+        names |= {name.partition(".")[0], name.rpartition(".")[2]}
+    return frozenset(names)
+
+
+def make(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+def missing(root: Path, module: str, at: str = "tests/test_a.py") -> Issue:
+    failure = Failure(
+        nodeid=at,
+        when="collect",
+        exc_type="ModuleNotFoundError",
+        message=f"No module named '{module}'",
+        facts={
+            "exc_mro": ["ModuleNotFoundError", "ImportError"],
+            "module": module,
+            "origin": "missing",
+            "top_level": module.partition(".")[0],
+        },
+        frame=Frame(path=at, line=1),
+    )
+    [issue] = group([failure], Context(project_modules(Project(root)), builtin()))
+    assert issue.code == "environment.missing-package"
+    return issue
+
+
+@pytest.fixture(autouse=True)
+def nothing_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The classifier only calls a package missing when it is; this environment may have it."""
+    monkeypatch.setattr(packages, "_packages_distributions", dict)
+
+
+def suggest(root: Path, issue: Issue) -> Fix:
+    fixes = list(packages.MissingPackage().propose(issue, Project(root)))
+    assert len(fixes) == 1
+    assert fixes[0].edits == []  # never an edit: installing is for a person
+    return fixes[0]
+
+
+@pytest.mark.parametrize(
+    ("module", "distribution"),
+    [
+        ("yaml", "PyYAML"),
+        ("bs4", "beautifulsoup4"),
+        ("PIL.Image", "Pillow"),
+        ("sklearn.model_selection", "scikit-learn"),
+        ("cv2", "opencv-python"),
+        ("dateutil.parser", "python-dateutil"),
+        ("google.protobuf.message", "protobuf"),
+    ],
+)
+def test_the_table_names_the_distribution(tmp_path: Path, module: str, distribution: str) -> None:
+    make(tmp_path, {"tests/test_a.py": f"import {module}\n"})
+    fix = suggest(tmp_path, missing(tmp_path, module))
+    assert fix.description.startswith(f"install {distribution} ")
+    assert f"pip install {distribution}`" in fix.description
+    assert fix.confidence == pytest.approx(0.9)
+
+
+def test_the_table_is_maintained() -> None:
+    assert len(packages.DISTRIBUTIONS) >= 40
+    for module, distribution in packages.DISTRIBUTIONS.items():
+        assert all(part.isidentifier() for part in module.split("."))
+        assert packages.normalize(distribution) != packages.normalize(module) or "." in module
+
+
+def test_declared_but_not_installed(tmp_path: Path) -> None:
+    make(
+        tmp_path,
+        {
+            "pyproject.toml": """\
+                [project]
+                name = "shop"
+                dependencies = ["requests>=2"]
+
+                [project.optional-dependencies]
+                test = ["pytest", "pyyaml>=6"]
+                """,
+            "tests/test_a.py": "import yaml\n",
+        },
+    )
+    fix = suggest(tmp_path, missing(tmp_path, "yaml"))
+    assert "pyproject.toml ([project.optional-dependencies] test) declares it" in fix.description
+    assert "`pip install -e '.[test]'`" in fix.description
+
+
+def test_where_a_test_only_import_should_be_declared(tmp_path: Path) -> None:
+    make(
+        tmp_path,
+        {
+            "pyproject.toml": """\
+                [project]
+                name = "shop"
+                dependencies = ["requests>=2"]
+
+                [project.optional-dependencies]
+                dev = ["ruff"]
+                """,
+            "tests/test_a.py": "import bs4\n",
+        },
+    )
+    fix = suggest(tmp_path, missing(tmp_path, "bs4"))
+    assert fix.description.endswith(
+        "and declare it in pyproject.toml under [project.optional-dependencies] dev"
+    )
+
+
+def test_a_package_import_is_declared_as_a_dependency(tmp_path: Path) -> None:
+    make(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'shop'\ndependencies = []\n",
+            "shop/__init__.py": "import yaml\n",
+        },
+    )
+    fix = suggest(tmp_path, missing(tmp_path, "yaml", at="shop/__init__.py"))
+    assert fix.description.endswith("declare it in pyproject.toml under [project] dependencies")
+
+
+def test_requirements_and_tox(tmp_path: Path) -> None:
+    make(
+        tmp_path,
+        {
+            "requirements-dev.txt": "# tools\n-r requirements.txt\nPyYAML==6.0  # config\n",
+            "tests/test_a.py": "import yaml\n",
+        },
+    )
+    fix = suggest(tmp_path, missing(tmp_path, "yaml"))
+    assert "requirements-dev.txt declares it" in fix.description
+    assert "`pip install -r requirements-dev.txt`" in fix.description
+
+    other = tmp_path / "other"
+    make(other, {"tox.ini": "[testenv]\ndeps =\n    pytest\n", "tests/test_b.py": "import cv2\n"})
+    fix = suggest(other, missing(other, "cv2", at="tests/test_b.py"))
+    assert "declare it in tox.ini under [testenv] deps" in fix.description
+
+
+def test_a_project_that_declares_nothing_yet(tmp_path: Path) -> None:
+    make(
+        tmp_path,
+        {"pyproject.toml": "[tool.pytest.ini_options]\n", "shop/d.py": "import dateutil\n"},
+    )
+    fix = suggest(tmp_path, missing(tmp_path, "dateutil", at="shop/d.py"))
+    assert fix.description.startswith("install python-dateutil ")
+    assert fix.description.endswith(
+        "declare it in pyproject.toml under [project] dependencies "
+        "(it declares no requirements yet)"
+    )
+
+
+def test_an_unknown_name_is_a_guess(tmp_path: Path) -> None:
+    make(tmp_path, {"tests/test_a.py": "import frobnicator_plus\n"})
+    fix = suggest(tmp_path, missing(tmp_path, "frobnicator_plus"))
+    assert fix.confidence < 0.8
+    assert "install frobnicator-plus (provides 'frobnicator_plus'; a guess" in fix.description
+
+
+def test_a_guess_corrected_by_what_the_project_declares(tmp_path: Path) -> None:
+    make(
+        tmp_path,
+        {
+            "requirements.txt": "python-frobnicator>=1\n",
+            "tests/test_a.py": "import frobnicator\n",
+        },
+    )
+    fix = suggest(tmp_path, missing(tmp_path, "frobnicator"))
+    assert fix.description.startswith("install python-frobnicator ")
+    assert "requirements.txt declares it" in fix.description
+
+
+def test_installed_but_broken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(packages, "_packages_distributions", lambda: {"yaml": ("PyYAML",)})
+    make(tmp_path, {"tests/test_a.py": "import yaml\n"})
+    fix = suggest(tmp_path, missing(tmp_path, "yaml"))
+    assert "provided by the installed PyYAML, yet importing 'yaml' fails" in fix.description
+    assert "pip install -U PyYAML" in fix.description
+
+
+def test_a_declared_library_the_classifier_took_for_a_misspelling(tmp_path: Path) -> None:
+    make(tmp_path, {"requirements.txt": "ujson\n", "tests/test_a.py": "import ujson\n"})
+    failure = Failure(
+        nodeid="tests/test_a.py",
+        when="collect",
+        exc_type="ModuleNotFoundError",
+        message="No module named 'ujson'",
+        facts={"exc_mro": ["ModuleNotFoundError"], "module": "ujson", "origin": "missing"},
+        frame=Frame(path="tests/test_a.py", line=1),
+    )
+    [issue] = group([failure], Context(project_modules(Project(tmp_path)), builtin()))
+    assert (issue.code, issue.details["origin"]) == ("import.module-not-found", "misspelled")
+    fix = suggest(tmp_path, issue)
+    assert fix.description.startswith("install ujson ")
+    assert "requirements.txt declares it" in fix.description
+    make(tmp_path, {"requirements.txt": "\n"})
+    assert list(packages.MissingPackage().propose(issue, Project(tmp_path))) == []
+
+
+def test_other_codes_are_not_its_business(tmp_path: Path) -> None:
+    issue = Issue(
+        id="x", kind=IssueKind.ENVIRONMENT, code="environment.removed-api", message="gone"
+    )
+    assert list(packages.MissingPackage().propose(issue, Project(tmp_path))) == []
+
+
+def test_declarations_of_every_format(tmp_path: Path) -> None:
+    make(
+        tmp_path,
+        {
+            "pyproject.toml": """\
+                [dependency-groups]
+                test = ["pytest-mock", {include-group = "x"}]
+
+                [tool.poetry.dependencies]
+                python = "^3.11"
+                Django = "^5"
+
+                [tool.poetry.group.dev.dependencies]
+                black = "*"
+                """,
+            "requirements/base.txt": "attrs\n",
+            "setup.cfg": "[options]\ninstall_requires =\n    click>=8\n",
+        },
+    )
+    found = {(d.file, d.section): d.requirements for d in packages.declarations(tmp_path)}
+    assert found == {
+        ("pyproject.toml", "[dependency-groups] test"): ("pytest-mock",),
+        ("pyproject.toml", "[tool.poetry.dependencies]"): ("django",),
+        ("pyproject.toml", "[tool.poetry.group.dev.dependencies]"): ("black",),
+        ("requirements/base.txt", ""): ("attrs",),
+        ("setup.cfg", "[options] install_requires"): ("click",),
+    }
+
+
+def test_e2e_missing_package_is_suggested_never_edited(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_a="import bs4\n\n\ndef test():\n    assert bs4\n")
+    pytester.makefile(".txt", requirements="beautifulsoup4\n")
+    before = (pytester.path / "test_a.py").read_bytes()
+    result = pytester.runpytest_subprocess("--autofix", "--autofix-report=report.json")
+    result.stdout.fnmatch_lines(["suggested*environment.missing-package*"])
+    report = json.loads((pytester.path / "report.json").read_text("utf-8"))
+    [issue] = report["issues"]
+    assert issue["status"] == "suggested"
+    assert [f["fixer"] for f in issue["fixes"]] == ["environment.missing-package"]
+    assert "install beautifulsoup4" in issue["fixes"][0]["description"]
+    assert "requirements.txt declares it" in issue["fixes"][0]["description"]
+    assert (pytester.path / "test_a.py").read_bytes() == before
+    assert result.ret != 0
