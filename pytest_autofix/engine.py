@@ -423,8 +423,7 @@ class Engine:
             if not result.ran(test):
                 return False
             for failure in result.failures:
-                same = failure.nodeid == test or failure.nodeid.startswith(test + "::")
-                if same:
+                if verify.under(failure.nodeid, test):
                     v = classify(failure, self.ctx)
                     if v.code == issue.code and v.key == issue.details.get("key"):
                         return False

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Generator
 from pathlib import Path
 
 import pytest
@@ -257,6 +258,20 @@ def state_dir(config: pytest.Config) -> Path:
 
 def _is_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> Generator[None]:
+    """With --autofix, a conftest.py that fails to import at start-up (a renamed module it
+    imports, say) must not end the run before any session exists: pytest imports it again
+    while collecting, where the failure becomes a collection error that autofix captures."""
+    try:
+        return (yield)
+    except Exception as err:
+        autofix = getattr(early_config.known_args_namespace, "autofix", False)
+        if not autofix or type(err).__name__ != "ConftestImportFailure":
+            raise
+        return None
 
 
 @pytest.hookimpl(tryfirst=True)

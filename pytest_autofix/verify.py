@@ -36,14 +36,15 @@ class RerunResult:
         """A node (or any test under a collector's node id) failed in this rerun."""
         if self.error is not None:
             return True
-        if self.outcomes.get(nodeid) == "failed":
-            return True
-        prefix = nodeid + "::"
-        return any(n.startswith(prefix) and o == "failed" for n, o in self.outcomes.items())
+        return any(o == "failed" for n, o in self.outcomes.items() if under(n, nodeid))
 
     def ran(self, nodeid: str) -> bool:
-        prefix = nodeid + "::"
-        return nodeid in self.outcomes or any(n.startswith(prefix) for n in self.outcomes)
+        """The node ran, or tests under it did (a module's or a directory's collector)."""
+        return any(under(n, nodeid) for n in self.outcomes)
+
+
+def under(nodeid: str, parent: str) -> bool:
+    return nodeid == parent or nodeid.startswith((parent + "::", parent + "/"))
 
 
 def _file_of(nodeid: str) -> str:

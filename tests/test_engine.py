@@ -461,3 +461,30 @@ def test_run_from_another_working_directory(
     result.stdout.fnmatch_lines(
         ["fixed *import.name-undefined*", "Found 1 issue in 1 failure (1 fixed)*"]
     )
+
+
+def test_a_conftest_failing_at_startup_is_collected_and_fixed(pytester: pytest.Pytester) -> None:
+    """Without --autofix pytest stops before any session (exit 4); with it, the failure is
+    met again during collection, captured, fixed by the built-in import fixer and verified."""
+    pytester.makepyprojecttoml(
+        '[tool.pytest.ini_options]\ntestpaths = ["tests"]\npythonpath = ["."]\n'
+    )
+    files = {
+        "shop/__init__.py": "",
+        "shop/factory.py": "def make():\n    return 1\n",
+        "tests/conftest.py": (
+            "import pytest\nfrom shop.factories import make\n\n\n"
+            "@pytest.fixture\ndef thing():\n    return make()\n"
+        ),
+        "tests/test_t.py": "def test_t(thing):\n    assert thing == 1\n",
+    }
+    for name, text in files.items():
+        (pytester.path / name).parent.mkdir(parents=True, exist_ok=True)
+        (pytester.path / name).write_text(text)
+    assert pytester.runpytest_subprocess().ret == pytest.ExitCode.USAGE_ERROR
+    result = pytester.runpytest_subprocess("--autofix")
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        ["fixed *import.module-not-found*shop.factories*tests/conftest.py:2"]
+    )
+    assert "from shop.factory import make" in (pytester.path / "tests/conftest.py").read_text()
