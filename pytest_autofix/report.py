@@ -231,8 +231,12 @@ def closing_line(rep: Report, outcome: Outcome) -> Text:
         text += f" ({', '.join(parts)})"
     if outcome.mode == "dry-run":
         text += "; nothing was written (dry run)"
-    elif outcome.changed:
-        text += f"; changed {len(outcome.changed)} file(s); undo with pytest --autofix-undo"
     else:
-        text += "; no file was changed"
+        left = len(outcome.still_failing)
+        if left:
+            text += f"; {left} test{'s' if left != 1 else ''} still failing"
+        if outcome.changed:
+            text += f"; changed {len(outcome.changed)} file(s); undo with pytest --autofix-undo"
+        else:
+            text += "; no file was changed"
     return Text(text, style="bold")
