@@ -437,7 +437,8 @@ def test_exit_status_reflects_the_final_state(pytester: pytest.Pytester) -> None
     assert report["exit_status"] == 1
     result.stdout.fnmatch_lines(
         [
-            "Found 2 issues in 2 failures (1 fixed, 1 unfixable); 1 test still failing; changed 1 file(s)*"
+            "Found 2 issues in 2 failures (1 fixed, 1 unfixable); 1 test still failing; "
+            "changed 1 file(s)*"
         ]
     )
     result, report = run(pytester)  # nothing left to fix but the bug
