@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
-from pytest_autofix.catalogue import Catalogue
+from pytest_autofix.catalogue import Catalogue, Migration
 from pytest_autofix.model import Failure, Issue, IssueKind
 
 _UNEXPECTED_KWARG = re.compile(r"(?:([\w.]+)\(\) )?got an unexpected keyword argument '(\w+)'")
@@ -136,6 +136,19 @@ def classify(failure: Failure, ctx: Context) -> Verdict:
         elif api == "deprecation":  # one issue per warning, not one for all of them
             key = f"{api}:{extra.get('warning')}:{message}"
         return verdict("fixture.removed-api", key, message, api=api, **extra)
+    if f.get("is_warning") and "DeprecationWarning" in mro:
+        # Under `-W error` / `filterwarnings = error`, a deprecation the catalogue knows (still
+        # present in this version, removed in a later one) fails like the removal will.
+        migration = _deprecated_api(failure, ctx)
+        if migration is not None:
+            return verdict(
+                "environment.removed-api",
+                migration.api,
+                f"{migration.api} is deprecated (removed in {migration.removed_in})",
+                api=migration.api,
+                name=migration.api.rpartition(".")[2],
+                form="deprecation",
+            )
 
     # -- imports, names, attributes --------------------------------------------------------
     if short == "ModuleNotFoundError" or (short == "ImportError" and f.get("import_name") is None):
@@ -273,6 +286,18 @@ def _pytest_removed_api(failure: Failure) -> tuple[str, str, dict[str, Any]] | N
             "called (removed in pytest 8)",
             {"test_class": f.get("test_class"), "methods": f.get("nose_methods")},
         )
+    return None
+
+
+def _deprecated_api(failure: Failure, ctx: Context) -> Migration | None:
+    """The catalogue entry a deprecation warning is about: its name in the failing line."""
+    source = failure.frame.source if failure.frame is not None else ""
+    for migration in ctx.catalogue.migrations:
+        if migration.kind not in ("attribute", "method"):
+            continue
+        name = migration.api.rpartition(".")[2]
+        if re.search(rf"\b{re.escape(name)}\b", source):
+            return migration
     return None
 
 
