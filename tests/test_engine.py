@@ -222,7 +222,10 @@ def test_low_confidence_and_unsafe_are_only_suggested(
     assert sorted(i["status"] for i in report["issues"]) == ["fixed", "fixed"]  # type: ignore[union-attr]
 
 
-def test_dry_run_writes_nothing_and_its_patch_applies(pytester: pytest.Pytester) -> None:
+@pytest.mark.parametrize("xdist", XDIST)
+def test_dry_run_writes_nothing_and_its_patch_applies(
+    pytester: pytest.Pytester, xdist: list[str]
+) -> None:
     make_project(
         pytester,
         {"onee": ("one", 0.95, True, [])},
@@ -242,7 +245,7 @@ def test_dry_run_writes_nothing_and_its_patch_applies(pytester: pytest.Pytester)
     )
     subprocess.run(["git", "init", "-q"], cwd=pytester.path, check=True)
     before = snapshot(pytester.path)
-    result, report = run(pytester, "--dry-run", "--autofix-patch=fix.patch")
+    result, report = run(pytester, "--dry-run", "--autofix-patch=fix.patch", *xdist)
     assert result.ret == 1  # dry run: pytest's own status
     patch = pytester.path / "fix.patch"
     assert {k: v for k, v in snapshot(pytester.path).items() if k != "fix.patch"} == before
@@ -256,7 +259,8 @@ def test_dry_run_writes_nothing_and_its_patch_applies(pytester: pytest.Pytester)
     pytester.runpytest_subprocess().assert_outcomes(passed=2)
 
 
-def test_undo_restores_the_last_applied_run(pytester: pytest.Pytester) -> None:
+@pytest.mark.parametrize("xdist", XDIST)
+def test_undo_restores_the_last_applied_run(pytester: pytest.Pytester, xdist: list[str]) -> None:
     make_project(
         pytester,
         {"onee": ("one", 0.95, True, [])},
@@ -269,7 +273,7 @@ def test_undo_restores_the_last_applied_run(pytester: pytest.Pytester) -> None:
         """,
     )
     before = snapshot(pytester.path)
-    result, _ = run(pytester)
+    result, _ = run(pytester, *xdist)
     assert result.ret == 0
     assert snapshot(pytester.path) != before
     undo = pytester.runpytest_subprocess("--autofix-undo")
@@ -282,7 +286,10 @@ def test_undo_restores_the_last_applied_run(pytester: pytest.Pytester) -> None:
     again.stdout.fnmatch_lines(["pytest-autofix: nothing to undo"])
 
 
-def test_a_file_changed_during_the_run_is_not_overwritten(pytester: pytest.Pytester) -> None:
+@pytest.mark.parametrize("xdist", XDIST)
+def test_a_file_changed_during_the_run_is_not_overwritten(
+    pytester: pytest.Pytester, xdist: list[str]
+) -> None:
     make_project(
         pytester,
         {},
@@ -316,7 +323,7 @@ def test_a_file_changed_during_the_run_is_not_overwritten(pytester: pytest.Pytes
             return [Racing()]
         """
     )
-    result, report = run(pytester)
+    result, report = run(pytester, *xdist)
     assert (pytester.path / "test_a.py").read_text() == "# the user's edit\n"
     (issue,) = report["issues"]  # type: ignore[misc]
     assert issue["status"] == "suggested"
