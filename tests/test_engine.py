@@ -501,3 +501,77 @@ def test_a_conftest_failing_at_startup_is_collected_and_fixed(pytester: pytest.P
         ["fixed *import.module-not-found*shop.factories*tests/conftest.py:2"]
     )
     assert "from shop.factory import make" in (pytester.path / "tests/conftest.py").read_text()
+
+
+ONE_FIX = {"onee": ("one", 0.95, True, [])}
+ONE_TEST = """
+    def one():
+        return 1
+
+    def test_a():
+        assert onee() == 1
+"""
+
+
+@pytest.mark.parametrize(
+    ("option", "reason"),
+    [
+        ("--autofix-ignore=import", "ignored (--autofix-ignore=import)"),
+        (
+            "--autofix-ignore=import.name-undefined",
+            "ignored (--autofix-ignore=import.name-undefined)",
+        ),
+        (
+            "--autofix-select=fixture,environment",
+            "not selected (--autofix-select=fixture,environment)",
+        ),
+    ],
+)
+def test_select_and_ignore_by_code_prefix(
+    pytester: pytest.Pytester, option: str, reason: str
+) -> None:
+    make_project(pytester, ONE_FIX, test_a=ONE_TEST)
+    before = snapshot(pytester.path)
+    result, report = run(pytester, option)
+    assert snapshot(pytester.path) == before
+    (issue,) = report["issues"]  # type: ignore[misc]
+    assert issue["status"] == "unfixable"
+    assert issue["message"].endswith(f"({reason})")
+    assert result.ret == 1
+
+
+def test_autofix_exclude_globs_are_never_edited(pytester: pytest.Pytester) -> None:
+    make_project(pytester, ONE_FIX, **{"tests/legacy/test_a.py": ONE_TEST})
+    pytester.makepyprojecttoml('[tool.pytest.ini_options]\nautofix_exclude = ["tests/legacy/*"]\n')
+    before = snapshot(pytester.path)
+    result, report = run(pytester)
+    assert snapshot(pytester.path) == before
+    (issue,) = report["issues"]  # type: ignore[misc]
+    assert issue["status"] == "suggested"
+    assert "autofix_exclude" in issue["fixes"][0]["reason"]
+    assert result.ret == 1
+
+
+def test_a_rerun_that_times_out_proves_nothing(pytester: pytest.Pytester) -> None:
+    make_project(
+        pytester,
+        ONE_FIX,
+        test_a="""
+            import os, time
+
+            def one():
+                return 1
+
+            def test_a():
+                if os.environ.get("PYTEST_AUTOFIX_RERUN_OUT"):  # only in the rerun
+                    time.sleep(30)
+                assert onee() == 1
+        """,
+    )
+    before = snapshot(pytester.path)
+    result, report = run(pytester, "--autofix-rerun-timeout=3")
+    assert snapshot(pytester.path) == before
+    (issue,) = report["issues"]  # type: ignore[misc]
+    assert issue["status"] == "rolled-back"
+    assert "timed out after 3s" in issue["fixes"][0]["reason"]
+    assert result.ret == 1
