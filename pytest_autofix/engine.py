@@ -269,10 +269,7 @@ class Engine:
             by_key[cand.key].applied = True
         result = self._rerun(applied)
         if result.error is not None:
-            txn.set_contents(self.base)
-            for cand in applied:
-                self._reject(by_key[cand.key], f"rolled back: {result.error}")
-            return []
+            return self._abandon(applied, result.error, txn, by_key)
         kept = applied
         for _ in range(3):  # settle: bisect regressions, drop what did not help, confirm
             regressed = self._regressions(result)
@@ -287,15 +284,12 @@ class Engine:
                 break
             kept = [c for c in kept if c not in culprits and c not in ineffective]
             kept = self._write(kept, txn, by_key)
-            if not kept:
-                result = self._confirm_base(txn)
+            if not kept:  # everything of this round was rolled back: nothing new is known
+                result = verify.RerunResult([], {}, [], 0.0, 0)
                 break
             result = self._rerun(kept)
             if result.error is not None:
-                txn.set_contents(self.base)
-                for cand in kept:
-                    self._reject(by_key[cand.key], f"rolled back: {result.error}")
-                return []
+                return self._abandon(kept, result.error, txn, by_key)
         for cand in kept:
             p = by_key[cand.key]
             if p.status != "rolled-back":
@@ -440,9 +434,18 @@ class Engine:
         p.verified, p.status, p.reason = False, "rolled-back", reason
         self.rejected.add(p.key)
 
-    def _confirm_base(self, txn: Transaction) -> verify.RerunResult:
+    def _abandon(
+        self,
+        cands: Sequence[planning.Candidate],
+        error: str,
+        txn: Transaction,
+        by_key: dict[str, Proposal],
+    ) -> list[Failure]:
+        """A rerun that did not work proves nothing: the round's fixes are all rolled back."""
         txn.set_contents(self.base)
-        return verify.RerunResult([], {}, [], 0.0, 0)
+        for cand in cands:
+            self._reject(by_key[cand.key], f"rolled back: {error}")
+        return []
 
     def _account(self, result: verify.RerunResult) -> None:
         for nodeid, outcome in result.outcomes.items():
