@@ -1,24 +1,169 @@
-"""The migration catalogue: removed APIs as data (``data/migrations.toml``), validated on load."""
+"""The migration catalogue: removed APIs as data, validated with pydantic on load.
+
+The built-in entries live in ``data/*.toml`` (one file per library family). Users add entries
+from their own TOML file (the ini value ``autofix_migrations``, relative to the rootdir) and
+plugins through the ``pytest_autofix_migrations(config)`` hook; a later entry with the same
+``api`` replaces an earlier one (built-in < user file < hook).
+
+Each ``[[migration]]`` says what was removed (``api``, ``kind``), where (``removed_in``), what
+the run shows (``error``), the replacement and its safety, the condition under which the
+replacement exists (``requires``, checked against what is installed when a fix is proposed),
+and a before/after ``example`` that the test-suite runs through the fixer's transform.
+"""
 
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
+from collections.abc import Iterable, Mapping
 from importlib import resources
+from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+import pytest
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+__all__ = [
+    "Catalogue",
+    "CatalogueError",
+    "Example",
+    "Migration",
+    "Pattern",
+    "builtin",
+    "for_config",
+    "parse",
+]
+
+_DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+_REQUIREMENT = re.compile(r"^([A-Za-z0-9_.\-]+)\s*(>=|<=|==|!=|>|<)\s*([0-9][0-9A-Za-z.]*)$")
+_GUARD = re.compile(r"^(no-name-clash|absent:[A-Za-z_][\w.]*|string-argument)$")
 
 
-class Migration(BaseModel):
+class _Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+
+class Example(_Strict):
+    """A file before the migration and the same file after it (exactly, byte for byte)."""
+
+    before: str
+    after: str
+
+
+class Pattern(_Strict):
+    """An expression rewrite: ``match`` and ``replace`` are Python expressions.
+
+    ``$name`` captures any expression, ``$s_name`` only a string literal, ``$*name`` every element
+    of a list or every positional argument. A dotted name that starts with a module
+    (``pkg_resources.get_distribution``) matches however the file imports it; a dotted name of
+    ``match`` that reappears in ``replace`` keeps the file's own spelling. ``imports`` are added
+    where the replacement is written: ``"importlib.metadata"`` (``import importlib.metadata``) or
+    ``"sqlalchemy:text"`` (``from sqlalchemy import text``).
+    """
+
+    match: str
+    replace: str
+    imports: list[str] = Field(default_factory=list)
+
+    @field_validator("imports")
+    @classmethod
+    def _imports(cls, value: list[str]) -> list[str]:
+        for item in value:
+            module, _, name = item.partition(":")
+            if not _DOTTED.match(module) or (name and not _DOTTED.match(name)):
+                raise ValueError(f"import {item!r} is not 'module' or 'module:name'")
+        return value
+
+
+class Migration(_Strict):
+    """One removed API and how to migrate from it."""
+
     api: str
-    kind: Literal["attribute", "module", "method", "kwarg"]
+    kind: Literal["attribute", "module", "method", "kwarg", "call"]
     removed_in: str
+    error: str
+    detect: str = ""  # a regex over "ExcType: message" that reveals a `call` migration
     replacement: str
     safety: Literal["safe", "guarded", "unsafe"]
+    guard: list[str] = Field(default_factory=list)
+    requires: list[str] = Field(default_factory=list)
+    names: list[str] = Field(default_factory=list)
+    patterns: list[Pattern] = Field(default_factory=list)
+    manual: bool = False
+    example: Example
+    link: str = ""
     note: str = ""
+
+    @field_validator("api")
+    @classmethod
+    def _api(cls, value: str) -> str:
+        if not _DOTTED.match(value):
+            raise ValueError(f"api {value!r} is not a dotted name")
+        return value
+
+    @field_validator("detect")
+    @classmethod
+    def _detect(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as err:
+            raise ValueError(f"detect {value!r} is not a regular expression: {err}") from None
+        return value
+
+    @field_validator("guard")
+    @classmethod
+    def _guard(cls, value: list[str]) -> list[str]:
+        for item in value:
+            if not _GUARD.match(item):
+                raise ValueError(
+                    f"unknown guard {item!r} (known: no-name-clash, absent:<module>, "
+                    "string-argument)"
+                )
+        return value
+
+    @field_validator("requires")
+    @classmethod
+    def _requires(cls, value: list[str]) -> list[str]:
+        for item in value:
+            if not _REQUIREMENT.match(item.strip()):
+                raise ValueError(f"requirement {item!r} is not '<distribution or python> OP X.Y'")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Migration:
+        if self.safety == "guarded" and not self.guard and not self.requires:
+            raise ValueError("a guarded migration needs a `guard` or `requires` to check")
+        if self.kind == "method" and self.api.count(".") < 2:
+            raise ValueError("a method api is 'module.Type.method'")
+        if self.kind == "kwarg" and self.api.count(".") < 2:
+            raise ValueError("a kwarg api is 'module.function.keyword'")
+        mechanical = not self.manual and not self.patterns
+        named = self.kind in ("attribute", "method")
+        if named and mechanical and not _DOTTED.match(self.replacement):
+            raise ValueError(
+                f"replacement {self.replacement!r} is no dotted name: set manual = true "
+                "or give patterns"
+            )
+        if self.kind == "call" and not self.detect and not self.manual:
+            raise ValueError("a call migration needs `detect`, the error text that reveals it")
+        if self.kind == "module" and not self.manual and not self.patterns and not self.names:
+            raise ValueError("a module migration needs `names`, `patterns` or manual = true")
+        return self
+
+    @property
+    def module(self) -> str:
+        """The module the API belongs to (the api itself for a module)."""
+        if self.kind == "module":
+            return self.api
+        depth = {"attribute": 1, "method": 2, "kwarg": 2, "call": 0}[self.kind]
+        if not depth:  # sqlalchemy.engine.Connection.execute: the top-level package
+            return self.api.partition(".")[0]
+        return self.api.rsplit(".", depth)[0]
+
+    @property
+    def name(self) -> str:
+        return self.api.rpartition(".")[2]
 
 
 class CatalogueError(ValueError):
@@ -26,9 +171,15 @@ class CatalogueError(ValueError):
 
 
 class Catalogue:
-    def __init__(self, migrations: list[Migration]) -> None:
-        self.migrations = migrations
-        self._by_api = {m.api: m for m in migrations}
+    def __init__(self, migrations: Iterable[Migration]) -> None:
+        by_api: dict[str, Migration] = {}
+        for migration in migrations:
+            by_api[migration.api] = migration  # a later entry replaces an earlier one
+        self.migrations = list(by_api.values())
+        self._by_api = by_api
+
+    def get(self, api: str) -> Migration | None:
+        return self._by_api.get(api)
 
     def attribute(self, module: str, attr: str) -> Migration | None:
         m = self._by_api.get(f"{module}.{attr}")
@@ -64,23 +215,131 @@ class Catalogue:
                 return m
         return None
 
+    def detected(self, text: str) -> Migration | None:
+        """The ``call`` entry whose ``detect`` matches ``"ExcType: message"``."""
+        for m in self.migrations:
+            if m.kind == "call" and m.detect and re.search(m.detect, text):
+                return m
+        return None
+
+    def merged(self, more: Iterable[Migration]) -> Catalogue:
+        return Catalogue([*self.migrations, *more])
+
+
+def _entry_name(entry: object) -> str:
+    if isinstance(entry, Mapping):
+        return str(entry.get("api", "?"))
+    if isinstance(entry, Migration):
+        return entry.api
+    return "?"
+
+
+def _validate(entry: object, source: str, index: int) -> Migration:
+    if isinstance(entry, Migration):
+        return entry
+    try:
+        return Migration.model_validate(entry)
+    except ValidationError as err:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'entry'}: {e['msg']}" for e in err.errors()
+        )
+        raise CatalogueError(
+            f"{source}: migration #{index} ({_entry_name(entry)}): {problems}"
+        ) from None
+
 
 def parse(text: str, source: str) -> list[Migration]:
+    """The entries of one TOML catalogue; :class:`CatalogueError` names the entry at fault."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise CatalogueError(f"{source}: not valid TOML: {err}") from None
-    out: list[Migration] = []
-    for i, entry in enumerate(data.get("migration", []), start=1):
-        try:
-            out.append(Migration.model_validate(entry))
-        except ValidationError as err:
-            name = entry.get("api", "?") if isinstance(entry, dict) else "?"
-            raise CatalogueError(f"{source}: migration #{i} ({name}): {err}") from None
-    return out
+    entries = data.get("migration", [])
+    if not isinstance(entries, list):
+        raise CatalogueError(f"{source}: `migration` must be an array of tables ([[migration]])")
+    return [_validate(entry, source, i) for i, entry in enumerate(entries, start=1)]
+
+
+def validate_all(entries: Iterable[object], source: str) -> list[Migration]:
+    """Entries from a plugin: Migration objects or dicts of the TOML fields."""
+    return [_validate(entry, source, i) for i, entry in enumerate(entries, start=1)]
 
 
 @functools.cache
 def builtin() -> Catalogue:
-    text = resources.files("pytest_autofix").joinpath("data/migrations.toml").read_text("utf-8")
-    return Catalogue(parse(text, "pytest_autofix/data/migrations.toml"))
+    """Every ``data/*.toml`` shipped with the package, in file-name order."""
+    data = resources.files("pytest_autofix").joinpath("data")
+    migrations: list[Migration] = []
+    for item in sorted(data.iterdir(), key=lambda t: t.name):
+        if item.name.endswith(".toml"):
+            text = item.read_text("utf-8")
+            migrations.extend(parse(text, f"pytest_autofix/data/{item.name}"))
+    return Catalogue(migrations)
+
+
+def load_file(path: Path) -> list[Migration]:
+    try:
+        text = path.read_text("utf-8")
+    except OSError as err:
+        raise CatalogueError(f"{path}: cannot read the migration catalogue: {err}") from None
+    return parse(text, str(path))
+
+
+def user_file(config: pytest.Config) -> Path | None:
+    """The ``autofix_migrations`` ini value, resolved against the rootdir (None when unset)."""
+    try:
+        value = config.getini("autofix_migrations")
+    except ValueError:  # the ini value is not declared (an older plugin.py)
+        value = None
+    if not value:
+        return None
+    raw = value[0] if isinstance(value, list) else value
+    path = Path(str(raw))
+    return path if path.is_absolute() else config.rootpath / path
+
+
+_catalogue_key = pytest.StashKey[Catalogue]()
+
+
+def for_config(config: pytest.Config) -> Catalogue:
+    """The built-in catalogue, then the user's file, then every plugin's hook entries; built
+    once per session (the classifier and the fixers share it)."""
+    if _catalogue_key not in config.stash:
+        config.stash[_catalogue_key] = _build(config)
+    return config.stash[_catalogue_key]
+
+
+def use_builtin(config: pytest.Config) -> Catalogue:
+    """After a :class:`CatalogueError`: the session goes on with the built-in entries."""
+    config.stash[_catalogue_key] = builtin()
+    return builtin()
+
+
+def _build(config: pytest.Config) -> Catalogue:
+    extra: list[Migration] = []
+    path = user_file(config)
+    if path is not None:
+        extra.extend(load_file(path))
+    hook = getattr(config.hook, "pytest_autofix_migrations", None)
+    if hook is not None:
+        for result in hook(config=config):
+            extra.extend(validate_all(result or [], "pytest_autofix_migrations"))
+    return builtin().merged(extra) if extra else builtin()
+
+
+def by_library(catalogue: Catalogue) -> dict[str, list[Migration]]:
+    """Entries grouped by top-level module (for reports and docs)."""
+    out: dict[str, list[Migration]] = {}
+    for migration in catalogue.migrations:
+        out.setdefault(migration.module.partition(".")[0], []).append(migration)
+    return out
+
+
+def describe(migration: Migration) -> str:
+    """One line for a suggestion: the migration to make and where to read about it."""
+    text = f"{migration.api} was removed in {migration.removed_in}: use {migration.replacement}"
+    if migration.note:
+        text += f" ({migration.note})"
+    if migration.link:
+        text += f"; see {migration.link}"
+    return text

@@ -201,6 +201,17 @@ def classify(failure: Failure, ctx: Context) -> Verdict:
                 form="kwarg",
             )
 
+    # -- call forms a library no longer accepts (a catalogue entry's `detect` regex) -----------
+    called = ctx.catalogue.detected(f"{exc}: {msg}")
+    if called is not None:
+        return verdict(
+            "environment.removed-api",
+            called.api,
+            f"{called.api}: {_first_line(msg)[:120]} (changed in {called.removed_in})",
+            api=called.api,
+            form="call",
+        )
+
     # -- the environment -------------------------------------------------------------------
     if f.get("env_var"):
         var = f["env_var"]

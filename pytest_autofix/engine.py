@@ -17,7 +17,7 @@ import pytest
 from pytest_autofix import plan as planning
 from pytest_autofix import verify
 from pytest_autofix.capture import to_failure
-from pytest_autofix.catalogue import builtin
+from pytest_autofix import catalogue
 from pytest_autofix.classify import Context, classify, group, issue_id
 from pytest_autofix.model import Failure, Fixer, Issue
 from pytest_autofix.plugin import Settings, state_dir
@@ -75,8 +75,17 @@ def run(
     """The whole engine for one session: the failures it saw, what passed, pytest's status."""
     failures = [to_failure(*r) for r in raw]
     passed = passed - {f.nodeid for f in failures}
+    note = None
+    try:
+        catalogue.for_config(config)  # built once, before the fixers that read it
+    except catalogue.CatalogueError as err:
+        catalogue.use_builtin(config)
+        note = f"the extra migration-catalogue entries were not used: {err}"
     engine = Engine(config, settings, _collect_fixers(config), *([progress] if progress else []))
-    return engine.run(failures, passed, pytest_exit)
+    outcome = engine.run(failures, passed, pytest_exit)
+    if note is not None:
+        outcome.note = note if outcome.note is None else f"{note}; {outcome.note}"
+    return outcome
 
 
 def _collect_fixers(config: pytest.Config) -> list[Fixer]:
@@ -120,7 +129,7 @@ class Engine:
             cache_dir=self.state_dir / "index" if use_cache else None,
             exclude=settings.exclude,
         )
-        self.ctx = Context(project_modules(self.project), builtin())
+        self.ctx = Context(project_modules(self.project), catalogue.for_config(config))
         self.records: dict[str, IssueRecord] = {}
         self.rejected: set[str] = set()
         self.reruns: list[verify.RerunResult] = []

@@ -141,6 +141,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
     )
     parser.addini(
+        "autofix_migrations",
+        "a TOML file of extra migration-catalogue entries, relative to the rootdir",
+        default="",
+    )
+    parser.addini(
         "autofix_exclude",
         "glob patterns (relative to the rootdir) of files autofix never edits",
         type="linelist",
@@ -300,11 +305,25 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     settings = resolve_settings(config)
     config.stash[settings_key] = settings
+    if str(config.getini("autofix_migrations")).strip():
+        _check_migrations(config)
     # Every failure in one pass: a collection error must not stop the session.
     config.option.continue_on_collection_errors = True
     from pytest_autofix.session import AutofixSession
 
     config.pluginmanager.register(AutofixSession(config, settings), SESSION_PLUGIN_NAME)
+
+
+def _check_migrations(config: pytest.Config) -> None:
+    """A user's migration file that does not load is a usage error before tests run."""
+    from pytest_autofix import catalogue
+
+    try:
+        path = catalogue.user_file(config)
+        if path is not None:
+            catalogue.load_file(path)
+    except catalogue.CatalogueError as err:
+        raise pytest.UsageError(f"autofix_migrations: {err}") from None
 
 
 def _recover_after_crash(config: pytest.Config) -> None:
