@@ -150,7 +150,10 @@ def _config(root: Path, ini: Any, hook_results: list[list[Any]] | None = None) -
         return hook_results or []
 
     return SimpleNamespace(
-        getini=getini, rootpath=root, hook=SimpleNamespace(pytest_autofix_migrations=hook)
+        getini=getini,
+        rootpath=root,
+        stash=pytest.Stash(),
+        hook=SimpleNamespace(pytest_autofix_migrations=hook),
     )
 
 
