@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_autofix import sourcemap
+
 if TYPE_CHECKING:
     from pytest_autofix.model import Failure
 
@@ -35,6 +37,7 @@ _NOT_PROJECT_PARTS = frozenset(
     {"site-packages", "dist-packages", ".tox", ".nox", ".venv", "venv", ".git", "__pycache__"}
 )
 _CANNOT_IMPORT = re.compile(r"cannot import name '([^']+)'")
+INSTALLED_KEY = "installed_from"  # a frame mapped from an installed copy: the copy's path
 
 
 def in_project(path: str | os.PathLike[str], rootdir: Path) -> str | None:
@@ -54,6 +57,18 @@ def in_project(path: str | os.PathLike[str], rootdir: Path) -> str | None:
     return rel.as_posix()
 
 
+def project_path(
+    path: str | os.PathLike[str], rootdir: Path, lineno: int | None = None
+) -> str | None:
+    """Like :func:`in_project`, and an installed copy of a project file (tox's non-editable
+    install, ``pip install .``) counts as its source file in the rootdir: see
+    :mod:`pytest_autofix.sourcemap`."""
+    rel = in_project(path, rootdir)
+    if rel is None:
+        rel = sourcemap.source_of(path, rootdir, lineno)
+    return rel
+
+
 def _qualname(tp: type) -> str:
     module = tp.__module__
     return tp.__qualname__ if module == "builtins" else f"{module}.{tp.__qualname__}"
@@ -65,14 +80,21 @@ def _walk(tb: TracebackType | None) -> Iterator[tuple[Any, int]]:
 
 def _frame_fact(filename: str, lineno: int, function: str, rootdir: Path) -> dict[str, Any] | None:
     rel = in_project(filename, rootdir)
+    installed = None
+    if rel is None:
+        rel = sourcemap.source_of(filename, rootdir, lineno)
+        installed = os.path.abspath(filename) if rel is not None else None
     if rel is None:
         return None
-    return {
+    fact = {
         "path": rel,
         "line": lineno,
         "function": function,
         "source": linecache.getline(filename, lineno).strip(),
     }
+    if installed is not None:  # moved to facts["installed_copies"] by capture()
+        fact[INSTALLED_KEY] = installed
+    return fact
 
 
 def project_frames(exc: BaseException, rootdir: Path) -> list[dict[str, Any]]:
@@ -107,7 +129,7 @@ def origin(module_name: str, rootdir: Path) -> str:
             if file is None:
                 return "stdlib"
     if file is not None:
-        if in_project(file, rootdir) is not None:
+        if project_path(file, rootdir) is not None:
             return "project"
         return "stdlib" if top in sys.stdlib_module_names else "installed"
     if module is not None:
@@ -145,7 +167,7 @@ def _chain(exc: BaseException) -> list[dict[str, str]]:
 def _import_facts(exc: ImportError, rootdir: Path) -> dict[str, Any]:
     facts: dict[str, Any] = {"module": exc.name, "module_path": None}
     if exc.path:
-        facts["module_path"] = in_project(exc.path, rootdir) or exc.path
+        facts["module_path"] = project_path(exc.path, rootdir) or exc.path
     if exc.name:
         facts["origin"] = origin(exc.name, rootdir)
         if isinstance(exc, ModuleNotFoundError):
@@ -208,7 +230,7 @@ def _attribute_facts(exc: AttributeError, node: object, rootdir: Path) -> dict[s
         facts["obj_origin"] = origin(obj.__name__, rootdir)
         file = getattr(obj, "__file__", None)
         if file and facts["obj_origin"] == "project":
-            facts["obj_path"] = in_project(file, rootdir)
+            facts["obj_path"] = project_path(file, rootdir)
     else:
         tp = obj if isinstance(obj, type) else type(obj)
         facts["obj_kind"] = "class" if isinstance(obj, type) else "instance"
@@ -225,7 +247,7 @@ def _fixture_lookup_facts(exc: BaseException, rootdir: Path) -> dict[str, Any]:
     try:
         rep = exc.formatrepr()  # type: ignore[attr-defined]
         text = str(rep.errorstring)
-        facts["request_path"] = in_project(rep.filename, rootdir) or str(rep.filename)
+        facts["request_path"] = project_path(rep.filename, rootdir) or str(rep.filename)
         facts["request_line"] = int(rep.firstlineno) + 1
     except Exception:  # the repr is best effort; the argname is what matters
         text = str(exc)
@@ -326,6 +348,7 @@ def capture(
     wrapper = excinfo.value
     exc = _primary(wrapper)
     frames = project_frames(exc, rootdir)
+    installed_copies = {f["path"]: f.pop(INSTALLED_KEY) for f in frames if INSTALLED_KEY in f}
     facts: dict[str, Any] = {
         "v": FACTS_VERSION,
         "when": when,
@@ -338,6 +361,8 @@ def capture(
         "frames": frames[-8:],
         "is_warning": isinstance(exc, Warning),
     }
+    if installed_copies:  # frame paths name the source; these are the copies that ran
+        facts["installed_copies"] = installed_copies
     item_path = getattr(node, "path", None)
     if item_path is not None:
         facts["node_path"] = in_project(item_path, rootdir)

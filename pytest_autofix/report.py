@@ -16,6 +16,7 @@ import pytest
 from rich.console import Console
 from rich.text import Text
 
+import pytest_autofix.annotations as workflow
 from pytest_autofix.model import FixReport, IssueReport, Report, RerunReport, Summary
 from pytest_autofix.plugin import Settings
 
@@ -164,6 +165,9 @@ def render(tr: pytest.TerminalReporter, outcome: Outcome, settings: Settings) ->
         console.print(Text(outcome.note, style="bold red"))
     console.print(closing_line(rep, outcome))
     tw.write(console.file.getvalue())  # type: ignore[attr-defined]
+    if workflow.enabled(settings.output_format):
+        for line in workflow.proposed(rep):  # after the summary, each on a line of its own
+            tw.line(line)
 
 
 def _print_fix(console: Console, issue: IssueReport, fix: FixReport) -> None:

@@ -19,6 +19,7 @@ from pytest_autofix.capture import to_failure
 from pytest_autofix.model import Failure
 from pytest_autofix.project import Project
 from pytest_autofix.rerun import OUT_ENV
+from pytest_autofix.sourcemap import shadowed_source_roots
 
 _AUTOFIX_FLAGS = ("--autofix", "--dry-run")
 
@@ -130,6 +131,19 @@ def _clean_addopts(env: dict[str, str]) -> None:
         env["PYTEST_ADDOPTS"] = shlex.join(kept)
 
 
+def source_first(env: dict[str, str], rootdir: Path) -> list[Path]:
+    """Put the project's source roots first on the rerun's ``sys.path`` when this interpreter
+    would import the project from an installed copy (tox's default non-editable install):
+    ``PYTHONPATH`` entries come before site-packages (and its ``.pth`` files and editable
+    finders), so the rerun imports the edited source. Nothing in the environment is touched.
+    Returns the roots it added."""
+    roots = shadowed_source_roots(rootdir)
+    if roots:
+        current = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+        env["PYTHONPATH"] = os.pathsep.join([*(str(r) for r in roots), *current])
+    return roots
+
+
 def rerun(
     config: pytest.Config,
     state_dir: Path,
@@ -146,6 +160,7 @@ def rerun(
     env[OUT_ENV] = str(out)
     env.pop("PYTEST_XDIST_WORKER", None)
     _clean_addopts(env)
+    source_first(env, config.rootpath)
     cmd = command(config, state_dir, nodeids, xdist=xdist)
     start = time.perf_counter()
     proc = subprocess.Popen(
