@@ -14,10 +14,11 @@ from pytest_autofix.model import Fixer
 @pytest.hookimpl(trylast=True)
 def pytest_autofix_fixers(config: pytest.Config) -> list[Fixer]:
     from pytest_autofix import catalogue
-    from pytest_autofix.fixers import environment, imports, packages
+    from pytest_autofix.fixers import environment, fixtures, imports, packages
 
     return [
         *imports.fixers(),
         packages.MissingPackage(),
+        *fixtures.fixers(),
         *environment.fixers(catalogue.for_config(config)),
     ]

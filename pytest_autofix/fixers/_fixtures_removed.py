@@ -1,0 +1,276 @@
+"""``fixture.removed-api``: pytest APIs removed in pytest 8 and 9 (``issue.details["api"]``)."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from pytest_autofix.fixers._fixtures_rewrite import (
+    msg_to_reason,
+    remove_fixture_marks,
+    rename_methods,
+    warns_none_to_catch_warnings,
+)
+from pytest_autofix.fixers._imports_common import Edits, chain, listing, located
+from pytest_autofix.fixers._imports_rewrite import Transform, rename_name
+from pytest_autofix.fixers._imports_scan import parse
+from pytest_autofix.model import Fix, IssueKind
+
+if TYPE_CHECKING:
+    from pytest_autofix.model import Issue
+    from pytest_autofix.project import Project
+
+_NOSE = {"setup": "setup_method", "teardown": "teardown_method"}
+_NOSE_MODULE = {"setup": "setup_module", "teardown": "teardown_module"}
+# What a list of warnings.WarningMessage supports as a pytest WarningsRecorder did.
+_LIST_USES = (ast.Subscript, ast.For, ast.comprehension, ast.Compare, ast.UnaryOp, ast.Assert)
+_LIST_FUNCTIONS = frozenset({"len", "list", "bool", "any", "all", "sorted", "iter", "enumerate"})
+
+
+def _is_unittest(node: ast.ClassDef, classes: dict[str, ast.ClassDef]) -> bool:
+    for base in node.bases:
+        name = ast.unparse(base)
+        if name.rpartition(".")[2].endswith("TestCase"):
+            return True
+        if name in classes and classes[name] is not node and _is_unittest(classes[name], classes):
+            return True
+    return False
+
+
+def _methods(node: ast.ClassDef) -> set[str]:
+    return {s.name for s in node.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)}
+
+
+def _called(tree: ast.AST, name: str) -> bool:
+    """Whether ``name`` is read anywhere (``self.setup()``, ``setup()``): renaming it would
+    break that reader."""
+    return any(
+        (isinstance(n, ast.Attribute) and n.attr == name)
+        or (isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load))
+        for n in ast.walk(tree)
+    )
+
+
+class PytestRemovedApi:
+    """nose-style setup/teardown, ``pytest.warns(None)``, ``msg=``, marks on fixtures,
+    ``pytest.yield_fixture``; a suggestion for a sync test requesting an async fixture."""
+
+    name = "fixture.removed-api"
+    kinds = frozenset({IssueKind.FIXTURE})
+
+    def propose(self, issue: Issue, project: Project) -> list[Fix]:
+        if issue.code != "fixture.removed-api":
+            return []
+        api = issue.details.get("api")
+        if api == "nose-setup":
+            return self._nose(issue, project)
+        if api == "msg-kwarg":
+            return self._each_file(
+                issue,
+                project,
+                msg_to_reason(),
+                "pytest.skip/fail/exit(msg=...) -> reason=... (msg= was removed in pytest 8)",
+                0.95,
+            )
+        if api == "mark-on-fixture":
+            return self._each_file(
+                issue,
+                project,
+                remove_fixture_marks(),
+                "remove the marks applied to fixtures (they never had an effect; an error "
+                "since pytest 9)",
+                0.95,
+            )
+        if api == "yield-fixture":
+            return self._each_file(
+                issue,
+                project,
+                rename_name("pytest", "yield_fixture", "fixture"),
+                "pytest.yield_fixture -> pytest.fixture (the same since pytest 3.0)",
+                0.95,
+            )
+        if api == "warns-none":
+            return self._warns_none(issue, project)
+        if api == "async-fixture":
+            return [
+                Fix(
+                    "a sync test requests an async fixture: install and configure an async "
+                    "plugin (pytest-asyncio, anyio) or make the test async",
+                    0.3,
+                )
+            ]
+        return []
+
+    @staticmethod
+    def _each_file(
+        issue: Issue, project: Project, transform: Transform, what: str, confidence: float
+    ) -> list[Fix]:
+        edits = Edits()
+        for info in located(issue, project):
+            edits.add(project, info, transform)
+        if not edits.edits:
+            return []
+        return [Fix(f"{what} in {listing(edits.changed)}{edits.note()}", confidence, edits.edits)]
+
+    def _nose(self, issue: Issue, project: Project) -> list[Fix]:
+        cls = str(issue.details.get("test_class") or "")
+        rel = issue.details.get("node_path") or issue.path
+        info = project.module_at(str(rel)) if rel else None
+        if not cls or info is None:
+            return []
+        try:
+            tree = parse(project.source(info.path))
+        except OSError:
+            return []
+        if tree is None:
+            return []
+        classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+        node = classes.get(cls)
+        if node is None:
+            return []
+        skipped: list[str] = []
+
+        def plan(target: ast.ClassDef) -> dict[str, str]:
+            if _is_unittest(target, classes):
+                skipped.append(f"{target.name} is a unittest.TestCase, which calls setUp()")
+                return {}
+            methods = _methods(target)
+            renames: dict[str, str] = {}
+            for old, new in _NOSE.items():
+                if old not in methods:
+                    continue
+                if new in methods:
+                    skipped.append(f"{target.name} already has {new}()")
+                elif _called(target, old):
+                    skipped.append(f"{target.name} calls {old}() itself")
+                else:
+                    renames[old] = new
+            return renames
+
+        transforms: list[Transform] = []
+        done: list[str] = []
+        renames = plan(node)
+        if renames:
+            transforms.append(rename_methods(cls, renames))
+            done.append(f"{cls}.{'/'.join(renames)}()")
+        # The nose-style methods no failure can reveal (teardown-only classes, module-level
+        # setup()/teardown()) go with the first class of the file with a setup(): each class
+        # with a setup() has an issue of its own, and a fix of its own.
+        first = next((c for c in classes.values() if "setup" in _methods(c)), None)
+        if first is node:
+            for other in classes.values():
+                methods = _methods(other)
+                if other is node or "setup" in methods or "teardown" not in methods:
+                    continue
+                more = plan(other)
+                if more:
+                    transforms.append(rename_methods(other.name, more))
+                    done.append(f"{other.name}.teardown()")
+            functions = {
+                n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+            }
+            module_renames = {
+                old: new
+                for old, new in _NOSE_MODULE.items()
+                if old in functions and new not in functions and not _called(tree, old)
+            }
+            if module_renames:
+                transforms.append(rename_methods(None, module_renames))
+                done.append(f"module-level {'/'.join(module_renames)}()")
+        if not transforms:
+            reason = "; ".join(skipped) or "nothing to rename"
+            return [Fix(f"nose-style setup/teardown in {cls} not renamed: {reason}", 0.3)]
+        edits = Edits()
+        edits.add(project, info, chain(*transforms))
+        if not edits.edits:
+            return []
+        note = f"; left: {'; '.join(skipped)}" if skipped else ""
+        return [
+            Fix(
+                f"rename nose-style {listing(done)} in {info.rel} to setup_method/"
+                f"teardown_method (setup_module/teardown_module at module level), which "
+                f"pytest 8 still calls{note}{edits.note()}",
+                0.9,
+                edits.edits,
+            )
+        ]
+
+    def _warns_none(self, issue: Issue, project: Project) -> list[Fix]:
+        edits = Edits()
+        unsafe: list[str] = []
+        for info in located(issue, project):
+            before = len(edits.edits)
+            edits.add(project, info, warns_none_to_catch_warnings())
+            if len(edits.edits) == before:
+                continue
+            tree = parse(project.source(info.path))
+            if tree is not None:
+                unsafe += [f"{info.rel}:{line}" for line in _recorder_uses(tree)]
+        if not edits.edits:
+            return []
+        what = (
+            f"pytest.warns(None) -> warnings.catch_warnings(record=True) with "
+            f'warnings.simplefilter("always") in {listing(edits.changed)}: the warnings are '
+            "recorded as before, without asserting any, and `as record` is a list of "
+            "warnings.WarningMessage"
+        )
+        if unsafe:
+            return [
+                Fix(
+                    f"{what}; unsafe: the recorder is used as a WarningsRecorder at "
+                    f"{listing(unsafe)} (.pop(cls), .list, .clear() and the like, or passed "
+                    f"on), which a list does not do the same way{edits.note()}",
+                    0.7,
+                    edits.edits,
+                    safe=False,
+                )
+            ]
+        return [
+            Fix(f"{what}; only list operations are used on it{edits.note()}", 0.85, edits.edits)
+        ]
+
+
+def _recorder_uses(tree: ast.Module) -> list[int]:
+    """Lines where the name bound by ``with pytest.warns(None) as name`` is used other than as
+    a list (attribute access, passed to a function that is not ``len()`` and the like)."""
+    parents: dict[ast.AST, ast.AST] = {}
+    for parent in ast.walk(tree):
+        for child in ast.iter_child_nodes(parent):
+            parents[child] = parent
+    found: list[int] = []
+    for with_node in ast.walk(tree):
+        if not isinstance(with_node, ast.With | ast.AsyncWith):
+            continue
+        for item in with_node.items:
+            call = item.context_expr
+            if not (
+                isinstance(call, ast.Call)
+                and ast.unparse(call.func).rpartition(".")[2] == "warns"
+                and len(call.args) == 1
+                and isinstance(call.args[0], ast.Constant)
+                and call.args[0].value is None
+                and isinstance(item.optional_vars, ast.Name)
+            ):
+                continue
+            name = item.optional_vars.id
+            scope: ast.AST = with_node
+            while not isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef | ast.Module):
+                if scope not in parents:
+                    break
+                scope = parents[scope]
+            for use in ast.walk(scope):
+                if not (isinstance(use, ast.Name) and use.id == name):
+                    continue
+                if isinstance(use.ctx, ast.Store):
+                    continue
+                above = parents.get(use)
+                if isinstance(above, _LIST_USES) or (
+                    isinstance(above, ast.Call)
+                    and isinstance(above.func, ast.Name)
+                    and above.func.id in _LIST_FUNCTIONS
+                ):
+                    continue
+                if isinstance(above, ast.If | ast.While | ast.BoolOp):
+                    continue
+                found.append(use.lineno)
+    return found
