@@ -14,22 +14,15 @@ from typing import Any
 
 import pytest
 
+from pytest_autofix import catalogue, verify
 from pytest_autofix import plan as planning
-from pytest_autofix import verify
 from pytest_autofix.capture import to_failure
-from pytest_autofix import catalogue
 from pytest_autofix.classify import Context, classify, group, issue_id
 from pytest_autofix.model import Failure, Fixer, Issue
 from pytest_autofix.plugin import Settings, state_dir
 from pytest_autofix.project import Project
 from pytest_autofix.route import Proposal, not_selected, propose
 from pytest_autofix.transaction import ConflictError, Transaction, TransactionError
-
-_NO_FIX_STATUSES = (
-    pytest.ExitCode.INTERRUPTED,
-    pytest.ExitCode.INTERNAL_ERROR,
-    pytest.ExitCode.USAGE_ERROR,
-)
 
 
 @dataclasses.dataclass
@@ -88,6 +81,10 @@ def run(
     return outcome
 
 
+def _keys(cands: Sequence[planning.Candidate]) -> frozenset[str]:
+    return frozenset(c.key for c in cands)
+
+
 def _collect_fixers(config: pytest.Config) -> list[Fixer]:
     from pytest_autofix import fixers as builtin_fixers
 
@@ -139,6 +136,7 @@ class Engine:
         self._guard = Transaction(self.rootdir, self.state_dir, exclude=settings.exclude)
         self.txn: Transaction | None = None
         self.seen: dict[Path, bytes | None] = {}  # what the transaction read, first time
+        self._planned: dict[frozenset[str], dict[Path, bytes]] = {}
         self.issue_failures: dict[str, list[Failure]] = {}
 
     # -- policy helpers ----------------------------------------------------------------------
@@ -251,6 +249,8 @@ class Engine:
         built = planning.build(
             candidates, rootdir=self.rootdir, read=read, check_path=self._guard.check
         )
+        # This round's contents, by set of fixes: writing, settling and bisecting ask again.
+        self._planned = {_keys(built.applied): {fp.path: fp.new for fp in built.files.values()}}
         for cand in built.applied:
             p = by_key[cand.key]
             p.diff, p.files = built.diffs.get(cand.key, ""), built.files_of.get(cand.key, [])
@@ -310,10 +310,14 @@ class Engine:
         return [f for f in result.failures if f.nodeid not in self.passing]
 
     def _contents(self, cands: Sequence[planning.Candidate]) -> dict[Path, bytes]:
+        """The files as ``cands`` (a subset of this round's fixes) make them, planned once."""
         if not cands:
             return {}
-        built = planning.build(cands, rootdir=self.rootdir, read=self._base_read)
-        return {fp.path: fp.new for fp in built.files.values()}
+        key = _keys(cands)
+        if key not in self._planned:
+            built = planning.build(cands, rootdir=self.rootdir, read=self._base_read)
+            self._planned[key] = {fp.path: fp.new for fp in built.files.values()}
+        return self._planned[key]
 
     def _base_read(self, path: Path) -> bytes | None:
         """A file as the fixes saw it: verified by an earlier round, or as first read."""
