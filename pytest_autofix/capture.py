@@ -219,11 +219,29 @@ def _class_facts(cls: type) -> dict[str, Any]:
     }
 
 
+def _module_getattr(exc: AttributeError) -> tuple[ModuleType, str] | None:
+    """A module-level ``__getattr__(name)`` that raised a bare ``AttributeError(message)`` (as
+    NumPy 2 does for ``np.NaN``): the module and the name, read from that frame."""
+    last = None
+    for frame, _ in _walk(exc.__traceback__):
+        last = frame
+    if last is None or last.f_code.co_name != "__getattr__" or last.f_code.co_argcount != 1:
+        return None
+    module = sys.modules.get(str(last.f_globals.get("__name__")))
+    name = last.f_locals.get(last.f_code.co_varnames[0])
+    if isinstance(module, ModuleType) and isinstance(name, str):
+        return module, name
+    return None
+
+
 def _attribute_facts(exc: AttributeError, node: object, rootdir: Path) -> dict[str, Any]:
     facts: dict[str, Any] = {"attr": exc.name}
     obj = getattr(exc, "obj", None)
     if obj is None and exc.name is None:
-        return facts
+        found = _module_getattr(exc)
+        if found is None:
+            return facts
+        obj, facts["attr"] = found
     if isinstance(obj, ModuleType):
         facts["obj_kind"] = "module"
         facts["obj_module"] = obj.__name__

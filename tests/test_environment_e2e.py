@@ -5,6 +5,7 @@ Network: only loopback addresses, and only a port nothing listens on (refused at
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import shutil
 import socket
@@ -250,3 +251,92 @@ def test_examples_environment(pytester: pytest.Pytester, clean_env: None) -> Non
     assert result.ret == 1  # the token and the service still need a person
     text = (pytester.path / "warehouse" / "ledger.py").read_text()
     assert "collections.abc.MutableMapping" in text
+
+
+NUMPY_PROJECT = {
+    "pyproject.toml": """\
+        [tool.pytest.ini_options]
+        testpaths = ["tests"]
+        pythonpath = ["."]
+        """,
+    "stats/__init__.py": "",
+    "stats/summary.py": """\
+        import numpy as np
+
+
+        def total(values):
+            return np.product(np.asarray(values, dtype=np.float_))
+
+
+        def missing():
+            return np.NaN
+        """,
+    "stats/clean.py": """\
+        import numpy
+
+
+        def fill(values):
+            arr = numpy.asarray(values, dtype=numpy.float_)
+            arr[numpy.isnan(arr)] = 0.0
+            return arr
+        """,
+    "stats/untouched.py": """\
+        import numpy as np
+
+
+        def mean(values):
+            return float(np.mean(values))
+        """,
+    "tests/test_stats.py": """\
+        import math
+
+        from stats.clean import fill
+        from stats.summary import missing, total
+        from stats.untouched import mean
+
+
+        def test_total():
+            assert total([2, 3, 4]) == 24.0
+
+
+        def test_missing():
+            assert math.isnan(missing())
+
+
+        def test_fill():
+            assert list(fill([1.0, float("nan")])) == [1.0, 0.0]
+
+
+        def test_mean():
+            assert mean([1, 3]) == 2.0
+        """,
+}
+
+
+@pytest.mark.parametrize("xdist", [[], ["-n", "2"]], ids=["plain", "xdist"])
+def test_numpy2_removals_across_modules_repaired_in_one_run(
+    pytester: pytest.Pytester, clean_env: None, xdist: list[str]
+) -> None:
+    """A real NumPy 2 install: np.product, np.float_ (two spellings of the import) and np.NaN
+    in two modules are repaired by one run, verified, and nothing else changes."""
+    try:  # not imported here: pytester unloads modules between tests, NumPy cannot reload
+        numpy_version = importlib.metadata.version("numpy")
+    except importlib.metadata.PackageNotFoundError:
+        pytest.skip("NumPy is not installed (it is in the test extra)")
+    if int(numpy_version.split(".")[0]) < 2:
+        pytest.skip(f"needs NumPy 2, found {numpy_version}")
+    write(pytester.path, NUMPY_PROJECT)
+    before = snapshot(pytester.path)
+    result = pytester.runpytest_subprocess("--autofix", "--autofix-report=r.json", *xdist)
+    data = report(pytester)
+    assert result.ret == 0, result.stdout.str()
+    assert {i["status"] for i in data["issues"]} == {"fixed"}, data["issues"]
+    after = snapshot(pytester.path)
+    changed = {k for k in before if before[k] != after.get(k)}
+    assert changed == {"stats/summary.py", "stats/clean.py"}  # nothing unrelated
+    summary = after["stats/summary.py"].decode()
+    assert "np.prod(np.asarray(values, dtype=np.float64))" in summary
+    assert "return np.nan" in summary
+    assert "numpy.asarray(values, dtype=numpy.float64)" in after["stats/clean.py"].decode()
+    plain = pytester.runpytest_subprocess("-p", "no:autofix")
+    plain.assert_outcomes(passed=4)
