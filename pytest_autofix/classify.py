@@ -130,10 +130,8 @@ def classify(failure: Failure, ctx: Context) -> Verdict:
     removed = _pytest_removed_api(failure)
     if removed is not None:
         api, message, extra = removed
-        key = api
-        if api == "nose-setup":  # one issue per class: the fix renames that class's methods
-            key = f"{api}@{f.get('node_path')}::{extra.get('test_class')}"
-        elif api == "deprecation":  # one issue per warning, not one for all of them
+        key = api  # nose-setup: one issue for the project; its one fix renames every such method
+        if api == "deprecation":  # one issue per warning, not one for all of them
             key = f"{api}:{extra.get('warning')}:{message}"
         return verdict("fixture.removed-api", key, message, api=api, **extra)
     if f.get("is_warning") and "DeprecationWarning" in mro:
@@ -293,8 +291,7 @@ def _pytest_removed_api(failure: Failure) -> tuple[str, str, dict[str, Any]] | N
     ):
         return (
             "nose-setup",
-            f"nose-style {'/'.join(f['nose_methods'])}() in {f.get('test_class')} is no longer "
-            "called (removed in pytest 8)",
+            "nose-style setup()/teardown() methods are no longer called (removed in pytest 8)",
             {"test_class": f.get("test_class"), "methods": f.get("nose_methods")},
         )
     return None

@@ -771,8 +771,13 @@ NOSE = """\
     """
 
 
-def test_nose_methods_renamed_with_the_module_level_ones(tmp_path: Path) -> None:
-    make(tmp_path, {"tests/test_nose.py": NOSE})
+def test_nose_methods_renamed_across_the_project_in_one_fix(tmp_path: Path) -> None:
+    """One failure proves the project relies on nose-style methods: one fix renames every one
+    in the project's test modules, behind the guards (unittest.TestCase, an existing
+    setup_method), and leaves non-test modules alone."""
+    other = "class TestOther:\n    def setup(self):\n        self.items = []\n"
+    helper = "class Builder:\n    def setup(self):\n        return 1\n"
+    make(tmp_path, {"tests/test_nose.py": NOSE, "tests/test_other.py": other, "shop/b.py": helper})
     issue = issue_of(
         nose(
             "tests/test_nose.py::TestLegacy::test_value",
@@ -784,10 +789,14 @@ def test_nose_methods_renamed_with_the_module_level_ones(tmp_path: Path) -> None
     )
     fix = best(issue, tmp_path)
     assert fix.confidence == 0.9 and fix.safe
-    after = apply(tmp_path, fix)["tests/test_nose.py"]
-    assert after == NOSE.replace("    ", "", 1).replace("\n    ", "\n").replace(
-        "def setup():", "def setup_module():"
-    ).replace(
+    assert "TestHasSetupMethod already has setup_method()" in fix.description
+    assert "TestCase is a unittest.TestCase" in fix.description
+    after = apply(tmp_path, fix)
+    assert set(after) == {"tests/test_nose.py", "tests/test_other.py"}  # shop/b.py untouched
+    assert after["tests/test_other.py"] == other.replace("def setup(", "def setup_method(")
+    assert after["tests/test_nose.py"] == NOSE.replace("    ", "", 1).replace(
+        "\n    ", "\n"
+    ).replace("def setup():", "def setup_module():").replace(
         "    def setup(self):\n        self.value = 1\n\n    def teardown(self):\n"
         "        self.value = None",
         "    def setup_method(self):\n        self.value = 1\n\n    def teardown_method(self):\n"
@@ -795,30 +804,22 @@ def test_nose_methods_renamed_with_the_module_level_ones(tmp_path: Path) -> None
     ).replace(
         "class TestOnlyTeardown:\n    def teardown(self):",
         "class TestOnlyTeardown:\n    def teardown_method(self):",
+    ).replace(
+        "    def setup(self):\n        self.value = 1\n\n    def teardown(self):\n        pass",
+        "    def setup(self):\n        self.value = 1\n\n"
+        "    def teardown_method(self):\n        pass",
     )
-    # the unittest.TestCase keeps setup (unittest calls setUp), as does the other class,
-    # which has an issue of its own
-
-
-def test_nose_class_with_setup_method_renames_only_teardown(tmp_path: Path) -> None:
-    make(tmp_path, {"tests/test_nose.py": NOSE})
-    failed = nose(
-        "tests/test_nose.py::TestHasSetupMethod::test_x",
-        "TestHasSetupMethod",
-        30,
-        ["setup", "teardown"],
-        ["value"],
-    )
-    fix = best(issue_of(failed), tmp_path)
-    assert "TestHasSetupMethod already has setup_method()" in fix.description
-    after = apply(tmp_path, fix)["tests/test_nose.py"]
-    assert after.count("def setup_method(self):") == 1
-    assert "def setup(self):\n        self.value = 1\n\n    def teardown_method(self):\n" in after
+    # the unittest.TestCase keeps setup (unittest calls setUp); the class that already has a
+    # setup_method keeps its setup, and only its teardown is renamed
 
 
 def test_nose_unittest_class_is_not_renamed(tmp_path: Path) -> None:
-    make(tmp_path, {"tests/test_nose.py": NOSE})
-    failed = nose("tests/test_nose.py::TestCase::test_x", "TestCase", 24, ["setup"], ["value"])
+    only_unittest = (
+        "import unittest\n\n\nclass TestCase(unittest.TestCase):\n"
+        "    def setup(self):\n        self.value = 1\n"
+    )
+    make(tmp_path, {"tests/test_nose.py": only_unittest})
+    failed = nose("tests/test_nose.py::TestCase::test_x", "TestCase", 4, ["setup"], ["value"])
     [(_, fix)] = propose(issue_of(failed), tmp_path)
     assert fix.edits == [] and "unittest.TestCase" in fix.description
 

@@ -20,7 +20,7 @@ EXPECTED = {
         "fixture.scope-mismatch"
     ),
     "fixture 'big_stock' called directly": "fixture.called-directly",
-    "nose-style setup/teardown() in TestLegacyStock is no longer called (removed in pytest 8)": (
+    "nose-style setup()/teardown() methods are no longer called (removed in pytest 8)": (
         "fixture.removed-api"
     ),
     "pytest.skip(msg=...) was removed in pytest 8": "fixture.removed-api",

@@ -184,40 +184,36 @@ CASES = [
         10,
         "test_thing",
     ),
-    case(
-        "removed-api-nose-setup",
+    Case(  # two classes in two modules, one root cause: one issue, one fix for the project
+        "removed-api-nose",
         "fixture.removed-api",
-        "tests/test_nose.py",
-        """\
-        class TestLegacy:
-            def setup(self):
-                self.value = 1
+        {
+            "tests/test_nose.py": """\
+                class TestLegacy:
+                    def setup(self):
+                        self.value = 1
 
-            def test_value(self):
-                assert self.value == 1
-        """,
-        "nose-style setup() in TestLegacy is no longer called (removed in pytest 8)",
-        6,
-        "TestLegacy::test_value",
-    ),
-    case(  # another class with the same mistake is another issue: the fix is per class
-        "removed-api-nose-teardown",
-        "fixture.removed-api",
-        "tests/test_nose_other.py",
-        """\
-        class TestOther:
-            def setup(self):
-                self.items = []
+                    def test_value(self):
+                        assert self.value == 1
+                """,
+            "tests/test_nose_other.py": """\
+                class TestOther:
+                    def setup(self):
+                        self.items = []
 
-            def teardown(self):
-                self.items.clear()
+                    def teardown(self):
+                        self.items.clear()
 
-            def test_items(self):
-                assert self.items == []
-        """,
-        "nose-style setup/teardown() in TestOther is no longer called (removed in pytest 8)",
-        9,
-        "TestOther::test_items",
+                    def test_items(self):
+                        assert self.items == []
+                """,
+        },
+        (
+            "tests/test_nose.py::TestLegacy::test_value",
+            "tests/test_nose_other.py::TestOther::test_items",
+        ),
+        "nose-style setup()/teardown() methods are no longer called (removed in pytest 8)",
+        frozenset({("tests/test_nose.py", 6), ("tests/test_nose_other.py", 9)}),
     ),
     case(
         "removed-api-warns-none",

@@ -51,6 +51,52 @@ def _called(tree: ast.AST, name: str) -> bool:
     )
 
 
+def _is_test_module(rel: str) -> bool:
+    name = rel.rpartition("/")[2]
+    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+
+
+def _nose_renames(
+    tree: ast.Module, failing: str, skipped: list[str]
+) -> tuple[list[Transform], list[str]]:
+    """The renames one test module needs: its test classes' nose methods (guarded: not a
+    unittest.TestCase, no method of the target name, not called by name) and its module-level
+    ``setup()``/``teardown()``."""
+    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+    transforms: list[Transform] = []
+    done: list[str] = []
+    for name, node in classes.items():
+        methods = _methods(node)
+        if not (name.startswith("Test") or name == failing) or not methods & set(_NOSE):
+            continue
+        if _is_unittest(node, classes):
+            skipped.append(f"{name} is a unittest.TestCase, which calls setUp()")
+            continue
+        renames: dict[str, str] = {}
+        for old, new in _NOSE.items():
+            if old not in methods:
+                continue
+            if new in methods:
+                skipped.append(f"{name} already has {new}()")
+            elif _called(node, old):
+                skipped.append(f"{name} calls {old}() itself")
+            else:
+                renames[old] = new
+        if renames:
+            transforms.append(rename_methods(name, renames))
+            done.append(f"{name}.{'/'.join(renames)}()")
+    functions = {n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+    module_renames = {
+        old: new
+        for old, new in _NOSE_MODULE.items()
+        if old in functions and new not in functions and not _called(tree, old)
+    }
+    if module_renames:
+        transforms.append(rename_methods(None, module_renames))
+        done.append(f"module-level {'/'.join(module_renames)}()")
+    return transforms, done
+
+
 class PytestRemovedApi:
     """nose-style setup/teardown, ``pytest.warns(None)``, ``msg=``, marks on fixtures,
     ``pytest.yield_fixture``; a suggestion for a sync test requesting an async fixture."""
@@ -113,83 +159,37 @@ class PytestRemovedApi:
         return [Fix(f"{what} in {listing(edits.changed)}{edits.note()}", confidence, edits.edits)]
 
     def _nose(self, issue: Issue, project: Project) -> list[Fix]:
-        cls = str(issue.details.get("test_class") or "")
-        rel = issue.details.get("node_path") or issue.path
-        info = project.module_at(str(rel)) if rel else None
-        if not cls or info is None:
-            return []
-        try:
-            tree = parse(project.source(info.path))
-        except OSError:
-            return []
-        if tree is None:
-            return []
-        classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
-        node = classes.get(cls)
-        if node is None:
-            return []
-        skipped: list[str] = []
-
-        def plan(target: ast.ClassDef) -> dict[str, str]:
-            if _is_unittest(target, classes):
-                skipped.append(f"{target.name} is a unittest.TestCase, which calls setUp()")
-                return {}
-            methods = _methods(target)
-            renames: dict[str, str] = {}
-            for old, new in _NOSE.items():
-                if old not in methods:
-                    continue
-                if new in methods:
-                    skipped.append(f"{target.name} already has {new}()")
-                elif _called(target, old):
-                    skipped.append(f"{target.name} calls {old}() itself")
-                else:
-                    renames[old] = new
-            return renames
-
-        transforms: list[Transform] = []
-        done: list[str] = []
-        renames = plan(node)
-        if renames:
-            transforms.append(rename_methods(cls, renames))
-            done.append(f"{cls}.{'/'.join(renames)}()")
-        # The nose-style methods no failure can reveal (teardown-only classes, module-level
-        # setup()/teardown()) go with the first class of the file with a setup(): each class
-        # with a setup() has an issue of its own, and a fix of its own.
-        first = next((c for c in classes.values() if "setup" in _methods(c)), None)
-        if first is node:
-            for other in classes.values():
-                methods = _methods(other)
-                if other is node or "setup" in methods or "teardown" not in methods:
-                    continue
-                more = plan(other)
-                if more:
-                    transforms.append(rename_methods(other.name, more))
-                    done.append(f"{other.name}.teardown()")
-            functions = {
-                n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
-            }
-            module_renames = {
-                old: new
-                for old, new in _NOSE_MODULE.items()
-                if old in functions and new not in functions and not _called(tree, old)
-            }
-            if module_renames:
-                transforms.append(rename_methods(None, module_renames))
-                done.append(f"module-level {'/'.join(module_renames)}()")
-        if not transforms:
-            reason = "; ".join(skipped) or "nothing to rename"
-            return [Fix(f"nose-style setup/teardown in {cls} not renamed: {reason}", 0.3)]
+        """A failure proves the project relies on nose-style methods pytest 8 stopped calling:
+        rename every one of them in the project's test modules in one fix (test classes'
+        ``setup``/``teardown`` -> ``setup_method``/``teardown_method``, module-level ones ->
+        ``setup_module``/``teardown_module``), each class and module behind its guards."""
+        failing = str(issue.details.get("test_class") or "")
+        failing_rel = str(issue.details.get("node_path") or issue.path or "")
         edits = Edits()
-        edits.add(project, info, chain(*transforms))
+        done: list[str] = []
+        skipped: list[str] = []
+        for info in sorted(project.all_modules(), key=lambda i: i.rel):
+            if not _is_test_module(info.rel) and info.rel != failing_rel:
+                continue
+            try:
+                tree = parse(project.source(info.path))
+            except OSError:
+                continue
+            if tree is None:
+                continue
+            transforms, renamed = _nose_renames(tree, failing, skipped)
+            if transforms:
+                edits.add(project, info, chain(*transforms))
+                done.extend(f"{info.rel}: {r}" for r in renamed)
         if not edits.edits:
-            return []
+            reason = "; ".join(skipped) or "nothing to rename"
+            return [Fix(f"nose-style setup/teardown in {failing} not renamed: {reason}", 0.3)]
         note = f"; left: {'; '.join(skipped)}" if skipped else ""
         return [
             Fix(
-                f"rename nose-style {listing(done)} in {info.rel} to setup_method/"
-                f"teardown_method (setup_module/teardown_module at module level), which "
-                f"pytest 8 still calls{note}{edits.note()}",
+                f"rename nose-style {listing(done)} to setup_method/teardown_method "
+                f"(setup_module/teardown_module at module level), which pytest 8 still "
+                f"calls{note}{edits.note()}",
                 0.9,
                 edits.edits,
             )
