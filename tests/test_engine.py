@@ -61,6 +61,16 @@ def pytest_autofix_fixers(config):
 """
 
 
+ONE_FIX = {"onee": ("one", 0.95, True, [])}
+ONE_TEST = """
+    def one():
+        return 1
+
+    def test_a():
+        assert onee() == 1
+"""
+
+
 def make_project(
     pytester: pytest.Pytester, rules: dict[str, tuple[object, ...]], **files: str
 ) -> None:
@@ -97,7 +107,7 @@ def by_code(report: dict[str, object]) -> dict[str, dict[str, object]]:
 def test_verified_fix(pytester: pytest.Pytester) -> None:
     make_project(
         pytester,
-        {"onee": ("one", 0.95, True, [])},
+        ONE_FIX,
         test_a="""
             def one():
                 return 1
@@ -228,7 +238,7 @@ def test_dry_run_writes_nothing_and_its_patch_applies(
 ) -> None:
     make_project(
         pytester,
-        {"onee": ("one", 0.95, True, [])},
+        ONE_FIX,
         **{
             "test_a.py": """
                 def one():
@@ -263,14 +273,8 @@ def test_dry_run_writes_nothing_and_its_patch_applies(
 def test_undo_restores_the_last_applied_run(pytester: pytest.Pytester, xdist: list[str]) -> None:
     make_project(
         pytester,
-        {"onee": ("one", 0.95, True, [])},
-        test_a="""
-            def one():
-                return 1
-
-            def test_a():
-                assert onee() == 1
-        """,
+        ONE_FIX,
+        test_a=ONE_TEST,
     )
     before = snapshot(pytester.path)
     result, _ = run(pytester, *xdist)
@@ -293,13 +297,7 @@ def test_a_file_changed_during_the_run_is_not_overwritten(
     make_project(
         pytester,
         {},
-        test_a="""
-            def one():
-                return 1
-
-            def test_a():
-                assert onee() == 1
-        """,
+        test_a=ONE_TEST,
     )
     # A fixer whose transform runs after autofix read the file: meanwhile, "the user" saves it.
     pytester.makeconftest(
@@ -339,13 +337,7 @@ def test_symlink_out_of_the_rootdir_is_refused(
     make_project(
         pytester,
         {"onee": ("one", 0.95, True, [("linked.py", "return 1", "return 2")])},
-        test_a="""
-            def one():
-                return 1
-
-            def test_a():
-                assert onee() == 1
-        """,
+        test_a=ONE_TEST,
     )
     os.symlink(outside, pytester.path / "linked.py")
     result, report = run(pytester)
@@ -427,7 +419,7 @@ def test_rounds_fix_what_the_first_fix_reveals(pytester: pytest.Pytester, xdist:
 def test_exit_status_reflects_the_final_state(pytester: pytest.Pytester) -> None:
     make_project(
         pytester,
-        {"onee": ("one", 0.95, True, [])},
+        ONE_FIX,
         test_a="""
             def one():
                 return 1
@@ -462,7 +454,7 @@ def test_run_from_another_working_directory(
     """Rerun node ids are rootdir-relative; the rerun must find them from the user's cwd."""
     make_project(
         pytester,
-        {"onee": ("one", 0.95, True, [])},
+        ONE_FIX,
         **{
             "tests/test_a.py": "def one():\n    return 1\n\ndef test_a():\n    assert onee() == 1\n"
         },
@@ -501,16 +493,6 @@ def test_a_conftest_failing_at_startup_is_collected_and_fixed(pytester: pytest.P
         ["fixed *import.module-not-found*shop.factories*tests/conftest.py:2"]
     )
     assert "from shop.factory import make" in (pytester.path / "tests/conftest.py").read_text()
-
-
-ONE_FIX = {"onee": ("one", 0.95, True, [])}
-ONE_TEST = """
-    def one():
-        return 1
-
-    def test_a():
-        assert onee() == 1
-"""
 
 
 @pytest.mark.parametrize(
