@@ -155,17 +155,9 @@ def classify(failure: Failure, ctx: Context) -> Verdict:
         name, module = f["import_name"], f.get("module") or ""
         api = f"{module}.{name}"
         if f.get("origin") != "project":
-            migration = ctx.catalogue.attribute(module, name)
-            if migration is not None or _REMOVED_WORDS.search(msg):
-                return verdict(
-                    "environment.removed-api",
-                    api,
-                    f"{api} was removed" + (f" in {migration.removed_in}" if migration else ""),
-                    api=api,
-                    module=module,
-                    name=name,
-                    form="import",
-                )
+            gone = _removed_name(module, name, msg, ctx, verdict, "import")
+            if gone is not None:
+                return gone
         return verdict(
             "import.name-not-found",
             api,
@@ -297,6 +289,28 @@ def _pytest_removed_api(failure: Failure) -> tuple[str, str, dict[str, Any]] | N
     return None
 
 
+def _removed_name(
+    module: str, name: str, msg: str, ctx: Context, verdict: Any, form: str
+) -> Verdict | None:
+    """``module.name`` (imported or read as an attribute) of a library that no longer has it:
+    the catalogue knows it, or the library's own message says it was removed."""
+    api = f"{module}.{name}"
+    migration = ctx.catalogue.attribute(module, name)
+    if migration is None and not _REMOVED_WORDS.search(msg):
+        return None
+    when = f" in {migration.removed_in}" if migration else ""
+    found: Verdict = verdict(
+        "environment.removed-api",
+        api,
+        f"{api} was removed{when}",
+        api=api,
+        module=module,
+        name=name,
+        form=form,
+    )
+    return found
+
+
 def _deprecated_api(failure: Failure, ctx: Context) -> Migration | None:
     """The catalogue entry a deprecation warning is about: its name in the failing line."""
     source = failure.frame.source if failure.frame is not None else ""
@@ -384,18 +398,7 @@ def _attribute(failure: Failure, ctx: Context, verdict: Any) -> Verdict | None:
                 form="attribute",
                 module_path=f.get("obj_path"),
             )
-        migration = ctx.catalogue.attribute(module, attr)
-        if migration is not None or _REMOVED_WORDS.search(msg):
-            return verdict(  # type: ignore[no-any-return]
-                "environment.removed-api",
-                api,
-                f"{api} was removed" + (f" in {migration.removed_in}" if migration else ""),
-                api=api,
-                module=module,
-                name=attr,
-                form="attribute",
-            )
-        return None
+        return _removed_name(module, attr, msg, ctx, verdict, "attribute")
     migration = ctx.catalogue.method(f.get("obj_mro", []), attr)
     if migration is not None:
         return verdict(  # type: ignore[no-any-return]

@@ -177,38 +177,20 @@ def rerun(
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
-        return RerunResult(
-            nodeids,
-            {},
-            [],
-            time.perf_counter() - start,
-            -9,
-            error=f"the rerun timed out after {timeout:g}s (--autofix-rerun-timeout)",
-        )
+        error = f"the rerun timed out after {timeout:g}s (--autofix-rerun-timeout)"
+        return RerunResult(nodeids, {}, [], time.perf_counter() - start, -9, error=error)
     seconds = time.perf_counter() - start
+
+    def broken(what: str) -> RerunResult:
+        """A rerun that did not run: it proves nothing; its last output lines say why."""
+        tail = " | ".join(output.decode(errors="replace").strip().splitlines()[-5:])
+        return RerunResult(nodeids, {}, [], seconds, proc.returncode, error=f"{what}: {tail}")
+
     if not out.exists():
-        tail = output.decode(errors="replace").strip().splitlines()[-5:]
-        return RerunResult(
-            nodeids,
-            {},
-            [],
-            seconds,
-            proc.returncode,
-            error=f"the rerun ended with status {proc.returncode} and no results: "
-            + " | ".join(tail),
-        )
+        return broken(f"the rerun ended with status {proc.returncode} and no results")
     data = json.loads(out.read_text(encoding="utf-8"))
     if data.get("exitstatus") in (2, 3, 4):  # interrupted, internal error, usage error
-        tail = output.decode(errors="replace").strip().splitlines()[-5:]
-        return RerunResult(
-            nodeids,
-            {},
-            [],
-            seconds,
-            proc.returncode,
-            error=f"the rerun failed to run (pytest exit status {data['exitstatus']}): "
-            + " | ".join(tail),
-        )
+        return broken(f"the rerun failed to run (pytest exit status {data['exitstatus']})")
     failures = [
         to_failure(f["nodeid"], f["when"], f["facts"], f["longrepr"]) for f in data["failures"]
     ]

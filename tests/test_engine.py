@@ -13,9 +13,9 @@ import signal
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
+from autofix_testing import snapshot
 
 XDIST = [pytest.param([], id="plain"), pytest.param(["-n", "2"], id="xdist")]
 
@@ -80,17 +80,6 @@ def make_project(
         path = pytester.path / (name if name.endswith(".py") else f"{name}.py")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text), encoding="utf-8")
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-        and ".pytest_cache" not in p.parts
-        and "__pycache__" not in p.parts
-        and p.name not in ("stdout", "stderr")  # pytester's capture of the inner run
-    }
 
 
 def run(pytester: pytest.Pytester, *args: str) -> tuple[pytest.RunResult, dict[str, object]]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from autofix_testing import snapshot
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "environment"
 
@@ -23,15 +24,6 @@ def write(root: Path, files: dict[str, str]) -> None:
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text), encoding="utf-8")
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    skip = {".pytest_cache", "__pycache__"}
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and not skip & set(p.parts) and p.name not in ("r.json", "stdout", "stderr")
-    }
 
 
 def report(pytester: pytest.Pytester) -> dict[str, Any]:

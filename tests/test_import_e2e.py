@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from autofix_testing import snapshot
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "imports"
 
@@ -19,15 +20,6 @@ EXPECTED_CHANGES = {
     "tests/unit/__init__.py",
     "tests/integration/__init__.py",
 }
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    skip = {".pytest_cache", "__pycache__"}
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and not skip & set(p.parts) and p.name not in ("stdout", "stderr", "r.json")
-    }
 
 
 @pytest.mark.parametrize("xdist", [[], ["-n", "2"]], ids=["plain", "xdist"])

@@ -89,7 +89,7 @@ class DuplicateBasename:
             info.path.parent for info in project.all_modules() if info.path.name == "__init__.py"
         }
         tops = sorted({_top(d, packages) for d in needed})
-        clash = [t for t in tops if _shadows(project, t, packages)]
+        clash = [t for t in tops if _shadows(project, t)]
         new_names = {p: _name(p, packages) for p in paths[:2]}
         broken = _broken_imports(project, set(create), packages)
         confidence, safe = STRONG, True
@@ -163,7 +163,7 @@ def _name(path: Path, packages: set[Path]) -> str:
     return ".".join(reversed(parts))
 
 
-def _shadows(project: Project, top: Path, packages: set[Path]) -> bool:
+def _shadows(project: Project, top: Path) -> bool:
     """Whether a new top-level package named like ``top`` would hide another module: one of
     the standard library, of the project, or of an installed distribution. CPython's own
     ``test`` package and the ``tests`` some distributions ship by mistake are no concern."""
