@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from pytest_autofix import catalogue, verify
+from pytest_autofix import catalogue, verify, warm
 from pytest_autofix import plan as planning
 from pytest_autofix.capture import to_failure
 from pytest_autofix.classify import Context, classify, group, issue_id
@@ -64,6 +64,7 @@ def run(
     passed: set[str],
     pytest_exit: int,
     progress: Callable[[str], AbstractContextManager[object]] | None = None,
+    launcher: warm.Launcher | None = None,
 ) -> Outcome:
     """The whole engine for one session: the failures it saw, what passed, pytest's status."""
     failures = [to_failure(*r) for r in raw]
@@ -75,7 +76,12 @@ def run(
         catalogue.use_builtin(config)
         note = f"the extra migration-catalogue entries were not used: {err}"
     engine = Engine(config, settings, _collect_fixers(config), *([progress] if progress else []))
-    outcome = engine.run(failures, passed, pytest_exit)
+    if launcher is not None:
+        engine.launcher = launcher
+    try:
+        outcome = engine.run(failures, passed, pytest_exit)
+    finally:
+        engine.launcher.close()
     if note is not None:
         outcome.note = note if outcome.note is None else f"{note}; {outcome.note}"
     return outcome
@@ -138,6 +144,8 @@ class Engine:
         self.seen: dict[Path, bytes | None] = {}  # what the transaction read, first time
         self._planned: dict[frozenset[str], dict[Path, bytes]] = {}
         self.issue_failures: dict[str, list[Failure]] = {}
+        # rerun interpreters, one started ahead of each round (see warm.py)
+        self.launcher = warm.for_config(config, self.state_dir)
 
     # -- policy helpers ----------------------------------------------------------------------
 
@@ -266,6 +274,7 @@ class Engine:
     # -- apply mode --------------------------------------------------------------------------
 
     def _fix_round(self, rnd: int, failures: list[Failure], txn: Transaction) -> list[Failure]:
+        self.launcher.prepare()  # starts while this round is planned and written
         built = self._round(rnd, failures, txn)
         if built is None or not built.applied:
             return []
@@ -366,7 +375,13 @@ class Engine:
         with self.progress(
             f"rerunning {len(tests)} affected test node(s) to verify {len(cands)} fix(es)"
         ):
-            result = verify.rerun(self.config, self.state_dir, tests, self.settings.rerun_timeout)
+            result = verify.rerun(
+                self.config,
+                self.state_dir,
+                tests,
+                self.settings.rerun_timeout,
+                launcher=self.launcher,
+            )
         self.reruns.append(result)
         return result
 
@@ -406,7 +421,7 @@ class Engine:
             return cands
         half = len(cands) // 2
         found: list[planning.Candidate] = []
-        for part in (cands[:half], cands[half:]):
+        for i, part in enumerate((cands[:half], cands[half:])):
             txn.set_contents({**self.base, **self._contents(part)})
             with self.progress(
                 f"bisecting: {len(regressed)} test(s) broke; trying {len(part)} fix(es)"
@@ -417,6 +432,8 @@ class Engine:
                     sorted(regressed),
                     self.settings.rerun_timeout,
                     xdist=False,
+                    launcher=self.launcher,
+                    then_prepare=i == 0,  # the second half's interpreter starts meanwhile
                 )
             self.reruns.append(result)
             if any(result.failed(n) for n in regressed):

@@ -17,8 +17,7 @@ import pytest
 
 from pytest_autofix import plugin
 from pytest_autofix.capture import FACTS_ATTR, CapturePlugin
-
-OUT_ENV = "PYTEST_AUTOFIX_RERUN_OUT"
+from pytest_autofix.warm import OUT_ENV
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

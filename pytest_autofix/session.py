@@ -62,17 +62,29 @@ class AutofixSession:
         self.ran = True
         if not self.failures and self.settings.report is None and self.settings.patch is None:
             return  # a green run: nothing to load, nothing to do
-        from pytest_autofix import engine, report
+        from pytest_autofix import plugin, warm
 
-        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
-        self.outcome = engine.run(
-            self.config,
-            self.settings,
-            self.failures,
-            self.passed,
-            int(exitstatus),
-            progress=report.progress(reporter) if reporter is not None else None,
-        )
+        # The first rerun's interpreter starts now and imports pytest while the engine loads.
+        launcher = None
+        if self.failures and not self.settings.dry_run:
+            launcher = warm.for_config(self.config, plugin.state_dir(self.config))
+            launcher.prepare()
+        try:
+            from pytest_autofix import engine, report
+
+            reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+            self.outcome = engine.run(
+                self.config,
+                self.settings,
+                self.failures,
+                self.passed,
+                int(exitstatus),
+                progress=report.progress(reporter) if reporter is not None else None,
+                launcher=launcher,
+            )
+        finally:
+            if launcher is not None:
+                launcher.close()
         if not self.settings.dry_run:
             session.exitstatus = self.outcome.exit_status
         report.write_files(self.outcome, self.settings)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import shlex
 import signal
 import subprocess
 import sys
@@ -15,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from pytest_autofix import warm
 from pytest_autofix.capture import to_failure
 from pytest_autofix.model import Failure
 from pytest_autofix.project import Project
-from pytest_autofix.rerun import OUT_ENV
-from pytest_autofix.sourcemap import shadowed_source_roots
+from pytest_autofix.warm import Launcher, source_first
 
-_AUTOFIX_FLAGS = ("--autofix", "--dry-run")
+__all__ = ["RerunResult", "affected", "arguments", "command", "rerun", "source_first", "under"]
 
 
 @dataclasses.dataclass
@@ -77,23 +76,29 @@ def command(
     config: pytest.Config, state_dir: Path, nodeids: list[str], *, xdist: bool = True
 ) -> list[str]:
     """``python -m pytest -p no:autofix`` with the session's rootdir, ini and relevant options."""
+    return [sys.executable, "-m", "pytest", *arguments(config, state_dir, nodeids, xdist=xdist)]
+
+
+def arguments(
+    config: pytest.Config, state_dir: Path, nodeids: list[str], *, xdist: bool = True
+) -> list[str]:
+    """The rerun's arguments after ``python -m pytest``; node ids go to an ``@file``."""
     args_file = state_dir / "rerun-args.txt"
     # node ids are rootdir-relative; the rerun runs from the user's working directory
     absolute = [
         str(config.rootpath / n.split("::", 1)[0]) + n[len(n.split("::", 1)[0]) :] for n in nodeids
     ]
     args_file.write_text("\n".join(absolute) + "\n", encoding="utf-8")
-    cmd = [sys.executable, "-m", "pytest", "-p", "no:autofix", "-p", "pytest_autofix.rerun"]
-    cmd += ["--rootdir", str(config.rootpath)]
+    args = ["-p", "no:autofix", "-p", "pytest_autofix.rerun", "--rootdir", str(config.rootpath)]
     if config.inipath is not None:
-        cmd += ["-c", str(config.inipath)]
-    cmd += ["-p", "no:cacheprovider", "-q", "-o", "console_output_style=classic"]
-    cmd += _passthrough(config.invocation_params.args)
+        args += ["-c", str(config.inipath)]
+    args += ["-p", "no:cacheprovider", "-q", "-o", "console_output_style=classic"]
+    args += _passthrough(config.invocation_params.args)
     numprocesses = config.getoption("numprocesses", None) if xdist and _has_xdist(config) else None
     if numprocesses:
-        cmd += ["-n", str(numprocesses)]
-    cmd.append(f"@{args_file}")
-    return cmd
+        args += ["-n", str(numprocesses)]
+    args.append(f"@{args_file}")
+    return args
 
 
 def _has_xdist(config: pytest.Config) -> bool:
@@ -122,28 +127,6 @@ def _passthrough(args: Iterable[str]) -> list[str]:
     return out
 
 
-def _clean_addopts(env: dict[str, str]) -> None:
-    raw = env.get("PYTEST_ADDOPTS")
-    if raw:
-        kept = [
-            a for a in shlex.split(raw) if not a.startswith("--autofix") and a not in _AUTOFIX_FLAGS
-        ]
-        env["PYTEST_ADDOPTS"] = shlex.join(kept)
-
-
-def source_first(env: dict[str, str], rootdir: Path) -> list[Path]:
-    """Put the project's source roots first on the rerun's ``sys.path`` when this interpreter
-    would import the project from an installed copy (tox's default non-editable install):
-    ``PYTHONPATH`` entries come before site-packages (and its ``.pth`` files and editable
-    finders), so the rerun imports the edited source. Nothing in the environment is touched.
-    Returns the roots it added."""
-    roots = shadowed_source_roots(rootdir)
-    if roots:
-        current = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
-        env["PYTHONPATH"] = os.pathsep.join([*(str(r) for r in roots), *current])
-    return roots
-
-
 def rerun(
     config: pytest.Config,
     state_dir: Path,
@@ -151,29 +134,26 @@ def rerun(
     timeout: float,
     *,
     xdist: bool = True,
+    launcher: Launcher | None = None,
+    then_prepare: bool = False,
 ) -> RerunResult:
-    """Run ``nodeids`` in ONE fresh interpreter; every outcome and failure comes back."""
+    """Run ``nodeids`` in ONE fresh interpreter; every outcome and failure comes back.
+
+    The interpreter comes from ``launcher`` (one prepared ahead when there is one); with
+    ``then_prepare`` the next one starts while this rerun runs (bisection probes come in pairs).
+    """
     state_dir.mkdir(parents=True, exist_ok=True)
-    out = state_dir / "rerun-result.json"
+    out = warm.result_path(state_dir)
     out.unlink(missing_ok=True)
-    env = dict(os.environ)
-    env[OUT_ENV] = str(out)
-    env.pop("PYTEST_XDIST_WORKER", None)
-    _clean_addopts(env)
-    source_first(env, config.rootpath)
-    cmd = command(config, state_dir, nodeids, xdist=xdist)
+    if launcher is None:
+        launcher = warm.for_config(config, state_dir)
+    args = arguments(config, state_dir, nodeids, xdist=xdist)
     start = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd,
-        cwd=config.invocation_params.dir,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    proc, go = launcher.launch(args)
+    if then_prepare:
+        launcher.prepare()
     try:
-        output, _ = proc.communicate(timeout=timeout)
+        output, _ = proc.communicate(input=go, timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()

@@ -1,0 +1,199 @@
+"""Rerun interpreters started ahead (``warm.py``): fresh for the files, stopped when unused.
+
+Real child processes throughout; the end-to-end tests look at the session's own children in
+``/proc`` after the engine is done (Linux).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from pytest_autofix import warm
+
+XDIST = [pytest.param([], id="serial"), pytest.param(["-n", "2"], id="xdist")]
+needs_proc = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+
+
+def _project(root: Path) -> Path:
+    (root / "pyproject.toml").write_text("[tool.pytest.ini_options]\n", encoding="utf-8")
+    return root / "result.json"
+
+
+def _launch(launcher: warm.Launcher, root: Path, *args: str) -> tuple[int, str]:
+    proc, go = launcher.launch(["-p", "no:autofix", "-p", "pytest_autofix.rerun", "-q", *args])
+    out, _ = proc.communicate(input=go, timeout=120)
+    return proc.returncode, out.decode(errors="replace")
+
+
+def _waiting_for_stdin(proc: object, timeout: float = 30.0) -> None:
+    """Wait until the child is blocked reading its command line (it has imported pytest)."""
+    pid = proc.pid  # type: ignore[attr-defined]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        wchan = Path(f"/proc/{pid}/wchan")
+        if (wchan.exists() and "read" in wchan.read_text()) or "wait" in wchan.read_text():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the prepared interpreter {pid} never waited for its command line")
+
+
+@needs_proc
+def test_a_prepared_interpreter_reads_the_files_written_after_it_started(tmp_path: Path) -> None:
+    out = _project(tmp_path)
+    launcher = warm.Launcher(warm.rerun_env(tmp_path, out), tmp_path)
+    launcher.prepare()
+    assert launcher.waiting is not None
+    _waiting_for_stdin(launcher.waiting)
+    modules = Path(f"/proc/{launcher.waiting.pid}/cmdline").read_bytes()
+    assert b"import pytest" in modules  # the bootstrap, nothing of the project
+    # written after the child started: the rerun must see exactly this
+    (tmp_path / "conftest.py").write_text("VALUE = 2\n", encoding="utf-8")
+    (tmp_path / "test_late.py").write_text(
+        "import sys\n\n"
+        "def test_late():\n"
+        "    assert sys.modules['conftest'].VALUE == 2\n"
+        "    assert sys.argv[0].endswith('__main__.py')\n",
+        encoding="utf-8",
+    )
+    code, output = _launch(launcher, tmp_path, str(tmp_path / "test_late.py"))
+    assert code == 0, output
+    assert (launcher.started, launcher.warm) == (1, 1)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["outcomes"] == {"test_late.py::test_late": "passed"}
+
+
+def test_close_stops_a_waiting_interpreter(tmp_path: Path) -> None:
+    launcher = warm.Launcher(warm.rerun_env(tmp_path, _project(tmp_path)), tmp_path)
+    with launcher:
+        launcher.prepare()
+        child = launcher.waiting
+        assert child is not None and child.poll() is None
+        launcher.prepare()  # one waits at a time
+        assert launcher.waiting is child and launcher.started == 1
+    assert child.poll() is not None and launcher.waiting is None
+
+
+def test_a_waiting_interpreter_exits_when_its_parent_goes(tmp_path: Path) -> None:
+    """Its stdin closes with the engine's process: it exits without running anything."""
+    launcher = warm.Launcher(warm.rerun_env(tmp_path, _project(tmp_path)), tmp_path)
+    launcher.prepare()
+    child = launcher.waiting
+    assert child is not None and child.stdin is not None
+    child.stdin.close()
+    assert child.wait(timeout=60) == 0
+    assert child.stdout is not None and child.stdout.read() == b""
+    launcher.close()
+
+
+def test_a_dead_waiting_interpreter_is_replaced(tmp_path: Path) -> None:
+    out = _project(tmp_path)
+    (tmp_path / "test_a.py").write_text("def test_a():\n    pass\n", encoding="utf-8")
+    launcher = warm.Launcher(warm.rerun_env(tmp_path, out), tmp_path)
+    launcher.prepare()
+    assert launcher.waiting is not None
+    launcher.waiting.kill()
+    launcher.waiting.wait()
+    code, output = _launch(launcher, tmp_path, str(tmp_path / "test_a.py"))
+    assert code == 0, output
+    assert (launcher.started, launcher.warm) == (2, 0)
+    assert json.loads(out.read_text())["outcomes"] == {"test_a.py::test_a": "passed"}
+
+
+# -- end to end: the session leaves no interpreter behind -------------------------------------
+
+CHILDREN_CONFTEST = """
+import os
+from pathlib import Path
+
+
+def _children():
+    mine = str(os.getpid())
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1] == mine:
+            found.append(stat.parent.name)
+    return found
+
+
+def pytest_unconfigure(config):
+    if not hasattr(config, "workerinput"):
+        Path("children.txt").write_text(" ".join(_children()))
+"""
+
+
+@needs_proc
+@pytest.mark.parametrize("xdist", XDIST)
+def test_a_session_leaves_no_interpreter_behind(
+    pytester: pytest.Pytester, xdist: list[str]
+) -> None:
+    pytester.makepyprojecttoml("[tool.pytest.ini_options]\n")
+    pytester.makeconftest(CHILDREN_CONFTEST)
+    pytester.makepyfile(
+        test_a=textwrap.dedent(
+            """
+            import os
+
+            def test_a():
+                assert os.path.join("a", "b")
+
+            def test_fixed():
+                assert json.dumps(1) == "1"
+
+            def test_for_a_person():
+                assert os.environ["AUTOFIX_TEST_SURELY_UNSET"]
+            """
+        )
+    )
+    result = pytester.runpytest_subprocess(
+        "--autofix", "--autofix-report=report.json", *xdist, "-p", "no:randomly"
+    )
+    report = json.loads((pytester.path / "report.json").read_text())
+    statuses = sorted(i["status"] for i in report["issues"])
+    assert statuses == ["fixed", "suggested"], result.stdout.str()
+    assert report["rerun"]["passed"] == 2
+    assert (pytester.path / "children.txt").read_text() == ""
+
+
+@needs_proc
+def test_a_run_with_nothing_to_apply_stops_its_prepared_interpreter(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyprojecttoml("[tool.pytest.ini_options]\n")
+    pytester.makeconftest(CHILDREN_CONFTEST)
+    pytester.makepyfile(
+        test_a='import os\n\ndef test_env():\n    assert os.environ["AUTOFIX_TEST_SURELY_UNSET"]\n'
+    )
+    result = pytester.runpytest_subprocess("--autofix", "--autofix-report=report.json")
+    report = json.loads((pytester.path / "report.json").read_text())
+    assert [i["status"] for i in report["issues"]] == ["suggested"], result.stdout.str()
+    assert report["rerun"] is None
+    assert (pytester.path / "children.txt").read_text() == ""
+
+
+def test_the_bootstrap_runs_pytest_like_dash_m(tmp_path: Path) -> None:
+    """``sys.path[0]`` is the working directory, as ``python -m pytest`` makes it."""
+    out = _project(tmp_path)
+    (tmp_path / "localmod.py").write_text("X = 1\n", encoding="utf-8")
+    (tmp_path / "test_path.py").write_text(
+        "import os, sys\n\n"
+        "def test_path():\n"
+        "    import localmod\n"
+        "    assert sys.path[0] == os.getcwd()\n",
+        encoding="utf-8",
+    )
+    env = warm.rerun_env(tmp_path, out)
+    env.pop("PYTHONPATH", None)
+    launcher = warm.Launcher(env, tmp_path)
+    code, output = _launch(launcher, tmp_path, "--import-mode=importlib", "test_path.py")
+    assert code == 0, output
+    assert sys.executable  # the child is this interpreter's executable
