@@ -14,8 +14,6 @@ import re
 from collections.abc import Callable, Sequence
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import RemoveImportsVisitor
 
 from pytest_autofix.catalogue import Migration, Pattern
 from pytest_autofix.fixers._imports_rewrite import (
@@ -373,6 +371,10 @@ def _remove_imports(module: str, name: str | None = None, *, strict: bool) -> Tr
     target = module if name is None else f"{module}.{name}"
 
     def transform(tree: cst.Module) -> cst.Module:
+        # libcst.codemod costs ~50 ms to import: only once a transform runs
+        from libcst.codemod import CodemodContext
+        from libcst.codemod.visitors import RemoveImportsVisitor
+
         context = CodemodContext()
         for node in _walk_imports(tree):
             if isinstance(node, cst.Import):
