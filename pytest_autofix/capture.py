@@ -10,6 +10,7 @@ pytest; classification happens later, in :mod:`pytest_autofix.classify`.
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.util
 import inspect
 import json
@@ -46,10 +47,18 @@ def in_project(path: str | os.PathLike[str], rootdir: Path) -> str | None:
     Pseudo file names (``<frozen os>``, ``<string>``) are never project source, although
     ``os.path.abspath`` would put them under the working directory.
     """
-    if os.fspath(path).startswith("<"):
+    name = os.fspath(path)
+    if name.startswith("<"):
         return None
+    if os.path.isabs(name):  # a traceback's files, again and again: remembered
+        return _in_project_abs(name, rootdir)
+    return _in_project_abs.__wrapped__(os.path.abspath(name), rootdir)
+
+
+@functools.lru_cache(maxsize=4096)
+def _in_project_abs(name: str, rootdir: Path) -> str | None:
     try:
-        rel = Path(os.path.abspath(path)).relative_to(rootdir)
+        rel = Path(os.path.normpath(name)).relative_to(rootdir)
     except ValueError:
         return None
     if any(part in _NOT_PROJECT_PARTS for part in rel.parts):

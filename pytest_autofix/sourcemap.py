@@ -27,7 +27,14 @@ def installed_relpath(path: str | os.PathLike[str]) -> str | None:
     name = os.fspath(path)
     if name.startswith("<"):
         return None
-    parts = Path(os.path.abspath(name)).parts
+    if os.path.isabs(name):
+        return _installed_relpath(name)
+    return _installed_relpath.__wrapped__(os.path.abspath(name))
+
+
+@functools.lru_cache(maxsize=4096)
+def _installed_relpath(name: str) -> str | None:
+    parts = Path(os.path.normpath(name)).parts
     for i in range(len(parts) - 1, -1, -1):
         if parts[i] in INSTALL_DIRS:
             rest = parts[i + 1 :]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -36,11 +37,28 @@ class RerunResult:
         """A node (or any test under a collector's node id) failed in this rerun."""
         if self.error is not None:
             return True
-        return any(o == "failed" for n, o in self.outcomes.items() if under(n, nodeid))
+        return nodeid in self._failed_nodes
 
     def ran(self, nodeid: str) -> bool:
         """The node ran, or tests under it did (a module's or a directory's collector)."""
-        return any(under(n, nodeid) for n in self.outcomes)
+        return nodeid in self._ran_nodes
+
+    @functools.cached_property
+    def _ran_nodes(self) -> frozenset[str]:
+        return frozenset(a for n in self.outcomes for a in _ancestors(n))
+
+    @functools.cached_property
+    def _failed_nodes(self) -> frozenset[str]:
+        failed = (n for n, o in self.outcomes.items() if o == "failed")
+        return frozenset(a for n in failed for a in _ancestors(n))
+
+
+def _ancestors(nodeid: str) -> Iterator[str]:
+    """``nodeid`` and every node id it is :func:`under` (its directories, module, class)."""
+    yield nodeid
+    for i, char in enumerate(nodeid):
+        if char == "/" or nodeid.startswith("::", i):
+            yield nodeid[:i]
 
 
 def under(nodeid: str, parent: str) -> bool:
