@@ -179,7 +179,10 @@ def _print_fix(console: Console, issue: IssueReport, fix: FixReport) -> None:
             f" · {issue.code}: {fix.description}",
         )
     )
-    for line in fix.diff.splitlines():
+    diff = Text()  # one Text for the whole diff: one print, not one per line
+    for i, line in enumerate(fix.diff.splitlines()):
+        if i:
+            diff.append("\n")
         style = ""
         if line.startswith(("+++", "---", "diff --git", "new file")):
             style = "bold"
@@ -189,7 +192,8 @@ def _print_fix(console: Console, issue: IssueReport, fix: FixReport) -> None:
             style = "red"
         elif line.startswith("@@"):
             style = "cyan"
-        console.print(Text(line, style=style))
+        diff.append(line, style=style)
+    console.print(diff)
 
 
 def _print_issue(console: Console, issue: IssueReport) -> None:
