@@ -2,11 +2,17 @@
 
 :func:`build` takes every candidate fix of a round, best confidence first, and decides for each
 one: applied, deferred to the next round (it touches lines a better fix already changes), or
-dropped (it cannot be applied at all). Each fix is first computed alone against the original
-file, which gives its own diff and the lines it changes. The fixes accepted for a file then run
-as one chain of transforms over one parse of the original, and the result must parse and
-compile. Source is bytes in and bytes out (``Module.bytes``), so a BOM, CRLF line endings and an
-encoding cookie survive untouched.
+dropped (it cannot be applied at all). Each fix runs alone against the original file: its
+transforms on the one parse of that file, and the result must compile. That one result gives
+the fix's line changes against the original (one :class:`difflib.SequenceMatcher` per file and
+fix), from which come both the diff shown for the fix and the lines it occupies. The fixes
+accepted for a file change lines that neither overlap nor touch, so their line changes are
+spliced together into the original lines: the diff shown for each fix is exactly the part of
+the merged file it contributes, and no transform runs twice. The merged file must compile
+again (two fixes may compile alone and not together: then the first fix, in confidence order,
+whose addition breaks it is dropped). Source is bytes in and bytes out (``Module.bytes``, lines
+split after each ``\\n`` as git does), so a BOM, CRLF line endings and an encoding cookie
+survive untouched.
 
 Nothing here writes a file: the :class:`Plan` says what the transaction will write.
 """
@@ -19,7 +25,7 @@ import io
 import os
 import tokenize
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +38,7 @@ __all__ = ["Candidate", "FilePlan", "Plan", "build", "unified_diff", "unified_di
 
 Transform = Callable[[libcst.Module], libcst.Module]
 Span = tuple[int, int]  # changed original lines [start, end), 0-based
+Splice = tuple[int, int, tuple[bytes, ...]]  # original lines [start, end) -> these lines
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,8 +90,9 @@ class _Change:
     rel: str
     original: bytes | None
     new: bytes
-    transforms: tuple[Transform, ...]
-    spans: tuple[Span, ...]
+    splices: tuple[Splice, ...]  # every line change against the original, in order
+    spans: tuple[Span, ...]  # the original lines each splice touches (see :func:`_spans`)
+    diff: str  # its unified diff, for display
 
 
 def build(
@@ -111,9 +119,7 @@ def build(
         except _Refused as refused:
             plan.dropped.append((candidate, str(refused)))
             continue
-        plan.diffs[candidate.key] = "".join(
-            unified_diff(change.rel, change.original, change.new) for change in changes
-        )
+        plan.diffs[candidate.key] = "".join(change.diff for change in changes)
         winner = _conflict(changes, accepted)
         if winner is not None:
             reason = f"conflicts with {winner.fixer}: {winner.fix.description}"
@@ -127,7 +133,7 @@ def build(
 
 
 class _Files:
-    """Paths resolved and checked, originals read and parsed once."""
+    """Paths resolved and checked, originals read, split into lines and parsed once."""
 
     def __init__(
         self,
@@ -139,6 +145,7 @@ class _Files:
         self._read = read
         self._check_path = check_path
         self._originals: dict[Path, bytes | None] = {}
+        self._lines: dict[Path, list[bytes]] = {}
         self._parsed: dict[Path, libcst.Module] = {}
 
     def resolve(self, path: str | os.PathLike[str]) -> tuple[Path, str]:
@@ -161,6 +168,12 @@ class _Files:
             except OSError as exc:
                 raise _Refused(f"cannot read {rel}: {exc}") from exc
         return self._originals[path]
+
+    def lines(self, path: Path) -> list[bytes]:
+        """The original's lines (:func:`_lines`; none for a new file), once read."""
+        if path not in self._lines:
+            self._lines[path] = _lines(self._originals[path] or b"")
+        return self._lines[path]
 
     def parsed(self, path: Path, rel: str) -> libcst.Module:
         """The libcst parse of the original (immutable, so every transform may start from it)."""
@@ -186,7 +199,7 @@ def _changes(candidate: Candidate, files: _Files, plan: Plan) -> list[_Change]:
     changes = []
     for path, (rel, edits) in sorted(by_path.items(), key=lambda item: item[1][0]):
         change = _change(candidate, path, rel, edits, files)
-        if change.new != change.original:
+        if change is not None:
             changes.append(change)
     if not changes:
         raise _Refused("changes nothing")
@@ -195,10 +208,11 @@ def _changes(candidate: Candidate, files: _Files, plan: Plan) -> list[_Change]:
 
 def _change(
     candidate: Candidate, path: Path, rel: str, edits: list[FileEdit], files: _Files
-) -> _Change:
+) -> _Change | None:
+    """What ``candidate`` alone does to one file (None: nothing), or :class:`_Refused`."""
     original = files.original(path, rel)
     texts = [edit.text for edit in edits if edit.text is not None]
-    transforms = tuple(edit.transform for edit in edits if edit.transform is not None)
+    transforms = [edit.transform for edit in edits if edit.transform is not None]
     if texts and original is not None:
         raise _Refused(f"FileEdit.create: {rel} already exists")
     if len(texts) > 1:
@@ -215,8 +229,18 @@ def _change(
     else:
         new = _run(files.parsed(path, rel), transforms, rel)
     _check(new, rel)
-    spans = _spans(original or b"", new)
-    return _Change(candidate, path, rel, original, new, transforms, spans)
+    if new == original:
+        return None
+    old_lines, new_lines = files.lines(path), _lines(new)
+    matcher = _matcher(old_lines, new_lines)
+    splices = tuple(
+        (i1, i2, tuple(new_lines[j1:j2]))
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+    )
+    diff_bytes = _diff_bytes(rel, original, new, old_lines, new_lines, matcher)
+    diff = _display(diff_bytes, original, new)
+    return _Change(candidate, path, rel, original, new, splices, _spans(splices), diff)
 
 
 def _parse(source: bytes, rel: str) -> libcst.Module:
@@ -245,15 +269,16 @@ def _run(module: libcst.Module, transforms: Sequence[Transform], rel: str) -> by
 
 
 def _check(source: bytes, rel: str) -> None:
-    """A Python file must parse (libcst) and compile, else :class:`_Refused`."""
+    """A Python file must compile (so it parses too), else :class:`_Refused`."""
     if not rel.endswith((".py", ".pyi")):
         return
     try:
-        libcst.parse_module(source)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarning for "\d" and friends
             compile(source, rel, "exec", dont_inherit=True)
-    except (libcst.ParserSyntaxError, SyntaxError, ValueError, RecursionError) as exc:
+    # SyntaxError covers bad bytes and encodings too; the others come from limits (null bytes
+    # before 3.12, too deep a nesting, too long a literal).
+    except (SyntaxError, ValueError, OverflowError, RecursionError, MemoryError) as exc:
         raise _Refused(f"result does not compile: {_describe(exc)}") from exc
 
 
@@ -276,16 +301,25 @@ def _lines(data: bytes) -> list[bytes]:
     return io.BytesIO(data).readlines()
 
 
-def _spans(old: bytes, new: bytes) -> tuple[Span, ...]:
-    """The original lines a change touches; a pure insertion occupies the line after it."""
-    matcher = difflib.SequenceMatcher(None, _lines(old), _lines(new), autojunk=False)
-    return tuple(
-        (i1, max(i2, i1 + 1)) for tag, i1, i2, _, _ in matcher.get_opcodes() if tag != "equal"
-    )
+def _matcher(old: list[bytes], new: list[bytes]) -> difflib.SequenceMatcher[bytes]:
+    """The line matcher behind both the splices of a change and every diff written, so that a
+    fix's diff is exactly what it contributes. Its heuristic for popular lines is off: blank
+    lines are popular in any long source, and treating them as junk misplaces changes."""
+    return difflib.SequenceMatcher(None, old, new, autojunk=False)
+
+
+def _spans(splices: Iterable[Splice]) -> tuple[Span, ...]:
+    """The original lines the splices touch; a pure insertion occupies the line after it."""
+    return tuple((start, max(end, start + 1)) for start, end, _ in splices)
 
 
 def _conflict(changes: list[_Change], accepted: dict[Path, list[_Change]]) -> Candidate | None:
-    """The first accepted candidate whose changes overlap or touch these, if any."""
+    """The first accepted candidate whose changes overlap or touch these, if any.
+
+    Spans are half-open and compared as closed intervals, so two spans conflict unless at
+    least one untouched original line lies between them; that is what lets :func:`_splice`
+    put the accepted changes of a file side by side.
+    """
     for change in changes:
         for other in accepted.get(change.path, []):
             if change.original is None or other.original is None:  # two creates of one path
@@ -299,10 +333,11 @@ def _conflict(changes: list[_Change], accepted: dict[Path, list[_Change]]) -> Ca
 
 
 def _merge(accepted: dict[Path, list[_Change]], files: _Files, plan: Plan) -> None:
-    """Fill ``plan.files``: per file, the accepted transforms in one chain on one parse.
+    """Fill ``plan.files``: per file, the line changes of its accepted fixes spliced together.
 
-    When a chain does not compile although each of its fixes does alone, the first fix that
-    breaks it is dropped, from every file it touches, and those files are merged again.
+    When the merged file does not compile although each of its fixes does alone, the first fix
+    whose addition breaks it is dropped, from every file it touches, and those files are
+    merged again.
     """
     results: dict[Path, FilePlan] = {}
     pending = set(accepted)
@@ -314,9 +349,9 @@ def _merge(accepted: dict[Path, list[_Change]], files: _Files, plan: Plan) -> No
             results.pop(path, None)
             continue
         try:
-            new = _chain(path, changes, files, len(changes))
+            new = _merged(files.lines(path), changes)
         except _Refused as refused:
-            culprit = _culprit(path, changes, files)
+            culprit = _culprit(files.lines(path), changes)
             plan.dropped.append((culprit, f"{refused} (merged with {_names(changes, culprit)})"))
             plan.applied.remove(culprit)
             for other_path, other_changes in accepted.items():
@@ -333,21 +368,37 @@ def _merge(accepted: dict[Path, list[_Change]], files: _Files, plan: Plan) -> No
     plan.files = dict(sorted(results.items(), key=lambda item: item[1].rel))
 
 
-def _chain(path: Path, changes: list[_Change], files: _Files, count: int) -> bytes:
-    """The file after the first ``count`` changes, as one chain of transforms on one parse."""
-    if len(changes) == 1 or changes[0].original is None:
-        return changes[0].new  # alone, or a new file (only one candidate may create it)
-    transforms = [t for change in changes[:count] for t in change.transforms]
-    new = _run(files.parsed(path, changes[0].rel), transforms, changes[0].rel)
+def _merged(lines: list[bytes], changes: list[_Change]) -> bytes:
+    """The file with ``changes`` (its original ``lines``), or :class:`_Refused` when that
+    does not compile."""
+    if len(changes) == 1:
+        return changes[0].new  # checked alone already; a new file is always alone
+    new = _splice(lines, changes)
     _check(new, changes[0].rel)
     return new
 
 
-def _culprit(path: Path, changes: list[_Change], files: _Files) -> Candidate:
-    """The first change that breaks the chain (each one alone was checked already)."""
+def _splice(lines: list[bytes], changes: Iterable[_Change]) -> bytes:
+    """The original ``lines`` with the line changes of every one of ``changes`` (which
+    :func:`_conflict` keeps apart); a new file has one change, its whole content."""
+    splices = sorted((s for change in changes for s in change.splices), key=lambda s: s[0])
+    out: list[bytes] = []
+    done = 0  # original lines before this one are in ``out``
+    for start, end, replacement in splices:
+        if start < done:
+            raise AssertionError(f"overlapping line changes at line {start + 1}")
+        out += lines[done:start]
+        out += replacement
+        done = end
+    out += lines[done:]
+    return b"".join(out)
+
+
+def _culprit(lines: list[bytes], changes: list[_Change]) -> Candidate:
+    """The first change whose addition breaks the merge (each one alone was checked already)."""
     for count in range(2, len(changes) + 1):
         try:
-            _chain(path, changes, files, count)
+            _merged(lines, changes[:count])
         except _Refused:
             return changes[count - 1].candidate
     return changes[-1].candidate
@@ -365,27 +416,71 @@ def unified_diff_bytes(rel: str, old: bytes | None, new: bytes | None) -> bytes:
     """A ``git apply``-able diff of one file (``None``: the file does not exist), exact bytes."""
     if old == new:
         return b""
+    a, b = _lines(old or b""), _lines(new or b"")
+    return _diff_bytes(rel, old, new, a, b, _matcher(a, b))
+
+
+def _diff_bytes(
+    rel: str,
+    old: bytes | None,
+    new: bytes | None,
+    a: list[bytes],
+    b: list[bytes],
+    matcher: difflib.SequenceMatcher[bytes],
+) -> bytes:
+    """:func:`unified_diff_bytes` from the lines ``a`` of ``old``, ``b`` of ``new`` and their
+    matcher (3 lines of context, hunks as :func:`difflib.unified_diff` writes them)."""
     name = rel.encode("utf-8", "surrogateescape")
     out = [b"diff --git a/%s b/%s\n" % (name, name)]
     if old is None:
         out.append(b"new file mode 100644\n")
     elif new is None:
         out.append(b"deleted file mode 100644\n")
-    hunks = list(difflib.diff_bytes(difflib.unified_diff, _lines(old or b""), _lines(new or b"")))
-    if hunks:  # an empty new file is a header without hunks, as git writes it
-        out.append(b"--- /dev/null\n" if old is None else b"--- a/%s\n" % name)
-        out.append(b"+++ /dev/null\n" if new is None else b"+++ b/%s\n" % name)
-    for line in hunks[2:]:  # after difflib's own (empty) ---/+++ lines
-        out.append(line if line.endswith(b"\n") else line + b"\n\\ No newline at end of file\n")
+    for number, group in enumerate(matcher.get_grouped_opcodes(3)):
+        if number == 0:  # an empty new file is a header without hunks, as git writes it
+            out.append(b"--- /dev/null\n" if old is None else b"--- a/%s\n" % name)
+            out.append(b"+++ /dev/null\n" if new is None else b"+++ b/%s\n" % name)
+        _, i1, _, j1, _ = group[0]
+        _, _, i2, _, j2 = group[-1]
+        out.append(b"@@ -%s +%s @@\n" % (_range(i1, i2), _range(j1, j2)))
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                out += (_line(b" ", line) for line in a[i1:i2])
+                continue
+            out += (_line(b"-", line) for line in a[i1:i2])
+            out += (_line(b"+", line) for line in b[j1:j2])
     return b"".join(out)
+
+
+def _range(start: int, stop: int) -> bytes:
+    """A hunk's line range, as ``diff -u`` writes it (an empty range starts at the line before
+    it)."""
+    length = stop - start
+    if length == 1:
+        return b"%d" % (start + 1)
+    return b"%d,%d" % (start + 1 if length else start, length)
+
+
+def _line(prefix: bytes, line: bytes) -> bytes:
+    if line.endswith(b"\n"):
+        return prefix + line
+    return prefix + line + b"\n\\ No newline at end of file\n"
 
 
 def unified_diff(rel: str, old: bytes | None, new: bytes | None) -> str:
     """:func:`unified_diff_bytes` for display: each side decoded with its file's encoding."""
+    return _display(unified_diff_bytes(rel, old, new), old, new)
+
+
+def _display(diff: bytes, old: bytes | None, new: bytes | None) -> str:
+    """``diff`` (of ``old`` and ``new``) as text: the lines of each side decoded with its
+    encoding, the rest as UTF-8; undecodable bytes are kept as surrogates."""
+    if not diff:
+        return ""
     old_encoding, new_encoding = _encoding(old), _encoding(new)
     text = []
     in_hunks = False
-    for line in _lines(unified_diff_bytes(rel, old, new)):
+    for line in _lines(diff):
         in_hunks = in_hunks or line.startswith(b"@@")
         if not in_hunks or line.startswith((b"@@", b"\\")):
             text.append(line.decode("utf-8", "surrogateescape"))

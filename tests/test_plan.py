@@ -1,16 +1,21 @@
 from __future__ import annotations
 
+import difflib
+import io
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import libcst
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pytest_autofix.model import FileEdit, Fix
-from pytest_autofix.plan import Candidate, Plan, build, unified_diff
+from pytest_autofix.plan import Candidate, Plan, build, unified_diff, unified_diff_bytes
 
 Transform = Callable[[libcst.Module], libcst.Module]
 
@@ -53,6 +58,40 @@ class _ReplaceImport(libcst.CSTTransformer):
 
 def replace_import(old: str, new: str) -> Transform:
     return lambda module: module.visit(_ReplaceImport(old, new))
+
+
+def _assigns(module: libcst.Module, statement: libcst.BaseStatement, name: str) -> bool:
+    return module.code_for_node(statement).lstrip().startswith(f"{name} =")
+
+
+def insert(code: str, *, before: str = "", after: str = "") -> Transform:
+    """A transform adding the statement ``code`` before or after the one assigning a name."""
+
+    def transform(module: libcst.Module) -> libcst.Module:
+        body = list(module.body)
+        at = next(i for i, s in enumerate(body) if _assigns(module, s, before or after))
+        body.insert(at if before else at + 1, libcst.parse_statement(code))
+        return module.with_changes(body=body)
+
+    return transform
+
+
+def delete(name: str) -> Transform:
+    """A transform removing the statement assigning ``name``."""
+
+    def transform(module: libcst.Module) -> libcst.Module:
+        body = [s for s in module.body if not _assigns(module, s, name)]
+        return module.with_changes(body=body)
+
+    return transform
+
+
+def apply(source: bytes, *transforms: Transform) -> bytes:
+    """What the transforms make of ``source``, run one after the other."""
+    module = libcst.parse_module(source)
+    for transform in transforms:
+        module = transform(module)
+    return module.bytes
 
 
 def explode(module: libcst.Module) -> libcst.Module:
@@ -159,6 +198,92 @@ def test_two_creates_of_one_path_conflict(tmp_path: Path) -> None:
     assert keys(plan.deferred) == {"two": "conflicts with fixer.one: fix one"}
 
 
+SPREAD = """\
+import os
+
+
+def first(a):
+    return a + 1
+
+
+def second(b):
+    value = b * 2
+    return value
+
+
+def third(c):
+    return c - 1
+
+
+LAST = 3
+"""
+
+
+def test_distant_fixes_merge_as_if_applied_one_after_the_other(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_text(SPREAD, encoding="utf-8")
+    other_source = b"x = 1\ny = 2\n\nz = 3\n"
+    (tmp_path / "n.py").write_bytes(other_source)
+    edits = {
+        "top": rename("first", "one"),
+        "middle": rename("value", "result"),
+        "bottom": insert("END = 4", after="LAST"),
+    }
+    top, middle, bottom = edits.values()
+    plan = plan_for(
+        tmp_path,
+        candidate("top", 0.9, FileEdit("m.py", top)),
+        candidate("middle", 0.8, FileEdit("m.py", middle)),
+        candidate("bottom", 0.7, FileEdit("m.py", bottom), FileEdit("n.py", delete("x"))),
+        candidate("other", 0.6, FileEdit("n.py", rename("z", "w"))),
+    )
+
+    assert [c.key for c in plan.applied] == ["top", "middle", "bottom", "other"]
+    assert (plan.deferred, plan.dropped) == ([], [])
+    original = SPREAD.encode()
+    merged = plan.files[tmp_path / "m.py"].new
+    assert merged == apply(original, top, middle, bottom) == apply(original, bottom, middle, top)
+    assert b"def one(a):" in merged and b"    result = b * 2\n" in merged
+    assert merged.endswith(b"LAST = 3\nEND = 4\n")
+    assert plan.files[tmp_path / "n.py"].new == b"y = 2\n\nw = 3\n"
+    # each diff shows that fix alone: exactly the part of the merged file it contributes
+    alone = {k: unified_diff("m.py", original, apply(original, t)) for k, t in edits.items()}
+    assert plan.diffs == {
+        "top": alone["top"],
+        "middle": alone["middle"],
+        "bottom": alone["bottom"] + unified_diff("n.py", other_source, b"y = 2\n\nz = 3\n"),
+        "other": unified_diff("n.py", other_source, b"x = 1\ny = 2\n\nw = 3\n"),
+    }
+
+
+def test_pure_insertion_next_to_a_change_conflicts(tmp_path: Path) -> None:
+    source = b"a = 1\nb = 2\nc = 3\nd = 4\ne = 5\n"
+    (tmp_path / "m.py").write_bytes(source)
+    change = candidate("change", 0.9, FileEdit("m.py", rename("c", "x")))
+    below = candidate("below", 0.8, FileEdit("m.py", insert("y = 0", after="c")))
+    above = candidate("above", 0.8, FileEdit("m.py", insert("y = 0", before="c")))
+    gap = candidate("gap", 0.8, FileEdit("m.py", insert("y = 0", before="b")))  # occupies b
+    top = candidate("top", 0.7, FileEdit("m.py", insert("import os", before="a")))
+    end = candidate("end", 0.7, FileEdit("m.py", insert("z = 0", after="e")))
+    plan = plan_for(tmp_path, change, below, above, gap, top, end)
+
+    winner = "conflicts with fixer.change: fix change"
+    assert keys(plan.deferred) == {"below": winner, "above": winner, "gap": winner}
+    assert [c.key for c in plan.applied] == ["change", "top", "end"]
+    assert (
+        plan.files[tmp_path / "m.py"].new
+        == b"import os\na = 1\nb = 2\nx = 3\nd = 4\ne = 5\nz = 0\n"
+    )
+
+
+def test_insertions_at_one_place_conflict(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_bytes(b"a = 1\nb = 2\n")
+    one = candidate("one", 0.9, FileEdit("m.py", insert("x = 0", after="b")))
+    two = candidate("two", 0.8, FileEdit("m.py", insert("y = 0", after="b")))
+    plan = plan_for(tmp_path, one, two)
+    assert keys(plan.deferred) == {"two": "conflicts with fixer.one: fix one"}
+    assert plan.files[tmp_path / "m.py"].new == b"a = 1\nb = 2\nx = 0\n"
+
+
 # -- what is dropped ----------------------------------------------------------------------
 
 
@@ -188,6 +313,79 @@ def test_fixes_that_compile_alone_but_not_together(tmp_path: Path) -> None:
     assert reason.startswith("result does not compile: SyntaxError: duplicate argument 'c'")
     assert reason.endswith("(merged with fixer.first: fix first)")
     assert plan.files[tmp_path / "m.py"].new == source.replace("a,", "c,").encode()
+
+
+def test_result_that_parses_but_does_not_compile_is_dropped(tmp_path: Path) -> None:
+    source = b'x = 1\ns = "a"\n'
+    (tmp_path / "m.py").write_bytes(source)
+
+    class NullByte(libcst.CSTTransformer):
+        def leave_SimpleString(
+            self, original_node: libcst.SimpleString, updated_node: libcst.SimpleString
+        ) -> libcst.SimpleString:
+            return updated_node.with_changes(value='"\0"')
+
+    plan = plan_for(
+        tmp_path,
+        candidate("none", 0.9, FileEdit("m.py", rename("x", "None"))),  # libcst writes it
+        candidate("null", 0.9, FileEdit("m.py", lambda module: module.visit(NullByte()))),
+        candidate("fine", 0.5, FileEdit("m.py", rename("s", "t"))),
+    )
+    reasons = keys(plan.dropped)
+    assert reasons["none"] == (
+        "result does not compile: SyntaxError: cannot assign to None (m.py, line 1)"
+    )
+    assert reasons["null"].startswith("result does not compile: ")
+    assert "null bytes" in reasons["null"]
+    assert [c.key for c in plan.applied] == ["fine"]
+    assert plan.files[tmp_path / "m.py"].new == b'x = 1\nt = "a"\n'
+
+
+def test_fix_dropped_in_a_merge_is_taken_out_of_files_merged_before(tmp_path: Path) -> None:
+    # a_*.py sort before m.py: merged first, with the fix that m.py then shows to be bad
+    (tmp_path / "a_other.py").write_bytes(b"z = 1\n\nkeep = 2\n")
+    (tmp_path / "a_only.py").write_bytes(b"z = 3\n")
+    (tmp_path / "m.py").write_bytes(b"def f(\n    a,\n\n    z,\n):\n    pass\n")
+    first = candidate("first", 0.9, FileEdit("m.py", rename("a", "c")))
+    bad = candidate(
+        "bad",
+        0.8,
+        FileEdit("a_other.py", rename("z", "c")),
+        FileEdit("a_only.py", rename("z", "c")),
+        FileEdit("m.py", rename("z", "c")),
+    )
+    third = candidate("third", 0.7, FileEdit("a_other.py", rename("keep", "kept")))
+    plan = plan_for(tmp_path, third, bad, first)
+
+    assert [c.key for c in plan.applied] == ["first", "third"]
+    assert keys(plan.dropped) == {
+        "bad": "result does not compile: SyntaxError: duplicate argument 'c' in function "
+        "definition (m.py, line 4) (merged with fixer.first: fix first)"
+    }
+    assert {fp.rel: fp.new for fp in plan.files.values()} == {
+        "a_other.py": b"z = 1\n\nkept = 2\n",
+        "m.py": b"def f(\n    c,\n\n    z,\n):\n    pass\n",
+    }
+    assert list(plan.files) == [tmp_path / "a_other.py", tmp_path / "m.py"]
+    assert "+c = 3" in plan.diffs["bad"]  # still shown, as each fix alone
+
+
+def test_the_first_fix_that_breaks_a_merge_is_dropped(tmp_path: Path) -> None:
+    source = "def f(\n    a,\n\n    b,\n\n    z,\n):\n    return 0\n\n\nvalue = 1\n"
+    (tmp_path / "m.py").write_text(source, encoding="utf-8")
+    plan = plan_for(
+        tmp_path,
+        candidate("one", 0.9, FileEdit("m.py", rename("a", "c"))),
+        candidate("two", 0.8, FileEdit("m.py", rename("value", "result"))),
+        candidate("three", 0.7, FileEdit("m.py", rename("z", "c"))),
+        candidate("four", 0.6, FileEdit("m.py", rename("b", "d"))),
+    )
+    assert [c.key for c in plan.applied] == ["one", "two", "four"]
+    assert keys(plan.dropped)["three"].endswith(
+        "(merged with fixer.one: fix one, fixer.two: fix two, fixer.four: fix four)"
+    )
+    expected = source.replace("a,", "c,").replace("b,", "d,").replace("value", "result")
+    assert plan.files[tmp_path / "m.py"].new == expected.encode()
 
 
 def test_multi_file_fix_is_dropped_whole(root: Path) -> None:
@@ -293,6 +491,39 @@ def test_untouched_bytes_survive_bom_crlf_and_latin1(tmp_path: Path) -> None:
     assert plan.diffs["crlf"].endswith("+last = result\n\\ No newline at end of file\n")
 
 
+def test_fixes_merge_byte_exactly_in_crlf_and_latin1_files(tmp_path: Path) -> None:
+    crlf = (
+        b"\xef\xbb\xbfimport os\r\n\r\n# caf\xc3\xa9\r\nvalue = os.sep\r\nmid = 1\r\nlast = value"
+    )
+    latin = b"# -*- coding: latin-1 -*-\ns = 'caf\xe9'\r\n# \xe0\nvalue = s\n\nt = 'd\xe9j\xe0'"
+    (tmp_path / "crlf.py").write_bytes(crlf)
+    (tmp_path / "latin.py").write_bytes(latin)
+    first = candidate(
+        "first",
+        0.9,
+        FileEdit("crlf.py", rename("os", "sys")),
+        FileEdit("latin.py", rename("s", "u")),
+    )
+    second = candidate(
+        "second",
+        0.8,
+        FileEdit("crlf.py", rename("last", "end")),
+        FileEdit("latin.py", rename("t", "w")),
+        FileEdit("crlf.py", insert("import re", after="mid")),
+    )
+    plan = plan_for(tmp_path, first, second)
+
+    assert [c.key for c in plan.applied] == ["first", "second"]
+    assert plan.files[tmp_path / "crlf.py"].new == (
+        b"\xef\xbb\xbfimport sys\r\n\r\n# caf\xc3\xa9\r\nvalue = sys.sep\r\n"
+        b"mid = 1\r\nimport re\r\nend = value"
+    )
+    assert plan.files[tmp_path / "latin.py"].new == (
+        b"# -*- coding: latin-1 -*-\nu = 'caf\xe9'\r\n# \xe0\nvalue = u\n\nw = 'd\xe9j\xe0'"
+    )
+    assert "+w = 'déjà'\n\\ No newline at end of file\n" in plan.diffs["second"]
+
+
 def test_unified_diff_format() -> None:
     assert unified_diff("a.py", b"x = 1\n", b"x = 1\n") == ""
     assert unified_diff("a.py", b"x = 1\n", b"x = 2") == (
@@ -376,3 +607,86 @@ def test_patch_applies_with_git(tmp_path: Path) -> None:
     git(clone, "apply", str(tmp_path / "fix.patch"))
     expected = {**files, **{fp.rel: fp.new for fp in plan.files.values()}}
     assert snapshot(clone) == expected
+
+
+# -- properties -----------------------------------------------------------------------------
+
+SETTINGS = settings(
+    max_examples=50,
+    deadline=None,
+    database=None,  # no .hypothesis directory in the project
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+OPS = st.lists(
+    st.tuples(st.sampled_from(["rename", "delete", "insert"]), st.integers(0, 11)),
+    min_size=2,
+    max_size=6,
+)
+
+
+@SETTINGS
+@given(
+    count=st.integers(2, 12),
+    newline=st.sampled_from([b"\n", b"\r\n"]),
+    trailing=st.booleans(),
+    ops=OPS,
+)
+def test_merged_fixes_are_the_fixes_applied_one_after_the_other(
+    tmp_path: Path, count: int, newline: bytes, trailing: bool, ops: list[tuple[str, int]]
+) -> None:
+    root = Path(tempfile.mkdtemp(dir=tmp_path))
+    source = newline.join(b"v%d = %d" % (i, i) for i in range(count)) + (newline * trailing)
+    (root / "m.py").write_bytes(source)
+    transforms: dict[str, Transform] = {}
+    for n, (kind, line) in enumerate(ops):
+        name = f"v{line % count}"
+        if kind == "rename":
+            transforms[f"f{n}"] = rename(name, f"w{n}")
+        elif kind == "delete":
+            transforms[f"f{n}"] = delete(name)
+        else:
+            transforms[f"f{n}"] = insert(f"n{n} = {n}", after=name)
+    # equal confidences: the input order decides, as it does for the sequential application
+    plan = plan_for(root, *(candidate(k, 0.5, FileEdit("m.py", t)) for k, t in transforms.items()))
+
+    applied = [c.key for c in plan.applied]
+    assert applied[0] == "f0" and plan.dropped == []
+    assert sorted(applied + list(keys(plan.deferred))) == sorted(transforms)
+    winners = {f"conflicts with fixer.{k}: fix {k}" for k in applied}
+    assert set(keys(plan.deferred).values()) <= winners
+    expected = apply(source, *(transforms[k] for k in applied))
+    assert plan.files[root / "m.py"].new == expected
+    for key, transform in transforms.items():
+        assert plan.diffs[key] == unified_diff("m.py", source, apply(source, transform))
+
+
+def difflib_diff(rel: str, old: bytes | None, new: bytes | None) -> bytes:
+    """A diff as difflib's own unified_diff writes it, the headers as git does."""
+    if old == new:
+        return b""
+    name = rel.encode()
+    head = [b"diff --git a/%s b/%s\n" % (name, name)]
+    if old is None:
+        head.append(b"new file mode 100644\n")
+    elif new is None:
+        head.append(b"deleted file mode 100644\n")
+    a, b = (io.BytesIO(data or b"").readlines() for data in (old, new))
+    hunks = list(difflib.diff_bytes(difflib.unified_diff, a, b))
+    if hunks:
+        head.append(b"--- /dev/null\n" if old is None else b"--- a/%s\n" % name)
+        head.append(b"+++ /dev/null\n" if new is None else b"+++ b/%s\n" % name)
+    for line in hunks[2:]:
+        head.append(line if line.endswith(b"\n") else line + b"\n\\ No newline at end of file\n")
+    return b"".join(head)
+
+
+SOURCES = st.none() | st.lists(
+    st.sampled_from([b"a\n", b"b\n", b"a", b"\r\n", b"c\r\n", b"\xe9\n", b"\n"]), max_size=40
+).map(b"".join)
+
+
+@SETTINGS
+@given(old=SOURCES, new=SOURCES)
+def test_unified_diff_bytes_writes_difflibs_hunks(old: bytes | None, new: bytes | None) -> None:
+    # under 200 lines difflib's heuristic for popular lines is off: the same matching
+    assert unified_diff_bytes("d/m.py", old, new) == difflib_diff("d/m.py", old, new)
