@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pytest_autofix.model import FileEdit, Fix
-from pytest_autofix.plan import Candidate, Plan, build, unified_diff, unified_diff_bytes
+from pytest_autofix.plan import Candidate, Plan, _matcher, build, unified_diff, unified_diff_bytes
 
 Transform = Callable[[libcst.Module], libcst.Module]
 
@@ -690,3 +690,56 @@ SOURCES = st.none() | st.lists(
 def test_unified_diff_bytes_writes_difflibs_hunks(old: bytes | None, new: bytes | None) -> None:
     # under 200 lines difflib's heuristic for popular lines is off: the same matching
     assert unified_diff_bytes("d/m.py", old, new) == difflib_diff("d/m.py", old, new)
+
+
+LONG_LINES = st.sampled_from([b"x\n", b"y\n", b"\n", b"    pass\n", b"z = 1\r\n", b"w"])
+
+
+@SETTINGS
+@given(
+    base=st.lists(
+        LONG_LINES | st.integers(0, 500).map(b"u%d\n".__mod__), min_size=200, max_size=700
+    ),
+    edits=st.lists(
+        st.tuples(
+            st.sampled_from(["delete", "insert", "replace"]), st.integers(0, 10_000), LONG_LINES
+        ),
+        max_size=25,
+    ),
+)
+def test_long_files_are_matched_exactly(
+    base: list[bytes], edits: list[tuple[str, int, bytes]]
+) -> None:
+    """From 200 lines on, matching starts from the lines unique to each side: the opcodes must
+    still rebuild the new file, and every 'equal' block must be equal."""
+    old = [line if line.endswith(b"\n") else line + b"\n" for line in base]
+    new = list(old)
+    for kind, where, line in edits:
+        at = where % (len(new) + 1)
+        if kind == "insert":
+            new.insert(at, line if line.endswith(b"\n") else line + b"\n")
+        elif new:
+            at = min(at, len(new) - 1)
+            if kind == "delete":
+                del new[at]
+            else:
+                new[at] = line if line.endswith(b"\n") else line + b"\n"
+    rebuilt: list[bytes] = []
+    for tag, i1, i2, j1, j2 in _matcher(old, new).get_opcodes():
+        if tag == "equal":
+            assert old[i1:i2] == new[j1:j2]
+            rebuilt += old[i1:i2]
+        else:
+            rebuilt += new[j1:j2]
+    assert rebuilt == new
+
+
+def test_a_one_line_change_in_a_long_repetitive_file_is_one_line() -> None:
+    """Many identical lines (a module of similar tests) must not widen a change's span: the
+    span decides conflicts, and a wide one would defer fixes that touch other lines."""
+    old = [b"def test_%d():\n    assert value() == 1\n" % i for i in range(300)]
+    lines = [line for pair in old for line in io.BytesIO(pair).readlines()]
+    new = list(lines)
+    new[301] = b"    assert other() == 1\n"
+    ops = [op for op in _matcher(lines, new).get_opcodes() if op[0] != "equal"]
+    assert ops == [("replace", 301, 302, 301, 302)]
