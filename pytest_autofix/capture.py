@@ -431,6 +431,7 @@ class CapturePlugin:
 
     def __init__(self, rootdir: Path) -> None:
         self.rootdir = rootdir
+        sourcemap.forget()
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(

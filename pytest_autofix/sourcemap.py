@@ -85,9 +85,29 @@ def source_of(path: str | os.PathLike[str], rootdir: Path, lineno: int | None = 
         return None
     for root in SOURCE_ROOTS:
         candidate = rootdir / root / rel
-        if candidate.is_file() and corresponds(Path(os.path.abspath(path)), candidate, lineno):
+        if _is_file(candidate) and corresponds(Path(os.path.abspath(path)), candidate, lineno):
             return (Path(root) / rel).as_posix()
     return None
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, a negative answer remembered until :func:`forget` (the frames of
+    pytest and its plugins come back in every traceback, and none has a source here)."""
+    if path in _NOT_FILES:
+        return False
+    if path.is_file():
+        return True
+    if len(_NOT_FILES) < 65536:
+        _NOT_FILES.add(path)
+    return False
+
+
+_NOT_FILES: set[Path] = set()
+
+
+def forget() -> None:
+    """Forget the remembered missing files (a new session may have created them)."""
+    _NOT_FILES.clear()
 
 
 def project_packages(rootdir: Path) -> dict[str, Path]:
