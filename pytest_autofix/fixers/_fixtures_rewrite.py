@@ -12,10 +12,10 @@ from collections.abc import Callable, Sequence
 from typing import cast
 
 import libcst as cst
-import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import MetadataWrapper, Scope, ScopeProvider
 
+from pytest_autofix.fixers._cst import find_all, is_docstring, is_import_line, is_name
 from pytest_autofix.fixers._imports_rewrite import Transform, Unfixable, add_import
 from pytest_autofix.fixers._imports_scan import import_statements, parse, top_level_bindings
 
@@ -47,7 +47,7 @@ def _params(node: cst.FunctionDef) -> list[cst.Param]:
 def _binds(module: cst.Module, name: str) -> bool:
     """Whether the module imports ``name`` as a module at top level (``import name``)."""
     for statement in module.body:
-        if m.matches(statement, m.SimpleStatementLine(body=[m.Import()])):
+        if is_import_line(statement, cst.Import):
             imp = cast("cst.Import", cast("cst.SimpleStatementLine", statement).body[0])
             for alias in imp.names:
                 if alias.asname is None and get_full_name_for_node(alias.name) == name:
@@ -122,7 +122,7 @@ class _RenameParam(_AtLines):
         param = next((p for p in _params(node) if p.name.value == self.old), None)
         if param is None:
             return True
-        if m.findall(node, m.Name(self.new)):
+        if find_all(node, cst.Name, lambda n: n.value == self.new):
             raise Unfixable(f"{self.new!r} already means something in {node.name.value}()")
         scope = cast("Scope", self.get_metadata(ScopeProvider, param))
         for assignment in scope.assignments[self.old]:
@@ -182,9 +182,8 @@ class _RequestInstead(_AtLines):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         if not self._target(node):
             return True
-        calls = m.findall(node.body, m.Call(func=m.Name(self.fixture)))
+        calls = find_all(node.body, cst.Call, lambda c: is_name(c.func, self.fixture))
         for call in calls:
-            assert isinstance(call, cst.Call)
             if call.args:
                 raise Unfixable(f"{self.fixture}() is called with arguments")
             scope = self.get_metadata(ScopeProvider, call.func, None)
@@ -292,8 +291,7 @@ def append_function(code: str, imports: Sequence[tuple[str, str | None, str | No
 
 
 def _body_start(body: Sequence[cst.BaseStatement]) -> int:
-    docstring = m.SimpleStatementLine([m.Expr(m.SimpleString() | m.ConcatenatedString())])
-    return 1 if body and m.matches(body[0], docstring) else 0
+    return 1 if body and is_docstring(body[0], concatenated=True) else 0
 
 
 class _Fixture(_AtLines):
@@ -362,8 +360,8 @@ def monkeypatch_context(line: str, old: str = "monkeypatch") -> Transform:
         body = list(node.body.body)
         start = _body_start(body)
         inner = body[start:]
-        if not m.findall(node.body, m.Yield()):
-            returns = m.findall(node.body, m.Return())
+        if not find_all(node.body, cst.Yield):
+            returns = find_all(node.body, cst.Return)
             last = inner[-1] if inner else None
             if (
                 len(returns) != 1
@@ -457,8 +455,7 @@ def rename_methods(cls: str | None, names: dict[str, str]) -> Transform:
 def _pytest_names(module: cst.Module, names: set[str]) -> set[str]:
     """The local names ``from pytest import ...`` binds to any of ``names``."""
     found: set[str] = set()
-    for node in m.findall(module, m.ImportFrom(module=m.Name("pytest"))):
-        assert isinstance(node, cst.ImportFrom)
+    for node in find_all(module, cst.ImportFrom, lambda n: is_name(n.module, "pytest")):
         if isinstance(node.names, cst.ImportStar):
             continue
         for alias in node.names:
@@ -555,7 +552,7 @@ class _WarnsNone(cst.CSTTransformer):
         return (
             len(call.args) == 1
             and call.args[0].keyword is None
-            and m.matches(call.args[0].value, m.Name("None"))
+            and is_name(call.args[0].value, "None")
         )
 
     def leave_With(self, original_node: cst.With, updated_node: cst.With) -> cst.With:
