@@ -119,10 +119,14 @@ def _later_mtime(fd: int, target: Path, after: int) -> None:
         os.utime(fd, ns=(now, (after + 1) * 10**9))
 
 
-def _atomic_write(target: Path, data: bytes, mode: int, *, after: int | None = None) -> None:
+def _atomic_write(
+    target: Path, data: bytes, mode: int, *, after: int | None = None, sync_dir: bool = True
+) -> None:
     """Replace ``target`` by ``data`` with ``mode``: all or nothing, durable on return.
 
-    Project files pass ``after`` (see :func:`_later_mtime`); journal files do not.
+    Project files pass ``after`` (see :func:`_later_mtime`); journal files do not. With
+    ``sync_dir=False`` the caller fsyncs the directory itself (once for a batch of files): the
+    rename is atomic either way, only its durability waits for that fsync.
     """
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=target.parent)
     try:
@@ -138,7 +142,8 @@ def _atomic_write(target: Path, data: bytes, mode: int, *, after: int | None = N
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    _fsync_dir(target.parent)
+    if sync_dir:
+        _fsync_dir(target.parent)
 
 
 def _put_back(
@@ -464,65 +469,100 @@ class Transaction:
 
     def write(self, path: str | os.PathLike[str], data: bytes) -> None:
         """Atomically replace (or create) the file; journal its original first."""
-        rel = self._rel(path)
         self._require_open("write")
-        if rel not in self._baseline:
-            raise TransactionError(f"{rel}: read() it before write(), so conflicts can be seen")
-        target = self._root_real / rel
-        current = _read(target)
-        if current != self._baseline[rel]:
-            raise ConflictError(
-                f"{rel} changed on disk after autofix read it; nothing written", self.rootdir / rel
-            )
-        if current == data:
-            return
-        missing = []
-        parent = target.parent
-        while not parent.exists():
-            missing.append(parent)
-            parent = parent.parent
-        entry = self._journal(rel, current, data, [d.relative_to(self._root_real) for d in missing])
-        for directory in reversed(missing):
-            directory.mkdir()
-            _fsync_dir(directory.parent)
-        mode = _new_file_mode() if entry.mode is None else entry.mode
-        _atomic_write(target, data, mode, after=self._mtimes.get(rel, -1))
-        self._baseline[rel] = data
-        self._mtimes[rel] = _mtime(target)
+        self._write_all({self._rel(path): data})
 
-    def _journal(self, rel: str, current: bytes | None, data: bytes, dirs: list[Path]) -> _Entry:
-        """Durably record what a write is about to change, before it changes it."""
+    def _write_all(self, wanted: Mapping[str, bytes]) -> None:
+        """Write every file of ``wanted`` (rel path -> bytes), or none of them on a conflict.
+
+        Every file is checked against what autofix read first; then every original goes to
+        the journal, which is saved once and durable before the first file is replaced; then
+        the files are replaced, each atomically, and their directories fsynced once each.
+        """
+        writes: list[tuple[str, Path, bytes | None, bytes, list[Path]]] = []
+        for rel, data in wanted.items():
+            if rel not in self._baseline:
+                raise TransactionError(f"{rel}: read() it before write(), so conflicts can be seen")
+            target = self._root_real / rel
+            current = _read(target)
+            if current != self._baseline[rel]:
+                raise ConflictError(
+                    f"{rel} changed on disk after autofix read it; nothing written",
+                    self.rootdir / rel,
+                )
+            if current == data:
+                continue
+            missing = []
+            parent = target.parent
+            while not parent.exists():
+                missing.append(parent)
+                parent = parent.parent
+            writes.append((rel, target, current, data, missing))
+        if not writes:
+            return
+        entries = self._journal_all(
+            [
+                (rel, current, data, [d.relative_to(self._root_real) for d in missing])
+                for rel, _, current, data, missing in writes
+            ]
+        )
+        synced: set[Path] = set()
+        for (rel, target, _, data, missing), entry in zip(writes, entries, strict=True):
+            for directory in reversed(missing):
+                if not directory.exists():
+                    directory.mkdir()
+                    synced.add(directory.parent)
+            mode = _new_file_mode() if entry.mode is None else entry.mode
+            _atomic_write(target, data, mode, after=self._mtimes.get(rel, -1), sync_dir=False)
+            synced.add(target.parent)
+            self._baseline[rel] = data
+            self._mtimes[rel] = _mtime(target)
+        for directory in sorted(synced, key=lambda d: len(d.parts), reverse=True):
+            _fsync_dir(directory)
+
+    def _journal_all(
+        self, writes: Sequence[tuple[str, bytes | None, bytes, list[Path]]]
+    ) -> list[_Entry]:
+        """Durably record what the writes are about to change, before they change it: the
+        originals as blobs, then the manifest, saved once."""
         first = self._manifest is None
         if self._manifest is None:
             self._manifest = _Manifest("active", os.getpid(), _now(), str(self._root_real), [], [])
         manifest = self._manifest
         dirty = first
-        entry = next((e for e in manifest.files if e.path == rel), None)
-        if entry is None:
-            self._originals[rel] = current
-            entry = _Entry(rel, current is not None, None, None)
-            if current is not None:
-                entry.mode = stat.S_IMODE((self._root_real / rel).stat().st_mode)
-                entry.sha256 = _sha(current)
-                blob = _blob(self.state_dir, entry.sha256)
-                blob.parent.mkdir(parents=True, exist_ok=True)
-                if _read(blob) != current:
-                    _atomic_write(blob, current, 0o600)
-            manifest.files.append(entry)
-            dirty = True
-        for directory in (d.as_posix() for d in dirs):
-            if directory not in manifest.created_dirs:
-                manifest.created_dirs.append(directory)
+        entries = []
+        blobs = False
+        for rel, current, data, dirs in writes:
+            entry = next((e for e in manifest.files if e.path == rel), None)
+            if entry is None:
+                self._originals[rel] = current
+                entry = _Entry(rel, current is not None, None, None)
+                if current is not None:
+                    entry.mode = stat.S_IMODE((self._root_real / rel).stat().st_mode)
+                    entry.sha256 = _sha(current)
+                    blob = _blob(self.state_dir, entry.sha256)
+                    blob.parent.mkdir(parents=True, exist_ok=True)
+                    if _read(blob) != current:
+                        _atomic_write(blob, current, 0o600, sync_dir=False)
+                        blobs = True
+                manifest.files.append(entry)
                 dirty = True
-        digest = _sha(data)
-        if digest not in entry.written:
-            entry.written.append(digest)  # lets recovery tell autofix's bytes from a user's
-            dirty = True
+            for directory in (d.as_posix() for d in dirs):
+                if directory not in manifest.created_dirs:
+                    manifest.created_dirs.append(directory)
+                    dirty = True
+            digest = _sha(data)
+            if digest not in entry.written:
+                entry.written.append(digest)  # lets recovery tell autofix's bytes from a user's
+                dirty = True
+            entries.append(entry)
+        if blobs:
+            _fsync_dir(_blob(self.state_dir, "x").parent)
         if dirty:
             self._save("active")
         if first:  # the previous run's journal is replaced now: drop its blobs
             _prune(self.state_dir, {e.sha256 for e in manifest.files if e.sha256})
-        return entry
+        return entries
 
     def _save(self, state: str) -> None:
         assert self._manifest is not None
@@ -543,8 +583,7 @@ class Transaction:
         self._require_open("set_contents")
         wanted = {self._rel(path): data for path, data in contents.items()}
         self.restore([self.rootdir / e.path for e in self._entries() if e.path not in wanted])
-        for rel, data in wanted.items():
-            self.write(rel, data)
+        self._write_all(wanted)
 
     def restore(self, paths: Iterable[Path] | None = None) -> list[Path]:
         """Put back the original bytes and mode of journaled files (None: all of them).

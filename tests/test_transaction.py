@@ -217,6 +217,33 @@ def test_conflict_when_the_file_changes_after_read(root: Path, state: Path, chan
     assert not (state / "journal").exists()  # nothing was journaled
 
 
+def test_a_batch_with_one_conflict_writes_nothing(root: Path, state: Path) -> None:
+    """``set_contents`` checks every file before it writes any: all of the batch or none."""
+    a, b, c = root / "a.py", root / "pkg/b.py", root / "pkg/new/c.py"
+    with Transaction(root, state) as tx:
+        for path in (a, b, c):
+            tx.read(path)
+        b.write_bytes(b"the other writer\n")
+        with pytest.raises(ConflictError, match=r"pkg/b\.py changed on disk") as info:
+            tx.set_contents({a: b"A\n", b: b"B\n", c: b"C\n"})
+        assert info.value.path == b
+        assert tx.changed == []
+        assert (a.read_bytes(), c.exists(), (root / "pkg/new").exists()) == (
+            A_ORIGINAL,
+            False,
+            False,
+        )
+        assert not (state / "journal").exists()  # nothing journaled either
+        tx.set_contents({a: b"A\n", c: b"C\n"})  # without the file that conflicts
+        journal = manifest(state)
+        assert [e["path"] for e in journal["files"]] == ["a.py", "pkg/new/c.py"]
+        assert journal["created_dirs"] == ["pkg/new"]
+        assert tx.commit() == [a, c]
+    assert b.read_bytes() == b"the other writer\n"
+    assert undo(state, root).ok
+    assert (a.read_bytes(), c.exists(), (root / "pkg/new").exists()) == (A_ORIGINAL, False, False)
+
+
 def test_restore_leaves_a_file_someone_else_changed(root: Path, state: Path) -> None:
     with pytest.raises(ConflictError) as info, Transaction(root, state) as tx:
         tx.read("a.py")
