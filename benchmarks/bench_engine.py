@@ -2,8 +2,12 @@
 
 Generates a project in a temporary directory: ``M`` test modules (50) that define ten helpers
 ``value_0() .. value_9()``, ``P`` passing tests per module (4) and ``K`` failing tests that call
-an undefined name ``value_<c>x_<c>()`` (a NameError), ``C`` root causes (10 distinct names)
-spread over the modules. A table-driven fixer in the project's ``conftest.py``, written through
+an undefined name ``value_<c>x_<c>()`` (a NameError), ``C`` root causes (10 distinct names).
+Two layouts: ``confined`` puts each cause in one module whatever ``K`` is, so a larger ``K``
+means more failing tests with the same ten edits (the target is judged on it: flat in the
+failing tests); ``spread`` deals each cause's failing tests round the modules, so its edits
+grow with ``K`` too (10 files at K=10, all 50 from K=500), a stress case reported beside it.
+A table-driven fixer in the project's ``conftest.py``, written through
 the public API as in ``tests/test_engine.py``, renames ``value_<c>x_<c>`` to ``value_<c>``: one
 issue and one fix per root cause, whatever ``K`` is. Per size ``K`` (10, 100 and 1,000 failing
 tests by default) it times whole processes, all variants side by side, interleaved:
@@ -27,7 +31,8 @@ engine within 1.2x of (r), flat in ``K``, one rerun per round (this project need
 Every autofix run must exit 0 with every issue fixed; every fixed copy must be byte-identical to
 the first one, which a plain run of the whole suite proves green (``K + M*P passed``).
 
-    python benchmarks/bench_engine.py [--sizes 10,100,1000] [--repeat N] [--json PATH] [--quick]
+    python benchmarks/bench_engine.py [--sizes 10,100,1000] [--layouts confined,spread]
+                                      [--repeat N] [--json PATH] [--quick]
 """
 
 from __future__ import annotations
@@ -214,8 +219,21 @@ def pytest_autofix_fixers(config):
 """
 
 
-def generate_project(root: Path, failing: int, causes: int, modules: int, passing: int) -> int:
-    """Write the broken project under ``root``; return its number of tests."""
+LAYOUTS = ("confined", "spread")
+
+
+def generate_project(
+    root: Path, failing: int, causes: int, modules: int, passing: int, layout: str = "confined"
+) -> int:
+    """Write the broken project under ``root``; return its number of tests.
+
+    ``confined``: each root cause lives in one module, whatever ``failing`` is (more failing
+    tests, the same edits). ``spread``: the failing tests of each cause go round the modules, so
+    a cause reaches more modules as ``failing`` grows (10 edited files at K=10, every module by
+    K=500): the edits grow with ``failing``.
+    """
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout {layout!r} is not one of {LAYOUTS}")
     tests: dict[int, list[str]] = {m: [] for m in range(modules)}
     for m in range(modules):
         for i in range(passing):
@@ -223,8 +241,10 @@ def generate_project(root: Path, failing: int, causes: int, modules: int, passin
             tests[m].append(f"def test_ok_{m}_{i}():\n    assert value_{c}() == {c}\n")
     for j in range(failing):
         c = j % causes
-        # each cause over many modules, each module holding several causes
-        m = (j // causes + 3 * c) % modules
+        if layout == "confined":  # one module per cause, the causes evenly apart
+            m = (c * max(1, modules // causes)) % modules
+        else:  # each cause over many modules, each module holding several causes
+            m = (j // causes + 3 * c) % modules
         tests[m].append(f"def test_broken_{j}():\n    assert value_{c % 10}x_{c}() == {c % 10}\n")
     root.mkdir(parents=True)
     (root / "pyproject.toml").write_text(
@@ -431,14 +451,17 @@ VARIANTS = ("autofix", "plain", "rerun")
 class Case:
     """One generated project and the interleaved runs on it."""
 
-    def __init__(self, python: str, tmp: Path, args: argparse.Namespace, failing: int) -> None:
+    def __init__(
+        self, python: str, tmp: Path, args: argparse.Namespace, failing: int, layout: str
+    ) -> None:
         self.python, self.failing, self.causes = python, failing, min(args.causes, failing)
-        self.tmp = tmp / f"k{failing}"
+        self.layout = layout
+        self.tmp = tmp / f"{layout}-k{failing}"
         self.pycache = tmp / "pycache"
         self.env = make_env(self.pycache, tmp / "plugins")
         self.template = self.tmp / "broken"
         self.total = generate_project(
-            self.template, failing, self.causes, args.modules, args.passing
+            self.template, failing, self.causes, args.modules, args.passing, layout
         )
         self.dirs = {v: self.tmp / v / "project" for v in VARIANTS}
         self.snap = {v: self.tmp / "snapshots" / v for v in VARIANTS}
@@ -549,7 +572,8 @@ class Case:
                 runs[variant].append(do[variant]())
             a, p, r = runs["autofix"][-1], runs["plain"][-1], runs["rerun"][-1]
             print(
-                f"  {self.failing:>5} failing, repetition {rep + 1}/{repeat}: autofix "
+                f"  {self.layout:>8} {self.failing:>5} failing, repetition {rep + 1}/{repeat}: "
+                f"autofix "
                 f"{a['wall']:.2f}s (engine {a['engine']:.2f}s, {a['reruns']} rerun(s)), "
                 f"plain {p['wall']:.2f}s, rerun alone {r['wall']:.2f}s",
                 file=sys.stderr,
@@ -579,6 +603,7 @@ def summarize(case: Case, runs: dict[str, list[dict[str, Any]]]) -> dict[str, An
         x["engine"] - sum(x["spent"].get(k, 0.0) for k in BREAKDOWN) for x in a
     )
     return {
+        "layout": case.layout,
         "failing": case.failing,
         "causes": case.causes,
         "tests": case.total,
@@ -621,7 +646,7 @@ def render(result: dict[str, Any]) -> str:
         "seconds, median wall (cpu); engine: session end -> fixes verified, report written;",
         "alone: ONE plain `pytest -p no:autofix <rerun.tests>` of the fixed project",
         "",
-        f"{'K':>5} {'reps':>4} {'issues':>6} {'files':>5} {'reruns':>6}"
+        f"{'layout':>8} {'K':>5} {'reps':>4} {'issues':>6} {'files':>5} {'reruns':>6}"
         f"  {'autofix run':>13}  {'plain run':>13}  {'engine':>13}  {'reruns':>6} {'rest':>6}"
         f"  {'alone':>13}  {'engine/alone':>14}",
     ]
@@ -629,7 +654,8 @@ def render(result: dict[str, Any]) -> str:
         a, p, r = c["autofix"], c["plain"], c["rerun_alone"]
         ratio = c["ratio"]["paired_median"]
         lines.append(
-            f"{c['failing']:>5} {c['repetitions']:>4} {c['causes']:>6} {c['rerun_nodes']:>5}"
+            f"{c['layout']:>8} {c['failing']:>5} {c['repetitions']:>4} {c['causes']:>6}"
+            f" {c['rerun_nodes']:>5}"
             f" {'/'.join(str(n) for n in c['reruns']):>6}"
             f"  {a['wall']['median']:>5.2f} ({a['cpu']['median']:>5.2f})"
             f"  {p['wall']['median']:>5.2f} ({p['cpu']['median']:>5.2f})"
@@ -649,7 +675,8 @@ def render(result: dict[str, Any]) -> str:
     for c in result["cases"]:
         q, a = c["ratio"], c["autofix"]
         lines.append(
-            f"K={c['failing']}: engine/alone medians {q['medians']:.2f}x, mins {q['mins']:.2f}x, "
+            f"{c['layout']} K={c['failing']}: engine/alone medians {q['medians']:.2f}x, "
+            f"mins {q['mins']:.2f}x, "
             f"cpu {q['cpu_paired_median']:.2f}x; the engine's reruns/alone "
             f"{q['rerun_seconds_paired_median']:.2f}x; autofix-plain "
             f"{c['autofix_minus_plain']['wall']['median']:.2f}s "
@@ -686,6 +713,13 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="failing tests K, comma-separated (10,100,1000; --quick: 10,100)",
     )
+    parser.add_argument(
+        "--layouts",
+        default=None,
+        help="where the causes live, comma-separated: confined (one module per cause: the "
+        "target), spread (a cause reaches more modules as K grows) (confined,spread; --quick: "
+        "confined)",
+    )
     parser.add_argument("--causes", type=int, default=10, help="root causes (10)")
     parser.add_argument("--modules", type=int, default=50, help="test modules (50)")
     parser.add_argument("--passing", type=int, default=4, help="passing tests per module (4)")
@@ -710,6 +744,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = args.sizes or ([10, 100] if args.quick else [10, 100, 1000])
     repeat = args.repeat or (1 if args.quick else 5)
+    layouts = (args.layouts or ("confined" if args.quick else ",".join(LAYOUTS))).split(",")
+    if not layouts or set(layouts) - set(LAYOUTS):
+        parser.error(f"--layouts: comma-separated among {', '.join(LAYOUTS)}")
     if repeat < 1 or args.causes < 1 or args.modules < 1 or args.passing < 0:
         parser.error("--repeat, --causes and --modules must be at least 1, --passing >= 0")
     if args.json is not None and not args.json.resolve().parent.is_dir():
@@ -722,10 +759,11 @@ def main(argv: list[str] | None = None) -> int:
     load_before = load()
     started = time.perf_counter()
     try:
-        for failing in sizes:
-            case = Case(args.python, tmp, args, failing)
-            case.warm_up()
-            cases.append(summarize(case, case.measure(repeat, args.budget)))
+        for layout in layouts:
+            for failing in sizes:
+                case = Case(args.python, tmp, args, failing, layout)
+                case.warm_up()
+                cases.append(summarize(case, case.measure(repeat, args.budget)))
     finally:
         if args.keep:
             print(f"projects kept in {tmp}", file=sys.stderr)
@@ -740,6 +778,7 @@ def main(argv: list[str] | None = None) -> int:
         "modules": args.modules,
         "passing_per_module": args.passing,
         "causes": args.causes,
+        "layouts": layouts,
         "repeat": repeat,
         "budget_seconds": args.budget,
         "seconds_measuring": round(time.perf_counter() - started, 1),
