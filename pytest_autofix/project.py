@@ -399,6 +399,7 @@ class Project:
         self._graph: tuple[dict[str, set[str]], dict[str, set[str]]] | None = None
         self._sources: dict[Path, bytes] = {}
         self._csts: dict[Path, libcst.Module] = {}
+        self._trees: dict[Path, ast.Module | None] = {}
 
     # -- files and names
 
@@ -575,6 +576,7 @@ class Project:
             rel = self._rel(absolute)
             self._sources.pop(absolute, None)
             self._csts.pop(absolute, None)
+            self._trees.pop(absolute, None)
             if rel is None:
                 continue
             self._facts.pop(rel, None)
@@ -691,6 +693,21 @@ class Project:
         if absolute not in self._sources:
             self._sources[absolute] = absolute.read_bytes()
         return self._sources[absolute]
+
+    def tree(self, path: str | os.PathLike[str]) -> ast.Module | None:
+        """The :mod:`ast` parse of a file, parsed once; None when it does not parse (raises
+        OSError when it cannot be read). Every fixer asking about the same file shares it:
+        treat it as read-only."""
+        absolute = self._abs(path)
+        if absolute not in self._trees:
+            source = self.source(absolute)
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # SyntaxWarning for "\d" and friends
+                    self._trees[absolute] = ast.parse(source)
+            except (SyntaxError, ValueError, RecursionError):
+                self._trees[absolute] = None
+        return self._trees[absolute]
 
     def cst(self, path: str | os.PathLike[str]) -> libcst.Module:
         """The libcst parse of a file, parsed once (raises libcst.ParserSyntaxError)."""

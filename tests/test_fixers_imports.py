@@ -7,6 +7,7 @@ parse and compares the code with the expected text exactly.
 
 from __future__ import annotations
 
+import ast
 import json
 import textwrap
 from pathlib import Path
@@ -1121,3 +1122,51 @@ def test_e2e_duplicate_basenames_become_packages(pytester: pytest.Pytester) -> N
     assert (pytester.path / "tests/integration/__init__.py").read_bytes() == b""
     [issue] = report_of(pytester)["issues"]
     assert issue["code"] == "import.file-mismatch" and issue["status"] == "fixed"
+
+
+# -- the name index of _imports_scan: one walk per tree, same answers as a walk per question ----
+
+SCAN_SOURCES = [
+    "import os\nos.path.join(a, os.sep)\nclass C(os.PathLike, base.Base):\n    x = os.path\n",
+    "def f():\n    g(h.i.j(k))\n    return [m.n for m in o.p]\nf.attr = f\nlambda: q.r(s)\n",
+    "from x import y as z\nz.w(z.v.u)\nclass D(z.w):\n    def m(self):\n        super().m()\n",
+    "a.b.c.d = e.f\nif TYPE_CHECKING:\n    import t\nprint(t.u, a.b)\ndel a\n",
+]
+
+
+def _reference(tree: ast.AST, binding: str) -> tuple[object, ...]:
+    from pytest_autofix.fixers._imports_scan import dotted
+
+    attrs = {
+        n.attr
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Attribute) and dotted(n.value) == binding
+    }
+    loads = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Name) and n.id == binding and isinstance(n.ctx, ast.Load)
+    ]
+    calls, bases, reads = [], 0, 0
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and dotted(node.func) == binding:
+            calls.append(node)
+        elif isinstance(node, ast.ClassDef):
+            bases += sum(1 for base in node.bases if dotted(base) == binding)
+        elif isinstance(node, ast.Name | ast.Attribute) and dotted(node) == binding:
+            reads += 1
+    return attrs, loads, calls, bases, reads
+
+
+@pytest.mark.parametrize("source", SCAN_SOURCES)
+def test_name_index_answers_like_a_walk_per_question(source: str) -> None:
+    from pytest_autofix.fixers._imports_scan import attributes_of, dotted, names_loaded, usage
+
+    tree = ast.parse(source)
+    bindings = {dotted(n) for n in ast.walk(tree) if isinstance(n, ast.Name | ast.Attribute)}
+    for binding in [*sorted(b for b in bindings if b), "absent", "os.path.nope"]:
+        attrs, loads, calls, bases, reads = _reference(tree, binding)
+        found = usage([tree], binding)
+        assert attributes_of(tree, binding) == attrs, binding
+        assert names_loaded(tree, binding) == loads, binding
+        assert (found.calls, found.bases, found.reads) == (calls, bases, reads), binding

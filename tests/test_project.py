@@ -469,3 +469,19 @@ def test_cst_keeps_bytes_exactly(tmp_path: Path) -> None:
     module = Project(tmp_path).cst("m.py")
     assert isinstance(module, libcst.Module)
     assert module.bytes == source
+
+
+def test_tree_is_parsed_once_and_forgotten_on_invalidate(tmp_path: Path) -> None:
+    """Every fixer asking about a file shares one ast parse, until the file is edited."""
+    make(tmp_path, {"a.py": "X = 1\n", "bad.py": "def f(:\n"})
+    project = Project(tmp_path)
+    tree = project.tree("a.py")
+    assert tree is not None and tree is project.tree(tmp_path / "a.py")
+    assert [type(node).__name__ for node in tree.body] == ["Assign"]
+    assert project.tree("bad.py") is None  # does not parse: None, asked once
+    (tmp_path / "a.py").write_text("def g():\n    pass\n", encoding="utf-8")
+    assert project.tree("a.py") is tree  # not edited as far as the project knows
+    project.invalidate(["a.py"])
+    again = project.tree("a.py")
+    assert again is not None and again is not tree
+    assert [type(node).__name__ for node in again.body] == ["FunctionDef"]

@@ -13,7 +13,6 @@ from pytest_autofix.fixers._fixtures_rewrite import (
 )
 from pytest_autofix.fixers._imports_common import Edits, chain, listing, located
 from pytest_autofix.fixers._imports_rewrite import Transform, rename_name
-from pytest_autofix.fixers._imports_scan import parse
 from pytest_autofix.model import Fix, IssueKind
 
 if TYPE_CHECKING:
@@ -172,7 +171,7 @@ class PytestRemovedApi:
             if not _is_test_module(info.rel) and info.rel != failing_rel:
                 continue
             try:
-                tree = parse(project.source(info.path))
+                tree = project.tree(info.path)
             except OSError:
                 continue
             if tree is None:
@@ -203,7 +202,7 @@ class PytestRemovedApi:
             edits.add(project, info, warns_none_to_catch_warnings())
             if len(edits.edits) == before:
                 continue
-            tree = parse(project.source(info.path))
+            tree = project.tree(info.path)
             if tree is not None:
                 unsafe += [f"{info.rel}:{line}" for line in _recorder_uses(tree)]
         if not edits.edits:

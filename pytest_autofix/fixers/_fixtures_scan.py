@@ -11,8 +11,6 @@ import posixpath
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from pytest_autofix.fixers._imports_scan import parse
-
 if TYPE_CHECKING:
     from pytest_autofix.model import Issue
     from pytest_autofix.project import ModuleInfo, Project
@@ -92,7 +90,7 @@ class Scan:
     def tree(self, rel: str) -> ast.Module | None:
         if rel not in self._trees:
             try:
-                self._trees[rel] = parse(self.project.source(rel))
+                self._trees[rel] = self.project.tree(rel)  # shared, parsed once
             except OSError:
                 self._trees[rel] = None
         return self._trees[rel]

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from pytest_autofix.fixers._imports_rewrite import Transform, Unfixable
-from pytest_autofix.fixers._imports_scan import ImportStmt, import_statements, package_of, parse
+from pytest_autofix.fixers._imports_scan import ImportStmt, import_statements, package_of
 from pytest_autofix.model import FileEdit
 
 if TYPE_CHECKING:
@@ -37,10 +37,9 @@ class Files:
     def tree(self, info: ModuleInfo) -> ast.Module | None:
         if info.rel not in self._trees:
             try:
-                source = self.project.source(info.path)
+                self._trees[info.rel] = self.project.tree(info.path)  # shared, parsed once
             except OSError:
-                source = None
-            self._trees[info.rel] = parse(source) if source is not None else None
+                self._trees[info.rel] = None
         return self._trees[info.rel]
 
     def imports(self, info: ModuleInfo) -> list[ImportStmt]:

@@ -7,11 +7,13 @@ modules are read in ``_imports_env``.
 from __future__ import annotations
 
 import ast
+import collections
 import dataclasses
 import difflib
 import keyword
 import re
 import warnings
+import weakref
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -143,11 +145,53 @@ def dotted(node: ast.expr) -> str | None:
 
 def attributes_of(tree: ast.AST, binding: str) -> set[str]:
     """The attributes read from ``binding`` (a local name or a dotted chain) in the file."""
-    found: set[str] = set()
+    return set(_index(tree).attributes.get(binding, ()))
+
+
+@dataclasses.dataclass
+class _Names:
+    """One walk of a tree, for every question the import fixers ask about names in it (they
+    ask once per issue and file: one walk per file instead)."""
+
+    loads: dict[str, list[ast.Name]]  # name -> its loads, in ast.walk order
+    attributes: dict[str, set[str]]  # dotted chain -> the attributes read from it
+    calls: dict[str, list[ast.Call]]  # dotted callee -> the calls, in ast.walk order
+    bases: collections.Counter[str]  # dotted base class -> how often
+    reads: collections.Counter[str]  # dotted name or attribute chain -> how often
+    bindings: dict[str, str] | None = None  # top_level_bindings, when asked
+
+
+# Trees are shared (``Project.tree``) and dropped when their file is invalidated; so is this.
+_NAMES: weakref.WeakKeyDictionary[ast.AST, _Names] = weakref.WeakKeyDictionary()
+
+
+def _index(tree: ast.AST) -> _Names:
+    names = _NAMES.get(tree)
+    if names is not None:
+        return names
+    names = _Names({}, {}, {}, collections.Counter(), collections.Counter())
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and dotted(node.value) == binding:
-            found.add(node.attr)
-    return found
+        if isinstance(node, ast.Call):
+            callee = dotted(node.func)
+            if callee is not None:
+                names.calls.setdefault(callee, []).append(node)
+        elif isinstance(node, ast.ClassDef):
+            for base in node.bases:
+                name = dotted(base)
+                if name is not None:
+                    names.bases[name] += 1
+        elif isinstance(node, ast.Name | ast.Attribute):
+            name = dotted(node)
+            if name is not None:
+                names.reads[name] += 1
+        if isinstance(node, ast.Attribute):
+            owner = dotted(node.value)
+            if owner is not None:
+                names.attributes.setdefault(owner, set()).add(node.attr)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            names.loads.setdefault(node.id, []).append(node)
+    _NAMES[tree] = names
+    return names
 
 
 def module_bindings(statements: Iterable[ImportStmt], module: str) -> set[str]:
@@ -166,6 +210,13 @@ def module_bindings(statements: Iterable[ImportStmt], module: str) -> set[str]:
 def top_level_bindings(tree: ast.Module) -> dict[str, str]:
     """Names bound at module level (what runs: ``if TYPE_CHECKING:`` bodies are left out), as
     name -> "function" | "class" | "variable" | "import"."""
+    names = _index(tree)
+    if names.bindings is None:
+        names.bindings = _top_level_bindings(tree)
+    return dict(names.bindings)
+
+
+def _top_level_bindings(tree: ast.Module) -> dict[str, str]:
     found: dict[str, str] = {}
 
     def bind(name: str, kind: str) -> None:
@@ -232,11 +283,7 @@ def top_level_bindings(tree: ast.Module) -> dict[str, str]:
 
 
 def names_loaded(tree: ast.AST, name: str) -> list[ast.Name]:
-    return [
-        node
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
-    ]
+    return list(_index(tree).loads.get(name, ()))
 
 
 # -- how a name is used ----------------------------------------------------------------------
@@ -265,13 +312,10 @@ def usage(trees: Iterable[ast.AST], binding: str) -> Usage:
     """How ``binding`` (a name or a dotted chain) is used across ``trees``."""
     found = Usage()
     for tree in trees:
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and dotted(node.func) == binding:
-                found.calls.append(node)
-            elif isinstance(node, ast.ClassDef):
-                found.bases += sum(1 for base in node.bases if dotted(base) == binding)
-            elif isinstance(node, ast.Name | ast.Attribute) and dotted(node) == binding:
-                found.reads += 1
+        names = _index(tree)
+        found.calls += names.calls.get(binding, ())
+        found.bases += names.bases[binding]
+        found.reads += names.reads[binding]
     return found
 
 
