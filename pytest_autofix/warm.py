@@ -25,7 +25,7 @@ import os
 import shlex
 import subprocess
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -100,9 +100,10 @@ def result_path(state_dir: Path) -> Path:
 
 
 def for_config(config: pytest.Config, state_dir: Path) -> Launcher:
-    """The launcher of a session's reruns: their environment and working directory."""
-    env = rerun_env(config.rootpath, result_path(state_dir))
-    return Launcher(env, config.invocation_params.dir)
+    """The launcher of a session's reruns: their environment (computed for each child: a
+    round may have created a package that shadows an installed copy) and working directory."""
+    rootdir, out = config.rootpath, result_path(state_dir)
+    return Launcher(lambda: rerun_env(rootdir, out), config.invocation_params.dir)
 
 
 class Launcher:
@@ -111,8 +112,12 @@ class Launcher:
     At most one child waits at a time. :meth:`close` stops a child that was never used.
     """
 
-    def __init__(self, env: Mapping[str, str], cwd: str | os.PathLike[str]) -> None:
-        self.env = dict(env)
+    def __init__(
+        self,
+        env: Mapping[str, str] | Callable[[], Mapping[str, str]],
+        cwd: str | os.PathLike[str],
+    ) -> None:
+        self.env = env  # or what gives it, asked for each child
         self.cwd = os.fspath(cwd)
         self._waiting: subprocess.Popen[bytes] | None = None
         self.started = 0  # children started, for tests and benchmarks
@@ -123,7 +128,7 @@ class Launcher:
         return subprocess.Popen(
             [sys.executable, "-c", BOOT],
             cwd=self.cwd,
-            env=self.env,
+            env=dict(self.env() if callable(self.env) else self.env),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

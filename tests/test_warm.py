@@ -197,3 +197,21 @@ def test_the_bootstrap_runs_pytest_like_dash_m(tmp_path: Path) -> None:
     code, output = _launch(launcher, tmp_path, "--import-mode=importlib", "test_path.py")
     assert code == 0, output
     assert sys.executable  # the child is this interpreter's executable
+
+
+def test_each_child_gets_the_environment_of_its_time(tmp_path: Path) -> None:
+    """``for_config`` hands a function: a later round's child sees a package created since."""
+    out = _project(tmp_path)
+    (tmp_path / "test_env.py").write_text(
+        "import os\n\ndef test_env():\n    assert os.environ['AUTOFIX_ROUND'] == '2'\n",
+        encoding="utf-8",
+    )
+    rounds = iter(["1", "2"])
+    launcher = warm.Launcher(
+        lambda: {**warm.rerun_env(tmp_path, out), "AUTOFIX_ROUND": next(rounds)}, tmp_path
+    )
+    launcher.prepare()
+    launcher.close()  # round 1's child, never used
+    code, output = _launch(launcher, tmp_path, "test_env.py")
+    assert code == 0, output
+    assert launcher.started == 2
