@@ -40,10 +40,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import platform
 import re
-import resource
 import shutil
 import statistics
 import subprocess
@@ -53,15 +50,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _common import children_cpu, ensure_installed, load, machine, make_env, stats, versions
+
 TARGET_RATIO = 1.2
-# Variables that would change what a run loads or does; the benchmark controls these itself.
-_SCRUBBED_ENV = (
-    "PYTEST_ADDOPTS",
-    "PYTEST_PLUGINS",
-    "PYTEST_DISABLE_PLUGIN_AUTOLOAD",
-    "PYTHONDONTWRITEBYTECODE",
-    "PYTHONPYCACHEPREFIX",
-)
 TIMER_MODULE = "autofix_bench_timer"
 # (module, attribute, label): the engine's steps timed for the breakdown. Internal names: when
 # one moves, it drops out of the breakdown (into "other"), the engine time stays exact.
@@ -266,18 +257,6 @@ _COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|desel
 IGNORED = shutil.ignore_patterns(".pytest_cache", "__pycache__", "*.pyc")
 
 
-def make_env(pycache: Path, plugins: Path) -> dict[str, str]:
-    """The environment of every measured process (as in bench_overhead.py): bytecode caching
-    on, but under the benchmark's temporary directory (``PYTHONPYCACHEPREFIX``)."""
-    env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED_ENV}
-    env["PYTHONHASHSEED"] = "0"
-    env["PYTHONPYCACHEPREFIX"] = str(pycache)
-    env["PYTHONPATH"] = os.pathsep.join(
-        [str(plugins), *([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])]
-    )
-    return env
-
-
 def write_timer_plugin(directory: Path) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / f"{TIMER_MODULE}.py").write_text(TIMER_PLUGIN, encoding="utf-8")
@@ -293,20 +272,15 @@ def counts(output: str) -> dict[str, int]:
     return out
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 class Run:
     """One finished process: wall and CPU time, output, exit status."""
 
     def __init__(self, cmd: list[str], cwd: Path, env: dict[str, str]) -> None:
-        cpu = _children_cpu()
+        cpu = children_cpu()
         self.started = time.monotonic()
         proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
         self.ended = time.monotonic()
-        self.cpu = _children_cpu() - cpu
+        self.cpu = children_cpu() - cpu
         self.wall = self.ended - self.started
         self.cmd, self.returncode = cmd, proc.returncode
         self.output = proc.stdout + proc.stderr
@@ -358,89 +332,6 @@ _PROGRESS = re.compile(r"^autofix: (rerunning|bisecting)\b", re.MULTILINE)
 def reruns_of(output: str) -> dict[str, int]:
     found = _PROGRESS.findall(output)
     return {"verify": found.count("rerunning"), "bisect": found.count("bisecting")}
-
-
-def load() -> float | None:
-    return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
-
-
-def cpus() -> int | None:
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count()
-
-
-def entry_point(python: str) -> str | None:
-    probe = (
-        "from importlib.metadata import entry_points\n"
-        "print(next((e.value for e in entry_points(group='pytest11') if e.name == 'autofix'), ''))"
-    )
-    proc = subprocess.run([python, "-c", probe], capture_output=True, text=True, check=True)
-    return proc.stdout.strip() or None
-
-
-def versions(python: str) -> dict[str, str]:
-    probe = (
-        "import json, platform, pytest\n"
-        "from importlib.metadata import version, PackageNotFoundError\n"
-        "def v(n):\n"
-        "    try:\n"
-        "        return version(n)\n"
-        "    except PackageNotFoundError:\n"
-        "        return None\n"
-        "print(json.dumps({'python': platform.python_version(), 'pytest': pytest.__version__,"
-        " 'pytest-autofix': v('pytest-autofix'), 'pytest-xdist': v('pytest-xdist'),"
-        " 'libcst': v('libcst')}))"
-    )
-    proc = subprocess.run([python, "-c", probe], capture_output=True, text=True, check=True)
-    return {**json.loads(proc.stdout), "revision": revision()}
-
-
-def revision() -> str | None:
-    """The checkout's commit, ``+dirty`` with uncommitted changes (read-only git commands)."""
-    repo = Path(__file__).resolve().parent.parent
-    try:
-        head = subprocess.run(
-            ["git", "-C", str(repo), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return head + ("+dirty" if dirty else "")
-
-
-def machine(load_before: float | None) -> dict[str, Any]:
-    return {
-        "system": f"{platform.system()} {platform.machine()}",
-        "cpus": cpus(),
-        "load_before": load_before,
-        "load_after": load(),
-    }
-
-
-def stats(values: list[float]) -> dict[str, Any]:
-    return {
-        "times": [round(v, 4) for v in values],
-        "median": statistics.median(values),
-        "min": min(values),
-    }
-
-
-def ensure_installed(python: str) -> None:
-    ep = entry_point(python)
-    if ep != "pytest_autofix.plugin":
-        raise SystemExit(
-            f"the pytest11 entry point 'autofix' is not installed for {python} "
-            f"(found {ep!r}); install pytest-autofix first (pip install -e .)"
-        )
 
 
 # -- one size --------------------------------------------------------------------------------

@@ -32,21 +32,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _common import ensure_installed, load, machine, make_env, stats, versions
 from bench_engine import (
     IGNORED,
     TIMER_ENV,
     TIMER_MODULE,
     Run,
-    ensure_installed,
     fresh_copy,
-    load,
-    machine,
-    make_env,
     reruns_of,
-    stats,
     take_snapshot,
     tree_bytes,
-    versions,
     write_timer_plugin,
 )
 

@@ -28,10 +28,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import platform
 import re
-import resource
 import shutil
 import statistics
 import subprocess
@@ -40,6 +37,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from _common import children_cpu, ensure_installed, load, machine, make_env, stats, versions
 
 HEAVY = ("libcst", "rich", "pydantic")
 TARGETS = {"installed_vs_disabled": 1.0, "autofix_vs_installed": 3.0}
@@ -50,14 +49,6 @@ VARIANTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "installed": ("(a) plugin installed: plain pytest", ()),
     "autofix": ("(c) pytest --autofix (green suite)", ("--autofix",)),
 }
-# Variables that would change what a run loads or does; the benchmark controls these itself.
-_SCRUBBED_ENV = (
-    "PYTEST_ADDOPTS",
-    "PYTEST_PLUGINS",
-    "PYTEST_DISABLE_PLUGIN_AUTOLOAD",
-    "PYTHONDONTWRITEBYTECODE",
-    "PYTHONPYCACHEPREFIX",
-)
 
 
 # -- the generated suite ---------------------------------------------------------------------
@@ -128,38 +119,17 @@ def generate_suite(root: Path, tests: int, modules: int) -> int:
 _PASSED = re.compile(r"(\d+) passed")
 
 
-def make_env(pycache: Path | None) -> dict[str, str]:
-    """The environment of every measured process.
-
-    Bytecode caching is on, as on a developer's machine, but the caches are written under the
-    benchmark's temporary directory (``PYTHONPYCACHEPREFIX``), so nothing lands in the project
-    or in site-packages. ``pycache=None``: caching off, every run compiles every module.
-    """
-    env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED_ENV}
-    env["PYTHONHASHSEED"] = "0"
-    if pycache is not None:
-        env["PYTHONPYCACHEPREFIX"] = str(pycache)
-    else:
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
-    return env
-
-
 def command(python: str, key: str) -> list[str]:
     return [python, "-m", "pytest", *BASE_ARGS, *VARIANTS[key][1]]
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def timed_run(cmd: list[str], cwd: Path, env: dict[str, str], expect: int) -> tuple[float, float]:
     """Wall time and CPU time (user + system) of one run, which must pass ``expect`` tests."""
-    cpu = _children_cpu()
+    cpu = children_cpu()
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
-    cpu = _children_cpu() - cpu
+    cpu = children_cpu() - cpu
     match = _PASSED.search(proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else "")
     if proc.returncode != 0 or match is None or int(match.group(1)) != expect:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
@@ -289,26 +259,6 @@ def session_modules(python: str, suite: Path, env: dict[str, str]) -> dict[str, 
     return out
 
 
-def entry_point(python: str) -> str | None:
-    probe = (
-        "from importlib.metadata import entry_points\n"
-        "print(next((e.value for e in entry_points(group='pytest11') if e.name == 'autofix'), ''))"
-    )
-    proc = subprocess.run([python, "-c", probe], capture_output=True, text=True, check=True)
-    return proc.stdout.strip() or None
-
-
-def versions(python: str) -> dict[str, str]:
-    probe = (
-        "import json, platform, pytest\n"
-        "from importlib.metadata import version\n"
-        "print(json.dumps({'python': platform.python_version(), 'pytest': pytest.__version__,"
-        " 'pytest-autofix': version('pytest-autofix')}))"
-    )
-    proc = subprocess.run([python, "-c", probe], capture_output=True, text=True, check=True)
-    return json.loads(proc.stdout)  # type: ignore[no-any-return]
-
-
 # -- report ----------------------------------------------------------------------------------
 
 
@@ -382,16 +332,6 @@ def render(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _load() -> float | None:
-    return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
-
-
-def _cpus() -> int | None:
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tests", type=int, default=1000, help="tests in the suite (1000)")
@@ -416,31 +356,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.json is not None and not args.json.resolve().parent.is_dir():
         parser.error(f"--json {args.json}: directory {args.json.resolve().parent} does not exist")
 
-    ep = entry_point(args.python)
-    if ep != "pytest_autofix.plugin":
-        raise SystemExit(
-            f"the pytest11 entry point 'autofix' is not installed for {args.python} "
-            f"(found {ep!r}); install pytest-autofix first (pip install -e .)"
-        )
+    ensure_installed(args.python)
     tmp = Path(tempfile.mkdtemp(prefix="autofix-bench-"))
     suite = tmp / "suite"
     env = make_env(None if args.no_bytecode_cache else tmp / "pycache")
     try:
         total = generate_suite(suite, args.tests, args.modules)
-        load_before = _load()
+        load_before = load()
         started = time.perf_counter()
         times = measure(args.python, suite, env, total, args.repeat, args.warmup)
         elapsed = time.perf_counter() - started
         result: dict[str, Any] = {
             "benchmark": "overhead",
             "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "machine": {
-                "system": f"{platform.system()} {platform.machine()}",
-                "cpus": _cpus(),
-                "load_before": load_before,
-                "load_after": _load(),
-            },
-            "versions": versions(args.python),
+            "machine": machine(load_before),
+            "versions": versions(args.python, ("pytest-autofix",), with_revision=False),
             "bytecode_cache": not args.no_bytecode_cache,
             "tests": total,
             "modules": min(args.modules, args.tests),
@@ -451,14 +381,7 @@ def main(argv: list[str] | None = None) -> int:
                 key: {
                     "label": VARIANTS[key][0],
                     "command": ["python", "-m", "pytest", *BASE_ARGS, *VARIANTS[key][1]],
-                    **{
-                        metric: {
-                            "times": [round(t, 4) for t in times[metric][key]],
-                            "median": statistics.median(times[metric][key]),
-                            "min": min(times[metric][key]),
-                        }
-                        for metric in ("wall", "cpu")
-                    },
+                    **{metric: stats(times[metric][key]) for metric in ("wall", "cpu")},
                 }
                 for key in VARIANTS
             },

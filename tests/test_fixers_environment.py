@@ -13,6 +13,7 @@ from typing import Any
 
 import libcst
 import pytest
+from autofix_testing import propose
 
 from pytest_autofix.catalogue import Catalogue, builtin, parse
 from pytest_autofix.fixers import environment
@@ -39,13 +40,6 @@ def issue(code: str, path: str | None = None, line: int | None = None, **details
         line=line,
         details=details,
     )
-
-
-def propose(fixer: Any, an_issue: Issue, root: Path) -> list[Fix]:
-    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
-    fixes = list(fixer.propose(an_issue, Project(root)))
-    assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before  # never writes
-    return fixes
 
 
 def apply(root: Path, fix: Fix) -> dict[str, bytes]:

@@ -8,12 +8,11 @@ file's libcst parse and compares the code with the expected text exactly.
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 from typing import Any
 
-import libcst
 import pytest
+from autofix_testing import apply, expect, make
 
 from pytest_autofix.catalogue import builtin
 from pytest_autofix.classify import Context, group
@@ -37,13 +36,6 @@ BUILTINS = [
     "tmpdir",
     "tmpdir_factory",
 ]
-
-
-def make(root: Path, files: dict[str, str]) -> None:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
 
 
 def issue_of(*failures: Failure) -> Issue:
@@ -136,27 +128,6 @@ def best(issue: Issue, root: Path) -> Fix:
     found = propose(issue, root)
     assert found, "no fix"
     return found[0][1]
-
-
-def apply(root: Path, fix: Fix) -> dict[str, str]:
-    """rel path -> the code after every edit of ``fix`` (one chain per file)."""
-    result: dict[str, str] = {}
-    modules: dict[str, libcst.Module] = {}
-    for edit in fix.edits:
-        rel = Path(edit.path).as_posix()
-        if edit.text is not None:
-            result[rel] = edit.text
-            continue
-        assert edit.transform is not None
-        module = modules.get(rel) or libcst.parse_module((root / rel).read_bytes())
-        modules[rel] = edit.transform(module)
-        result[rel] = modules[rel].code
-        compile(result[rel], rel, "exec")
-    return result
-
-
-def expect(code: str) -> str:
-    return textwrap.dedent(code)
 
 
 CONFTEST = """\

@@ -9,33 +9,18 @@ from __future__ import annotations
 
 import ast
 import json
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import libcst
 import pytest
+from autofix_testing import apply, expect, make, project_modules, propose
 
 from pytest_autofix.catalogue import builtin
 from pytest_autofix.classify import Context, group
 from pytest_autofix.fixers import imports
 from pytest_autofix.model import Failure, Fix, Frame, Issue
 from pytest_autofix.project import Project
-
-
-def project_modules(project: Project) -> frozenset[str]:
-    """The module names the classifier is told about (as the engine computes them)."""
-    names = set()
-    for name in project.modules():
-        names |= {name.partition(".")[0], name.rpartition(".")[2]}
-    return frozenset(names)
-
-
-def make(root: Path, files: dict[str, str]) -> None:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
 
 
 def issue_of(root: Path, *failures: Failure) -> Issue:
@@ -91,35 +76,6 @@ def attribute_missing(module: str, name: str, path: str, at: str, line: int) -> 
 def name_error(name: str, at: str, line: int) -> Failure:
     message = f"name '{name}' is not defined"
     return failure("NameError", message, {"name": name}, at, line, nodeid=f"{at}::test")
-
-
-def propose(fixer: Any, issue: Issue, root: Path) -> list[Fix]:
-    project = Project(root)
-    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
-    fixes = list(fixer.propose(issue, project))
-    assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before  # never writes
-    return fixes
-
-
-def apply(root: Path, fix: Fix) -> dict[str, str]:
-    """rel path -> the code after every edit of ``fix`` (one chain per file)."""
-    result: dict[str, str] = {}
-    modules: dict[str, libcst.Module] = {}
-    for edit in fix.edits:
-        rel = Path(edit.path).as_posix()
-        if edit.text is not None:
-            result[rel] = edit.text
-            continue
-        assert edit.transform is not None
-        module = modules.get(rel) or libcst.parse_module((root / rel).read_bytes())
-        modules[rel] = edit.transform(module)
-        result[rel] = modules[rel].code
-        compile(result[rel], rel, "exec")
-    return result
-
-
-def expect(code: str) -> str:
-    return textwrap.dedent(code)
 
 
 def only(fixes: list[Fix]) -> Fix:

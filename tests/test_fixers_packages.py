@@ -3,31 +3,16 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
+from autofix_testing import make, project_modules
 
 from pytest_autofix.catalogue import builtin
 from pytest_autofix.classify import Context, group
 from pytest_autofix.fixers import packages
 from pytest_autofix.model import Failure, Fix, Frame, Issue, IssueKind
 from pytest_autofix.project import Project
-
-
-def project_modules(project: Project) -> frozenset[str]:
-    """The module names the classifier is told about (as the engine computes them)."""
-    names = set()
-    for name in project.modules():
-        names |= {name.partition(".")[0], name.rpartition(".")[2]}
-    return frozenset(names)
-
-
-def make(root: Path, files: dict[str, str]) -> None:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
 
 
 def missing(root: Path, module: str, at: str = "tests/test_a.py") -> Issue:
