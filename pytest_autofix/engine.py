@@ -75,9 +75,13 @@ def run(
     except catalogue.CatalogueError as err:
         catalogue.use_builtin(config)
         note = f"the extra migration-catalogue entries were not used: {err}"
-    engine = Engine(config, settings, _collect_fixers(config), *([progress] if progress else []))
-    if launcher is not None:
-        engine.launcher = launcher
+    engine = Engine(
+        config,
+        settings,
+        _collect_fixers(config),
+        *([progress] if progress else []),
+        launcher=launcher,
+    )
     try:
         outcome = engine.run(failures, passed, pytest_exit)
     finally:
@@ -119,6 +123,8 @@ class Engine:
         settings: Settings,
         fixers: Sequence[Fixer],
         progress: Callable[[str], AbstractContextManager[object]] = lambda _: nullcontext(),
+        *,
+        launcher: warm.Launcher | None = None,
     ) -> None:
         self.config = config
         self.progress = progress
@@ -145,7 +151,7 @@ class Engine:
         self._planned: dict[frozenset[str], dict[Path, bytes]] = {}
         self.issue_failures: dict[str, list[Failure]] = {}
         # rerun interpreters, one started ahead of each round (see warm.py)
-        self.launcher = warm.for_config(config, self.state_dir)
+        self.launcher = launcher or warm.for_config(config, self.state_dir)
 
     # -- policy helpers ----------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_autofix.capture import FACTS_ATTR, CapturePlugin
-from pytest_autofix.plugin import Settings
+from pytest_autofix.plugin import Settings, state_dir
 
 if TYPE_CHECKING:
     from pytest_autofix.engine import Outcome
@@ -62,12 +62,12 @@ class AutofixSession:
         self.ran = True
         if not self.failures and self.settings.report is None and self.settings.patch is None:
             return  # a green run: nothing to load, nothing to do
-        from pytest_autofix import plugin, warm
+        from pytest_autofix import warm
 
         # The first rerun's interpreter starts now and imports pytest while the engine loads.
         launcher = None
         if self.failures and not self.settings.dry_run:
-            launcher = warm.for_config(self.config, plugin.state_dir(self.config))
+            launcher = warm.for_config(self.config, state_dir(self.config))
             launcher.prepare()
         try:
             from pytest_autofix import engine, report
