@@ -8,7 +8,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ from pytest_autofix.model import Failure
 from pytest_autofix.project import Project
 from pytest_autofix.warm import Launcher, source_first
 
-__all__ = ["RerunResult", "affected", "arguments", "command", "rerun", "source_first", "under"]
+__all__ = ["RerunResult", "affected", "arguments", "rerun", "source_first", "under"]
 
 
 @dataclasses.dataclass
@@ -90,17 +89,11 @@ def affected(
     return sorted(n for n in selected if "::" not in n or _file_of(n) not in files)
 
 
-def command(
-    config: pytest.Config, state_dir: Path, nodeids: list[str], *, xdist: bool = True
-) -> list[str]:
-    """``python -m pytest -p no:autofix`` with the session's rootdir, ini and relevant options."""
-    return [sys.executable, "-m", "pytest", *arguments(config, state_dir, nodeids, xdist=xdist)]
-
-
 def arguments(
     config: pytest.Config, state_dir: Path, nodeids: list[str], *, xdist: bool = True
 ) -> list[str]:
-    """The rerun's arguments after ``python -m pytest``; node ids go to an ``@file``."""
+    """The rerun's arguments after ``python -m pytest``: ``-p no:autofix`` with the session's
+    rootdir, ini and relevant options; node ids go to an ``@file``."""
     args_file = state_dir / "rerun-args.txt"
     # node ids are rootdir-relative; the rerun runs from the user's working directory
     absolute = [
