@@ -80,20 +80,19 @@ def _function(rel: str, node: FunctionNode, cls: str | None) -> Function:
 
 
 class Scan:
-    """The functions of every project file, parsed once per proposal."""
+    """The functions of every project file (from the project's shared parses), listed once per
+    proposal."""
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self._trees: dict[str, ast.Module | None] = {}
         self._functions: dict[str, list[Function]] = {}
 
     def tree(self, rel: str) -> ast.Module | None:
-        if rel not in self._trees:
-            try:
-                self._trees[rel] = self.project.tree(rel)  # shared, parsed once
-            except OSError:
-                self._trees[rel] = None
-        return self._trees[rel]
+        """The project's shared parse of the file (None: it does not parse or cannot be read)."""
+        try:
+            return self.project.tree(rel)
+        except OSError:
+            return None
 
     def infos(self) -> list[ModuleInfo]:
         return [i for i in self.project.all_modules() if not i.syntax_error]

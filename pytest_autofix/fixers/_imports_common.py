@@ -27,20 +27,18 @@ AMBIGUOUS = 0.5  # several equally good candidates: a suggestion that lists them
 
 
 class Files:
-    """The ast and import statements of project files, parsed once per proposal."""
+    """The ast (the project's, shared) and the import statements of project files."""
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self._trees: dict[str, ast.Module | None] = {}
         self._imports: dict[str, list[ImportStmt]] = {}
 
     def tree(self, info: ModuleInfo) -> ast.Module | None:
-        if info.rel not in self._trees:
-            try:
-                self._trees[info.rel] = self.project.tree(info.path)  # shared, parsed once
-            except OSError:
-                self._trees[info.rel] = None
-        return self._trees[info.rel]
+        """The project's shared parse of the file (None: it does not parse or cannot be read)."""
+        try:
+            return self.project.tree(info.path)
+        except OSError:
+            return None
 
     def imports(self, info: ModuleInfo) -> list[ImportStmt]:
         if info.rel not in self._imports:
