@@ -60,6 +60,19 @@ def _argname(issue: Issue) -> str:
     return str(issue.details.get("argname") or "")
 
 
+def _not_found(issue: Issue, project: Project) -> tuple[str, Scan, list[Function]] | None:
+    """For a ``fixture.not-found`` issue: the fixture's name, a scan of the project, and the
+    functions requesting it; None for any other issue, or when no requester is found."""
+    argname = _argname(issue)
+    if issue.code != "fixture.not-found" or not argname:
+        return None
+    scan = Scan(project)
+    requesters = requesting(issue, scan)
+    if not requesters:
+        return None
+    return argname, scan, requesters
+
+
 def _users(scan: Scan, issue: Issue, argname: str, definitions: list[Function]) -> list[Function]:
     """The issue's requesters, and every other function requesting ``argname`` that cannot see
     any of ``definitions`` (the tests not run this time fail the same way)."""
@@ -93,13 +106,10 @@ class FixtureRenamed:
     kinds = _FIXTURE
 
     def propose(self, issue: Issue, project: Project) -> list[Fix]:
-        argname = _argname(issue)
-        if issue.code != "fixture.not-found" or not argname:
+        found = _not_found(issue, project)
+        if found is None:
             return []
-        scan = Scan(project)
-        requesters = requesting(issue, scan)
-        if not requesters:
-            return []
+        argname, scan, requesters = found
         if scan.fixtures_named(argname) or _undecorated(scan, argname, requesters):
             return []  # defined somewhere: the other fixers' case
         files = {f.rel for f in requesters}
@@ -255,12 +265,11 @@ class FixtureUndecorated:
     kinds = _FIXTURE
 
     def propose(self, issue: Issue, project: Project) -> list[Fix]:
-        argname = _argname(issue)
-        if issue.code != "fixture.not-found" or not argname:
+        requested = _not_found(issue, project)
+        if requested is None:
             return []
-        scan = Scan(project)
-        requesters = requesting(issue, scan)
-        found = _undecorated(scan, argname, requesters) if requesters else []
+        argname, scan, requesters = requested
+        found = _undecorated(scan, argname, requesters)
         if len(found) != 1 or scan.fixtures_named(argname):
             return []
         function = found[0]
@@ -308,13 +317,12 @@ class FixtureNotVisible:
     kinds = _FIXTURE
 
     def propose(self, issue: Issue, project: Project) -> list[Fix]:
-        argname = _argname(issue)
-        if issue.code != "fixture.not-found" or not argname:
+        found = _not_found(issue, project)
+        if found is None:
             return []
-        scan = Scan(project)
-        requesters = requesting(issue, scan)
+        argname, scan, requesters = found
         definitions = scan.fixtures_named(argname)
-        if not requesters or not definitions:
+        if not definitions:
             return []
         files = {f.rel for f in requesters}
         if any(visible(d.rel, r) for d in definitions for r in files):
