@@ -18,9 +18,9 @@ from pytest_autofix import warm
 from pytest_autofix.capture import to_failure
 from pytest_autofix.model import Failure
 from pytest_autofix.project import Project
-from pytest_autofix.warm import Launcher, source_first
+from pytest_autofix.warm import Launcher
 
-__all__ = ["RerunResult", "affected", "arguments", "rerun", "source_first", "under"]
+__all__ = ["RerunResult", "affected", "arguments", "rerun", "under"]
 
 
 @dataclasses.dataclass

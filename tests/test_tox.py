@@ -29,7 +29,7 @@ import pytest
 
 from pytest_autofix import sourcemap
 from pytest_autofix.capture import capture, project_path
-from pytest_autofix.verify import source_first
+from pytest_autofix.warm import source_first
 
 REPO = Path(__file__).resolve().parent.parent
 
