@@ -90,6 +90,7 @@ import importlib
 import json
 import os
 import resource
+import sys
 import time
 
 import pytest
@@ -103,15 +104,21 @@ def _cpu():
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def _patch(spent):
-    for module_name, qualname, key in PATCHED:
+def _patch(spent, entries=PATCHED):
+    """Time the functions of ``entries``; those of a module not imported yet (the engine
+    loads the report while its rerun runs) are patched after the next timed call returns."""
+    for entry in entries:
+        module_name, qualname, key = entry
+        owner = sys.modules.get(module_name)
+        if owner is None:
+            _PENDING.append(entry)
+            continue
         try:
-            owner = importlib.import_module(module_name)
             *path, name = qualname.split(".")
             for part in path:
                 owner = getattr(owner, part)
             original = getattr(owner, name)
-        except (ImportError, AttributeError):
+        except AttributeError:
             continue
 
         def timed(*args, __f=original, __key=key, **kwargs):
@@ -121,8 +128,15 @@ def _patch(spent):
             finally:
                 seconds, calls = spent.get(__key, (0.0, 0))
                 spent[__key] = (seconds + time.monotonic() - start, calls + 1)
+                if _PENDING:
+                    pending = _PENDING[:]
+                    _PENDING.clear()
+                    _patch(spent, pending)
 
         setattr(owner, name, functools.wraps(original)(timed))
+
+
+_PENDING = []
 
 
 @pytest.hookimpl(wrapper=True, trylast=True)
@@ -135,9 +149,9 @@ def pytest_sessionfinish(session, exitstatus):
     start, cpu = time.monotonic(), _cpu()
     spent = {{}}
     if timed:
-        try:
+        try:  # what autofix imports before its engine runs
             importlib.import_module("pytest_autofix.engine")
-            importlib.import_module("pytest_autofix.report")
+            importlib.import_module("pytest_autofix.progress")
         except ImportError:
             pass
         spent["imports"] = (time.monotonic() - start, 1)

@@ -85,7 +85,10 @@ def run(
     try:
         outcome = engine.run(failures, passed, pytest_exit)
     finally:
-        engine.launcher.close()
+        if launcher is None:
+            engine.launcher.close()
+        else:  # the caller waits for the reruns still exiting (session.py: at unconfigure)
+            engine.launcher.stop_waiting()
     if note is not None:
         outcome.note = note if outcome.note is None else f"{note}; {outcome.note}"
     return outcome
@@ -104,6 +107,12 @@ def _collect_fixers(config: pytest.Config) -> list[Fixer]:
     for result in config.hook.pytest_autofix_fixers(config=config):
         merged.extend(result or [])
     return merged
+
+
+def _load_report() -> None:
+    """The report comes after the rerun: its imports (rich, the report's models) are done
+    while the rerun runs in the other interpreter, not after it."""
+    import pytest_autofix.report  # noqa: F401
 
 
 def project_modules(project: Project) -> frozenset[str]:
@@ -387,6 +396,7 @@ class Engine:
                 tests,
                 self.settings.rerun_timeout,
                 launcher=self.launcher,
+                meanwhile=_load_report,
             )
         self.reruns.append(result)
         return result

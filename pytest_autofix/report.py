@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import io
 import os
-import sys
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -110,28 +107,6 @@ def _atomic_write(path: Path, data: str | bytes) -> None:
     tmp = path.with_name(f".{path.name}.autofix-tmp")
     tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
     os.replace(tmp, path)
-
-
-def progress(tr: pytest.TerminalReporter) -> Callable[[str], AbstractContextManager[object]]:
-    """What the engine shows while a rerun takes time: a rich spinner on a terminal, one plain
-    line per step elsewhere (CI logs)."""
-    tw = tr._tw
-    started: list[bool] = []
-
-    @contextmanager
-    def show(what: str) -> Iterator[None]:
-        if not started:  # pytest leaves its progress line open
-            started.append(True)
-            tw.line()
-        if tr.isatty() and tw.hasmarkup:
-            console = Console(file=sys.stdout, force_terminal=True, highlight=False)
-            with console.status(f"autofix: {what}", spinner="dots"):
-                yield
-        else:
-            tr.write_line(f"autofix: {what}")
-            yield
-
-    return show
 
 
 def _location(path: str | None, line: int | None) -> str:

@@ -2,14 +2,17 @@
 
 It captures facts the same way the main session does and, in the process that reports (the only
 one, or the xdist controller), writes every outcome and failure as JSON to the file named by
-``PYTEST_AUTOFIX_RERUN_OUT``. It declares the autofix options as inert, so a ``--autofix`` in the
-user's ``addopts`` does not break the rerun, which runs with ``-p no:autofix``.
+``PYTEST_AUTOFIX_RERUN_OUT``, then says so on the pipe named by ``PYTEST_AUTOFIX_RERUN_READY``:
+the engine reads the results while this interpreter prints its summary and exits. It declares
+the autofix options as inert, so a ``--autofix`` in the user's ``addopts`` does not break the
+rerun, which runs with ``-p no:autofix``.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +20,25 @@ import pytest
 
 from pytest_autofix import plugin
 from pytest_autofix.capture import FACTS_ATTR, CapturePlugin
-from pytest_autofix.warm import OUT_ENV
+from pytest_autofix.warm import OUT_ENV, READY_ENV
+
+
+def _take_ready_pipe() -> int | None:
+    """The pipe's number, taken out of the environment as this plugin loads (before any test
+    runs), so that no process the tests start inherits the number or the pipe."""
+    raw = os.environ.pop(READY_ENV, None)
+    if raw is None or not raw.isdigit():
+        return None
+    try:
+        if not stat.S_ISFIFO(os.fstat(int(raw)).st_mode):
+            return None  # not the pipe the launcher passed: leave that file alone
+        os.set_inheritable(int(raw), False)
+    except OSError:
+        return None
+    return int(raw)
+
+
+_READY = _take_ready_pipe()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -62,8 +83,18 @@ class _Recorder:
             self.outcomes[report.nodeid] = "failed"
             self._failed(report, "collect")
 
+    @pytest.hookimpl(trylast=True)  # after the other plugins' session teardown
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        global _READY
         data = {"outcomes": self.outcomes, "failures": self.failures, "exitstatus": int(exitstatus)}
         tmp = self.out.with_suffix(".tmp")
         tmp.write_text(json.dumps(data), encoding="utf-8")
         os.replace(tmp, self.out)
+        if _READY is not None:
+            ready, _READY = _READY, None
+            try:
+                os.write(ready, b"\n")
+            except OSError:
+                pass  # the engine is gone; it reads the file when it looks
+            finally:
+                os.close(ready)

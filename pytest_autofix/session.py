@@ -16,6 +16,7 @@ from pytest_autofix.plugin import Settings, state_dir
 
 if TYPE_CHECKING:
     from pytest_autofix.engine import Outcome
+    from pytest_autofix.warm import Launcher
 
 _NO_FIX_STATUSES = (
     pytest.ExitCode.INTERRUPTED,
@@ -37,6 +38,7 @@ class AutofixSession:
         self.passed: set[str] = set()
         self.outcome: Outcome | None = None
         self.ran = False
+        self.launcher: Launcher | None = None
         config.pluginmanager.register(CapturePlugin(config.rootpath), "autofix-capture")
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -67,10 +69,11 @@ class AutofixSession:
         # The first rerun's interpreter starts now and imports pytest while the engine loads.
         launcher = None
         if self.failures and not self.settings.dry_run:
-            launcher = warm.for_config(self.config, state_dir(self.config))
+            launcher = self.launcher = warm.for_config(self.config, state_dir(self.config))
             launcher.prepare()
         try:
-            from pytest_autofix import engine, report
+            from pytest_autofix import engine
+            from pytest_autofix.progress import progress
 
             reporter = self.config.pluginmanager.get_plugin("terminalreporter")
             self.outcome = engine.run(
@@ -79,14 +82,16 @@ class AutofixSession:
                 self.failures,
                 self.passed,
                 int(exitstatus),
-                progress=report.progress(reporter) if reporter is not None else None,
+                progress=progress(reporter) if reporter is not None else None,
                 launcher=launcher,
             )
         finally:
             if launcher is not None:
-                launcher.close()
+                launcher.stop_waiting()  # the reruns may still be exiting: see unconfigure
         if not self.settings.dry_run:
             session.exitstatus = self.outcome.exit_status
+        from pytest_autofix import report  # loaded while the rerun ran (engine._load_report)
+
         report.write_files(self.outcome, self.settings)
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
@@ -98,3 +103,9 @@ class AutofixSession:
             mode = "dry run" if self.settings.dry_run else "fix"
             terminalreporter.write_sep("=", f"autofix ({mode})")
             terminalreporter.write_line("Found 0 issues in 0 failures; nothing to fix")
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        """The reruns' interpreters exit while the summary is written; wait for them here."""
+        if self.launcher is not None:
+            self.launcher.close()
+            self.launcher = None

@@ -5,11 +5,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-import os
-import signal
 import subprocess
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -28,8 +26,8 @@ class RerunResult:
     tests: list[str]
     outcomes: dict[str, str]  # nodeid -> passed | failed | skipped
     failures: list[Failure]
-    seconds: float
-    returncode: int
+    seconds: float  # from the launch until its results were written
+    returncode: int  # pytest's exit status in the rerun (-9: killed at the timeout)
     error: str | None = None  # the rerun itself did not work (timeout, crash): trust nothing
 
     def failed(self, nodeid: str) -> bool:
@@ -147,42 +145,76 @@ def rerun(
     xdist: bool = True,
     launcher: Launcher | None = None,
     then_prepare: bool = False,
+    meanwhile: Callable[[], object] | None = None,
 ) -> RerunResult:
     """Run ``nodeids`` in ONE fresh interpreter; every outcome and failure comes back.
 
     The interpreter comes from ``launcher`` (one prepared ahead when there is one); with
     ``then_prepare`` the next one starts while this rerun runs (bisection probes come in pairs).
+    ``meanwhile`` is work for this process while the rerun runs. The result is back as soon as
+    the rerun has written it: the interpreter may still be printing its summary and exiting,
+    and ``launcher.close()`` waits for that (a launcher made here is closed before returning).
     """
     state_dir.mkdir(parents=True, exist_ok=True)
     out = warm.result_path(state_dir)
     out.unlink(missing_ok=True)
+    own = launcher is None
     if launcher is None:
         launcher = warm.for_config(config, state_dir)
-    args = arguments(config, state_dir, nodeids, xdist=xdist)
+    try:
+        return _rerun(
+            launcher,
+            arguments(config, state_dir, nodeids, xdist=xdist),
+            nodeids,
+            out,
+            timeout,
+            then_prepare,
+            meanwhile,
+        )
+    finally:
+        if own:
+            launcher.close()
+
+
+def _rerun(
+    launcher: Launcher,
+    args: list[str],
+    nodeids: list[str],
+    out: Path,
+    timeout: float,
+    then_prepare: bool,
+    meanwhile: Callable[[], object] | None,
+) -> RerunResult:
     start = time.perf_counter()
-    proc, go = launcher.launch(args)
+    child = launcher.launch(args)
     if then_prepare:
         launcher.prepare()
+    if meanwhile is not None:
+        meanwhile()
     try:
-        output, _ = proc.communicate(input=go, timeout=timeout)
+        said = child.wait_results(max(timeout - (time.perf_counter() - start), 0.0))
     except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
+        child.kill()
         error = f"the rerun timed out after {timeout:g}s (--autofix-rerun-timeout)"
         return RerunResult(nodeids, {}, [], time.perf_counter() - start, -9, error=error)
     seconds = time.perf_counter() - start
 
     def broken(what: str) -> RerunResult:
         """A rerun that did not run: it proves nothing; its last output lines say why."""
-        tail = " | ".join(output.decode(errors="replace").strip().splitlines()[-5:])
-        return RerunResult(nodeids, {}, [], seconds, proc.returncode, error=f"{what}: {tail}")
+        tail = " | ".join(child.output().strip().splitlines()[-5:])
+        code = child.poll()
+        return RerunResult(
+            nodeids, {}, [], seconds, -1 if code is None else code, error=f"{what}: {tail}"
+        )
 
     if not out.exists():
-        return broken(f"the rerun ended with status {proc.returncode} and no results")
+        how = "no results" if said else f"status {child.poll()} and no results"
+        return broken(f"the rerun ended with {how}")
     data = json.loads(out.read_text(encoding="utf-8"))
-    if data.get("exitstatus") in (2, 3, 4):  # interrupted, internal error, usage error
-        return broken(f"the rerun failed to run (pytest exit status {data['exitstatus']})")
+    status = int(data.get("exitstatus", 0))
+    if status in (2, 3, 4):  # interrupted, internal error, usage error
+        return broken(f"the rerun failed to run (pytest exit status {status})")
     failures = [
         to_failure(f["nodeid"], f["when"], f["facts"], f["longrepr"]) for f in data["failures"]
     ]
-    return RerunResult(nodeids, dict(data["outcomes"]), failures, seconds, proc.returncode)
+    return RerunResult(nodeids, dict(data["outcomes"]), failures, seconds, status)

@@ -4,9 +4,15 @@ A verification rerun is a fresh interpreter running ``sys.executable -m pytest -
 ...``. Part of its cost does not depend on the project at all: starting Python and importing
 pytest (about a third of a small rerun). A :class:`Launcher` starts that part early, in a child
 that runs :data:`BOOT`: it imports pytest and then waits for one line on stdin, the command line
-of its rerun; only then does it run ``pytest.console_main()``, exactly as ``python -m pytest``
-does (``sys.argv[0]`` is pytest's ``__main__.py``, ``sys.path[0]`` the working directory). The
-engine prepares a child before it plans a round, so the two start-ups overlap on two cores.
+of its rerun; only then does it run pytest's ``__main__`` with :func:`runpy.run_module`, as
+``python -m pytest`` does (``sys.argv[0]`` is pytest's ``__main__.py``, ``sys.path[0]`` the
+working directory). The engine prepares a child before it plans a round, so the two start-ups
+overlap on two cores.
+
+The results come back before the interpreter ends: the rerun plugin writes them, then says so
+on a pipe (:data:`READY_ENV`), and the engine goes on while the child prints its summary and
+exits. Its output goes to an unnamed temporary file, so it never blocks on a full pipe.
+:meth:`Launcher.close` waits for the launched children to exit.
 
 The child stays fresh: before its line arrives it has imported pytest and the standard library
 only; no plugin module (pytest marks those for assertion rewriting when it loads them), no
@@ -22,9 +28,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import shlex
+import signal
 import subprocess
 import sys
+import tempfile
+import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,6 +47,8 @@ if TYPE_CHECKING:
 __all__ = [
     "BOOT",
     "OUT_ENV",
+    "READY_ENV",
+    "Child",
     "Launcher",
     "clean_addopts",
     "for_config",
@@ -46,18 +58,21 @@ __all__ = [
 ]
 
 OUT_ENV = "PYTEST_AUTOFIX_RERUN_OUT"
+# The number of the pipe on which a rerun says "results written" (``rerun.py``), so that the
+# engine goes on while the interpreter prints its summary and exits.
+READY_ENV = "PYTEST_AUTOFIX_RERUN_READY"
 _AUTOFIX_FLAGS = ("--autofix", "--dry-run")
 
 BOOT = """\
 import os, sys
 sys.path[0] = os.getcwd()
-import pytest, pytest.__main__
+import pytest
 line = sys.stdin.readline()
 if not line.strip():
     raise SystemExit(0)
-import json
-sys.argv = [pytest.__main__.__file__, *json.loads(line)]
-raise SystemExit(pytest.console_main())
+import json, runpy
+sys.argv[1:] = json.loads(line)
+runpy.run_module("pytest", run_name="__main__", alter_sys=True)
 """
 
 
@@ -106,37 +121,134 @@ def for_config(config: pytest.Config, state_dir: Path) -> Launcher:
     return Launcher(lambda: rerun_env(rootdir, out), config.invocation_params.dir)
 
 
+class Child:
+    """One rerun interpreter: its process, what it prints (kept in an unnamed temporary file,
+    so it never blocks on a full pipe) and the pipe on which it says that its results are
+    written (:data:`READY_ENV`)."""
+
+    def __init__(self, env: Mapping[str, str], cwd: str) -> None:
+        self.output_file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by _release)
+        ready, tell = os.pipe()
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", BOOT],
+                cwd=cwd,
+                env={**env, READY_ENV: str(tell)},
+                stdin=subprocess.PIPE,
+                stdout=self.output_file,
+                stderr=subprocess.STDOUT,
+                pass_fds=(tell,),
+                start_new_session=True,  # a timeout kills the whole group (xdist workers too)
+            )
+        except BaseException:
+            os.close(ready)
+            self.output_file.close()
+            raise
+        finally:
+            os.close(tell)  # the child holds the only writing end: EOF when it exits
+        self.ready: int | None = ready
+        self.told = False  # the rerun said its results are written
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def poll(self) -> int | None:
+        return self.proc.poll()
+
+    def go(self, args: Iterable[str]) -> None:
+        """Run ``python -m pytest <args>`` now (the one line it waits for)."""
+        assert self.proc.stdin is not None
+        line = (json.dumps(list(args)) + "\n").encode("utf-8")
+        with contextlib.suppress(BrokenPipeError):  # it died: wait_results() says so
+            self.proc.stdin.write(line)
+        with contextlib.suppress(BrokenPipeError):
+            self.proc.stdin.close()
+
+    def wait_results(self, timeout: float) -> bool:
+        """Wait until the rerun's results are written (True) or it ended without saying so
+        (False). Raises :class:`subprocess.TimeoutExpired` after ``timeout`` seconds.
+
+        The interpreter may still be finishing (its terminal summary, its exit) when this
+        returns True: :meth:`finish` waits for that."""
+        deadline = time.monotonic() + timeout
+        while self.ready is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise subprocess.TimeoutExpired(self.proc.args, timeout)
+            readable, _, _ = select.select([self.ready], [], [], remaining)
+            if readable:
+                said = os.read(self.ready, 1)
+                os.close(self.ready)
+                self.ready = None
+                self.told = bool(said)
+        if not self.told:  # every writer closed: the interpreter ended (or is ending)
+            self.proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        return self.told
+
+    def output(self) -> str:
+        """What it printed so far (everything, once it has exited); read it before
+        :meth:`finish` or :meth:`kill`, which let go of it."""
+        self.output_file.seek(0)
+        return self.output_file.read().decode(errors="replace")
+
+    def finish(self, timeout: float) -> int:
+        """Wait for it to exit (its whole process group is killed after ``timeout``)."""
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        self._release()
+        return self.proc.returncode
+
+    def kill(self) -> None:
+        """Stop it and everything it started (xdist workers)."""
+        if self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                self.proc.kill()
+        self.proc.wait()
+        self._release()
+
+    def _release(self) -> None:
+        if self.ready is not None:
+            os.close(self.ready)
+            self.ready = None
+        if self.proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()
+        self.output_file.close()
+
+
 class Launcher:
     """Starts rerun interpreters: :meth:`prepare` one ahead, :meth:`launch` it with its args.
 
-    At most one child waits at a time. :meth:`close` stops a child that was never used.
+    At most one child waits at a time. A launched child whose results are in may still be
+    finishing; :meth:`close` waits for those and stops a waiting child that was never used.
     """
 
     def __init__(
         self,
         env: Mapping[str, str] | Callable[[], Mapping[str, str]],
         cwd: str | os.PathLike[str],
+        *,
+        finish_timeout: float = 600.0,
     ) -> None:
         self.env = env  # or what gives it, asked for each child
         self.cwd = os.fspath(cwd)
-        self._waiting: subprocess.Popen[bytes] | None = None
+        self.finish_timeout = finish_timeout
+        self._waiting: Child | None = None
+        self._launched: list[Child] = []
         self.started = 0  # children started, for tests and benchmarks
         self.warm = 0  # launches that found a child already waiting
 
-    def _start(self) -> subprocess.Popen[bytes]:
+    def _start(self) -> Child:
         self.started += 1
-        return subprocess.Popen(
-            [sys.executable, "-c", BOOT],
-            cwd=self.cwd,
-            env=dict(self.env() if callable(self.env) else self.env),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # a timeout kills the whole group (xdist workers too)
-        )
+        return Child(self.env() if callable(self.env) else self.env, self.cwd)
 
     @property
-    def waiting(self) -> subprocess.Popen[bytes] | None:
+    def waiting(self) -> Child | None:
         """The child started ahead and not launched yet, if any."""
         return self._waiting
 
@@ -144,43 +256,38 @@ class Launcher:
         """Start a child now, unless one is already waiting."""
         if self._waiting is not None and self._waiting.poll() is None:
             return
-        self._discard()
+        self.stop_waiting()
         self._waiting = self._start()
 
-    def launch(self, args: Iterable[str]) -> tuple[subprocess.Popen[bytes], bytes]:
-        """A child for ``python -m pytest <args>`` and the line that starts it: pass it as
-        ``communicate(input=...)``. A waiting child is used when it is still alive."""
-        proc = self._waiting
+    def launch(self, args: Iterable[str]) -> Child:
+        """A child running ``python -m pytest <args>``: the waiting one when it is alive."""
+        child = self._waiting
         self._waiting = None
-        if proc is not None and proc.poll() is None:
+        if child is not None and child.poll() is None:
             self.warm += 1
         else:
-            if proc is not None:
-                _stop(proc)
-            proc = self._start()
-        return proc, (json.dumps(list(args)) + "\n").encode("utf-8")
+            if child is not None:
+                child.kill()
+            child = self._start()
+        self._launched.append(child)
+        child.go(args)
+        return child
 
-    def _discard(self) -> None:
+    def stop_waiting(self) -> None:
+        """Stop the waiting child, if any (it has run nothing)."""
         if self._waiting is not None:
-            _stop(self._waiting)
+            self._waiting.kill()
             self._waiting = None
 
     def close(self) -> None:
-        """Stop the waiting child, if any (it has run nothing)."""
-        self._discard()
+        """Stop the waiting child; wait for the launched ones to exit."""
+        self.stop_waiting()
+        launched, self._launched = self._launched, []
+        for child in launched:
+            child.finish(self.finish_timeout)
 
     def __enter__(self) -> Launcher:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.kill()
-    proc.wait()
-    for stream in (proc.stdin, proc.stdout):
-        if stream is not None:
-            with contextlib.suppress(OSError):
-                stream.close()

@@ -7,6 +7,7 @@ Real child processes throughout; the end-to-end tests look at the session's own 
 from __future__ import annotations
 
 import json
+import subprocess
 import textwrap
 import time
 from pathlib import Path
@@ -24,10 +25,16 @@ def _project(root: Path) -> Path:
     return root / "result.json"
 
 
+RERUN = ["-p", "no:autofix", "-p", "pytest_autofix.rerun", "-q"]
+
+
 def _launch(launcher: warm.Launcher, root: Path, *args: str) -> tuple[int, str]:
-    proc, go = launcher.launch(["-p", "no:autofix", "-p", "pytest_autofix.rerun", "-q", *args])
-    out, _ = proc.communicate(input=go, timeout=120)
-    return proc.returncode, out.decode(errors="replace")
+    """Run a rerun to its end: its exit status and everything it printed."""
+    child = launcher.launch([*RERUN, *args])
+    child.wait_results(120)
+    child.proc.wait(timeout=120)
+    output = child.output()
+    return child.finish(120), output
 
 
 def _waiting_for_stdin(proc: object, timeout: float = 10.0) -> None:
@@ -90,10 +97,10 @@ def test_a_waiting_interpreter_exits_when_its_parent_goes(tmp_path: Path) -> Non
     launcher = warm.Launcher(warm.rerun_env(tmp_path, _project(tmp_path)), tmp_path)
     launcher.prepare()
     child = launcher.waiting
-    assert child is not None and child.stdin is not None
-    child.stdin.close()
-    assert child.wait(timeout=60) == 0
-    assert child.stdout is not None and child.stdout.read() == b""
+    assert child is not None and child.proc.stdin is not None
+    child.proc.stdin.close()
+    assert child.proc.wait(timeout=60) == 0
+    assert child.output() == ""
     launcher.close()
 
 
@@ -104,7 +111,6 @@ def test_a_dead_waiting_interpreter_is_replaced(tmp_path: Path) -> None:
     launcher.prepare()
     assert launcher.waiting is not None
     launcher.waiting.kill()
-    launcher.waiting.wait()
     code, output = _launch(launcher, tmp_path, str(tmp_path / "test_a.py"))
     assert code == 0, output
     assert (launcher.started, launcher.warm) == (2, 0)
@@ -221,3 +227,115 @@ def test_each_child_gets_the_environment_of_its_time(tmp_path: Path) -> None:
     code, output = _launch(launcher, tmp_path, "test_env.py")
     assert code == 0, output
     assert launcher.started == 2
+
+
+# -- results before exit: the engine goes on while the rerun prints its summary and exits ------
+
+HELD_AT_EXIT = """
+import time
+from pathlib import Path
+
+
+def pytest_unconfigure(config):
+    release = Path(__file__).with_name("release")
+    deadline = time.monotonic() + 60
+    while not release.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+"""
+
+
+def test_the_results_come_back_while_the_interpreter_is_still_exiting(tmp_path: Path) -> None:
+    out = _project(tmp_path)
+    (tmp_path / "conftest.py").write_text(HELD_AT_EXIT, encoding="utf-8")
+    (tmp_path / "test_a.py").write_text("def test_a():\n    pass\n", encoding="utf-8")
+    launcher = warm.Launcher(warm.rerun_env(tmp_path, out), tmp_path)
+    child = launcher.launch([*RERUN, "test_a.py"])
+    assert child.wait_results(120) is True
+    assert child.poll() is None  # held in its pytest_unconfigure, after the results
+    assert json.loads(out.read_text())["outcomes"] == {"test_a.py::test_a": "passed"}
+    (tmp_path / "release").touch()
+    launcher.close()  # waits for it to exit
+    assert child.poll() == 0
+
+
+def test_close_kills_a_rerun_that_does_not_exit(tmp_path: Path) -> None:
+    out = _project(tmp_path)
+    (tmp_path / "conftest.py").write_text(HELD_AT_EXIT, encoding="utf-8")
+    (tmp_path / "test_a.py").write_text("def test_a():\n    pass\n", encoding="utf-8")
+    launcher = warm.Launcher(warm.rerun_env(tmp_path, out), tmp_path, finish_timeout=0.5)
+    child = launcher.launch([*RERUN, "test_a.py"])
+    assert child.wait_results(120) is True
+    launcher.close()  # never released: killed after finish_timeout
+    assert child.poll() == -9
+
+
+def test_a_rerun_that_dies_early_says_nothing_and_its_output_is_kept(tmp_path: Path) -> None:
+    out = _project(tmp_path)
+    (tmp_path / "conftest.py").write_text("raise RuntimeError('conftest gives up')\n")
+    (tmp_path / "test_a.py").write_text("def test_a():\n    pass\n", encoding="utf-8")
+    launcher = warm.Launcher(warm.rerun_env(tmp_path, out), tmp_path)
+    child = launcher.launch([*RERUN, "test_a.py"])
+    assert child.wait_results(120) is False
+    assert child.poll() == 4  # pytest's usage error: no results were written
+    assert "conftest gives up" in child.output()
+    assert not out.exists()
+    launcher.close()
+
+
+def test_a_rerun_that_hangs_times_out(tmp_path: Path) -> None:
+    out = _project(tmp_path)
+    (tmp_path / "test_a.py").write_text(
+        "import time\n\ndef test_a():\n    time.sleep(60)\n", encoding="utf-8"
+    )
+    launcher = warm.Launcher(warm.rerun_env(tmp_path, out), tmp_path)
+    child = launcher.launch([*RERUN, "test_a.py"])
+    with pytest.raises(subprocess.TimeoutExpired):
+        child.wait_results(1.0)
+    child.kill()
+    assert child.poll() == -9
+    launcher.close()
+
+
+@needs_proc
+def test_the_tests_of_a_rerun_see_neither_the_pipe_nor_its_number(tmp_path: Path) -> None:
+    """The number leaves the environment as the rerun plugin loads and the pipe is not
+    inheritable: a process a test starts, even with ``close_fds=False``, holds no pipe."""
+    out = _project(tmp_path)
+    (tmp_path / "list_fds.py").write_text(
+        textwrap.dedent(
+            """
+            import os, stat
+
+            found = []
+            for f in os.listdir("/proc/self/fd"):
+                try:
+                    if int(f) > 2 and stat.S_ISFIFO(os.stat("/proc/self/fd/" + f).st_mode):
+                        found.append(int(f))
+                except OSError:
+                    pass  # the listing's own descriptor, closed by now
+            print(sorted(found))
+            """
+        ),
+        encoding="utf-8",
+    )
+    (tmp_path / "test_fds.py").write_text(
+        textwrap.dedent(
+            f"""
+            import os, subprocess, sys
+
+            def test_fds():
+                assert {warm.READY_ENV!r} not in os.environ
+                got = subprocess.run(
+                    [sys.executable, "list_fds.py"], close_fds=False, capture_output=True,
+                    text=True,
+                )
+                assert got.stdout.strip() == "[]", got.stdout + got.stderr
+            """
+        ),
+        encoding="utf-8",
+    )
+    code, output = _launch(
+        warm.Launcher(warm.rerun_env(tmp_path, out), tmp_path), tmp_path, "test_fds.py"
+    )
+    assert code == 0, output
+    assert json.loads(out.read_text())["outcomes"] == {"test_fds.py::test_fds": "passed"}
