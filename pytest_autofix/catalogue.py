@@ -24,6 +24,8 @@ from typing import Literal
 import pytest
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from pytest_autofix.plugin import notes_key
+
 __all__ = [
     "Catalogue",
     "CatalogueError",
@@ -307,6 +309,18 @@ def for_config(config: pytest.Config) -> Catalogue:
     if _catalogue_key not in config.stash:
         config.stash[_catalogue_key] = _build(config)
     return config.stash[_catalogue_key]
+
+
+def for_session(config: pytest.Config) -> Catalogue:
+    """:func:`for_config` for the engine and the fixers: when the extra entries do not load,
+    the session goes on with the built-in ones and the report says why (``notes_key``)."""
+    try:
+        return for_config(config)
+    except CatalogueError as err:
+        config.stash.setdefault(notes_key, []).append(
+            f"the extra migration-catalogue entries were not used: {err}"
+        )
+        return use_builtin(config)
 
 
 def use_builtin(config: pytest.Config) -> Catalogue:

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import hashlib
 import re
 import sys
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
-from pytest_autofix.catalogue import Catalogue, Migration
 from pytest_autofix.model import Failure, Issue, IssueKind
+
+if TYPE_CHECKING:
+    from pytest_autofix.catalogue import Catalogue, Migration
 
 _UNEXPECTED_KWARG = re.compile(r"(?:([\w.]+)\(\) )?got an unexpected keyword argument '(\w+)'")
 _CALLED_DIRECTLY = re.compile(r"Fixture \"(\w+)\" called directly")
@@ -30,10 +33,16 @@ _REMOVED_WORDS = re.compile(r"\b(removed|was a deprecated alias|has been removed
 
 @dataclasses.dataclass(frozen=True)
 class Context:
-    """What classification may know besides the failure itself."""
+    """What classification may know besides the failure itself. The catalogue may be given
+    as a function that loads it: it is called once, by the first failure that needs it."""
 
     project_modules: frozenset[str]
-    catalogue: Catalogue
+    catalogue_source: Catalogue | Callable[[], Catalogue]
+
+    @functools.cached_property
+    def catalogue(self) -> Catalogue:
+        source = self.catalogue_source
+        return source() if callable(source) else source
 
 
 @dataclasses.dataclass(frozen=True)

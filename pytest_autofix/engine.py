@@ -7,22 +7,26 @@ only when something failed: a green ``pytest --autofix`` run never loads libcst 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_autofix import catalogue, verify, warm
 from pytest_autofix import plan as planning
+from pytest_autofix import verify, warm
 from pytest_autofix.capture import to_failure
 from pytest_autofix.classify import Context, classify, group, issue_id
 from pytest_autofix.model import Failure, Fixer, Issue
-from pytest_autofix.plugin import Settings, state_dir
+from pytest_autofix.plugin import Settings, notes_key, state_dir
 from pytest_autofix.project import Project
 from pytest_autofix.route import Proposal, not_selected, propose
 from pytest_autofix.transaction import ConflictError, Transaction, TransactionError
+
+if TYPE_CHECKING:
+    from pytest_autofix.catalogue import Catalogue
 
 
 @dataclasses.dataclass
@@ -69,12 +73,6 @@ def run(
     """The whole engine for one session: the failures it saw, what passed, pytest's status."""
     failures = [to_failure(*r) for r in raw]
     passed = passed - {f.nodeid for f in failures}
-    note = None
-    try:
-        catalogue.for_config(config)  # built once, before the fixers that read it
-    except catalogue.CatalogueError as err:
-        catalogue.use_builtin(config)
-        note = f"the extra migration-catalogue entries were not used: {err}"
     engine = Engine(
         config,
         settings,
@@ -89,8 +87,8 @@ def run(
             engine.launcher.close()
         else:  # the caller waits for the reruns still exiting (session.py: at unconfigure)
             engine.launcher.stop_waiting()
-    if note is not None:
-        outcome.note = note if outcome.note is None else f"{note}; {outcome.note}"
+    notes = [*config.stash.get(notes_key, []), *([outcome.note] if outcome.note else [])]
+    outcome.note = "; ".join(notes) or None
     return outcome
 
 
@@ -107,6 +105,13 @@ def _collect_fixers(config: pytest.Config) -> list[Fixer]:
     for result in config.hook.pytest_autofix_fixers(config=config):
         merged.extend(result or [])
     return merged
+
+
+def _catalogue(config: pytest.Config) -> Catalogue:
+    """The migration catalogue, loaded when a failure first needs it (many never do)."""
+    from pytest_autofix import catalogue
+
+    return catalogue.for_session(config)
 
 
 def _load_report() -> None:
@@ -147,7 +152,7 @@ class Engine:
             cache_dir=self.state_dir / "index" if use_cache else None,
             exclude=settings.exclude,
         )
-        self.ctx = Context(project_modules(self.project), catalogue.for_config(config))
+        self.ctx = Context(project_modules(self.project), functools.partial(_catalogue, config))
         self.records: dict[str, IssueRecord] = {}
         self.rejected: set[str] = set()
         self.reruns: list[verify.RerunResult] = []

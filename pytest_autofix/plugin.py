@@ -40,6 +40,8 @@ class Settings:
 
 
 settings_key = pytest.StashKey[Settings]()
+# What the session could not do as asked and went on without (shown with the summary).
+notes_key = pytest.StashKey[list[str]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -4,6 +4,7 @@ data, one test per entry), validation names the entry at fault, and users and pl
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 from types import SimpleNamespace
@@ -266,3 +267,22 @@ def test_a_broken_user_file_is_a_usage_error_before_tests_run(pytester: pytest.P
     result.stderr.fnmatch_lines(
         ["ERROR: autofix_migrations: *extra.toml: migration #1 (json.loadz)*"]
     )
+
+
+def test_a_plugin_entry_that_does_not_load_is_reported_and_the_run_goes_on(
+    pytester: pytest.Pytester,
+) -> None:
+    """The catalogue loads when a failure first needs it; bad hook entries then leave the
+    built-in catalogue in use, and the summary says why."""
+    pytester.makeconftest("def pytest_autofix_migrations(config):\n    return [[{'api': 'x.y'}]]\n")
+    pytester.makepyfile(
+        test_a="import collections\n\n\ndef test_a():\n    assert collections.Mapping\n"
+    )
+    result = pytester.runpytest_subprocess("--autofix", "--autofix-report=r.json")
+    result.stdout.fnmatch_lines(
+        ["*the extra migration-catalogue entries were not used: pytest_autofix_migrations:*"]
+    )
+    report = json.loads((pytester.path / "r.json").read_text())
+    [issue] = report["issues"]
+    assert (issue["code"], issue["status"]) == ("environment.removed-api", "fixed")
+    assert result.ret == 0

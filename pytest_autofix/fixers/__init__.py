@@ -73,7 +73,7 @@ def _environment(config: pytest.Config) -> Sequence[Fixer]:
     from pytest_autofix import catalogue
     from pytest_autofix.fixers import environment
 
-    return environment.fixers(catalogue.for_config(config))  # built once, on the config stash
+    return environment.fixers(catalogue.for_session(config))  # built once, on the config stash
 
 
 # family -> its fixers, built from the real classes
