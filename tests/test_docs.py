@@ -35,3 +35,30 @@ def test_worked_fixer_example_fixes_and_verifies(pytester: pytest.Pytester) -> N
     assert issue["status"] == "fixed"
     assert issue["fixes"][0]["fixer"] == "project.helper-renamed"
     assert "build_user('ada')" in (pytester.path / "test_users.py").read_text()
+
+
+def _shape(value: object) -> object:
+    """The keys of a JSON value, recursively (a list by its first item)."""
+    if isinstance(value, dict):
+        return {k: _shape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shape(value[0])] if value else []
+    return type(value).__name__ if value is not None else None
+
+
+def test_the_documented_json_report_is_what_a_run_writes(pytester: pytest.Pytester) -> None:
+    text = (DOCS / "usage.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"```json\n(.*?)```", text, re.S)
+    documented = json.loads(block)
+    pytester.makepyprojecttoml("[tool.pytest.ini_options]\n")
+    (pytester.path / "test_shop.py").write_text(
+        "import collections\n\n\n"
+        "def test_mapping():\n    assert isinstance({}, collections.Mapping)\n",
+        encoding="utf-8",
+    )
+    result = pytester.runpytest_subprocess("--autofix", "--autofix-report=r.json")
+    assert result.ret == 0, result.stdout.str()
+    written = json.loads((pytester.path / "r.json").read_text())
+    assert _shape(written) == _shape(documented)
+    del written["rerun"]["seconds"], documented["rerun"]["seconds"]
+    assert written == documented  # the same run, the same report
