@@ -75,6 +75,13 @@ BREAKDOWN = tuple(
     label for label in ("imports", *dict.fromkeys(p[2] for p in PATCHED)) if label not in AFTER
 )
 TIMER_ENV = "AUTOFIX_BENCH_TIMING"
+# What an autofix run imports beyond a plain one: compiled into the benchmark's bytecode cache
+# before any run is timed (site-packages are compiled at install time on a user's machine).
+ENGINE_IMPORTS = (
+    "import libcst, rich.console, pytest_autofix.engine, pytest_autofix.report, "
+    "pytest_autofix.rerun, pytest_autofix.fixers.imports, pytest_autofix.fixers.fixtures, "
+    "pytest_autofix.fixers.environment, pytest_autofix.fixers.packages"
+)
 # Loaded with ``-p autofix_bench_timer`` into the --autofix runs only (from a directory put on
 # PYTHONPATH). It records nothing in xdist workers, nor in the engine's reruns (--autofix off).
 TIMER_PLUGIN = f'''\
@@ -308,6 +315,13 @@ class Run:
         )
 
 
+def compile_engine(python: str, cwd: Path, env: dict[str, str]) -> None:
+    """Import (and so compile into the benchmark's bytecode cache) what the engine loads."""
+    compiled = Run([python, "-c", ENGINE_IMPORTS], cwd, env)
+    if compiled.returncode != 0:
+        raise compiled.fail("the engine's modules did not import")
+
+
 def pyc_dir(pycache: Path, project: Path) -> Path:
     """Where ``PYTHONPYCACHEPREFIX`` keeps the bytecode of the files under ``project``."""
     return pycache / project.resolve().relative_to(project.resolve().anchor)
@@ -454,7 +468,9 @@ class Case:
     def warm_up(self) -> None:
         """Compile the broken project at every variant's path (untimed) and keep that bytecode
         cache as the variant's starting state for every repetition: a developer's checkout has
-        compiled the broken modules before; the edited ones are compiled again in the rerun."""
+        compiled the broken modules before; the edited ones are compiled again in the rerun.
+        The installed modules the engine imports are compiled too, as ``pip install`` does."""
+        compile_engine(self.python, self.tmp, self.env)
         for variant in VARIANTS:
             fresh_copy(self.template, self.dirs[variant], self.pycache, None)
             cmd = [self.python, "-m", "pytest", "-p", "no:autofix"]

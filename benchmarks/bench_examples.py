@@ -38,6 +38,7 @@ from bench_engine import (
     TIMER_ENV,
     TIMER_MODULE,
     Run,
+    compile_engine,
     fresh_copy,
     reruns_of,
     take_snapshot,
@@ -88,7 +89,8 @@ class Example:
 
     def warm_up(self) -> None:
         """Compile the broken example at every working copy's path; keep that bytecode cache
-        as each copy's starting state."""
+        as each copy's starting state. The engine's installed modules are compiled too."""
+        compile_engine(self.python, self.tmp, self.env)
         for mode in self.modes:
             for variant in ("autofix", "plain"):
                 path = self._dir(variant, mode)
