@@ -165,7 +165,9 @@ class Engine:
         self._planned: dict[frozenset[str], dict[Path, bytes]] = {}
         self.issue_failures: dict[str, list[Failure]] = {}
         # rerun interpreters, one started ahead of each round (see warm.py)
-        self.launcher = launcher or warm.for_config(config, self.state_dir)
+        self.launcher = launcher or warm.for_config(
+            config, self.state_dir, finish_timeout=settings.rerun_timeout
+        )
 
     # -- policy helpers ----------------------------------------------------------------------
 

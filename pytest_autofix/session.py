@@ -69,7 +69,9 @@ class AutofixSession:
         # The first rerun's interpreter starts now and imports pytest while the engine loads.
         launcher = None
         if self.failures and not self.settings.dry_run:
-            launcher = self.launcher = warm.for_config(self.config, state_dir(self.config))
+            launcher = self.launcher = warm.for_config(
+                self.config, state_dir(self.config), finish_timeout=self.settings.rerun_timeout
+            )
             launcher.prepare()
         try:
             from pytest_autofix import engine
@@ -105,7 +107,14 @@ class AutofixSession:
             terminalreporter.write_line("Found 0 issues in 0 failures; nothing to fix")
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
-        """The reruns' interpreters exit while the summary is written; wait for them here."""
-        if self.launcher is not None:
-            self.launcher.close()
-            self.launcher = None
+        """The reruns' interpreters exit while the summary is written; wait for them here
+        (each at most ``--autofix-rerun-timeout`` seconds: their results were in already)."""
+        if self.launcher is None:
+            return
+        stopped, self.launcher = self.launcher.close(), None
+        if stopped:
+            line = (
+                f"autofix: {stopped} verification rerun(s) had written their results but did "
+                f"not exit within {self.settings.rerun_timeout:g}s; stopped"
+            )
+            config.get_terminal_writer().line(line, yellow=True)

@@ -160,7 +160,7 @@ def rerun(
     out.unlink(missing_ok=True)
     own = launcher is None
     if launcher is None:
-        launcher = warm.for_config(config, state_dir)
+        launcher = warm.for_config(config, state_dir, finish_timeout=timeout)
     try:
         return _rerun(
             launcher,

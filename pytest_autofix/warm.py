@@ -114,11 +114,18 @@ def result_path(state_dir: Path) -> Path:
     return state_dir / "rerun-result.json"
 
 
-def for_config(config: pytest.Config, state_dir: Path) -> Launcher:
+def for_config(
+    config: pytest.Config, state_dir: Path, *, finish_timeout: float = 600.0
+) -> Launcher:
     """The launcher of a session's reruns: their environment (computed for each child: a
-    round may have created a package that shadows an installed copy) and working directory."""
+    round may have created a package that shadows an installed copy) and working directory.
+    ``finish_timeout``: how long a rerun may take to exit once its results are in."""
     rootdir, out = config.rootpath, result_path(state_dir)
-    return Launcher(lambda: rerun_env(rootdir, out), config.invocation_params.dir)
+    return Launcher(
+        lambda: rerun_env(rootdir, out),
+        config.invocation_params.dir,
+        finish_timeout=finish_timeout,
+    )
 
 
 class Child:
@@ -148,6 +155,7 @@ class Child:
             os.close(tell)  # the child holds the only writing end: EOF when it exits
         self.ready: int | None = ready
         self.told = False  # the rerun said its results are written
+        self.stopped = False  # finish() had to kill it
 
     @property
     def pid(self) -> int:
@@ -197,6 +205,7 @@ class Child:
         try:
             self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
+            self.stopped = True
             self.kill()
         self._release()
         return self.proc.returncode
@@ -279,12 +288,14 @@ class Launcher:
             self._waiting.kill()
             self._waiting = None
 
-    def close(self) -> None:
-        """Stop the waiting child; wait for the launched ones to exit."""
+    def close(self) -> int:
+        """Stop the waiting child; wait for the launched ones to exit. Returns how many of
+        those did not exit within ``finish_timeout`` and were stopped."""
         self.stop_waiting()
         launched, self._launched = self._launched, []
         for child in launched:
             child.finish(self.finish_timeout)
+        return sum(child.stopped for child in launched)
 
     def __enter__(self) -> Launcher:
         return self

@@ -339,3 +339,39 @@ def test_the_tests_of_a_rerun_see_neither_the_pipe_nor_its_number(tmp_path: Path
     )
     assert code == 0, output
     assert json.loads(out.read_text())["outcomes"] == {"test_fds.py::test_fds": "passed"}
+
+
+HANGS_AFTER_ITS_RESULTS = (
+    CHILDREN_CONFTEST
+    + f"""
+import time
+
+_write_children = pytest_unconfigure
+
+
+def pytest_unconfigure(config):
+    if os.environ.get({warm.OUT_ENV!r}):  # the verification rerun: results in, no exit
+        time.sleep(120)
+    else:
+        _write_children(config)
+"""
+)
+
+
+@needs_proc
+def test_a_rerun_that_does_not_exit_after_its_results_is_stopped_and_said(
+    pytester: pytest.Pytester,
+) -> None:
+    """Its results count (they were complete); the session waits ``--autofix-rerun-timeout``
+    for the interpreter to exit, then stops it, says so and leaves no process behind."""
+    pytester.makepyprojecttoml("[tool.pytest.ini_options]\n")
+    pytester.makeconftest(HANGS_AFTER_ITS_RESULTS)
+    pytester.makepyfile(test_a="def test_fixed():\n    assert json.dumps(1) == '1'\n")
+    result = pytester.runpytest_subprocess(
+        "--autofix", "--autofix-report=report.json", "--autofix-rerun-timeout=3"
+    )
+    report = json.loads((pytester.path / "report.json").read_text())
+    assert [i["status"] for i in report["issues"]] == ["fixed"], result.stdout.str()
+    result.stdout.fnmatch_lines(["*1 verification rerun(s) had written their results*stopped"])
+    assert result.ret == 0
+    assert (pytester.path / "children.txt").read_text() == ""
