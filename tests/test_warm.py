@@ -205,6 +205,7 @@ def test_the_bootstrap_runs_pytest_like_dash_m(tmp_path: Path) -> None:
     )
     env = warm.rerun_env(tmp_path, out)
     env.pop("PYTHONPATH", None)
+    env["PYTHONWARNINGS"] = "error"  # no deprecated entry point (pytest.console_main) either
     launcher = warm.Launcher(env, tmp_path)
     code, output = _launch(launcher, tmp_path, "--import-mode=importlib", "test_path.py")
     assert code == 0, output
