@@ -90,7 +90,8 @@ TIMER_PLUGIN = f'''\
 Around the engine (a ``trylast`` wrapper of ``pytest_sessionfinish``: inside pytest's own
 wrappers, around autofix's hook), and, for a breakdown, around a few of the engine's internal
 functions, patched at run time; a function that is not found is left out of the breakdown.
-Written at the end of the engine, and again at ``pytest_unconfigure`` (the terminal summary).
+Written at the end of the engine, and again at ``pytest_unconfigure`` (the terminal summary;
+the engine's CPU time then includes its reruns' whole processes, reaped by then).
 """
 import functools
 import importlib
@@ -105,10 +106,9 @@ import pytest
 PATCHED = {PATCHED!r}
 
 
-def _cpu():
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+def _cpu(who):
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _patch(spent, entries=PATCHED):
@@ -153,7 +153,8 @@ def pytest_sessionfinish(session, exitstatus):
     timed = bool(out) and config.getoption("autofix", False) and not hasattr(
         config, "workerinput"
     )
-    start, cpu = time.monotonic(), _cpu()
+    start = time.monotonic()
+    own, children = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
     spent = {{}}
     if timed:
         try:  # what autofix imports before its engine runs
@@ -167,7 +168,9 @@ def pytest_sessionfinish(session, exitstatus):
         return (yield)
     finally:
         if timed:
-            _DONE.update(out=out, start=start, end=time.monotonic(), cpu=_cpu() - cpu)
+            own = _cpu(resource.RUSAGE_SELF) - own
+            _DONE.update(out=out, start=start, end=time.monotonic(), own=own, children=children)
+            _DONE["cpu"] = own + _cpu(resource.RUSAGE_CHILDREN) - children
             _DONE["spent"] = spent
             _write(dict(spent))
 
@@ -181,8 +184,10 @@ def _write(spent):
         json.dump({{**data, "spent": spent, "unconfigure": time.monotonic()}}, f)
 
 
+@pytest.hookimpl(trylast=True)  # after autofix has waited for its reruns to exit
 def pytest_unconfigure(config):
-    if _DONE:
+    if _DONE:  # the reruns' CPU counts once they are reaped, exit included
+        _DONE["cpu"] = _DONE["own"] + _cpu(resource.RUSAGE_CHILDREN) - _DONE["children"]
         _write(_DONE["spent"])
 '''
 
