@@ -67,12 +67,11 @@ class AutofixSession:
         from pytest_autofix import warm
 
         # The first rerun's interpreter starts now and imports pytest while the engine loads.
-        launcher = None
         if self.failures and not self.settings.dry_run:
-            launcher = self.launcher = warm.for_config(
+            self.launcher = warm.for_config(
                 self.config, state_dir(self.config), finish_timeout=self.settings.rerun_timeout
             )
-            launcher.prepare()
+            self.launcher.prepare()
         try:
             from pytest_autofix import engine
             from pytest_autofix.progress import progress
@@ -85,11 +84,11 @@ class AutofixSession:
                 self.passed,
                 int(exitstatus),
                 progress=progress(reporter) if reporter is not None else None,
-                launcher=launcher,
+                launcher=self.launcher,
             )
         finally:
-            if launcher is not None:
-                launcher.stop_waiting()  # the reruns may still be exiting: see unconfigure
+            if self.launcher is not None:
+                self.launcher.stop_waiting()  # the reruns may still be exiting: see unconfigure
         if not self.settings.dry_run:
             session.exitstatus = self.outcome.exit_status
         from pytest_autofix import report  # loaded while the rerun ran (engine._load_report)

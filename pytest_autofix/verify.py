@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import json
@@ -158,62 +159,41 @@ def rerun(
     state_dir.mkdir(parents=True, exist_ok=True)
     out = warm.result_path(state_dir)
     out.unlink(missing_ok=True)
-    own = launcher is None
-    if launcher is None:
-        launcher = warm.for_config(config, state_dir, finish_timeout=timeout)
-    try:
-        return _rerun(
-            launcher,
-            arguments(config, state_dir, nodeids, xdist=xdist),
-            nodeids,
-            out,
-            timeout,
-            then_prepare,
-            meanwhile,
-        )
-    finally:
-        if own:
-            launcher.close()
+    args = arguments(config, state_dir, nodeids, xdist=xdist)
+    with contextlib.ExitStack() as stack:
+        if launcher is None:
+            launcher = stack.enter_context(
+                warm.for_config(config, state_dir, finish_timeout=timeout)
+            )
+        start = time.perf_counter()
+        child = launcher.launch(args)
+        if then_prepare:
+            launcher.prepare()
+        if meanwhile is not None:
+            meanwhile()
+        try:
+            said = child.wait_results(max(timeout - (time.perf_counter() - start), 0.0))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            error = f"the rerun timed out after {timeout:g}s (--autofix-rerun-timeout)"
+            return RerunResult(nodeids, {}, [], time.perf_counter() - start, -9, error=error)
+        seconds = time.perf_counter() - start
 
+        def broken(what: str) -> RerunResult:
+            """A rerun that did not run: it proves nothing; its last output lines say why."""
+            tail = " | ".join(child.output().strip().splitlines()[-5:])
+            code = child.poll()
+            return RerunResult(
+                nodeids, {}, [], seconds, -1 if code is None else code, error=f"{what}: {tail}"
+            )
 
-def _rerun(
-    launcher: Launcher,
-    args: list[str],
-    nodeids: list[str],
-    out: Path,
-    timeout: float,
-    then_prepare: bool,
-    meanwhile: Callable[[], object] | None,
-) -> RerunResult:
-    start = time.perf_counter()
-    child = launcher.launch(args)
-    if then_prepare:
-        launcher.prepare()
-    if meanwhile is not None:
-        meanwhile()
-    try:
-        said = child.wait_results(max(timeout - (time.perf_counter() - start), 0.0))
-    except subprocess.TimeoutExpired:
-        child.kill()
-        error = f"the rerun timed out after {timeout:g}s (--autofix-rerun-timeout)"
-        return RerunResult(nodeids, {}, [], time.perf_counter() - start, -9, error=error)
-    seconds = time.perf_counter() - start
-
-    def broken(what: str) -> RerunResult:
-        """A rerun that did not run: it proves nothing; its last output lines say why."""
-        tail = " | ".join(child.output().strip().splitlines()[-5:])
-        code = child.poll()
-        return RerunResult(
-            nodeids, {}, [], seconds, -1 if code is None else code, error=f"{what}: {tail}"
-        )
-
-    if not out.exists():
-        how = "no results" if said else f"status {child.poll()} and no results"
-        return broken(f"the rerun ended with {how}")
-    data = json.loads(out.read_text(encoding="utf-8"))
-    status = int(data.get("exitstatus", 0))
-    if status in (2, 3, 4):  # interrupted, internal error, usage error
-        return broken(f"the rerun failed to run (pytest exit status {status})")
+        if not out.exists():
+            how = "no results" if said else f"status {child.poll()} and no results"
+            return broken(f"the rerun ended with {how}")
+        data = json.loads(out.read_text(encoding="utf-8"))
+        status = int(data.get("exitstatus", 0))
+        if status in (2, 3, 4):  # interrupted, internal error, usage error
+            return broken(f"the rerun failed to run (pytest exit status {status})")
     failures = [
         to_failure(f["nodeid"], f["when"], f["facts"], f["longrepr"]) for f in data["failures"]
     ]

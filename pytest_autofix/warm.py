@@ -157,10 +157,6 @@ class Child:
         self.told = False  # the rerun said its results are written
         self.stopped = False  # finish() had to kill it
 
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
-
     def poll(self) -> int | None:
         return self.proc.poll()
 

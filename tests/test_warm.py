@@ -37,13 +37,13 @@ def _launch(launcher: warm.Launcher, root: Path, *args: str) -> tuple[int, str]:
     return child.finish(120), output
 
 
-def _waiting_for_stdin(proc: object, timeout: float = 10.0) -> None:
+def _waiting_for_stdin(child: warm.Child, timeout: float = 10.0) -> None:
     """Wait until the child is blocked reading its command line (it has imported pytest).
 
     ``/proc/<pid>/wchan`` names the kernel function it sleeps in; where the kernel hides it
     ("0"), the full ``timeout`` is waited instead, far longer than importing pytest takes.
     """
-    pid = proc.pid  # type: ignore[attr-defined]
+    pid = child.proc.pid
     wchan = Path(f"/proc/{pid}/wchan")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -63,7 +63,7 @@ def test_a_prepared_interpreter_reads_the_files_written_after_it_started(tmp_pat
     launcher.prepare()
     assert launcher.waiting is not None
     _waiting_for_stdin(launcher.waiting)
-    cmdline = Path(f"/proc/{launcher.waiting.pid}/cmdline").read_bytes()
+    cmdline = Path(f"/proc/{launcher.waiting.proc.pid}/cmdline").read_bytes()
     assert warm.BOOT.encode() in cmdline  # the bootstrap, nothing of the project
     # written after the child started: the rerun must see exactly this
     (tmp_path / "conftest.py").write_text("VALUE = 2\n", encoding="utf-8")
