@@ -180,7 +180,10 @@ def rerun(
         seconds = time.perf_counter() - start
 
         def broken(what: str) -> RerunResult:
-            """A rerun that did not run: it proves nothing; its last output lines say why."""
+            """A rerun that did not run: it proves nothing; its last output lines say why
+            (printed as it exits, after its results: it is given the rest of the timeout)."""
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.proc.wait(timeout=max(timeout - (time.perf_counter() - start), 0.1))
             tail = " | ".join(child.output().strip().splitlines()[-5:])
             code = child.poll()
             return RerunResult(

@@ -1,10 +1,13 @@
-"""The rerun result's questions (``ran``, ``failed``) answered from an index, not a scan."""
+"""The rerun result's questions (``ran``, ``failed``) answered from an index, not a scan; and
+reruns that did not run, which prove nothing and say why (real subprocesses)."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pytest_autofix import verify
 from pytest_autofix.verify import RerunResult, under
 
 # node ids built from the characters that matter: path and name separators, brackets
@@ -28,3 +31,26 @@ def test_ran_and_failed_agree_with_under(outcomes: dict[str, str], asked: list[s
 def test_a_rerun_that_did_not_run_fails_everything() -> None:
     result = RerunResult(["t.py"], {"t.py::a": "passed"}, [], 0.0, -9, error="timed out")
     assert result.failed("t.py::a") and result.ran("t.py::a")
+
+
+def test_an_interrupted_rerun_proves_nothing_and_says_why(pytester: pytest.Pytester) -> None:
+    pytester.makepyprojecttoml("[tool.pytest.ini_options]\n")
+    pytester.makepyfile(test_a="def test_a():\n    raise KeyboardInterrupt\n")
+    config = pytester.parseconfigure()
+    result = verify.rerun(config, pytester.path / "state", ["test_a.py"], 120)
+    assert result.error is not None, result
+    assert result.error.startswith("the rerun failed to run (pytest exit status 2): ")
+    assert "KeyboardInterrupt" in result.error  # the last lines of its output
+    assert result.failed("test_a.py::test_a")
+
+
+def test_a_rerun_without_results_proves_nothing_and_says_why(pytester: pytest.Pytester) -> None:
+    pytester.makepyprojecttoml("[tool.pytest.ini_options]\n")
+    pytester.makepyfile(test_a="def test_a():\n    pass\n")
+    config = pytester.parseconfigure()
+    pytester.makeconftest("raise RuntimeError('conftest gives up')\n")  # broken since
+    result = verify.rerun(config, pytester.path / "state", ["test_a.py"], 120)
+    assert result.error is not None, result
+    assert result.error.startswith("the rerun ended with status 4 and no results: ")
+    assert "conftest gives up" in result.error
+    assert result.returncode == 4 and result.failed("test_a.py::test_a")
