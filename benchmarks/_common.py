@@ -1,5 +1,6 @@
 """What the benchmarks share: the measured processes' environment, their CPU time, the machine
-and the versions a report names, the installed entry point, the figures of a series of times.
+and the versions a report names (and the header of its JSON), the installed entry point, the
+figures of a series of times.
 
 Imported as ``_common`` (the scripts run as ``python benchmarks/bench_x.py``: ``sys.path[0]`` is
 this directory).
@@ -7,6 +8,7 @@ this directory).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import platform
@@ -62,6 +64,19 @@ def cpus() -> int | None:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
     return os.cpu_count()
+
+
+def header(
+    benchmark: str, load_before: float | None, versions: dict[str, Any], *, bytecode_cache: bool
+) -> dict[str, Any]:
+    """The keys every benchmark's JSON starts with: what ran, when, where, with what."""
+    return {
+        "benchmark": benchmark,
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "machine": machine(load_before),
+        "versions": versions,
+        "bytecode_cache": bytecode_cache,
+    }
 
 
 def machine(load_before: float | None) -> dict[str, Any]:

@@ -38,7 +38,6 @@ the first one, which a plain run of the whole suite proves green (``K + M*P pass
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import re
 import shutil
@@ -50,7 +49,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _common import children_cpu, ensure_installed, load, machine, make_env, stats, versions
+from _common import children_cpu, ensure_installed, header, load, make_env, stats, versions
 
 TARGET_RATIO = 1.2
 TIMER_MODULE = "autofix_bench_timer"
@@ -518,8 +517,8 @@ def _paired(num: list[float], den: list[float]) -> float:
 
 def summarize(case: Case, runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     a, p, r = runs["autofix"], runs["plain"], runs["rerun"]
-    keys = ("wall", "cpu", "engine", "engine_cpu", "before_engine", "after_engine")
-    keys += ("terminal_summary", "exit")
+    keys: tuple[str, ...] = ("wall", "cpu", "engine", "engine_cpu", "before_engine")
+    keys += ("after_engine", "terminal_summary", "exit")
     col = {k: [x[k] for x in a] for k in (*keys, "rerun_seconds", "other")}
     rerun_wall = [x["wall"] for x in r]
     diff = [x["wall"] - y["wall"] for x, y in zip(a, p, strict=True)]
@@ -696,11 +695,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(tmp, ignore_errors=True)
     result: dict[str, Any] = {
-        "benchmark": "engine",
-        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "machine": machine(load_before),
-        "versions": versions(args.python),
-        "bytecode_cache": True,
+        **header("engine", load_before, versions(args.python), bytecode_cache=True),
         "modules": args.modules,
         "passing_per_module": args.passing,
         "causes": args.causes,

@@ -21,7 +21,6 @@ wall times. ``--xdist`` adds both variants with ``-n 2``.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import shutil
 import statistics
@@ -32,7 +31,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _common import ensure_installed, load, machine, make_env, stats, versions
+from _common import ensure_installed, header, load, make_env, stats, versions
 from bench_engine import (
     IGNORED,
     TIMER_ENV,
@@ -351,11 +350,7 @@ def main(argv: list[str] | None = None) -> int:
             )
     modes = ["plain", "n2"] if args.xdist else ["plain"]
     result: dict[str, Any] = {
-        "benchmark": "examples",
-        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "machine": machine(load_before),
-        "versions": versions(args.python),
-        "bytecode_cache": True,
+        **header("examples", load_before, versions(args.python), bytecode_cache=True),
         "repeat": repeat,
         "seconds_measuring": round(time.perf_counter() - started, 1),
         "commands": {

@@ -26,7 +26,6 @@ pydantic) is imported, neither by the import nor by a whole plain session.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import re
 import shutil
@@ -38,7 +37,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _common import children_cpu, ensure_installed, load, machine, make_env, stats, versions
+from _common import children_cpu, ensure_installed, header, load, make_env, stats, versions
 
 HEAVY = ("libcst", "rich", "pydantic")
 TARGETS = {"installed_vs_disabled": 1.0, "autofix_vs_installed": 3.0}
@@ -367,11 +366,12 @@ def main(argv: list[str] | None = None) -> int:
         times = measure(args.python, suite, env, total, args.repeat, args.warmup)
         elapsed = time.perf_counter() - started
         result: dict[str, Any] = {
-            "benchmark": "overhead",
-            "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "machine": machine(load_before),
-            "versions": versions(args.python, ("pytest-autofix",), with_revision=False),
-            "bytecode_cache": not args.no_bytecode_cache,
+            **header(
+                "overhead",
+                load_before,
+                versions(args.python, ("pytest-autofix",), with_revision=False),
+                bytecode_cache=not args.no_bytecode_cache,
+            ),
             "tests": total,
             "modules": min(args.modules, args.tests),
             "repeat": args.repeat,
