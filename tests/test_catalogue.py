@@ -286,3 +286,34 @@ def test_a_plugin_entry_that_does_not_load_is_reported_and_the_run_goes_on(
     [issue] = report["issues"]
     assert (issue["code"], issue["status"]) == ("environment.removed-api", "fixed")
     assert result.ret == 0
+
+
+LOAD_MARKER = """
+from pathlib import Path
+
+
+def pytest_autofix_migrations(config):
+    Path(config.rootpath, "catalogue-loaded").touch()
+    return []
+"""
+
+
+@pytest.mark.parametrize(
+    ("test", "loaded"),
+    [
+        pytest.param("def test_a():\n    assert undefined_name\n", False, id="NameError"),
+        pytest.param("def test_a(missing_fixture):\n    pass\n", False, id="missing fixture"),
+        pytest.param(
+            "import collections\n\n\ndef test_a():\n    assert collections.Mapping\n",
+            True,
+            id="removed API",
+        ),
+    ],
+)
+def test_the_catalogue_loads_only_when_a_failure_needs_it(
+    pytester: pytest.Pytester, test: str, loaded: bool
+) -> None:
+    pytester.makeconftest(LOAD_MARKER)
+    pytester.makepyfile(test_a=test)
+    result = pytester.runpytest_subprocess("--autofix", "--dry-run")
+    assert (pytester.path / "catalogue-loaded").exists() == loaded, result.stdout.str()
