@@ -1,7 +1,9 @@
-"""The data types that flow between the modules.
+"""The data types that flow between the modules, and the fixer API.
 
-What is serialized (failures, issues, the JSON report) is a frozen pydantic model; what carries
-code (a :class:`Fix` and its :class:`FileEdit` transforms) is a frozen dataclass.
+All are frozen dataclasses, built with keyword arguments and checked as they are made (an
+unknown kind, phase or field is an error). They import nothing heavy: the engine needs them
+before its first rerun, and the JSON report's pydantic models (:mod:`pytest_autofix.schema`)
+load while that rerun runs.
 """
 
 from __future__ import annotations
@@ -10,9 +12,7 @@ import dataclasses
 import enum
 import os
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import TYPE_CHECKING, Any, Literal, Protocol, get_args, runtime_checkable
 
 if TYPE_CHECKING:
     import libcst
@@ -27,7 +27,6 @@ __all__ = [
     "Frame",
     "Issue",
     "IssueKind",
-    "Report",
 ]
 
 
@@ -40,11 +39,14 @@ class IssueKind(enum.StrEnum):
     OTHER = "other"
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+def _check_str(owner: str, **fields: object) -> None:
+    for name, value in fields.items():
+        if not isinstance(value, str):
+            raise TypeError(f"{owner}.{name} must be a str, got {value!r}")
 
 
-class Frame(_Frozen):
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Frame:
     """A traceback frame inside the rootdir: path is relative to it, in POSIX form."""
 
     path: str
@@ -52,24 +54,50 @@ class Frame(_Frozen):
     function: str = ""
     source: str = ""
 
+    def __post_init__(self) -> None:
+        _check_str("Frame", path=self.path, function=self.function, source=self.source)
+        if not isinstance(self.line, int):
+            raise TypeError(f"Frame.line must be an int, got {self.line!r}")
+
 
 Phase = Literal["collect", "setup", "call", "teardown"]
+_PHASES = frozenset(get_args(Phase))
 
 
-class Failure(_Frozen):
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Failure:
     """One failed report (a test phase or a collector), with the facts captured live."""
 
     nodeid: str
     when: Phase
     exc_type: str
     message: str
-    facts: dict[str, Any] = Field(default_factory=dict)
+    facts: dict[str, Any] = dataclasses.field(default_factory=dict)
     frame: Frame | None = None
     longrepr: str = ""
 
+    def __post_init__(self) -> None:
+        _check_str(
+            "Failure",
+            nodeid=self.nodeid,
+            exc_type=self.exc_type,
+            message=self.message,
+            longrepr=self.longrepr,
+        )
+        if self.when not in _PHASES:
+            raise ValueError(f"Failure.when must be one of {sorted(_PHASES)}, got {self.when!r}")
+        if not isinstance(self.facts, dict):
+            raise TypeError(f"Failure.facts must be a dict, got {self.facts!r}")
+        if self.frame is not None and not isinstance(self.frame, Frame):
+            raise TypeError(f"Failure.frame must be a Frame or None, got {self.frame!r}")
 
-class Issue(_Frozen):
-    """Failures with one root cause: one issue, every affected test listed."""
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Issue:
+    """Failures with one root cause: one issue, every affected test listed.
+
+    ``kind`` may be given as its value (``"import"``) and ``tests`` as any sequence of node ids;
+    they are stored as an :class:`IssueKind` and a tuple."""
 
     id: str
     kind: IssueKind
@@ -79,7 +107,16 @@ class Issue(_Frozen):
     tests: tuple[str, ...] = ()
     path: str | None = None
     line: int | None = None
-    details: dict[str, Any] = Field(default_factory=dict)
+    details: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _check_str("Issue", id=self.id, code=self.code, message=self.message)
+        object.__setattr__(self, "kind", IssueKind(self.kind))
+        if isinstance(self.tests, str):
+            raise TypeError(f"Issue.tests must be a sequence of node ids, got {self.tests!r}")
+        object.__setattr__(self, "tests", tuple(self.tests))
+        if not isinstance(self.details, dict):
+            raise TypeError(f"Issue.details must be a dict, got {self.details!r}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -134,58 +171,3 @@ class Fixer(Protocol):
     kinds: frozenset[IssueKind]
 
     def propose(self, issue: Issue, project: Project) -> Iterable[Fix]: ...
-
-
-# -- the JSON report (DESIGN.md, "version": 1) ------------------------------------------
-
-IssueStatus = Literal["fixed", "proposed", "suggested", "rolled-back", "unfixable"]
-
-
-class FixReport(_Frozen):
-    fixer: str
-    description: str
-    confidence: float
-    safe: bool
-    files: list[str]
-    diff: str
-    applied: bool
-    verified: bool
-    reason: str | None
-
-
-class IssueReport(_Frozen):
-    id: str
-    kind: IssueKind
-    code: str
-    message: str
-    tests: list[str]
-    path: str | None
-    line: int | None
-    status: IssueStatus
-    fixes: list[FixReport]
-
-
-class Summary(_Frozen):
-    failures: int
-    issues: int
-    fixed: int
-    proposed: int
-    suggested: int
-    rolled_back: int
-    unfixable: int
-
-
-class RerunReport(_Frozen):
-    tests: list[str]
-    passed: int
-    failed: int
-    seconds: float
-
-
-class Report(_Frozen):
-    version: Literal[1] = 1
-    mode: Literal["fix", "dry-run"]
-    exit_status: int
-    summary: Summary
-    issues: list[IssueReport]
-    rerun: RerunReport | None

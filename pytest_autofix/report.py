@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.text import Text
 
 import pytest_autofix.annotations as workflow
-from pytest_autofix.model import FixReport, IssueReport, Report, RerunReport, Summary
 from pytest_autofix.plugin import Settings
+from pytest_autofix.schema import FixReport, IssueReport, Report, RerunReport, Summary
 
 if TYPE_CHECKING:
     from pytest_autofix.engine import Outcome

@@ -15,7 +15,8 @@ import pytest
 import yaml  # type: ignore[import-untyped]
 
 from pytest_autofix.annotations import annotation, escape_data, escape_property, first_change
-from pytest_autofix.model import FixReport, IssueKind, IssueReport
+from pytest_autofix.model import IssueKind
+from pytest_autofix.schema import FixReport, IssueReport
 
 DOCS = Path(__file__).parent.parent / "docs"
 PLUGIN = Path(__file__).parent.parent / "pytest_autofix" / "plugin.py"

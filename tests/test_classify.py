@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from pytest_autofix.catalogue import builtin
 from pytest_autofix.classify import Context, classify, group
 from pytest_autofix.model import Failure, Frame
@@ -62,7 +64,7 @@ def test_removed_module_attribute_and_its_import_form_are_one_issue() -> None:
         origin="stdlib",
         exc_mro=["ImportError", "Exception"],
     )
-    (issue,) = group([attr, imported.model_copy(update={"nodeid": "tests/test_y.py"})], CTX)
+    (issue,) = group([attr, dataclasses.replace(imported, nodeid="tests/test_y.py")], CTX)
     assert issue.code == "environment.removed-api"
     assert issue.tests == ("tests/test_x.py::test_x", "tests/test_y.py")
 
