@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING
 
 import libcst
 
+from pytest_autofix import forked
+
 if TYPE_CHECKING:
     from pytest_autofix.model import FileEdit, Fix
 
@@ -111,6 +113,7 @@ def build(
     if len(set(keys)) != len(keys):
         raise ValueError(f"candidate keys must be unique: {keys!r}")
     files = _Files(Path(os.path.abspath(rootdir)), read, check_path)
+    files.run_ahead(candidates)
     plan = Plan(files={}, applied=[], diffs={}, files_of={}, deferred=[], dropped=[])
     accepted: dict[Path, list[_Change]] = {}
     for candidate in sorted(candidates, key=lambda c: -c.fix.confidence):
@@ -147,6 +150,8 @@ class _Files:
         self._originals: dict[Path, bytes | None] = {}
         self._lines: dict[Path, list[bytes]] = {}
         self._parsed: dict[Path, libcst.Module] = {}
+        # (candidate key, path) -> the new bytes, or why they are refused
+        self._ahead: dict[tuple[str, Path], bytes | str] = {}
 
     def resolve(self, path: str | os.PathLike[str]) -> tuple[Path, str]:
         """``(absolute path, rel)`` of an edit's path, or :class:`_Refused`."""
@@ -186,6 +191,72 @@ class _Files:
                 raise _Refused(f"cannot parse {rel}: {_first_line(exc)}") from exc
         return self._parsed[path]
 
+    def transformed(self, key: str, path: Path, rel: str, transforms: Sequence[Transform]) -> bytes:
+        """The file after one candidate's ``transforms``, checked to compile, or
+        :class:`_Refused`; computed ahead by :meth:`run_ahead` when it could be."""
+        ahead = self._ahead.pop((key, path), None)
+        if ahead is None:
+            return self._transform(path, rel, transforms)
+        if isinstance(ahead, str):
+            raise _Refused(ahead)
+        return ahead
+
+    def _transform(self, path: Path, rel: str, transforms: Sequence[Transform]) -> bytes:
+        new = _run(self.parsed(path, rel), transforms, rel)
+        _check(new, rel)
+        return new
+
+    def run_ahead(self, candidates: Sequence[Candidate]) -> None:
+        """Compute :meth:`transformed` for every candidate and existing file it transforms, the
+        files spread over the cores (:func:`forked.spread`: each file parsed once, in one
+        process). The results are the ones :meth:`transformed` would give, refusals
+        included; the decisions stay with :func:`build`, in confidence order."""
+        jobs: dict[Path, tuple[str, list[tuple[str, list[Transform]]]]] = {}
+        for candidate in candidates:
+            by_path: dict[Path, tuple[str, list[Transform]]] = {}
+            creates: set[Path] = set()
+            for edit in candidate.fix.edits:
+                try:
+                    path, rel = self.resolve(edit.path)
+                except _Refused:
+                    continue  # build refuses the candidate with the same reason
+                if edit.transform is None:
+                    creates.add(path)
+                else:
+                    by_path.setdefault(path, (rel, []))[1].append(edit.transform)
+            for path, (rel, transforms) in by_path.items():
+                if path not in creates:
+                    jobs.setdefault(path, (rel, []))[1].append((candidate.key, transforms))
+        for path, (rel, _) in list(jobs.items()):
+            try:
+                exists = self.original(path, rel) is not None
+            except _Refused:
+                exists = False
+            if not exists:
+                del jobs[path]
+        if len(jobs) < 2:
+            return  # nothing to spread: build computes what it needs as it goes
+        items = list(jobs.items())
+        done = forked.spread(items, self._transform_all, lambda item: self._size(item[0]))
+        for (path, _), results in zip(items, done, strict=True):
+            for key, result in results:
+                self._ahead[(key, path)] = result
+
+    def _size(self, path: Path) -> int:
+        return len(self._originals.get(path) or b"")
+
+    def _transform_all(
+        self, item: tuple[Path, tuple[str, list[tuple[str, list[Transform]]]]]
+    ) -> list[tuple[str, bytes | str]]:
+        path, (rel, todo) = item
+        results: list[tuple[str, bytes | str]] = []
+        for key, transforms in todo:
+            try:
+                results.append((key, self._transform(path, rel, transforms)))
+            except _Refused as refused:
+                results.append((key, str(refused)))
+        return results
+
 
 def _changes(candidate: Candidate, files: _Files, plan: Plan) -> list[_Change]:
     """What ``candidate`` alone does to each file, or :class:`_Refused`."""
@@ -224,11 +295,11 @@ def _change(
             raise _Refused(f"cannot encode the new {rel}: {exc}") from exc
         if transforms:
             new = _run(_parse(new, rel), transforms, rel)
+        _check(new, rel)
     elif original is None:
         raise _Refused(f"{rel} does not exist")
     else:
-        new = _run(files.parsed(path, rel), transforms, rel)
-    _check(new, rel)
+        new = files.transformed(candidate.key, path, rel, transforms)
     if new == original:
         return None
     old_lines, new_lines = files.lines(path), _lines(new)
