@@ -33,6 +33,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from pytest_autofix import forked
+
 if TYPE_CHECKING:
     import libcst
 
@@ -326,6 +328,23 @@ def _facts_from_json(data: Any) -> _Facts:
     return _Facts(definitions, imports, fixtures, tests, bool(data["syntax_error"]))
 
 
+def _parse(path: Path) -> tuple[_Stamp, _Facts]:
+    """A file's stamp and facts, read and parsed now."""
+    try:
+        st = path.stat()
+        source = path.read_bytes()  # not kept: fixers read few of the files indexed
+    except OSError:
+        return _Stamp(0, -1, ""), _Facts({}, (), (), (), syntax_error=True)
+    return _Stamp(st.st_mtime_ns, st.st_size, _digest(source)), _scan(source)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 @dataclasses.dataclass
 class _CacheEntry:
     stamp: _Stamp
@@ -501,9 +520,19 @@ class Project:
         if self._files is None:
             self._files = {rel: path for path in self.files() if (rel := self._rel(path))}
         cached = self._read_disk_cache()
+        todo: list[tuple[str, Path]] = []
         for rel, path in self._files.items():
             if rel not in self._facts:
-                self._facts[rel] = self._reuse(path, cached.get(rel)) or self._parse(path)
+                reused = self._reuse(path, cached.get(rel))
+                if reused is None:
+                    todo.append((rel, path))
+                else:
+                    self._facts[rel] = reused
+        if todo:  # on every core when there are several (``forked``: the same facts)
+            self.stats.parsed += len(todo)
+            self._dirty = True
+            parsed = forked.spread([path for _, path in todo], _parse, _size)
+            self._facts.update(zip([rel for rel, _ in todo], parsed, strict=True))
         for rel in set(self._facts) - set(self._files):
             del self._facts[rel]
             self._dirty = True
@@ -538,16 +567,6 @@ class Project:
             return None
         self.stats.reused += 1
         return entry.stamp, entry.facts
-
-    def _parse(self, path: Path) -> tuple[_Stamp, _Facts]:
-        self.stats.parsed += 1
-        self._dirty = True
-        try:
-            st = path.stat()
-            source = path.read_bytes()  # not kept: fixers read few of the files indexed
-        except OSError:
-            return _Stamp(0, -1, ""), _Facts({}, (), (), (), syntax_error=True)
-        return _Stamp(st.st_mtime_ns, st.st_size, _digest(source)), _scan(source)
 
     def _info(self, rel: str, path: Path) -> ModuleInfo:
         facts = self._facts[rel][1]

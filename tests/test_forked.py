@@ -252,3 +252,63 @@ def test_a_plan_built_on_several_cores_is_the_plan_built_on_one(tmp_path: Path) 
     assert "dup" in dropped  # renames nothing: changes nothing
     assert sorted(one["applied"]) == sorted([f"r{i}" for i in range(8)] + ["new"])
     assert one["files"]["m3.py"].startswith("value_3 = 3\n")
+
+
+INDEX = """
+    import json, os
+    from pathlib import Path
+    from pytest_autofix import project
+
+    seen = Path.cwd() / "seen"
+    seen.mkdir()
+    scan = project._scan
+
+    def probe(source):
+        (seen / str(os.getpid())).touch()  # where the file was parsed (a test's probe)
+        return scan(source)
+
+    project._scan = probe
+    index = project.Project(Path.cwd() / "project", cache_dir=Path.cwd() / "cache")
+    facts = {
+        info.rel: [info.name, dict(info.definitions), [repr(i) for i in info.imports],
+                   [f.name for f in info.fixtures], list(info.tests), info.syntax_error]
+        for info in index.all_modules()
+    }
+    print(json.dumps({"facts": facts, "parsed": index.stats.parsed, "parent": os.getpid(),
+                      "ran in": sorted(p.name for p in seen.iterdir()),
+                      "cache": (Path.cwd() / "cache" / "index.json").read_text()}))
+"""
+
+
+def test_an_index_built_on_several_cores_is_the_index_built_on_one(tmp_path: Path) -> None:
+    for name in ("one", "many"):
+        pkg = tmp_path / name / "project" / "pkg"
+        pkg.mkdir(parents=True)
+        (pkg / "__init__.py").write_text("from .core import run\n")
+        (pkg / "core.py").write_text("import os\n\n\ndef run():\n    return os.sep\n")
+        (pkg / "broken.py").write_text("def broken(:\n")
+        tests = tmp_path / name / "project" / "tests"
+        tests.mkdir()
+        (tests / "conftest.py").write_text(
+            "import pytest\n\n\n@pytest.fixture\ndef db():\n    return 1\n"
+        )
+        for i in range(6):
+            (tests / f"test_{i}.py").write_text(
+                "from pkg import run\n\n\n"
+                + "".join(f"def test_{i}_{j}(db):\n    assert run()\n\n\n" for j in range(30))
+            )
+        os.utime(tmp_path / name / "project" / "pkg" / "core.py", ns=(1, 1))
+    one = run(INDEX, tmp_path / "one", **{SERIAL_ENV: "1"})
+    many = run(INDEX, tmp_path / "many")
+
+    assert one["ran in"] == [str(one["parent"])]
+    assert len(many["ran in"]) >= 2 and str(many["parent"]) in many["ran in"]
+    assert many["facts"] == one["facts"] and many["parsed"] == one["parsed"] == 10
+    cached = [json.loads(out["cache"])["files"] for out in (one, many)]
+    assert cached[0]["pkg/core.py"]["mtime_ns"] == cached[1]["pkg/core.py"]["mtime_ns"] == 1
+    for files in cached:
+        for entry in files.values():
+            del entry["mtime_ns"]  # the two trees were written at different times
+    assert cached[1] == cached[0] and len(cached[0]) == 10
+    assert one["facts"]["pkg/broken.py"][-1] is True
+    assert one["facts"]["tests/test_3.py"][3:5] == [[], [f"test_3_{j}" for j in range(30)]]
