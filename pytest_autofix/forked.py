@@ -4,7 +4,8 @@ Planning runs every fix's libcst transforms on every file it edits; for long fil
 most of the engine's own time, and every (fix, file) result is independent of the others. While
 the engine plans, the rerun interpreter it prepared is waiting, so the other cores are idle.
 :func:`spread` forks workers that compute part of the items and send their results back
-through a pipe, while this process computes its own part.
+through a pipe, while this process computes its own part. Small work stays here: the caller
+says from what total weight forking pays.
 
 Forking is safe only in a process with a single thread: another thread might hold a lock that
 the child would then never see released. So :func:`spread` forks only on Linux, only when this
@@ -54,18 +55,24 @@ def usable() -> bool:
         return False
 
 
-def spread(items: Sequence[T], compute: Callable[[T], R], weight: Callable[[T], int]) -> list[R]:
+def spread(
+    items: Sequence[T], compute: Callable[[T], R], weight: Callable[[T], int], *, least: int
+) -> list[R]:
     """``[compute(item) for item in items]``, computed on up to one process per core.
 
     ``compute`` must be a pure function of its item whose result pickles; ``weight`` estimates
-    an item's cost (it balances the parts). An exception from ``compute`` in this process
-    propagates as in the plain loop; an item whose worker failed is computed here afterwards.
+    an item's cost (it balances the parts), and the items are spread only when their weights
+    add up to ``least`` at least: below that, forking costs more than it saves (the two
+    processes copy the memory pages either writes, while the other also runs). An exception
+    from ``compute`` in this process propagates as in the plain loop; an item whose worker
+    failed is computed here afterwards.
     """
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     count = min(len(items), cores, _MAX_WORKERS)
-    if count < 2 or not usable():
+    weights = [weight(item) for item in items] if count >= 2 else []
+    if count < 2 or sum(weights) < least or not usable():
         return [compute(item) for item in items]
-    parts = _balanced([weight(item) for item in items], count)
+    parts = _balanced(weights, count)
     results: dict[int, R] = {}
     pending: list[tuple[int, int, list[int]]] = []  # forked: pid, read end, item indexes
     try:

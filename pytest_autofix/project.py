@@ -47,6 +47,10 @@ _CACHE_VERSION = 1
 # An entry stamped this close to the cache write may have changed within the same mtime tick:
 # it is reused only when its content hash still matches (git's "racily clean" problem).
 _RACY_NS = 2_000_000_000
+# Below this much source to parse, the index is built in one process: ``ast`` takes about 1 us
+# a byte, and forking paid only from about 60 KB on 2 cores (the benchmark's project: 31 KB
+# indexed faster alone, 80 KB in 0.048 s instead of 0.075 s spread).
+_SPREAD_BYTES = 64_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -531,7 +535,7 @@ class Project:
         if todo:  # on every core when there are several (``forked``: the same facts)
             self.stats.parsed += len(todo)
             self._dirty = True
-            parsed = forked.spread([path for _, path in todo], _parse, _size)
+            parsed = forked.spread([path for _, path in todo], _parse, _size, least=_SPREAD_BYTES)
             self._facts.update(zip([rel for rel, _ in todo], parsed, strict=True))
         for rel in set(self._facts) - set(self._files):
             del self._facts[rel]

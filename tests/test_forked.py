@@ -51,7 +51,8 @@ SPREAD = """
     if sys.argv[1:] == ["thread"]:
         stop = threading.Event()
         threading.Thread(target=stop.wait).start()
-    results = forked.spread(list(range(12)), compute, lambda item: item)
+    least = 67 if sys.argv[1:] == ["small"] else 66  # the weights add up to 66
+    results = forked.spread(list(range(12)), compute, lambda item: item, least=least)
     if sys.argv[1:] == ["thread"]:
         stop.set()
     print(json.dumps({"parent": os.getpid(), "usable": forked.usable(), "results": results}))
@@ -66,9 +67,11 @@ def test_spread_gives_the_plain_loop_results_from_several_processes(tmp_path: Pa
     assert out["usable"] is True
 
 
-@pytest.mark.parametrize("why", ["thread", "env"])
-def test_spread_stays_in_one_process_when_forking_is_not_safe(tmp_path: Path, why: str) -> None:
-    code = SPREAD.replace("sys.argv[1:]", "[" + repr(why) + "]") if why == "thread" else SPREAD
+@pytest.mark.parametrize("why", ["thread", "env", "small"])
+def test_spread_stays_in_one_process_when_forking_is_not_safe_or_not_worth_it(
+    tmp_path: Path, why: str
+) -> None:
+    code = SPREAD.replace("sys.argv[1:]", "[" + repr(why) + "]") if why != "env" else SPREAD
     out = run(code, tmp_path, **({SERIAL_ENV: "1"} if why == "env" else {}))
     assert [square for square, _ in out["results"]] == [i * i for i in range(12)]
     assert {pid for _, pid in out["results"]} == {out["parent"]}
@@ -87,7 +90,7 @@ def test_items_of_a_worker_that_dies_are_computed_here(tmp_path: Path) -> None:
                 os.kill(os.getpid(), signal.SIGKILL)
             return item + 1
 
-        results = forked.spread(list(range(6)), compute, lambda item: 1)
+        results = forked.spread(list(range(6)), compute, lambda item: 1, least=0)
         try:
             os.waitpid(-1, os.WNOHANG)
             left = True
@@ -115,7 +118,7 @@ def test_an_error_here_stops_the_workers_and_propagates(tmp_path: Path) -> None:
 
         start = time.monotonic()
         try:
-            forked.spread([1, 2], compute, lambda item: 1)
+            forked.spread([1, 2], compute, lambda item: 1, least=0)
         except LookupError as exc:
             error = repr(exc)
         try:
@@ -149,7 +152,7 @@ def test_a_worker_writes_nothing_and_flushes_nothing_of_ours(tmp_path: Path) -> 
                     sys.stdout.flush()
                 return item
 
-            assert forked.spread([1, 2, 3, 4], compute, lambda item: item) == [1, 2, 3, 4]
+            assert forked.spread([1, 2, 3, 4], compute, lambda item: item, least=0) == [1, 2, 3, 4]
             print("done")
             """
         )
@@ -223,7 +226,7 @@ PLAN = """
 
 def _project(root: Path) -> None:
     for i in range(8):
-        body = "".join(f"def f{j}(a, b):\n    return value + a + b + {j}\n\n\n" for j in range(40))
+        body = "".join(f"def f{j}(a, b):\n    return value + a + b + {j}\n\n\n" for j in range(60))
         (root / "project" / f"m{i}.py").parent.mkdir(parents=True, exist_ok=True)
         (root / "project" / f"m{i}.py").write_text(f"value = {i}\n\n\n{body}")
     (root / "project" / "broken.py").write_text("def broken(:\n")
@@ -295,7 +298,7 @@ def test_an_index_built_on_several_cores_is_the_index_built_on_one(tmp_path: Pat
         for i in range(6):
             (tests / f"test_{i}.py").write_text(
                 "from pkg import run\n\n\n"
-                + "".join(f"def test_{i}_{j}(db):\n    assert run()\n\n\n" for j in range(30))
+                + "".join(f"def test_{i}_{j}(db):\n    assert run()\n\n\n" for j in range(300))
             )
         os.utime(tmp_path / name / "project" / "pkg" / "core.py", ns=(1, 1))
     one = run(INDEX, tmp_path / "one", **{SERIAL_ENV: "1"})
@@ -311,4 +314,4 @@ def test_an_index_built_on_several_cores_is_the_index_built_on_one(tmp_path: Pat
             del entry["mtime_ns"]  # the two trees were written at different times
     assert cached[1] == cached[0] and len(cached[0]) == 10
     assert one["facts"]["pkg/broken.py"][-1] is True
-    assert one["facts"]["tests/test_3.py"][3:5] == [[], [f"test_3_{j}" for j in range(30)]]
+    assert one["facts"]["tests/test_3.py"][3:5] == [[], [f"test_3_{j}" for j in range(300)]]
