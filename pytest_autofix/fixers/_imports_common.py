@@ -59,7 +59,7 @@ def located(issue: Issue, project: Project) -> list[ModuleInfo]:
         if isinstance(location, dict) and location.get("path"):
             paths.append(str(location["path"]))
     found: dict[str, ModuleInfo] = {}
-    for path in paths:
+    for path in dict.fromkeys(paths):  # one lookup a file, however many tests failed there
         info = project.module_at(path)
         if info is not None:
             found.setdefault(info.rel, info)
