@@ -3,10 +3,13 @@
 Generates a project in a temporary directory: ``M`` test modules (50) that define ten helpers
 ``value_0() .. value_9()``, ``P`` passing tests per module (4) and ``K`` failing tests that call
 an undefined name ``value_<c>x_<c>()`` (a NameError), ``C`` root causes (10 distinct names).
-Two layouts: ``confined`` puts each cause in one module whatever ``K`` is, so a larger ``K``
-means more failing tests with the same ten edits (the target is judged on it: flat in the
-failing tests); ``spread`` deals each cause's failing tests round the modules, so its edits
-grow with ``K`` too (10 files at K=10, all 50 from K=500), a stress case reported beside it.
+Three layouts: ``confined`` puts each cause in one module whatever ``K`` is, so a larger ``K``
+means more failing tests with the same ten edits of ten files that grow (the target is judged
+on it: flat in the failing tests); ``helpers`` puts each cause in a small helper module that
+the failing tests, dealt round the modules, call: more failing tests, the same ten edits of the
+same ten small files; ``spread`` deals each cause's failing tests round the modules, so its
+edits grow with ``K`` too (10 files at K=10, all 50 from K=500), a stress case reported beside
+them.
 A table-driven fixer in the project's ``conftest.py``, written through
 the public API as in ``tests/test_engine.py``, renames ``value_<c>x_<c>`` to ``value_<c>``: one
 issue and one fix per root cause, whatever ``K`` is. Per size ``K`` (10, 100 and 1,000 failing
@@ -31,7 +34,7 @@ engine within 1.2x of (r), flat in ``K``, one rerun per round (this project need
 Every autofix run must exit 0 with every issue fixed; every fixed copy must be byte-identical to
 the first one, which a plain run of the whole suite proves green (``K + M*P passed``).
 
-    python benchmarks/bench_engine.py [--sizes 10,100,1000] [--layouts confined,spread]
+    python benchmarks/bench_engine.py [--sizes 10,100,1000] [--layouts confined,helpers,spread]
                                       [--repeat N] [--json PATH] [--quick]
 """
 
@@ -235,7 +238,7 @@ def pytest_autofix_fixers(config):
 """
 
 
-LAYOUTS = ("confined", "spread")
+LAYOUTS = ("confined", "helpers", "spread")
 
 
 def generate_project(
@@ -244,13 +247,17 @@ def generate_project(
     """Write the broken project under ``root``; return its number of tests.
 
     ``confined``: each root cause lives in one module, whatever ``failing`` is (more failing
-    tests, the same edits). ``spread``: the failing tests of each cause go round the modules, so
-    a cause reaches more modules as ``failing`` grows (10 edited files at K=10, every module by
-    K=500): the edits grow with ``failing``.
+    tests, the same edits of files that grow). ``helpers``: each root cause is a helper module
+    ``tests/cause_<c>.py`` whose function calls the undefined name; the failing tests call it
+    from modules they are dealt round (more failing tests, the same edits of the same ten small
+    files). ``spread``: the failing tests of each cause go round the modules, so a cause reaches
+    more modules as ``failing`` grows (10 edited files at K=10, every module by K=500): the
+    edits grow with ``failing``.
     """
     if layout not in LAYOUTS:
         raise ValueError(f"layout {layout!r} is not one of {LAYOUTS}")
     tests: dict[int, list[str]] = {m: [] for m in range(modules)}
+    uses: dict[int, set[int]] = {m: set() for m in range(modules)}  # helpers: causes imported
     for m in range(modules):
         for i in range(passing):
             c = (m + i) % 10
@@ -261,7 +268,13 @@ def generate_project(
             m = (c * max(1, modules // causes)) % modules
         else:  # each cause over many modules, each module holding several causes
             m = (j // causes + 3 * c) % modules
-        tests[m].append(f"def test_broken_{j}():\n    assert value_{c % 10}x_{c}() == {c % 10}\n")
+        if layout == "helpers":
+            uses[m].add(c)
+            tests[m].append(f"def test_broken_{j}():\n    assert cause_{c}.value() == {c % 10}\n")
+        else:
+            tests[m].append(
+                f"def test_broken_{j}():\n    assert value_{c % 10}x_{c}() == {c % 10}\n"
+            )
     root.mkdir(parents=True)
     (root / "pyproject.toml").write_text(
         '[tool.pytest.ini_options]\ntestpaths = ["tests"]\n', encoding="utf-8"
@@ -271,8 +284,16 @@ def generate_project(
     (root / "conftest.py").write_text(CONFTEST.format(rules=rules), encoding="utf-8")
     helpers = "".join(f"def value_{v}():\n    return {v}\n\n\n" for v in range(10))
     for m, bodies in tests.items():
-        text = helpers + "\n\n".join(bodies)
+        imports = "".join(f"import cause_{c}\n" for c in sorted(uses[m]))
+        text = (imports + "\n\n" if imports else "") + helpers + "\n\n".join(bodies)
         (root / "tests" / f"test_m{m:03d}.py").write_text(text, encoding="utf-8")
+    if layout == "helpers":
+        for c in range(causes):
+            v = c % 10
+            source = (
+                f"def value_{v}():\n    return {v}\n\n\ndef value():\n    return value_{v}x_{c}()\n"
+            )
+            (root / "tests" / f"cause_{c}.py").write_text(source, encoding="utf-8")
     return failing + modules * passing
 
 
@@ -642,7 +663,8 @@ def main(argv: list[str] | None = None) -> int:
         "--layouts",
         default=None,
         help="where the causes live, comma-separated: confined (one module per cause: the "
-        "target), spread (a cause reaches more modules as K grows) (confined,spread; --quick: "
+        "target), helpers (one small helper module per cause, called by the failing tests), "
+        "spread (a cause reaches more modules as K grows) (confined,helpers,spread; --quick: "
         "confined)",
     )
     parser.add_argument("--causes", type=int, default=10, help="root causes (10)")
