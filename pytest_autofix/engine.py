@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_autofix import bytecode, verify, warm
 from pytest_autofix import plan as planning
-from pytest_autofix import verify, warm
 from pytest_autofix.capture import to_failure
 from pytest_autofix.classify import Context, classify, group, issue_id
 from pytest_autofix.model import Failure, Fixer, Issue
@@ -422,6 +422,17 @@ class Engine:
         }
         self.project.invalidate([self.rootdir / e for e in edited])
         tests = verify.affected(self.project, targets, edited, self._test_files())
+        # the edited test modules the rerun imports, last first (it collects from the first)
+        compile_ahead = [
+            self.rootdir / rel
+            for rel in reversed(list(dict.fromkeys(t.split("::", 1)[0] for t in tests)))
+            if rel in edited
+        ]
+
+        def meanwhile() -> None:
+            bytecode.precompile(self.config, compile_ahead)
+            _load_report()
+
         with self.progress(
             f"rerunning {len(tests)} affected test node(s) to verify {len(cands)} fix(es)"
         ):
@@ -431,7 +442,7 @@ class Engine:
                 tests,
                 self.settings.rerun_timeout,
                 launcher=self.launcher,
-                meanwhile=_load_report,
+                meanwhile=meanwhile,
             )
         self.reruns.append(result)
         return result

@@ -580,3 +580,41 @@ def test_the_session_objects_are_frozen_during_the_engine_and_handed_back(
     assert result.ret == 0, result.stdout.str()
     seen = json.loads((pytester.path / "frozen.json").read_text())
     assert seen["engine"] > 1000 and seen["after"] == 0
+
+
+def test_the_session_writes_the_rewritten_bytecode_of_edited_test_modules(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the rerun starts, the session writes pytest's rewritten ``.pyc`` of the edited test
+    module (``bytecode.py``): here the rerun itself writes none, so the one found afterwards,
+    valid for the fixed source, is the session's; and the rerun still verified the fix."""
+    from _pytest.assertion import rewrite
+
+    monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
+    make_project(pytester, ONE_FIX, test_a=ONE_TEST)
+    with open(pytester.path / "conftest.py", "a", encoding="utf-8") as conftest:
+        conftest.write(
+            "\nimport os, sys\n"
+            "if os.environ.get('PYTEST_AUTOFIX_RERUN_OUT'):  # only in the rerun\n"
+            "    sys.dont_write_bytecode = True\n"
+        )
+    path = pytester.path / "test_a.py"
+    pyc = rewrite.get_cache_dir(path) / ("test_a" + rewrite.PYC_TAIL)
+    result, report = run(pytester)
+    assert result.ret == 0, result.stdout.str()
+    assert report["issues"][0]["status"] == "fixed"  # type: ignore[index]
+    assert "assert one() == 1" in path.read_text()
+    assert rewrite._read_pyc(path, pyc) is not None  # valid for the fixed bytes
+
+
+def test_no_bytecode_is_written_when_python_writes_none(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from _pytest.assertion import rewrite
+
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    make_project(pytester, ONE_FIX, test_a=ONE_TEST)
+    result, _ = run(pytester)
+    assert result.ret == 0, result.stdout.str()
+    path = pytester.path / "test_a.py"
+    assert not (rewrite.get_cache_dir(path) / ("test_a" + rewrite.PYC_TAIL)).exists()
