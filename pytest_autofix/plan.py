@@ -39,10 +39,10 @@ if TYPE_CHECKING:
 __all__ = ["Candidate", "FilePlan", "Plan", "build", "unified_diff", "unified_diff_bytes"]
 
 Transform = Callable[[libcst.Module], libcst.Module]
-# Below this much source to transform, planning stays in one process: at about 8 us a byte of
-# libcst parse, transform and code generation, forking pays from about 15-20 KB on 2 cores
-# (the benchmark's confined project: 5 and 10 KB planned faster alone, 59 KB in 0.27 s
-# instead of 0.45 s spread).
+# Below this much source to transform, planning stays in one process: forking costs more than
+# it saves on small work (the benchmark's confined K = 10 project, 5 KB to plan: 0.09 s in one
+# process against 0.12 s forked; its K = 1,000 project, 59 KB: 0.27 s on two cores against
+# 0.45 s in one).
 _SPREAD_BYTES = 16_000
 Span = tuple[int, int]  # changed original lines [start, end), 0-based
 Splice = tuple[int, int, tuple[bytes, ...]]  # original lines [start, end) -> these lines
@@ -196,6 +196,15 @@ class _Files:
                 raise _Refused(f"cannot parse {rel}: {_first_line(exc)}") from exc
         return self._parsed[path]
 
+    def edits_by_path(self, candidate: Candidate) -> dict[Path, tuple[str, list[FileEdit]]]:
+        """A candidate's edits by the file they touch (``{path: (rel, edits)}``), or
+        :class:`_Refused` for a path it may not touch."""
+        by_path: dict[Path, tuple[str, list[FileEdit]]] = {}
+        for edit in candidate.fix.edits:
+            path, rel = self.resolve(edit.path)
+            by_path.setdefault(path, (rel, []))[1].append(edit)
+        return by_path
+
     def transformed(self, key: str, path: Path, rel: str, transforms: Sequence[Transform]) -> bytes:
         """The file after one candidate's ``transforms``, checked to compile, or
         :class:`_Refused`; computed ahead by :meth:`run_ahead` when it could be."""
@@ -218,19 +227,13 @@ class _Files:
         included; the decisions stay with :func:`build`, in confidence order."""
         jobs: dict[Path, tuple[str, list[tuple[str, list[Transform]]]]] = {}
         for candidate in candidates:
-            by_path: dict[Path, tuple[str, list[Transform]]] = {}
-            creates: set[Path] = set()
-            for edit in candidate.fix.edits:
-                try:
-                    path, rel = self.resolve(edit.path)
-                except _Refused:
-                    continue  # build refuses the candidate with the same reason
-                if edit.transform is None:
-                    creates.add(path)
-                else:
-                    by_path.setdefault(path, (rel, []))[1].append(edit.transform)
-            for path, (rel, transforms) in by_path.items():
-                if path not in creates:
+            try:
+                by_path = self.edits_by_path(candidate)
+            except _Refused:
+                continue  # build refuses the candidate for the same reason
+            for path, (rel, edits) in by_path.items():
+                transforms = [edit.transform for edit in edits if edit.transform is not None]
+                if len(transforms) == len(edits):  # a file it creates: build sees to it
                     jobs.setdefault(path, (rel, []))[1].append((candidate.key, transforms))
         for path, (rel, _) in list(jobs.items()):
             try:
@@ -269,10 +272,7 @@ def _changes(candidate: Candidate, files: _Files, plan: Plan) -> list[_Change]:
     """What ``candidate`` alone does to each file, or :class:`_Refused`."""
     if not candidate.fix.edits:
         raise _Refused("has no edits: a suggestion, nothing to apply")
-    by_path: dict[Path, tuple[str, list[FileEdit]]] = {}
-    for edit in candidate.fix.edits:
-        path, rel = files.resolve(edit.path)
-        by_path.setdefault(path, (rel, []))[1].append(edit)
+    by_path = files.edits_by_path(candidate)
     plan.files_of[candidate.key] = sorted(rel for rel, _ in by_path.values())
     changes = []
     for path, (rel, edits) in sorted(by_path.items(), key=lambda item: item[1][0]):

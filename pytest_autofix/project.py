@@ -47,9 +47,10 @@ _CACHE_VERSION = 1
 # An entry stamped this close to the cache write may have changed within the same mtime tick:
 # it is reused only when its content hash still matches (git's "racily clean" problem).
 _RACY_NS = 2_000_000_000
-# Below this much source to parse, the index is built in one process: ``ast`` takes about 1 us
-# a byte, and forking paid only from about 60 KB on 2 cores (the benchmark's project: 31 KB
-# indexed faster alone, 80 KB in 0.048 s instead of 0.075 s spread).
+# Below this much source to parse, the index is built in one process: ``ast`` is cheap, and
+# forking paid only for larger projects (the benchmark's K = 10 project, 26 KB: 0.04 s in one
+# process against 0.05-0.06 s forked; its K = 1,000 project, 80 KB: 0.032 s on two cores
+# against 0.064 s in one).
 _SPREAD_BYTES = 64_000
 
 
