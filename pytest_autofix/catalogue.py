@@ -320,13 +320,8 @@ def for_session(config: pytest.Config) -> Catalogue:
         config.stash.setdefault(notes_key, []).append(
             f"the extra migration-catalogue entries were not used: {err}"
         )
-        return use_builtin(config)
-
-
-def use_builtin(config: pytest.Config) -> Catalogue:
-    """After a :class:`CatalogueError`: the session goes on with the built-in entries."""
-    config.stash[_catalogue_key] = builtin()
-    return builtin()
+        config.stash[_catalogue_key] = builtin()
+        return config.stash[_catalogue_key]
 
 
 def _build(config: pytest.Config) -> Catalogue:

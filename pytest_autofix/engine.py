@@ -111,10 +111,8 @@ def _run(
     try:
         outcome = engine.run(failures, passed, pytest_exit)
     finally:
-        if launcher is None:
+        if launcher is None:  # one given is the caller's to stop and close (session.py)
             engine.launcher.close()
-        else:  # the caller waits for the reruns still exiting (session.py: at unconfigure)
-            engine.launcher.stop_waiting()
     notes = [*config.stash.get(notes_key, []), *([outcome.note] if outcome.note else [])]
     outcome.note = "; ".join(notes) or None
     return outcome

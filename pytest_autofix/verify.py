@@ -166,13 +166,17 @@ def rerun(
                 warm.for_config(config, state_dir, finish_timeout=timeout)
             )
         start = time.perf_counter()
+
+        def left(at_least: float) -> float:  # of the timeout, counted from the launch
+            return max(timeout - (time.perf_counter() - start), at_least)
+
         child = launcher.launch(args)
         if then_prepare:
             launcher.prepare()
         if meanwhile is not None:
             meanwhile()
         try:
-            said = child.wait_results(max(timeout - (time.perf_counter() - start), 0.0))
+            said = child.wait_results(left(0.0))
         except subprocess.TimeoutExpired:
             child.kill()
             error = f"the rerun timed out after {timeout:g}s (--autofix-rerun-timeout)"
@@ -183,7 +187,7 @@ def rerun(
             """A rerun that did not run: it proves nothing; its last output lines say why
             (printed as it exits, after its results: it is given the rest of the timeout)."""
             with contextlib.suppress(subprocess.TimeoutExpired):
-                child.proc.wait(timeout=max(timeout - (time.perf_counter() - start), 0.1))
+                child.proc.wait(timeout=left(0.1))
             tail = " | ".join(child.output().strip().splitlines()[-5:])
             code = child.poll()
             return RerunResult(
