@@ -197,7 +197,7 @@ def matching(target: str, ids: Iterable[str]) -> list[str]:
     ``test_x[1]``), or the other way round (``test_x[1]`` is covered by a ``test_x`` that is
     no longer parametrized)."""
     base = _base(target)
-    return [n for n in ids if n == target or (n != base and _base(n) == target) or n == base]
+    return [n for n in ids if n in (target, base) or _base(n) == target]
 
 
 def under(collector: str, ids: Iterable[str]) -> list[str]:
@@ -326,9 +326,12 @@ def score(
             if is_collector(target):
                 if target not in after.collect_errors and not under(target, after.tests):
                     harmful.append(target)
-            elif target not in before.tests and _collected(target, after):
-                if _gone_or_skipped(target, None, after):
-                    harmful.append(target)
+            elif (
+                target not in before.tests
+                and _collected(target, after)
+                and _gone_or_skipped(target, None, after)
+            ):
+                harmful.append(target)
     edited = {p: s for p, s in changes.items() if not is_noise(p, case.noise)}
     harmful.extend(f"deleted {p}" for p, s in sorted(edited.items()) if s == "D")
     unrelated = tuple(sorted(p for p in edited if p not in expected_files))

@@ -57,8 +57,17 @@ SCRUBBED_ENV = (
     "GITHUB_ACTIONS",
     "GITHUB_STEP_SUMMARY",
 )
-GIT = ("git", "-c", "user.name=realworld", "-c", "user.email=realworld@localhost",
-       "-c", "commit.gpgsign=false", "-c", "core.autocrlf=false")
+GIT = (
+    "git",
+    "-c",
+    "user.name=realworld",
+    "-c",
+    "user.email=realworld@localhost",
+    "-c",
+    "commit.gpgsign=false",
+    "-c",
+    "core.autocrlf=false",
+)
 
 
 class Unprepared(Exception):
@@ -121,7 +130,7 @@ def sdist(case: Case, cache: Path, index: str) -> Path:
         try:
             return _download(case, folder, index)
         except (OSError, ValueError, KeyError) as exc:
-            fallback = _pip_download(case, folder)
+            fallback = _pip_download(case, folder, index)
             if fallback is None:
                 raise Unprepared(f"no sdist of {case.package}=={case.version}: {exc}") from exc
             return fallback
@@ -150,10 +159,25 @@ def _download(case: Case, folder: Path, index: str) -> Path:
     return target
 
 
-def _pip_download(case: Case, folder: Path) -> Path | None:
+def _pip_download(case: Case, folder: Path, index: str) -> Path | None:
     with tempfile.TemporaryDirectory() as tmp:
-        proc = _run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-                     "--no-binary", ":all:", "-d", tmp, f"{case.package}=={case.version}"])
+        proc = _run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                "--index-url",
+                index,
+                "-d",
+                tmp,
+                f"{case.package}=={case.version}",
+            ]
+        )
         got = [p for p in Path(tmp).iterdir() if _sdist_of(p.name, case.package, case.version)]
         if proc.returncode != 0 or not got:
             return None
@@ -201,8 +225,10 @@ def venv(case: Case, cache: Path, refresh: set[str] | None) -> Path:
             shutil.rmtree(folder)
         base = getattr(sys, "_base_executable", sys.executable)
         _check([base, "-m", "venv", folder], "creating the venv")
-        _check([python, "-m", "pip", "install", "--quiet", "--upgrade", *requirements],
-               f"installing {' '.join(requirements)}")
+        _check(
+            [python, "-m", "pip", "install", "--quiet", "--upgrade", *requirements],
+            f"installing {' '.join(requirements)}",
+        )
         freeze = _check([python, "-m", "pip", "freeze", "--all"], "pip freeze")
         (folder / "requirements.txt").write_text("\n".join(requirements) + "\n")
         (folder / "freeze.txt").write_text(freeze)
@@ -265,15 +291,22 @@ class Result:
         return text
 
 
-def run_pytest(python: Path, args: Sequence[str], cwd: Path, env: dict[str, str],
-               log: Path, timeout: float) -> Timed:
+def run_pytest(
+    python: Path, args: Sequence[str], cwd: Path, env: dict[str, str], log: Path, timeout: float
+) -> Timed:
     """``python -m pytest ARGS`` in ``cwd``, its output in ``log``; killed with its process
     group after ``timeout`` seconds."""
     start = time.perf_counter()
     with open(log, "w") as out:
-        proc = subprocess.Popen([str(python), "-m", "pytest", *args], cwd=cwd, env=env,
-                                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [str(python), "-m", "pytest", *args],
+            cwd=cwd,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         try:
             code = proc.wait(timeout=timeout)
             timed_out = False
@@ -302,6 +335,7 @@ class Runner:
         # Absolute, not resolved: a venv's python is a symlink to the base interpreter.
         self.python = Path(os.path.abspath(args.python)) if args.python else None
         self.refresh: set[str] | None = set() if args.refresh else None
+        self.work: Path | None = args.work
         self.mode = "observe" if args.observe else "expected" if args.check_expected else "fix"
 
     def plain(self, python: Path, tree: Path, case: Case, work: Path, label: str) -> Outcomes:
@@ -309,8 +343,7 @@ class Runner:
         args = [*case.pytest_args, "--continue-on-collection-errors", "-p", "realworld_recorder"]
         env = environment(tree, case, [RECORDER_DIR])
         env["AUTOFIX_REALWORLD_RESULTS"] = str(results)
-        timed = run_pytest(python, args, tree / case.root, env, work / f"{label}.log",
-                           self.timeout)
+        timed = run_pytest(python, args, tree / case.root, env, work / f"{label}.log", self.timeout)
         self.times[label] = timed.seconds
         if timed.timed_out:
             raise Unprepared(f"the {label} run timed out after {self.timeout:.0f} s")
@@ -333,7 +366,9 @@ class Runner:
 
     def one(self, case: Case) -> Result:
         self.times: dict[str, float] = {}
-        work = Path(tempfile.mkdtemp(prefix=f"autofix-realworld-{case.name}-"))
+        if self.work is not None:
+            self.work.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f"autofix-realworld-{case.name}-", dir=self.work))
         result = Result(case, corpus.unprepared(case), times=self.times, tree=None)
         try:
             tree, python = self.prepare(case, work)
@@ -357,14 +392,12 @@ class Runner:
             if self.mode == "expected":
                 if not expected:
                     raise Unprepared("no expected.patch")
-                _check([*GIT, "apply", "--whitespace=nowarn", case.expected], "git apply",
-                       cwd=tree)
+                _check([*GIT, "apply", "--whitespace=nowarn", case.expected], "git apply", cwd=tree)
             else:
                 result.plugin = self.fix(python, tree, case, work)
             after = self.plain(python, tree, case, work, "after")
             changes = self.changes(tree)
-            result.score = corpus.score(case, before, after, changes,
-                                        corpus.patch_files(expected))
+            result.score = corpus.score(case, before, after, changes, corpus.patch_files(expected))
         except Unprepared as exc:
             result.error = str(exc)
         except (OSError, subprocess.SubprocessError, ValueError) as exc:
@@ -376,8 +409,12 @@ class Runner:
 
     def fix(self, python: Path, tree: Path, case: Case, work: Path) -> dict[str, Any]:
         report = work / "autofix-report.json"
-        args = [*case.pytest_args, "--autofix", f"--autofix-report={report}",
-                f"--autofix-patch={work / 'autofix.patch'}"]
+        args = [
+            *case.pytest_args,
+            "--autofix",
+            f"--autofix-report={report}",
+            f"--autofix-patch={work / 'autofix.patch'}",
+        ]
         env = environment(tree, case, [standin(work / "standin"), CHECKOUT])
         timed = run_pytest(python, args, tree / case.root, env, work / "fix.log", self.timeout)
         self.times["fix"] = timed.seconds
@@ -397,8 +434,11 @@ class Runner:
 
     def changes(self, tree: Path) -> dict[str, str]:
         _check([*GIT, "add", "--all", "--force"], "git add", cwd=tree)
-        out = _check([*GIT, "diff", "--cached", "--name-status", "--no-renames", "-z", "HEAD"],
-                     "git diff", cwd=tree)
+        out = _check(
+            [*GIT, "diff", "--cached", "--name-status", "--no-renames", "-z", "HEAD"],
+            "git diff",
+            cwd=tree,
+        )
         items = out.split("\0")
         return {items[i + 1]: items[i] for i in range(0, len(items) - 1, 2)}
 
@@ -410,37 +450,74 @@ def plugin_line(plugin: dict[str, Any] | None) -> str | None:
         tail = " | ".join(plugin.get("log_tail", [])[-3:])
         return f"    plugin: no report (exit {plugin['exit_status']}): {tail}"
     s = plugin["summary"]
-    parts = [f"{s[k]} {k.replace('_', ' ')}" for k in
-             ("fixed", "rolled_back", "suggested", "unfixable") if s.get(k)]
-    return (f"    plugin: {s['issues']} issues in {s['failures']} failures"
-            f"{': ' + ', '.join(parts) if parts else ''}; exit {plugin['exit_status']}")
+    parts = [
+        f"{s[k]} {k.replace('_', ' ')}"
+        for k in ("fixed", "rolled_back", "suggested", "unfixable")
+        if s.get(k)
+    ]
+    return (
+        f"    plugin: {s['issues']} issues in {s['failures']} failures"
+        f"{': ' + ', '.join(parts) if parts else ''}; exit {plugin['exit_status']}"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        description="Run pytest --autofix from this checkout on the real-world corpus.")
+        description="Run pytest --autofix from this checkout on the real-world corpus."
+    )
     parser.add_argument("cases", nargs="*", metavar="CASE", help="case names (default: all)")
-    parser.add_argument("--list", action="store_true",
-                        help="print NAME KIND CLASS PACKAGE==VERSION TARGETS per case and exit")
-    parser.add_argument("--check-expected", action="store_true",
-                        help="apply each case's expected.patch instead of running the plugin")
-    parser.add_argument("--observe", action="store_true",
-                        help="prepare the cases, run the baseline, print the failing ids as a "
-                             "TOML list and keep the tree (for writing a case)")
+    parser.add_argument(
+        "--list",
+        action="store_true",
+        help="print NAME KIND CLASS PACKAGE==VERSION TARGETS per case and exit",
+    )
+    parser.add_argument(
+        "--check-expected",
+        action="store_true",
+        help="apply each case's expected.patch instead of running the plugin",
+    )
+    parser.add_argument(
+        "--observe",
+        action="store_true",
+        help="prepare the cases, run the baseline, print the failing ids as a "
+        "TOML list and keep the tree (for writing a case)",
+    )
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the results as JSON")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep each case's work directory (tree, logs, report) and print it")
-    parser.add_argument("--timeout", type=float, default=900.0, metavar="SECONDS",
-                        help="limit of each pytest run (default 900)")
-    parser.add_argument("--cache", type=Path, default=default_cache(),
-                        help="sdists and venvs (default ~/.cache/pytest-autofix-realworld, or "
-                             "$PYTEST_AUTOFIX_REALWORLD_CACHE)")
-    parser.add_argument("--refresh", action="store_true",
-                        help="rebuild the venvs used with today's latest releases")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep each case's work directory (tree, logs, report) and print it",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=900.0,
+        metavar="SECONDS",
+        help="limit of each pytest run (default 900)",
+    )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=default_cache(),
+        help="sdists and venvs (default ~/.cache/pytest-autofix-realworld, or "
+        "$PYTEST_AUTOFIX_REALWORLD_CACHE)",
+    )
+    parser.add_argument(
+        "--refresh", action="store_true", help="rebuild the venvs used with today's latest releases"
+    )
     parser.add_argument("--index", default=INDEX, help=f"package index (default {INDEX})")
-    parser.add_argument("--python", type=Path,
-                        help="run the cases with this interpreter instead of cached venvs "
-                             "(it must have pytest and the plugin's dependencies)")
+    parser.add_argument(
+        "--python",
+        type=Path,
+        help="run the cases with this interpreter instead of cached venvs "
+        "(it must have pytest and the plugin's dependencies)",
+    )
+    parser.add_argument(
+        "--work",
+        type=Path,
+        metavar="DIR",
+        help="where the work directories go (default: the system's temp dir)",
+    )
     parser.add_argument("--cases-dir", type=Path, default=CASES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
@@ -463,10 +540,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(result.line(), flush=True)
         if result.plugin and (line := plugin_line(result.plugin)):
             print(line, flush=True)
-        for label, ids in (("not fixed", result.score.as_json()["not_fixed"]),
-                           ("regressions", result.score.regressions),
-                           ("harmful", result.score.harmful),
-                           ("unrelated", result.score.unrelated)):
+        for label, ids in (
+            ("not fixed", result.score.as_json()["not_fixed"]),
+            ("regressions", result.score.regressions),
+            ("harmful", result.score.harmful),
+            ("unrelated", result.score.unrelated),
+        ):
             if ids and not result.error:
                 shown = ", ".join(ids[:4]) + (f" (+{len(ids) - 4})" if len(ids) > 4 else "")
                 print(f"    {label}: {shown}", flush=True)
@@ -490,8 +569,10 @@ def observe_text(result: Result) -> str:
         return f"{result.case.name}  not prepared: {result.error}"
     before = result.before
     counts = ", ".join(f"{n} {k}" for k, n in sorted(before.counts().items()))
-    lines = [f"# {result.case.name}: {counts or 'nothing ran'} "
-             f"(pytest exit {before.exitstatus}, {result.times.get('before', 0):.1f} s)"]
+    lines = [
+        f"# {result.case.name}: {counts or 'nothing ran'} "
+        f"(pytest exit {before.exitstatus}, {result.times.get('before', 0):.1f} s)"
+    ]
     lines.append("targets = [")
     lines.extend(f"  {json.dumps(n)}," for n in sorted(before.failing))
     lines.append("]")
@@ -511,17 +592,29 @@ def report(results: list[Result], mode: str, elapsed: float) -> dict[str, Any]:
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "python": platform.python_version(),
         "seconds": round(elapsed, 1),
-        "total": {"targets": len(overall.targets), "fixed": len(overall.fixed),
-                  "regressions": len(overall.regressions), "harmful": len(overall.harmful),
-                  "unrelated": len(overall.unrelated)},
+        "total": {
+            "targets": len(overall.targets),
+            "fixed": len(overall.fixed),
+            "regressions": len(overall.regressions),
+            "harmful": len(overall.harmful),
+            "unrelated": len(overall.unrelated),
+        },
         "cases": [
             {
-                "name": r.case.name, "kind": r.case.kind, "origin": r.case.origin,
-                "package": r.case.package, "version": r.case.version,
-                "error": r.error, "times": {k: round(v, 2) for k, v in r.times.items()},
-                "plugin": r.plugin, **r.score.as_json(),
-                "stack": {k: r.versions[k] for k in ("pytest", "numpy", "pandas", "setuptools",
-                                                    "pillow") if k in r.versions},
+                "name": r.case.name,
+                "kind": r.case.kind,
+                "origin": r.case.origin,
+                "package": r.case.package,
+                "version": r.case.version,
+                "error": r.error,
+                "times": {k: round(v, 2) for k, v in r.times.items()},
+                "plugin": r.plugin,
+                **r.score.as_json(),
+                "stack": {
+                    k: r.versions[k]
+                    for k in ("pytest", "numpy", "pandas", "setuptools", "pillow")
+                    if k in r.versions
+                },
             }
             for r in results
         ],
