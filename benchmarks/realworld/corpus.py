@@ -25,8 +25,9 @@ NOT_RUN = frozenset({"skipped", "xfailed"})
 # unknown option): the whole session is the one failing "test".
 SESSION = "<session>"
 
-_REQUIRED = ("kind", "origin", "package", "version", "summary", "pytest_args", "targets")
-_OPTIONAL = ("deps", "pythonpath", "root", "noise", "hidden", "deselected", "verified")
+_REQUIRED = ("kind", "origin", "package", "version", "summary", "pytest_args")
+# targets may be empty while a case is being written (run.py --observe prints them)
+_OPTIONAL = ("targets", "deps", "pythonpath", "root", "noise", "hidden", "deselected", "verified")
 # Files that a test run writes by itself and that never count as an edit.
 _NOISE_PARTS = ("__pycache__", ".pytest_cache", ".hypothesis", ".mypy_cache", ".tox", ".eggs")
 _NOISE_SUFFIXES = (".pyc", ".pyo", ".egg-info")
@@ -46,7 +47,7 @@ class Case:
     version: str
     summary: str
     pytest_args: tuple[str, ...]
-    targets: tuple[str, ...]
+    targets: tuple[str, ...] = ()
     hidden: tuple[str, ...] = ()
     deps: tuple[str, ...] = ()
     pythonpath: tuple[str, ...] = (".",)
@@ -109,8 +110,6 @@ def load_case(directory: Path) -> Case:
         for key in ("pytest_args", "targets", "hidden", "deps", "pythonpath", "noise")
         if key in data
     }
-    if not lists["targets"]:
-        raise CaseError(f"{where}: a case needs at least one target")
     if "pytest_args" in lists and "no:cacheprovider" in lists["pytest_args"]:
         raise CaseError(f"{where}: the plugin keeps its journal in pytest's cache; keep it on")
     return Case(

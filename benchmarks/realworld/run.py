@@ -379,6 +379,8 @@ class Runner:
             result.before = before
             if self.mode == "observe":
                 return result
+            if not case.targets:
+                raise Unprepared("no targets recorded yet (run.py --observe prints them)")
             observed = before.failing
             if observed != frozenset(case.targets):
                 missing = sorted(frozenset(case.targets) - observed)
