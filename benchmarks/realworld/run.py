@@ -559,6 +559,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     if args.json:
         args.json.write_text(json.dumps(report(results, runner.mode, elapsed), indent=1) + "\n")
+    if len(results) > 1:
+        for attr, groups in (("kind", corpus.KINDS), ("origin", corpus.ORIGINS)):
+            for group in groups:
+                chosen = [r for r in results if getattr(r.case, attr) == group]
+                if chosen:
+                    part = corpus.total(r.score for r in chosen)
+                    print(f"  {group} ({len(chosen)} cases): {part.line()}")
     print(overall.line())
     bad = any(r.error for r in results)
     if runner.mode == "expected":
