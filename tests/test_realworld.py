@@ -8,6 +8,7 @@ downloaded) and the current interpreter for the case's venv.
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 import tarfile
@@ -42,7 +43,7 @@ def _case(**kwargs: object) -> Case:
 # --- scoring ---------------------------------------------------------------------------------
 
 
-def test_a_collector_target_is_fixed_when_it_collects_and_runs_a_test() -> None:
+def test_a_collector_target_is_fixed_when_it_collects() -> None:
     case = _case(targets=("tests/test_a.py",))
     before = Outcomes(
         tests={"tests/test_b.py::test_ok": "passed"},
@@ -122,6 +123,70 @@ def test_hidden_targets_count_and_a_run_that_never_started() -> None:
     assert corpus.total([s, again]).line() == (
         "fixed 1 of 4 targets, regressions 0, harmful 0, unrelated 0"
     )
+
+
+def test_the_recorder_records_each_test_by_its_worst_phase(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyfile(
+        test_mix="""
+        import unittest
+        import pytest
+
+        @pytest.fixture
+        def broken():
+            raise RuntimeError
+
+        @pytest.fixture
+        def bad_teardown():
+            yield
+            raise RuntimeError
+
+        @pytest.mark.parametrize("x", [1, 2])
+        def test_param(x):
+            assert x == 1
+
+        def test_setup(broken): pass
+        def test_teardown(bad_teardown): pass
+        @pytest.mark.xfail
+        def test_xfail(): assert 0
+        def test_skip(): pytest.skip("no")
+
+        class TestSub(unittest.TestCase):
+            def test_subskip(self):
+                with self.subTest(i=1):
+                    self.skipTest("one case")
+                with self.subTest(i=2):
+                    pass
+            def test_subfail(self):
+                with self.subTest(i=1):
+                    self.assertEqual(1, 2)
+        """,
+        test_broken="import no_such_module\n",
+    )
+    results = pytester.path / "results.json"
+    monkeypatch.setenv("PYTHONPATH", str(REALWORLD / "_plugins"))
+    monkeypatch.setenv("AUTOFIX_REALWORLD_RESULTS", str(results))
+    pytester.runpytest_subprocess("-p", "realworld_recorder", "--continue-on-collection-errors")
+    outcomes = Outcomes.from_json(json.loads(results.read_text()))
+    assert outcomes.tests == {
+        "test_mix.py::test_param[1]": "passed",
+        "test_mix.py::test_param[2]": "failed",
+        "test_mix.py::test_setup": "error",
+        "test_mix.py::test_teardown": "error",
+        "test_mix.py::test_xfail": "xfailed",
+        "test_mix.py::test_skip": "skipped",
+        "test_mix.py::TestSub::test_subskip": "passed",
+        "test_mix.py::TestSub::test_subfail": "failed",
+    }
+    assert list(outcomes.collect_errors) == ["test_broken.py"]
+    assert outcomes.failing == {
+        "test_mix.py::test_param[2]",
+        "test_mix.py::test_setup",
+        "test_mix.py::test_teardown",
+        "test_mix.py::TestSub::test_subfail",
+        "test_broken.py",
+    }
 
 
 def test_patch_files_reads_both_sides_of_a_rename() -> None:
@@ -304,8 +369,6 @@ def test_the_plugin_run_is_scored_and_reported_in_json(tmp_path: Path) -> None:
         "tinypkg-module-renamed  fixed 1 of 1 targets, regressions 0, harmful 0, unrelated 0  (fix "
     )
     assert plugin == "    plugin: 1 issues in 1 failures: 1 fixed; exit 0"
-    import json
-
     data = json.loads(out.read_text())
     assert data["total"] == {
         "targets": 1,

@@ -199,11 +199,6 @@ def matching(target: str, ids: Iterable[str]) -> list[str]:
     return [n for n in ids if n in (target, base) or _base(n) == target]
 
 
-def under(collector: str, ids: Iterable[str]) -> list[str]:
-    prefixes = (collector + "::", collector.rstrip("/") + "/")
-    return [n for n in ids if n.startswith(prefixes)]
-
-
 def covered(nodeid: str, targets: Iterable[str]) -> bool:
     """Whether ``nodeid`` is one of the targets (or a parametrized instance of one)."""
     return any(matching(t, (nodeid,)) for t in targets)
@@ -215,8 +210,8 @@ def target_fixed(target: str, after: Outcomes) -> bool:
     if not after.started:
         return False
     if is_collector(target):
-        ran = [n for n in under(target, after.tests) if after.tests[n] not in NOT_RUN]
-        return target not in after.collect_errors and bool(ran)
+        # It collects: its tests are scored as tests (a hidden target, or a regression).
+        return target not in after.collect_errors
     found = matching(target, after.tests)
     return bool(found) and all(after.tests[n] == "passed" for n in found)
 
@@ -323,9 +318,8 @@ def score(
             if target in harmful or target == SESSION:
                 continue
             if is_collector(target):
-                if target not in after.collect_errors and not under(target, after.tests):
-                    harmful.append(target)
-            elif (
+                continue  # deleting it is counted as a deleted file
+            if (
                 target not in before.tests
                 and _collected(target, after)
                 and _gone_or_skipped(target, None, after)

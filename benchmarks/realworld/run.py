@@ -589,6 +589,12 @@ def observe_text(result: Result) -> str:
         last = text.strip().splitlines()[-1] if text.strip() else ""
         lines.append(f"# collection error {nodeid}: {last}")
     assert result.tree is not None
+    if not before.started or before.exitstatus in (2, 3, 4):
+        # interrupted, an internal error, a usage error: the cause is in pytest's last lines
+        log = result.tree.parent.parent / "before.log"
+        tail = log.read_text(errors="replace").splitlines()[-15:] if log.is_file() else []
+        lines.append(f"# pytest exit {before.exitstatus}; its last lines:")
+        lines.extend(f"#   {line}" for line in tail)
     lines.append(f"# tree (git root, pristine commit): {result.tree}")
     lines.append(f"# logs: {result.tree.parent.parent}")
     return "\n".join(lines)

@@ -30,6 +30,10 @@ def _outcome(report: pytest.TestReport) -> str:
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if type(report).__name__ == "SubtestReport" and not report.failed:
+        # A subtest (unittest's subTest, pytest 9's subtests) that passed or skipped says
+        # nothing about its test as a whole; one that failed makes the test fail.
+        return
     if report.when != "call" and report.passed:
         _tests.setdefault(report.nodeid, "passed")
         return
