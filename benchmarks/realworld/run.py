@@ -486,6 +486,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the results as JSON")
     parser.add_argument(
+        "--markdown",
+        type=Path,
+        metavar="PATH",
+        help="write the per-case table and the totals as Markdown (for the docs)",
+    )
+    parser.add_argument(
         "--keep",
         action="store_true",
         help="keep each case's work directory (tree, logs, report) and print it",
@@ -559,6 +565,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     if args.json:
         args.json.write_text(json.dumps(report(results, runner.mode, elapsed), indent=1) + "\n")
+    if args.markdown:
+        args.markdown.write_text(markdown(results))
     if len(results) > 1:
         for attr, groups in (("kind", corpus.KINDS), ("origin", corpus.ORIGINS)):
             for group in groups:
@@ -598,6 +606,51 @@ def observe_text(result: Result) -> str:
     lines.append(f"# tree (git root, pristine commit): {result.tree}")
     lines.append(f"# logs: {result.tree.parent.parent}")
     return "\n".join(lines)
+
+
+def _statuses(plugin: dict[str, Any] | None) -> str:
+    if not plugin or not plugin.get("summary"):
+        return "no report" if plugin else ""
+    s = plugin["summary"]
+    keys = ("fixed", "rolled_back", "suggested", "unfixable")
+    parts = [f"{s[k]} {k.replace('_', ' ')}" for k in keys if s.get(k)]
+    return f"{s['issues']}: " + ", ".join(parts) if parts else str(s["issues"])
+
+
+def _secs(times: dict[str, float], label: str) -> str:
+    return f"{times[label]:.1f}" if label in times else ""
+
+
+def markdown(results: list[Result]) -> str:
+    """The per-case table and the totals, as docs/benchmarks.md shows them."""
+    rows = [
+        "| case | kind | origin | package | targets | fixed | regr. | harmful | unrel. "
+        "| issues (plugin) | fix s | before s | after s | fix/before |",
+        "|---|---|---|---|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|",
+    ]
+    for r in results:
+        c, sc, t = r.case, r.score, r.times
+        ratio = f"{t['fix'] / max(t['before'], 1e-9):.1f}x" if "fix" in t else ""
+        figures = (
+            f"{len(sc.targets)} | {len(sc.fixed)} | {len(sc.regressions)} | {len(sc.harmful)} "
+            f"| {len(sc.unrelated)}"
+        )
+        if r.error:
+            figures = f"{len(sc.targets)} | not prepared: {r.error.splitlines()[0]} | | | "
+        rows.append(
+            f"| {c.name} | {c.kind} | {c.origin} | {c.package}=={c.version} | {figures} "
+            f"| {_statuses(r.plugin)} | {_secs(t, 'fix')} | {_secs(t, 'before')} "
+            f"| {_secs(t, 'after')} | {ratio} |"
+        )
+    lines = ["\n".join(rows), ""]
+    for attr, groups in (("kind", corpus.KINDS), ("origin", corpus.ORIGINS)):
+        for group in groups:
+            chosen = [r for r in results if getattr(r.case, attr) == group]
+            if chosen:
+                part = corpus.total(r.score for r in chosen)
+                lines.append(f"- {group} ({len(chosen)} cases): {part.line()}")
+    lines.append(f"- all ({len(results)} cases): {corpus.total(r.score for r in results).line()}")
+    return "\n".join(lines) + "\n"
 
 
 def report(results: list[Result], mode: str, elapsed: float) -> dict[str, Any]:
