@@ -310,13 +310,21 @@ def test_list_prints_one_line_per_case(tmp_path: Path) -> None:
 
 
 def test_check_expected_applies_the_patch_and_scores_it(tmp_path: Path) -> None:
-    proc = _run([*_corpus(tmp_path), "--check-expected"])
+    table = tmp_path / "table.md"
+    proc = _run([*_corpus(tmp_path), "--check-expected", "--markdown", str(table)])
     assert proc.returncode == 0, proc.stdout + proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0] == (
         "tinypkg-module-renamed  fixed 1 of 1 targets, regressions 0, harmful 0, unrelated 0"
     )
     assert lines[-1] == "fixed 1 of 1 targets, regressions 0, harmful 0, unrelated 0"
+    row = table.read_text().splitlines()[2]
+    assert row.startswith(
+        "| tinypkg-module-renamed | import | natural | tinypkg==0.1 | 1 | 1 | 0 | 0 | 0 |  |  | "
+    )
+    assert table.read_text().endswith(
+        "- all (1 cases): fixed 1 of 1 targets, regressions 0, harmful 0, unrelated 0\n"
+    )
 
 
 def test_a_patch_that_fixes_nothing_fails_the_check(tmp_path: Path) -> None:
@@ -357,6 +365,28 @@ def test_observe_prints_the_failing_ids_and_keeps_the_tree(tmp_path: Path) -> No
     tree = Path(proc.stdout.split("# tree (git root, pristine commit): ")[1].splitlines()[0])
     assert (tree / "tests" / "test_prices.py").is_file() and (tree / ".git").is_dir()
     assert tree.is_relative_to(tmp_path / "work")
+
+
+def test_an_injected_case_runs_its_script_with_the_shared_edits(tmp_path: Path) -> None:
+    args = _corpus(tmp_path)
+    script = tmp_path / "cases" / "tinypkg-module-renamed" / "inject.py"
+    script.write_text(
+        "from injecting import replace\n\n"
+        "replace('tests/test_other.py', 'assert x\\n', 'assert x == 1\\n')\n"
+    )
+    proc = _run([*args, "--observe"])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (
+        'targets = [\n  "tests/test_other.py::test_ok[2]",\n  "tests/test_prices.py",\n]'
+        in proc.stdout
+    )
+    script.write_text(
+        "from injecting import replace\n\nreplace('tests/test_other.py', 'qq', 'z')\n"
+    )
+    proc = _run([*args, "--check-expected"])
+    assert proc.returncode == 1
+    assert "not prepared: inject.py failed (1)" in proc.stdout
+    assert "inject: expected 1 of 'qq' in tests/test_other.py, found 0" in proc.stdout
 
 
 @pytest.mark.slow

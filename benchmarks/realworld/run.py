@@ -355,7 +355,8 @@ class Runner:
         if not (tree / case.root).is_dir():
             raise Unprepared(f"root {case.root!r} is not a directory of the sdist")
         if case.inject is not None:
-            _check([sys.executable, case.inject], "inject.py", cwd=tree)
+            env = {**os.environ, "PYTHONPATH": str(HERE)}  # for ``import injecting``
+            _check([sys.executable, case.inject], "inject.py", cwd=tree, env=env)
         if (tree / ".git").exists():
             shutil.rmtree(tree / ".git")
         _check([*GIT, "init", "--quiet"], "git init", cwd=tree)

@@ -3,22 +3,19 @@ were moved (git mv) into a new private subpackage src/cachetools/_wrappers/ and 
 in cachetools/__init__.py were updated, but the moved modules' own relative imports of the
 helpers that stayed at the top level (`from ._decorator import ...`,
 `from ._descriptor import ...`) were not: they now resolve inside _wrappers."""
-import os
 
-pkg = "src/cachetools"
-init = os.path.join(pkg, "__init__.py")
-text = open(init, encoding="utf-8").read()
+from injecting import expect, move, replace, write
+
+PKG = "src/cachetools"
+expect(f"{PKG}/_cached.py", "from ._decorator import (")
+write(
+    f"{PKG}/_wrappers/__init__.py",
+    '"""Wrapper implementations behind cachetools.cached() and cachetools.cachedmethod()."""\n',
+)
 for name in ("_cached", "_cachedmethod"):
-    old = f"    from .{name} import _wrapper\n"
-    if old not in text or not os.path.exists(os.path.join(pkg, name + ".py")):
-        raise SystemExit(f"inject: {old!r} or {name}.py not found")
-    text = text.replace(old, f"    from ._wrappers.{name} import _wrapper\n", 1)
-if "from ._decorator import (" not in open(os.path.join(pkg, "_cached.py"), encoding="utf-8").read():
-    raise SystemExit("inject: _cached.py does not import from ._decorator")
-os.makedirs(os.path.join(pkg, "_wrappers"))
-with open(os.path.join(pkg, "_wrappers", "__init__.py"), "w", encoding="utf-8") as f:
-    f.write('"""Wrapper implementations behind cachetools.cached() and cachetools.cachedmethod()."""\n')
-for name in ("_cached", "_cachedmethod"):
-    os.rename(os.path.join(pkg, name + ".py"), os.path.join(pkg, "_wrappers", name + ".py"))
-with open(init, "w", encoding="utf-8") as f:
-    f.write(text)
+    replace(
+        f"{PKG}/__init__.py",
+        f"    from .{name} import _wrapper\n",
+        f"    from ._wrappers.{name} import _wrapper\n",
+    )
+    move(f"{PKG}/{name}.py", f"{PKG}/_wrappers/{name}.py")
