@@ -426,7 +426,13 @@ class Runner:
             data = json.loads(report.read_text(encoding="utf-8"))
             summary["summary"] = data.get("summary")
             summary["issues"] = [
-                {k: issue.get(k) for k in ("code", "status", "tests", "path")}
+                {
+                    **{k: issue.get(k) for k in ("code", "status", "message", "path", "tests")},
+                    "fixes": [
+                        {k: fix.get(k) for k in ("fixer", "description", "applied", "reason")}
+                        for fix in issue.get("fixes", [])
+                    ],
+                }
                 for issue in data.get("issues", [])
             ]
         else:
