@@ -450,7 +450,14 @@ class Engine:
         return sorted(known)
 
     def _regressions(self, result: verify.RerunResult) -> set[str]:
-        return {n for n, o in result.outcomes.items() if o == "failed" and n in self.passing}
+        """Tests that passed before and fail now, and collectors (a module, a class) that no
+        longer collect while tests in them passed before."""
+        failed = {n for n, o in result.outcomes.items() if o == "failed"}
+        regressed = failed & self.passing
+        collectors = failed - self.passing - self.failing
+        if collectors:
+            regressed |= {c for c in collectors if any(verify.under(p, c) for p in self.passing)}
+        return regressed
 
     def _culprits(
         self, cands: list[planning.Candidate], regressed: set[str], txn: Transaction
@@ -546,5 +553,6 @@ class Engine:
                 self.passing.add(nodeid)
                 self.failing.discard(nodeid)
         for nodeid in list(self.failing):
-            if "::" not in nodeid and result.ran(nodeid) and not result.failed(nodeid):
+            # a collector that collects now, a test that runs as its parametrized instances
+            if nodeid not in result.outcomes and result.ran(nodeid) and not result.failed(nodeid):
                 self.failing.discard(nodeid)

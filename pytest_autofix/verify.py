@@ -32,14 +32,19 @@ class RerunResult:
     error: str | None = None  # the rerun itself did not work (timeout, crash): trust nothing
 
     def failed(self, nodeid: str) -> bool:
-        """A node (or any test under a collector's node id) failed in this rerun."""
+        """A node (or any test :func:`under` it) failed in this rerun."""
         if self.error is not None:
             return True
-        return nodeid in self._failed_nodes
+        base = _unparametrized(nodeid)
+        return nodeid in self._failed_nodes or (
+            base is not None and self.outcomes.get(base) == "failed"
+        )
 
     def ran(self, nodeid: str) -> bool:
-        """The node ran, or tests under it did (a module's or a directory's collector)."""
-        return nodeid in self._ran_nodes
+        """The node ran, or tests :func:`under` it did: a module's or a directory's tests, a
+        test's parametrized instances, or the test itself when it is no longer parametrized."""
+        base = _unparametrized(nodeid)
+        return nodeid in self._ran_nodes or (base is not None and base in self.outcomes)
 
     @functools.cached_property
     def _ran_nodes(self) -> frozenset[str]:
@@ -52,15 +57,30 @@ class RerunResult:
 
 
 def _ancestors(nodeid: str) -> Iterator[str]:
-    """``nodeid`` and every node id it is :func:`under` (its directories, module, class)."""
+    """``nodeid`` and every node id that contains it: its directories, module and class, and
+    the test whose parametrized instance it is (``t.py::test_x`` for ``t.py::test_x[1]``)."""
     yield nodeid
     for i, char in enumerate(nodeid):
-        if char == "/" or nodeid.startswith("::", i):
+        if char in "/[" or nodeid.startswith("::", i):
             yield nodeid[:i]
 
 
+def _unparametrized(nodeid: str) -> str | None:
+    """``t.py::test_x`` for ``t.py::test_x[1]``; None for a node id that names no instance."""
+    if not nodeid.endswith("]") or "[" not in nodeid:
+        return None
+    return nodeid[: nodeid.index("[")]
+
+
 def under(nodeid: str, parent: str) -> bool:
-    return nodeid == parent or nodeid.startswith((parent + "::", parent + "/"))
+    """``nodeid`` is ``parent`` or belongs to it: a test of a module, class or directory, an
+    instance of a parametrized test, or a test that is no longer parametrized standing for the
+    instance ``parent`` names (a target ``test_x[1]`` is run by ``test_x``)."""
+    return (
+        nodeid == parent
+        or nodeid.startswith((parent + "::", parent + "/", parent + "["))
+        or nodeid == _unparametrized(parent)
+    )
 
 
 def _file_of(nodeid: str) -> str:
@@ -103,6 +123,9 @@ def arguments(
     if config.inipath is not None:
         args += ["-c", str(config.inipath)]
     args += ["-p", "no:cacheprovider", "-q", "-o", "console_output_style=classic"]
+    # Evidence per test: a collection error (a fix may reveal the next one) or the user's -x
+    # must not stop the rerun before the other fixes' targets have run.
+    args += ["--continue-on-collection-errors", "--maxfail=0"]
     args += _passthrough(config.invocation_params.args)
     numprocesses = config.getoption("numprocesses", None) if xdist and _has_xdist(config) else None
     if numprocesses:

@@ -618,3 +618,96 @@ def test_no_bytecode_is_written_when_python_writes_none(
     assert result.ret == 0, result.stdout.str()
     path = pytester.path / "test_a.py"
     assert not (rewrite.get_cache_dir(path) / ("test_a" + rewrite.PYC_TAIL)).exists()
+
+
+@pytest.mark.parametrize("xdist", XDIST)
+def test_a_fix_that_reveals_a_collection_error_is_kept_with_its_neighbours(
+    pytester: pytest.Pytester, xdist: list[str]
+) -> None:
+    """The first fix lets test_a.py import as far as its next error, so the rerun meets a
+    collection error: it goes on (--continue-on-collection-errors), both fixes are judged on
+    their own targets and kept, and the revealed error is the next round's issue."""
+    make_project(
+        pytester,
+        {"firstx": ("first", 0.95, True, []), "twoo": ("two", 0.95, True, [])},
+        test_a="""
+            def first():
+                return 1
+
+            VALUE = firstx()
+            OTHER = not_defined_anywhere()
+
+            def test_a():
+                assert VALUE == 1
+        """,
+        test_b="""
+            def two():
+                return 2
+
+            def test_b():
+                assert twoo() == 2
+        """,
+    )
+    result, report = run(pytester, *xdist)
+    assert result.ret == 1, result.stdout.str()
+    issues = {i["message"]: i for i in report["issues"]}  # type: ignore[union-attr]
+    assert issues["name 'firstx' is not defined"]["status"] == "fixed"
+    assert issues["name 'twoo' is not defined"]["status"] == "fixed"
+    (revealed,) = [i for m, i in issues.items() if "not_defined_anywhere" in m]
+    assert revealed["status"] == "unfixable" and revealed["tests"] == ["test_a.py"]
+    assert "VALUE = first()" in (pytester.path / "test_a.py").read_text()
+    assert "assert two() == 2" in (pytester.path / "test_b.py").read_text()
+
+
+@pytest.mark.parametrize("xdist", XDIST)
+def test_a_module_that_no_longer_collects_is_a_regression_of_its_culprit_only(
+    pytester: pytest.Pytester, xdist: list[str]
+) -> None:
+    """The twoo fix also breaks helpers.py, so test_c.py, which passed, no longer collects:
+    that fix alone is rolled back; the onee fix in the same round is kept."""
+    make_project(
+        pytester,
+        {
+            "onee": ("one", 0.95, True, []),
+            "twoo": ("two", 0.95, True, [("helpers.py", "import os", "import no_such_module_x")]),
+        },
+        helpers="import os\n\n\ndef h():\n    return os.sep\n",
+        test_a=ONE_TEST,
+        test_b="""
+            def two():
+                return 2
+
+            def test_b():
+                assert twoo() == 2
+        """,
+        test_c="from helpers import h\n\n\ndef test_c():\n    assert h()\n",
+    )
+    result, report = run(pytester, *xdist)
+    assert result.ret == 1, result.stdout.str()
+    issues = {i["message"]: i for i in report["issues"]}  # type: ignore[union-attr]
+    assert issues["name 'onee' is not defined"]["status"] == "fixed"
+    broken = issues["name 'twoo' is not defined"]
+    assert broken["status"] == "rolled-back"
+    assert broken["fixes"][0]["reason"] == "rolled back: it broke test_c.py"  # type: ignore[index]
+    assert "import os\n" in (pytester.path / "helpers.py").read_text()
+    pytester.runpytest_subprocess().assert_outcomes(passed=2, failed=1)
+
+
+@pytest.mark.parametrize("xdist", XDIST)
+def test_a_fix_for_a_parametrized_test_is_verified_by_its_instances(
+    pytester: pytest.Pytester, xdist: list[str]
+) -> None:
+    """A misspelled parametrized fixture: the failing test is ``test_p`` (with the fixture
+    unknown it has no parameters), the rerun runs ``test_p[1]`` and ``test_p[2]``, and the
+    target counts as run (it used to be rolled back: "the rerun did not run test_p.py::test_p")."""
+    pytester.makepyprojecttoml("[tool.pytest.ini_options]\n")
+    pytester.makeconftest(
+        "import pytest\n\n\n@pytest.fixture(params=[1, 2])\n"
+        "def value(request):\n    return request.param\n"
+    )
+    pytester.makepyfile(test_p="def test_p(valeu):\n    assert valeu in (1, 2)\n")
+    result, report = run(pytester, *xdist)
+    assert result.ret == 0, result.stdout.str()
+    (issue,) = report["issues"]  # type: ignore[misc]
+    assert issue["tests"] == ["test_p.py::test_p"] and issue["status"] == "fixed"
+    assert report["rerun"]["passed"] == 2  # type: ignore[index]

@@ -54,3 +54,28 @@ def test_a_rerun_without_results_proves_nothing_and_says_why(pytester: pytest.Py
     assert result.error.startswith("the rerun ended with status 4 and no results: ")
     assert "conftest gives up" in result.error
     assert result.returncode == 4 and result.failed("test_a.py::test_a")
+
+
+def test_a_parametrized_target_is_run_by_its_instances_and_the_other_way_round() -> None:
+    result = RerunResult(
+        ["t.py"],
+        {"t.py::test_x[1]": "passed", "t.py::test_x[2]": "failed", "t.py::y": "passed"},
+        [],
+        0.0,
+        1,
+    )
+    assert result.ran("t.py::test_x") and result.failed("t.py::test_x")
+    assert not result.ran("t.py::test_xy") and not result.ran("t.py::test_x[3]")
+    assert result.ran("t.py::y[1]") and not result.failed("t.py::y[1]")
+    assert under("t.py::test_x[1]", "t.py::test_x") and under("t.py::y", "t.py::y[1]")
+    assert not under("t.py::test_xy", "t.py::test_x")
+
+
+def test_a_collection_error_does_not_stop_the_rerun(pytester: pytest.Pytester) -> None:
+    pytester.makepyprojecttoml("[tool.pytest.ini_options]\naddopts = ['-x']\n")
+    pytester.makepyfile(test_a="import no_such_module\n", test_b="def test_b():\n    pass\n")
+    config = pytester.parseconfigure()
+    result = verify.rerun(config, pytester.path / "state", ["test_a.py", "test_b.py"], 120)
+    assert result.error is None, result.error
+    assert result.failed("test_a.py") and result.outcomes["test_b.py::test_b"] == "passed"
+    assert [f.nodeid for f in result.failures] == ["test_a.py"]
