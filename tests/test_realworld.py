@@ -61,6 +61,23 @@ def test_a_collector_target_is_fixed_when_it_collects() -> None:
     assert s.fixed == () and s.harmful == () and s.regressions == ()
 
 
+def test_the_tests_a_collection_error_hid_count_for_its_target_not_as_regressions() -> None:
+    case = _case(targets=("t.py", "u.py"), hidden=("u.py::test_h",))
+    before = Outcomes(collect_errors={"t.py": "ImportError", "u.py": "ImportError"})
+    after = Outcomes(
+        tests={
+            "t.py::test_1": "passed",
+            "t.py::test_2": "failed",
+            "u.py::test_h": "failed",
+            "u.py::test_ok": "passed",
+            "v.py::test_new": "failed",
+        }
+    )
+    s = corpus.score(case, before, after, {}, frozenset())
+    assert s.fixed == ("u.py",)  # t.py collects but a test it hid fails; u.py's is hidden
+    assert s.regressions == ("v.py::test_new",)
+
+
 def test_a_test_target_covers_its_parametrized_instances_and_the_other_way_round() -> None:
     case = _case(targets=("t.py::test_x", "t.py::test_y[1]"))
     before = Outcomes(

@@ -204,14 +204,23 @@ def covered(nodeid: str, targets: Iterable[str]) -> bool:
     return any(matching(t, (nodeid,)) for t in targets)
 
 
-def target_fixed(target: str, after: Outcomes) -> bool:
+def behind(collector: str, nodeid: str) -> bool:
+    """``nodeid`` is a test of ``collector`` (a module, a class, a directory)."""
+    return nodeid.startswith((collector + "::", collector.rstrip("/") + "/"))
+
+
+def target_fixed(target: str, after: Outcomes, hidden: Iterable[str] = ()) -> bool:
     if target == SESSION:
         return after.started
     if not after.started:
         return False
     if is_collector(target):
-        # It collects: its tests are scored as tests (a hidden target, or a regression).
-        return target not in after.collect_errors
+        # It collects, and the tests it hid pass: they never ran before, so they count for
+        # the collection error they were behind (those listed as hidden targets count alone).
+        return target not in after.collect_errors and not any(
+            behind(target, n) and o in FAILING and not covered(n, hidden)
+            for n, o in after.tests.items()
+        )
     found = matching(target, after.tests)
     return bool(found) and all(after.tests[n] == "passed" for n in found)
 
@@ -298,13 +307,18 @@ def score(
     against the pristine tree, noise included (it is filtered here).
     """
     targets = case.all_targets
-    fixed = tuple(t for t in targets if target_fixed(t, after))
+    fixed = tuple(t for t in targets if target_fixed(t, after, case.hidden))
     before_failing = before.failing
+    # a test that never ran before, behind a collection error, counts for that error's target
+    uncollected = [c for c in before.collect_errors if c in targets] if before.started else []
     regressions = tuple(
         sorted(
             n
             for n in after.failing
-            if n not in before_failing and not covered(n, targets) and n != SESSION
+            if n not in before_failing
+            and n != SESSION
+            and not covered(n, targets)
+            and not (n not in before.tests and any(behind(c, n) for c in uncollected))
         )
     )
     harmful: list[str] = []
