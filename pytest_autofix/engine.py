@@ -60,6 +60,16 @@ class Outcome:
     changed: list[str]
     still_failing: list[str]
     note: str | None = None
+    passing: int = 0  # tests known to pass after the run (the first run's, updated by reruns)
+
+    def final_state(self) -> str:
+        """The verified state after the fixes, in pytest's words: ``12 passed, 1 failed``
+        (modules that do not collect are errors)."""
+        errors = sum(1 for n in self.still_failing if "::" not in n)
+        failed = len(self.still_failing) - errors
+        parts = [f"{self.passing} passed"] + [f"{failed} failed"] * bool(failed)
+        parts += [f"{errors} error{'s' * (errors != 1)}"] * bool(errors)
+        return ", ".join(parts)
 
 
 def run(
@@ -262,6 +272,7 @@ class Engine:
             patch,
             changed,
             sorted(self.failing),
+            passing=len(self.passing),
         )
 
     def _round(
@@ -333,9 +344,16 @@ class Engine:
             return []
         for cand in applied:
             by_key[cand.key].applied = True
+        return self._verify(applied, txn, by_key)
+
+    def _verify(
+        self, applied: list[planning.Candidate], txn: Transaction, by_key: dict[str, Proposal]
+    ) -> list[Failure]:
+        """Rerun what ``applied`` (written) affects, settle, keep what is proven; the failures
+        left for the next round."""
         result = self._rerun(applied)
         if result.error is not None:
-            return self._abandon(applied, result.error, txn, by_key)
+            return self._split(applied, result.error, txn, by_key)
         kept = applied
         for _ in range(3):  # settle: bisect regressions, drop what did not help, confirm
             regressed = self._regressions(result)
@@ -355,7 +373,7 @@ class Engine:
                 break
             result = self._rerun(kept)
             if result.error is not None:
-                return self._abandon(kept, result.error, txn, by_key)
+                return self._split(kept, result.error, txn, by_key)
         for cand in kept:
             p = by_key[cand.key]
             if p.status != "rolled-back":
@@ -531,6 +549,27 @@ class Engine:
         p.verified, p.status, p.reason = False, "rolled-back", reason
         self.rejected.add(p.key)
 
+    def _split(
+        self,
+        cands: list[planning.Candidate],
+        error: str,
+        txn: Transaction,
+        by_key: dict[str, Proposal],
+    ) -> list[Failure]:
+        """A rerun that crashed or timed out gives no evidence about any of ``cands``: each
+        half is written and verified on its own (a kept half becomes the base of the next), so
+        the fix that breaks the rerun is found alone and costs no other fix."""
+        if len(cands) == 1:
+            return self._abandon(cands, error, txn, by_key)
+        half = len(cands) // 2
+        failures: list[Failure] = []
+        for part in (cands[:half], cands[half:]):
+            written = self._write(part, txn, by_key)
+            if written:
+                failures += self._verify(written, txn, by_key)
+        left = {(f.nodeid, f.when): f for f in failures if f.nodeid not in self.passing}
+        return list(left.values())
+
     def _abandon(
         self,
         cands: Sequence[planning.Candidate],
@@ -538,7 +577,8 @@ class Engine:
         txn: Transaction,
         by_key: dict[str, Proposal],
     ) -> list[Failure]:
-        """A rerun that did not work proves nothing: the round's fixes are all rolled back."""
+        """A rerun that did not work proves nothing: ``cands`` (one fix, once split) are rolled
+        back to the verified base."""
         txn.set_contents(self.base)
         for cand in cands:
             self._reject(by_key[cand.key], f"rolled back: {error}")
@@ -549,8 +589,11 @@ class Engine:
             if outcome == "failed":
                 self.failing.add(nodeid)
                 self.passing.discard(nodeid)
-            else:
+            elif outcome == "passed":
                 self.passing.add(nodeid)
+                self.failing.discard(nodeid)
+            else:  # skipped: neither
+                self.passing.discard(nodeid)
                 self.failing.discard(nodeid)
         for nodeid in list(self.failing):
             # a collector that collects now, a test that runs as its parametrized instances

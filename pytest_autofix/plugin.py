@@ -187,10 +187,16 @@ def _writable_path(config: pytest.Config, name: str, ini: str) -> Path | None:
     flag = "--" + name.replace("_", "-")
     if path.is_dir():
         raise pytest.UsageError(f"{flag}={raw}: that is a directory; give a file path")
-    parent = path.parent
-    if not parent.is_dir():
-        raise pytest.UsageError(f"{flag}={raw}: directory {parent} does not exist")
-    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+    # Missing parent directories are created when the file is written (as --junitxml does);
+    # here the nearest one that exists must be a writable directory.
+    existing = path.parent
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise pytest.UsageError(f"{flag}={raw}: {existing} is not a directory")
+    if not os.access(existing, os.W_OK | os.X_OK) or (
+        path.exists() and not os.access(path, os.W_OK)
+    ):
         raise pytest.UsageError(f"{flag}={raw}: not writable")
     return path
 

@@ -107,13 +107,25 @@ class AutofixSession:
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         """The reruns' interpreters exit while the summary is written; wait for them here
-        (each at most ``--autofix-rerun-timeout`` seconds: their results were in already)."""
-        if self.launcher is None:
+        (each at most ``--autofix-rerun-timeout`` seconds: their results were in already).
+        Then, after pytest's own summary of the first run, the verified state after the fixes
+        is the last line, as the exit status reflects it."""
+        if self.launcher is not None:
+            stopped, self.launcher = self.launcher.close(), None
+            if stopped:
+                line = (
+                    f"autofix: {stopped} verification rerun(s) had written their results but "
+                    f"did not exit within {self.settings.rerun_timeout:g}s; stopped"
+                )
+                config.get_terminal_writer().line(line, yellow=True)
+        outcome = self.outcome
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if outcome is None or outcome.mode != "fix" or not outcome.reruns or reporter is None:
             return
-        stopped, self.launcher = self.launcher.close(), None
-        if stopped:
-            line = (
-                f"autofix: {stopped} verification rerun(s) had written their results but did "
-                f"not exit within {self.settings.rerun_timeout:g}s; stopped"
-            )
-            config.get_terminal_writer().line(line, yellow=True)
+        green = not outcome.still_failing
+        config.get_terminal_writer().line(
+            f"after autofix: {outcome.final_state()} (verified by rerun)",
+            green=green,
+            red=not green,
+            bold=True,
+        )

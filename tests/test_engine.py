@@ -127,6 +127,9 @@ def test_verified_fix(pytester: pytest.Pytester) -> None:
             "undo with pytest --autofix-undo",
         ]
     )
+    # pytest's summary speaks of the first run; the last line, of the state after the fixes
+    assert "1 failed, 1 passed" in result.outlines[-2]
+    assert result.outlines[-1] == "after autofix: 2 passed (verified by rerun)"
     assert not [p for p in pytester.path.rglob("*") if p.suffix in (".bak", ".orig", ".tmp")]
 
 
@@ -423,6 +426,7 @@ def test_exit_status_reflects_the_final_state(pytester: pytest.Pytester) -> None
     result, report = run(pytester)
     assert result.ret == 1  # the real bug still fails
     assert report["exit_status"] == 1
+    assert result.outlines[-1] == "after autofix: 1 passed, 1 failed (verified by rerun)"
     result.stdout.fnmatch_lines(
         [
             "Found 2 issues in 2 failures (1 fixed, 1 unfixable); 1 test still failing; "
@@ -655,6 +659,7 @@ def test_a_fix_that_reveals_a_collection_error_is_kept_with_its_neighbours(
     assert issues["name 'twoo' is not defined"]["status"] == "fixed"
     (revealed,) = [i for m, i in issues.items() if "not_defined_anywhere" in m]
     assert revealed["status"] == "unfixable" and revealed["tests"] == ["test_a.py"]
+    assert result.outlines[-1] == "after autofix: 1 passed, 1 error (verified by rerun)"
     assert "VALUE = first()" in (pytester.path / "test_a.py").read_text()
     assert "assert two() == 2" in (pytester.path / "test_b.py").read_text()
 
@@ -711,3 +716,51 @@ def test_a_fix_for_a_parametrized_test_is_verified_by_its_instances(
     (issue,) = report["issues"]  # type: ignore[misc]
     assert issue["tests"] == ["test_p.py::test_p"] and issue["status"] == "fixed"
     assert report["rerun"]["passed"] == 2  # type: ignore[index]
+
+
+def test_the_report_and_patch_directories_are_created(pytester: pytest.Pytester) -> None:
+    make_project(pytester, ONE_FIX, test_a=ONE_TEST)
+    result = pytester.runpytest_subprocess(
+        "--autofix", "--autofix-report=out/deep/report.json", "--autofix-patch=out/fix.patch"
+    )
+    assert result.ret == 0, result.stdout.str()
+    report = json.loads((pytester.path / "out" / "deep" / "report.json").read_text())
+    assert report["summary"]["fixed"] == 1
+    assert (pytester.path / "out" / "fix.patch").read_text().startswith("diff --git a/test_a.py")
+
+
+def test_a_rerun_without_evidence_is_split_and_the_good_fix_kept(pytester: pytest.Pytester) -> None:
+    """The twoo fix makes its test hang in the rerun, which times out and proves nothing about
+    either fix: the round is split, the onee fix verified alone and kept, the twoo fix alone
+    gives no evidence again and is rolled back."""
+    make_project(
+        pytester,
+        {
+            "onee": ("one", 0.95, True, []),
+            "twoo": (
+                "two",
+                0.95,
+                True,
+                [("test_b.py", "return 2", "time.sleep(60)\n    return 2")],
+            ),
+        },
+        test_a=ONE_TEST,
+        test_b="""
+            import time
+
+            def two():
+                return 2
+
+            def test_b():
+                assert twoo() == 2
+        """,
+    )
+    result, report = run(pytester, "--autofix-rerun-timeout=4")
+    assert result.ret == 1, result.stdout.str()
+    issues = {i["message"]: i for i in report["issues"]}  # type: ignore[union-attr]
+    assert issues["name 'onee' is not defined"]["status"] == "fixed"
+    hung = issues["name 'twoo' is not defined"]
+    assert hung["status"] == "rolled-back"
+    assert "timed out after 4s" in hung["fixes"][0]["reason"]  # type: ignore[index]
+    assert "assert one() == 1" in (pytester.path / "test_a.py").read_text()
+    assert "sleep" not in (pytester.path / "test_b.py").read_text()

@@ -39,10 +39,16 @@ MARKER_MODULE = 'open("collected.txt", "w").close()\n\n\ndef test_ok():\n    pas
             id="autofix-dry-run-without-autofix",
         ),
         pytest.param(
-            ["--autofix", "--autofix-report=missing/report.json"],
+            ["--autofix", "--autofix-report=afile/report.json"],
             "",
-            "ERROR: --autofix-report=missing/report.json: directory *missing does not exist",
-            id="report-in-missing-dir",
+            "ERROR: --autofix-report=afile/report.json: *afile is not a directory",
+            id="report-under-a-file",
+        ),
+        pytest.param(
+            ["--autofix", "--autofix-patch=afile/sub/fix.patch"],
+            "",
+            "ERROR: --autofix-patch=afile/sub/fix.patch: *afile is not a directory",
+            id="patch-under-a-file",
         ),
         pytest.param(
             ["--autofix", "--autofix-report=adir"],
@@ -118,9 +124,9 @@ MARKER_MODULE = 'open("collected.txt", "w").close()\n\n\ndef test_ok():\n    pas
         ),
         pytest.param(
             ["--autofix"],
-            "autofix_report = missing/report.json",
-            "ERROR: --autofix-report=missing/report.json: directory *missing does not exist",
-            id="ini-report-in-missing-dir",
+            "autofix_report = afile/report.json",
+            "ERROR: --autofix-report=afile/report.json: *afile is not a directory",
+            id="ini-report-under-a-file",
         ),
         pytest.param(
             ["--autofix"],
@@ -137,6 +143,7 @@ def test_usage_errors_before_tests_run(
     pytester = autofix.pytester
     pytester.makepyfile(test_marker=MARKER_MODULE)
     pytester.mkdir("adir")
+    (pytester.path / "afile").write_text("")
     if ini:
         pytester.makeini(f"[pytest]\n{ini}\n")
     result = pytester.runpytest_inprocess(*args)
