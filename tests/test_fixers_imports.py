@@ -774,6 +774,28 @@ def test_missing_import_the_project_uses_elsewhere(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "broken",
+    [
+        "import shop.pricing as sp\n",  # a module that does not exist
+        "from shop import no_such_name as sp\n",  # a name the project module does not have
+        "from json import no_such_name as sp\n",  # a name the installed module does not have
+    ],
+)
+def test_an_import_that_does_not_resolve_is_never_copied(tmp_path: Path, broken: str) -> None:
+    """The other file's import is itself broken: copying it would spread the breakage."""
+    make(
+        tmp_path,
+        {
+            **SHOP,
+            "tests/test_a.py": broken,
+            "tests/test_b.py": "import pytest\n\n\ndef test():\n    assert sp.total([]) == 0\n",
+        },
+    )
+    issue = issue_of(tmp_path, name_error("sp", "tests/test_b.py", 5))
+    assert propose(imports.MissingImport(), issue, tmp_path) == []
+
+
 def test_missing_project_symbol_with_one_definition_in_every_location(tmp_path: Path) -> None:
     make(
         tmp_path,

@@ -205,6 +205,8 @@ def _already_imported(project: Project, files: Files, name: str, skip: set[str])
             if stmt.name is None and stmt.asname is None and "." in stmt.module:
                 continue  # `import a.b` binds `a`: the import is `import a`
             key = dataclasses.replace(stmt, line=0, level=0, top_level=True)
+            if key not in counts and not _resolves(project, key):
+                continue  # copied from a file that is broken itself: never spread it
             counts[key] += 1
     if not counts:
         return []
@@ -218,6 +220,22 @@ def _already_imported(project: Project, files: Files, name: str, skip: set[str])
     if count * 4 >= total * 3 and count >= 3:
         return [_Source(stmt, CLEAR, where)]
     return [_Source(s, AMBIGUOUS, f"{c} of {total} files") for s, c in ranked[:5]]
+
+
+def _resolves(project: Project, stmt: ImportStmt) -> bool:
+    """The statement's module exists in the project or the environment, and so does the name
+    it imports from it (when the environment module's names are not known, the module is
+    enough: the rerun judges the rest)."""
+    info = project.module(stmt.module)
+    if info is not None:
+        return stmt.name is None or (
+            stmt.name in info.definitions
+            or project.module(f"{stmt.module}.{stmt.name}") is not None
+        )
+    if env_locate(stmt.module) is None:
+        return False
+    provided = env_provides(stmt.module) if stmt.name is not None else None
+    return provided is None or stmt.name in provided
 
 
 def _module(name: str, attrs: set[str]) -> list[_Source]:
