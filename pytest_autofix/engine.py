@@ -310,9 +310,10 @@ class Engine:
                 if p.action == "apply":
                     candidates.append(planning.Candidate(p.key, issue.id, p.fixer, p.fix))
                     by_key[p.key] = p
+        read = self._base_read if txn is not None else self._read
+        candidates = self._reachable(candidates, by_key, read)
         if not candidates:
             return None
-        read = self._base_read if txn is not None else self._read
         built = planning.build(
             candidates, rootdir=self.rootdir, read=read, check_path=self._guard.check
         )
@@ -329,6 +330,62 @@ class Engine:
             p.action, p.reason = "suggest", f"deferred to the next round: {why}"
             self.records[cand.issue_id].retry = True
         return built
+
+    def _reachable(
+        self,
+        cands: list[planning.Candidate],
+        by_key: dict[str, Proposal],
+        read: Callable[[Path], bytes | None],
+    ) -> list[planning.Candidate]:
+        """The fixes whose every edited file a verification rerun would reach; the others
+        become suggestions with their diff (an edit no test imports or collects would be kept
+        without evidence)."""
+        kept = []
+        for cand in cands:
+            unreached = self._unreached(cand)
+            if not unreached:
+                kept.append(cand)
+                continue
+            p = by_key[cand.key]
+            alone = planning.build([cand], rootdir=self.rootdir, read=read)
+            p.diff, p.files = alone.diffs.get(cand.key, ""), alone.files_of.get(cand.key, [])
+            p.action, p.status = "suggest", "suggested"
+            p.reason = (
+                f"not applied: no test the rerun would run imports or collects "
+                f"{', '.join(unreached)}"
+            )
+        return kept
+
+    def _unreached(self, cand: planning.Candidate) -> list[str]:
+        """The files ``cand`` edits that none of the tests its rerun would run reaches: not one
+        of their files, not a ``conftest.py`` or ``__init__.py`` above one of them, not in the
+        static import closure of one of them (or of a ``conftest.py`` above one)."""
+        rels = self._rels(cand)
+        tests = verify.affected(
+            self.project, self.records[cand.issue_id].issue.tests, rels, self._test_files()
+        )
+        files = {t.split("::", 1)[0] for t in tests}
+
+        def above_a_test(rel: str) -> bool:
+            folder = rel.rpartition("/")[0]
+            return not folder or any(
+                f in ("", ".", folder) or f.startswith(folder + "/") for f in files
+            )
+
+        unreached = []
+        for rel in rels:
+            if rel in files:
+                continue
+            name = rel.rpartition("/")[2]
+            if name in ("conftest.py", "__init__.py") and above_a_test(rel):
+                continue
+            dependents = self.project.dependents_of_files([rel])
+            if dependents & files or any(
+                d.endswith("conftest.py") and above_a_test(d) for d in dependents
+            ):
+                continue
+            unreached.append(rel)
+        return unreached
 
     # -- apply mode --------------------------------------------------------------------------
 

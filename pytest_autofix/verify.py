@@ -91,14 +91,19 @@ def affected(
     project: Project, targets: Iterable[str], edited: Iterable[str], test_files: Iterable[str]
 ) -> list[str]:
     """The failing tests the fixes target, plus the test files whose static import closure
-    includes an edited module (a ``conftest.py`` counts for every test below it).
+    includes an edited module (a ``conftest.py`` counts for every test below it, and so does
+    an ``__init__.py``: it decides the name the test modules below it import as).
 
     ``edited`` and ``test_files`` are rootdir-relative POSIX paths; node ids come back sorted,
     a whole test file standing for all of its tests.
     """
     edited = set(edited)
     reached = project.dependents_of_files(edited) | edited
-    conftest_dirs = [Path(rel).parent.as_posix() for rel in edited if rel.endswith("conftest.py")]
+    conftest_dirs = [
+        Path(rel).parent.as_posix()
+        for rel in edited
+        if rel.rpartition("/")[2] in ("conftest.py", "__init__.py")
+    ]
     selected: set[str] = set(targets)
     for rel in test_files:
         under_conftest = any(d == "." or rel.startswith(d + "/") for d in conftest_dirs)

@@ -764,3 +764,29 @@ def test_a_rerun_without_evidence_is_split_and_the_good_fix_kept(pytester: pytes
     assert "timed out after 4s" in hung["fixes"][0]["reason"]  # type: ignore[index]
     assert "assert one() == 1" in (pytester.path / "test_a.py").read_text()
     assert "sleep" not in (pytester.path / "test_b.py").read_text()
+
+
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]], ids=["fix", "dry-run"])
+def test_an_edit_no_rerun_reaches_is_only_suggested(
+    pytester: pytest.Pytester, dry_run: list[str]
+) -> None:
+    """The fix also edits tools/stuff.py, which no test imports or collects: the rerun could
+    prove nothing about that edit, so the fix is a suggestion with its diff, not applied."""
+    make_project(
+        pytester,
+        {"onee": ("one", 0.95, True, [("tools/stuff.py", "X = 1", "X = 2")])},
+        test_a=ONE_TEST,
+        **{"tools/stuff.py": "X = 1\n"},
+    )
+    before = snapshot(pytester.path)
+    result, report = run(pytester, *dry_run)
+    assert result.ret == 1, result.stdout.str()
+    (issue,) = report["issues"]  # type: ignore[misc]
+    assert issue["status"] == "suggested"
+    (fix,) = issue["fixes"]
+    assert not fix["applied"]
+    assert fix["reason"] == (
+        "not applied: no test the rerun would run imports or collects tools/stuff.py"
+    )
+    assert "b/tools/stuff.py" in fix["diff"] and "b/test_a.py" in fix["diff"]
+    assert snapshot(pytester.path) == before
