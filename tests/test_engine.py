@@ -61,6 +61,13 @@ def pytest_autofix_fixers(config):
 """
 
 
+TWO_TEST = """
+    def two():
+        return 2
+
+    def test_b():
+        assert twoo() == 2
+"""
 ONE_FIX = {"onee": ("one", 0.95, True, [])}
 ONE_TEST = """
     def one():
@@ -644,13 +651,7 @@ def test_a_fix_that_reveals_a_collection_error_is_kept_with_its_neighbours(
             def test_a():
                 assert VALUE == 1
         """,
-        test_b="""
-            def two():
-                return 2
-
-            def test_b():
-                assert twoo() == 2
-        """,
+        test_b=TWO_TEST,
     )
     result, report = run(pytester, *xdist)
     assert result.ret == 1, result.stdout.str()
@@ -678,13 +679,7 @@ def test_a_module_that_no_longer_collects_is_a_regression_of_its_culprit_only(
         },
         helpers="import os\n\n\ndef h():\n    return os.sep\n",
         test_a=ONE_TEST,
-        test_b="""
-            def two():
-                return 2
-
-            def test_b():
-                assert twoo() == 2
-        """,
+        test_b=TWO_TEST,
         test_c="from helpers import h\n\n\ndef test_c():\n    assert h()\n",
     )
     result, report = run(pytester, *xdist)
@@ -741,19 +736,11 @@ def test_a_rerun_without_evidence_is_split_and_the_good_fix_kept(pytester: pytes
                 "two",
                 0.95,
                 True,
-                [("test_b.py", "return 2", "time.sleep(60)\n    return 2")],
+                [("test_b.py", "return 2", "__import__('time').sleep(60)\n    return 2")],
             ),
         },
         test_a=ONE_TEST,
-        test_b="""
-            import time
-
-            def two():
-                return 2
-
-            def test_b():
-                assert twoo() == 2
-        """,
+        test_b=TWO_TEST,
     )
     result, report = run(pytester, "--autofix-rerun-timeout=4")
     assert result.ret == 1, result.stdout.str()
