@@ -336,6 +336,7 @@ class Runner:
         self.python = Path(os.path.abspath(args.python)) if args.python else None
         self.refresh: set[str] | None = set() if args.refresh else None
         self.work: Path | None = args.work
+        self.plugin_args: list[str] = args.plugin_arg
         self.mode = "observe" if args.observe else "expected" if args.check_expected else "fix"
 
     def plain(self, python: Path, tree: Path, case: Case, work: Path, label: str) -> Outcomes:
@@ -417,6 +418,7 @@ class Runner:
             "--autofix",
             f"--autofix-report={report}",
             f"--autofix-patch={work / 'autofix.patch'}",
+            *self.plugin_args,
         ]
         env = environment(tree, case, [standin(work / "standin"), CHECKOUT])
         timed = run_pytest(python, args, tree / case.root, env, work / "fix.log", self.timeout)
@@ -492,6 +494,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "TOML list and keep the tree (for writing a case)",
     )
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the results as JSON")
+    parser.add_argument(
+        "--plugin-arg",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="one more argument for the fix run, e.g. --plugin-arg=--autofix-max-rounds=6 "
+        "(repeatable; the figures in the docs use none)",
+    )
     parser.add_argument(
         "--markdown",
         type=Path,
