@@ -724,7 +724,10 @@ def test_the_report_and_patch_directories_are_created(pytester: pytest.Pytester)
     assert (pytester.path / "out" / "fix.patch").read_text().startswith("diff --git a/test_a.py")
 
 
-def test_a_rerun_without_evidence_is_split_and_the_good_fix_kept(pytester: pytest.Pytester) -> None:
+@pytest.mark.parametrize("xdist", XDIST)
+def test_a_rerun_without_evidence_is_split_and_the_good_fix_kept(
+    pytester: pytest.Pytester, xdist: list[str]
+) -> None:
     """The twoo fix makes its test hang in the rerun, which times out and proves nothing about
     either fix: the round is split, the onee fix verified alone and kept, the twoo fix alone
     gives no evidence again and is rolled back."""
@@ -742,7 +745,7 @@ def test_a_rerun_without_evidence_is_split_and_the_good_fix_kept(pytester: pytes
         test_a=ONE_TEST,
         test_b=TWO_TEST,
     )
-    result, report = run(pytester, "--autofix-rerun-timeout=4")
+    result, report = run(pytester, "--autofix-rerun-timeout=4", *xdist)
     assert result.ret == 1, result.stdout.str()
     issues = {i["message"]: i for i in report["issues"]}  # type: ignore[union-attr]
     assert issues["name 'onee' is not defined"]["status"] == "fixed"
@@ -753,9 +756,10 @@ def test_a_rerun_without_evidence_is_split_and_the_good_fix_kept(pytester: pytes
     assert "sleep" not in (pytester.path / "test_b.py").read_text()
 
 
+@pytest.mark.parametrize("xdist", XDIST)
 @pytest.mark.parametrize("dry_run", [[], ["--dry-run"]], ids=["fix", "dry-run"])
 def test_an_edit_no_rerun_reaches_is_only_suggested(
-    pytester: pytest.Pytester, dry_run: list[str]
+    pytester: pytest.Pytester, dry_run: list[str], xdist: list[str]
 ) -> None:
     """The fix also edits tools/stuff.py, which no test imports or collects: the rerun could
     prove nothing about that edit, so the fix is a suggestion with its diff, not applied."""
@@ -766,7 +770,7 @@ def test_an_edit_no_rerun_reaches_is_only_suggested(
         **{"tools/stuff.py": "X = 1\n"},
     )
     before = snapshot(pytester.path)
-    result, report = run(pytester, *dry_run)
+    result, report = run(pytester, *dry_run, *xdist)
     assert result.ret == 1, result.stdout.str()
     (issue,) = report["issues"]  # type: ignore[misc]
     assert issue["status"] == "suggested"
