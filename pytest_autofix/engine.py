@@ -67,8 +67,11 @@ class Outcome:
         (modules that do not collect are errors)."""
         errors = sum(1 for n in self.still_failing if "::" not in n)
         failed = len(self.still_failing) - errors
-        parts = [f"{self.passing} passed"] + [f"{failed} failed"] * bool(failed)
-        parts += [f"{errors} error{'s' * (errors != 1)}"] * bool(errors)
+        parts = [f"{self.passing} passed"]
+        if failed:
+            parts.append(f"{failed} failed")
+        if errors:
+            parts.append(f"{errors} error" if errors == 1 else f"{errors} errors")
         return ", ".join(parts)
 
 
@@ -357,35 +360,11 @@ class Engine:
         return kept
 
     def _unreached(self, cand: planning.Candidate) -> list[str]:
-        """The files ``cand`` edits that none of the tests its rerun would run reaches: not one
-        of their files, not a ``conftest.py`` or ``__init__.py`` above one of them, not in the
-        static import closure of one of them (or of a ``conftest.py`` above one)."""
+        """The files ``cand`` edits that none of the tests its rerun would run reaches."""
         rels = self._rels(cand)
-        tests = verify.affected(
-            self.project, self.records[cand.issue_id].issue.tests, rels, self._test_files()
-        )
-        files = {t.split("::", 1)[0] for t in tests}
-
-        def above_a_test(rel: str) -> bool:
-            folder = rel.rpartition("/")[0]
-            return not folder or any(
-                f in ("", ".", folder) or f.startswith(folder + "/") for f in files
-            )
-
-        unreached = []
-        for rel in rels:
-            if rel in files:
-                continue
-            name = rel.rpartition("/")[2]
-            if name in ("conftest.py", "__init__.py") and above_a_test(rel):
-                continue
-            dependents = self.project.dependents_of_files([rel])
-            if dependents & files or any(
-                d.endswith("conftest.py") and above_a_test(d) for d in dependents
-            ):
-                continue
-            unreached.append(rel)
-        return unreached
+        targets = self.records[cand.issue_id].issue.tests
+        tests = verify.affected(self.project, targets, rels, self._test_files())
+        return verify.unreached(self.project, rels, tests)
 
     # -- apply mode --------------------------------------------------------------------------
 

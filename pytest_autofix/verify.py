@@ -19,7 +19,7 @@ from pytest_autofix.model import Failure
 from pytest_autofix.project import Project
 from pytest_autofix.warm import Launcher
 
-__all__ = ["RerunResult", "affected", "arguments", "rerun", "under"]
+__all__ = ["RerunResult", "affected", "arguments", "rerun", "under", "unreached"]
 
 
 @dataclasses.dataclass
@@ -99,18 +99,50 @@ def affected(
     """
     edited = set(edited)
     reached = project.dependents_of_files(edited) | edited
-    conftest_dirs = [
-        Path(rel).parent.as_posix()
-        for rel in edited
-        if rel.rpartition("/")[2] in ("conftest.py", "__init__.py")
-    ]
+    scopes = [folder for rel in edited if (folder := _scope(rel)) is not None]
     selected: set[str] = set(targets)
     for rel in test_files:
-        under_conftest = any(d == "." or rel.startswith(d + "/") for d in conftest_dirs)
-        if rel in reached or under_conftest:
+        if rel in reached or any(_below(rel, folder) for folder in scopes):
             selected.add(rel)
     files = {n for n in selected if "::" not in n}
     return sorted(n for n in selected if "::" not in n or _file_of(n) not in files)
+
+
+def unreached(project: Project, edited: Iterable[str], tests: Iterable[str]) -> list[str]:
+    """The ``edited`` files that a rerun of ``tests`` (as :func:`affected` selects them) does
+    not reach: not one of their files, not a ``conftest.py`` or ``__init__.py`` above one, not
+    in the static import closure of one of them or of a ``conftest.py`` above one."""
+    files = {_file_of(t) for t in tests}
+
+    def covers(rel: str, names: tuple[str, ...]) -> bool:
+        folder = _scope(rel, names)
+        return folder is not None and any(f in ("", ".") or _below(f, folder) for f in files)
+
+    left = []
+    for rel in edited:
+        if rel in files or covers(rel, _SCOPING):
+            continue
+        dependents = project.dependents_of_files([rel])
+        if dependents & files or any(covers(d, ("conftest.py",)) for d in dependents):
+            continue
+        left.append(rel)
+    return left
+
+
+# The files whose effect reaches every test module below their folder.
+_SCOPING = ("conftest.py", "__init__.py")
+
+
+def _scope(rel: str, names: tuple[str, ...] = _SCOPING) -> str | None:
+    """The folder a ``conftest.py`` or ``__init__.py`` governs ("." at the rootdir); None for
+    another file."""
+    folder, _, name = rel.rpartition("/")
+    return (folder or ".") if name in names else None
+
+
+def _below(rel: str, folder: str) -> bool:
+    """``rel`` (a file or a directory node) is ``folder`` or inside it; "." is the rootdir."""
+    return folder == "." or rel == folder or rel.startswith(folder + "/")
 
 
 def arguments(
