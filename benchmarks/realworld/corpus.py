@@ -348,10 +348,7 @@ def score(
 def _collected(target: str, after: Outcomes) -> bool:
     """Whether the module of a test target collected after the fix (a hidden target behind a
     collection error that is still there is not fixed, but not gone either)."""
-    module = target.split("::", 1)[0]
-    return module not in after.collect_errors and not any(
-        module.startswith(c.rstrip("/") + "/") for c in after.collect_errors
-    )
+    return not any(behind(c, target) for c in after.collect_errors)
 
 
 def total(scores: Iterable[Score]) -> Score:

@@ -271,7 +271,6 @@ class Result:
     case: Case
     score: Score
     error: str | None = None
-    baseline_differs: str | None = None
     times: dict[str, float] = field(default_factory=dict)
     plugin: dict[str, Any] | None = None
     tree: Path | None = None
@@ -285,10 +284,16 @@ class Result:
         t = self.times
         if "fix" in t:
             text += (
-                f"  (fix {t['fix']:.1f} s = {t['fix'] / max(t['before'], 1e-9):.1f}x plain:"
+                f"  (fix {t['fix']:.1f} s = {self.ratio} plain:"
                 f" {t['before']:.1f} s before, {t['after']:.1f} s after)"
             )
         return text
+
+    @property
+    def ratio(self) -> str:
+        """The fix run's wall time against the plain run before it ("" without a fix run)."""
+        t = self.times
+        return f"{t['fix'] / max(t['before'], 1e-9):.1f}x" if "fix" in t else ""
 
 
 def run_pytest(
@@ -461,15 +466,26 @@ def plugin_line(plugin: dict[str, Any] | None) -> str | None:
         tail = " | ".join(plugin.get("log_tail", [])[-3:])
         return f"    plugin: no report (exit {plugin['exit_status']}): {tail}"
     s = plugin["summary"]
-    parts = [
-        f"{s[k]} {k.replace('_', ' ')}"
-        for k in ("fixed", "rolled_back", "suggested", "unfixable")
-        if s.get(k)
-    ]
+    parts = _status_parts(s)
     return (
         f"    plugin: {s['issues']} issues in {s['failures']} failures"
         f"{': ' + ', '.join(parts) if parts else ''}; exit {plugin['exit_status']}"
     )
+
+
+def _status_parts(summary: dict[str, Any]) -> list[str]:
+    """``["2 fixed", "1 rolled back"]``: the statuses of the plugin's issues that occur."""
+    keys = ("fixed", "rolled_back", "suggested", "unfixable")
+    return [f"{summary[k]} {k.replace('_', ' ')}" for k in keys if summary.get(k)]
+
+
+def groups(results: list[Result]) -> Iterator[tuple[str, int, Score]]:
+    """(kind or origin, how many cases, their total score) for each that occurs."""
+    for attr, names in (("kind", corpus.KINDS), ("origin", corpus.ORIGINS)):
+        for name in names:
+            chosen = [r for r in results if getattr(r.case, attr) == name]
+            if chosen:
+                yield name, len(chosen), corpus.total(r.score for r in chosen)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -585,12 +601,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.markdown:
         args.markdown.write_text(markdown(results))
     if len(results) > 1:
-        for attr, groups in (("kind", corpus.KINDS), ("origin", corpus.ORIGINS)):
-            for group in groups:
-                chosen = [r for r in results if getattr(r.case, attr) == group]
-                if chosen:
-                    part = corpus.total(r.score for r in chosen)
-                    print(f"  {group} ({len(chosen)} cases): {part.line()}")
+        for name, count, part in groups(results):
+            print(f"  {name} ({count} cases): {part.line()}")
     print(overall.line())
     bad = any(r.error for r in results)
     if runner.mode == "expected":
@@ -629,8 +641,7 @@ def _statuses(plugin: dict[str, Any] | None) -> str:
     if not plugin or not plugin.get("summary"):
         return "no report" if plugin else ""
     s = plugin["summary"]
-    keys = ("fixed", "rolled_back", "suggested", "unfixable")
-    parts = [f"{s[k]} {k.replace('_', ' ')}" for k in keys if s.get(k)]
+    parts = _status_parts(s)
     return f"{s['issues']}: " + ", ".join(parts) if parts else str(s["issues"])
 
 
@@ -647,7 +658,6 @@ def markdown(results: list[Result]) -> str:
     ]
     for r in results:
         c, sc, t = r.case, r.score, r.times
-        ratio = f"{t['fix'] / max(t['before'], 1e-9):.1f}x" if "fix" in t else ""
         figures = (
             f"{len(sc.targets)} | {len(sc.fixed)} | {len(sc.regressions)} | {len(sc.harmful)} "
             f"| {len(sc.unrelated)}"
@@ -657,15 +667,10 @@ def markdown(results: list[Result]) -> str:
         rows.append(
             f"| {c.name} | {c.kind} | {c.origin} | {c.package}=={c.version} | {figures} "
             f"| {_statuses(r.plugin)} | {_secs(t, 'fix')} | {_secs(t, 'before')} "
-            f"| {_secs(t, 'after')} | {ratio} |"
+            f"| {_secs(t, 'after')} | {r.ratio} |"
         )
     lines = ["\n".join(rows), ""]
-    for attr, groups in (("kind", corpus.KINDS), ("origin", corpus.ORIGINS)):
-        for group in groups:
-            chosen = [r for r in results if getattr(r.case, attr) == group]
-            if chosen:
-                part = corpus.total(r.score for r in chosen)
-                lines.append(f"- {group} ({len(chosen)} cases): {part.line()}")
+    lines += [f"- {name} ({count} cases): {part.line()}" for name, count, part in groups(results)]
     lines.append(f"- all ({len(results)} cases): {corpus.total(r.score for r in results).line()}")
     return "\n".join(lines) + "\n"
 
