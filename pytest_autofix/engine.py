@@ -203,6 +203,8 @@ class Engine:
         self.seen: dict[Path, bytes | None] = {}  # what the transaction read, first time
         self._planned: dict[frozenset[str], dict[Path, bytes]] = {}
         self.issue_failures: dict[str, list[Failure]] = {}
+        # the targets of a fix kept in part (its key -> the tests its kept edits fixed)
+        self.narrowed: dict[str, tuple[str, ...]] = {}
         # rerun interpreters, one started ahead of each round (see warm.py)
         self.launcher = launcher or warm.for_config(
             config, self.state_dir, finish_timeout=settings.rerun_timeout
@@ -350,8 +352,7 @@ class Engine:
                 kept.append(cand)
                 continue
             p = by_key[cand.key]
-            alone = planning.build([cand], rootdir=self.rootdir, read=read)
-            p.diff, p.files = alone.diffs.get(cand.key, ""), alone.files_of.get(cand.key, [])
+            self._describe(p, cand, read)
             p.action, p.status = "suggest", "suggested"
             p.reason = (
                 f"not applied: no test the rerun would run imports or collects "
@@ -362,8 +363,7 @@ class Engine:
     def _unreached(self, cand: planning.Candidate) -> list[str]:
         """The files ``cand`` edits that none of the tests its rerun would run reaches."""
         rels = self._rels(cand)
-        targets = self.records[cand.issue_id].issue.tests
-        tests = verify.affected(self.project, targets, rels, self._test_files())
+        tests = verify.affected(self.project, self._targets(cand), rels, self._test_files())
         return verify.unreached(self.project, rels, tests)
 
     # -- apply mode --------------------------------------------------------------------------
@@ -391,18 +391,31 @@ class Engine:
         if result.error is not None:
             return self._split(applied, result.error, txn, by_key)
         kept = applied
-        for _ in range(3):  # settle: bisect regressions, drop what did not help, confirm
+        while True:  # settle: bisect regressions, drop what did not help, confirm
+            # ends: every pass that does not break rolls back a fix or a part of one
             regressed = self._regressions(result)
             culprits = self._culprits(kept, regressed, txn) if regressed else []
+            narrowed: dict[str, planning.Candidate] = {}
             for cand in culprits:
-                broke = ", ".join(sorted(regressed)[:3])
-                self._reject(by_key[cand.key], f"rolled back: it broke {broke}")
+                broke = f"it broke {', '.join(sorted(regressed)[:3])}"
+                part = self._narrow(cand, result, by_key, broke, regressed)
+                if part is not None:
+                    narrowed[cand.key] = part
+                else:
+                    self._reject(by_key[cand.key], f"rolled back: {broke}")
             ineffective = [c for c in kept if c not in culprits and not self._effective(c, result)]
             for cand in ineffective:
-                self._reject(by_key[cand.key], "rolled back: " + self._still_failing(cand, result))
+                why = self._still_failing(cand, result)
+                part = self._narrow(cand, result, by_key, why)
+                if part is not None:
+                    narrowed[cand.key] = part
+                else:
+                    self._reject(by_key[cand.key], f"rolled back: {why}")
             if not culprits and not ineffective:
                 break
-            kept = [c for c in kept if c not in culprits and c not in ineffective]
+            kept = [
+                narrowed.get(c.key, c) for c in kept if c not in culprits and c not in ineffective
+            ] + [narrowed[c.key] for c in [*culprits, *ineffective] if c.key in narrowed]
             kept = self._write(kept, txn, by_key)
             if not kept:  # everything of this round was rolled back: nothing new is known
                 result = verify.RerunResult([], {}, [], 0.0, 0)
@@ -468,7 +481,7 @@ class Engine:
         return out
 
     def _rerun(self, cands: Sequence[planning.Candidate]) -> verify.RerunResult:
-        targets = {t for c in cands for t in self.records[c.issue_id].issue.tests}
+        targets = {t for c in cands for t in self._targets(c)}
         edited = {p.relative_to(self.rootdir).as_posix() for c in cands for p in self._paths(c)} | {
             p.relative_to(self.rootdir).as_posix() for p in self.base
         }
@@ -561,25 +574,94 @@ class Engine:
                 found += self._bisect(part, regressed, txn)
         return found or cands
 
+    def _targets(self, cand: planning.Candidate) -> tuple[str, ...]:
+        """The tests a fix is judged on: its issue's, or what a part kept proved."""
+        return self.narrowed.get(cand.key) or self.records[cand.issue_id].issue.tests
+
+    def _judge(
+        self, cand: planning.Candidate, result: verify.RerunResult
+    ) -> tuple[list[str], list[str]]:
+        """``(fixed, left)``: the fix's targets the rerun ran free of the issue (same code and
+        key), and the others, in order."""
+        issue = self.records[cand.issue_id].issue
+        fixed: list[str] = []
+        left: list[str] = []
+        for test in self._targets(cand):
+            gone = result.ran(test) and not any(
+                verify.under(failure.nodeid, test)
+                and (v := classify(failure, self.ctx)).code == issue.code
+                and v.key == issue.details.get("key")
+                for failure in result.failures
+            )
+            (fixed if gone else left).append(test)
+        return fixed, left
+
     def _effective(self, cand: planning.Candidate, result: verify.RerunResult) -> bool:
         """The issue the fix targets is gone from every one of its tests in the rerun."""
-        issue = self.records[cand.issue_id].issue
-        for test in issue.tests:
-            if not result.ran(test):
-                return False
-            for failure in result.failures:
-                if verify.under(failure.nodeid, test):
-                    v = classify(failure, self.ctx)
-                    if v.code == issue.code and v.key == issue.details.get("key"):
-                        return False
-        return True
+        return not self._judge(cand, result)[1]
 
-    def _still_failing(self, cand: planning.Candidate, result: verify.RerunResult) -> str:
-        issue = self.records[cand.issue_id].issue
-        missing = [t for t in issue.tests if not result.ran(t)]
-        if missing:
-            return f"the rerun did not run {missing[0]}"
-        return f"{issue.tests[0]} still fails with {issue.code}"
+    def _still_failing(
+        self, cand: planning.Candidate, result: verify.RerunResult, among: Sequence[str] = ()
+    ) -> str:
+        """Why the fix is not proven, naming a target that is left (one of ``among`` first)."""
+        _, left = self._judge(cand, result)
+        first = next((t for t in left if t in among), left[0] if left else "")
+        if not result.ran(first):
+            return f"the rerun did not run {first}"
+        return f"{first} still fails with {self.records[cand.issue_id].issue.code}"
+
+    def _narrow(
+        self,
+        cand: planning.Candidate,
+        result: verify.RerunResult,
+        by_key: dict[str, Proposal],
+        why: str,
+        regressed: set[str] | None = None,
+    ) -> planning.Candidate | None:
+        """The part of a fix the rerun proves, as a fix of its own, or None.
+
+        A fix whose edits span files (or scopes, :class:`FileEdit`) keeps the parts that
+        serve a target the rerun shows fixed; it leaves out the parts that serve only targets
+        still failing, and with ``regressed`` every part a regressed test reaches. The part kept
+        is judged again, on the targets it fixed, by the next rerun."""
+        fixed, _ = self._judge(cand, result)
+        if not fixed:
+            return None
+        parts = verify.parts(self.project, self.rootdir, cand.fix.edits, self._targets(cand))
+        keep = [
+            p
+            for p in parts
+            if p.serves & set(fixed) and not (regressed and p.touches(self.project, regressed))
+        ]
+        if not keep or len(keep) == len(parts):
+            return None
+        dropped = [p for p in parts if p not in keep]
+        if regressed is None:  # name a test the parts left out still fail
+            why = self._still_failing(cand, result, [t for p in dropped for t in p.serves])
+        edits = [e for p in keep for e in p.edits]
+        part = planning.Candidate(
+            f"{cand.key}~{len(self.narrowed)}",
+            cand.issue_id,
+            cand.fixer,
+            dataclasses.replace(cand.fix, edits=edits),
+        )
+        served = {t for p in keep for t in p.serves}
+        self.narrowed[part.key] = tuple(t for t in fixed if t in served)
+        p = by_key[part.key] = by_key[cand.key]
+        p.fix = part.fix
+        self._describe(p, part, self._base_read)
+        p.reason = (
+            f"kept in part: {', '.join(k.label for k in keep)}; left out "
+            f"{', '.join(d.label for d in dropped)}: {why}"
+        )
+        return part
+
+    def _describe(
+        self, p: Proposal, cand: planning.Candidate, read: Callable[[Path], bytes | None]
+    ) -> None:
+        """``p``'s diff and files: what ``cand`` alone does to the files as ``read`` gives."""
+        alone = planning.build([cand], rootdir=self.rootdir, read=read)
+        p.diff, p.files = alone.diffs.get(cand.key, ""), alone.files_of.get(cand.key, [])
 
     def _reject(self, p: Proposal, reason: str) -> None:
         p.verified, p.status, p.reason = False, "rolled-back", reason

@@ -123,12 +123,17 @@ class Issue:
 class FileEdit:
     """One file's part of a fix: a libcst transform of an existing file, or a new file.
 
-    ``path`` is absolute or relative to the rootdir.
+    ``path`` is absolute or relative to the rootdir. ``scope``, when given, is the node id the
+    edit is for (a class ``tests/test_a.py::TestA``, a test function): verification can then
+    keep the edits of a fix that work and leave out the others at that grain; without it a
+    file's edits stand or fall together. Several edits of one fix may share a path: they run
+    in order on the file.
     """
 
     path: str | os.PathLike[str]
     transform: Callable[[libcst.Module], libcst.Module] | None = None
     text: str | None = None
+    scope: str | None = None
 
     def __post_init__(self) -> None:
         if (self.transform is None) == (self.text is None):
@@ -136,6 +141,8 @@ class FileEdit:
                 "FileEdit needs exactly one of transform= (edit a file) or text= "
                 "(FileEdit.create: a new file)"
             )
+        if self.scope is not None and not (isinstance(self.scope, str) and self.scope):
+            raise TypeError(f"FileEdit.scope must be a node id or None, got {self.scope!r}")
 
     @classmethod
     def create(cls, path: str | os.PathLike[str], text: str) -> FileEdit:

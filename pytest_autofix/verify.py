@@ -15,11 +15,20 @@ import pytest
 
 from pytest_autofix import warm
 from pytest_autofix.capture import to_failure
-from pytest_autofix.model import Failure
+from pytest_autofix.model import Failure, FileEdit
 from pytest_autofix.project import Project
 from pytest_autofix.warm import Launcher
 
-__all__ = ["RerunResult", "affected", "arguments", "rerun", "under", "unreached"]
+__all__ = [
+    "Part",
+    "RerunResult",
+    "affected",
+    "arguments",
+    "parts",
+    "rerun",
+    "under",
+    "unreached",
+]
 
 
 @dataclasses.dataclass
@@ -127,6 +136,52 @@ def unreached(project: Project, edited: Iterable[str], tests: Iterable[str]) -> 
             continue
         left.append(rel)
     return left
+
+
+@dataclasses.dataclass(frozen=True)
+class Part:
+    """The edits of a fix that stand or fall together, and the targets they serve."""
+
+    label: str  # the scope, or the file
+    rel: str
+    scope: str | None
+    edits: tuple[FileEdit, ...]
+    serves: frozenset[str]  # the fix's targets this part's edits reach
+
+    def touches(self, project: Project, tests: Iterable[str]) -> bool:
+        """A rerun of one of ``tests`` reaches this part's edits."""
+        if self.scope is not None:
+            return any(under(t, self.scope) or under(self.scope, t) for t in tests)
+        return bool(_reaching(project, self.rel, tests))
+
+
+def parts(
+    project: Project, rootdir: Path, edits: Iterable[FileEdit], targets: Iterable[str]
+) -> list[Part]:
+    """A fix's edits grouped by file and scope (:class:`FileEdit`), each with the ``targets``
+    it serves: the tests under its scope, or those whose rerun reaches its file (the file
+    itself, a ``conftest.py`` or ``__init__.py`` above, the import closure)."""
+    targets = list(targets)
+    groups: dict[tuple[str, str | None], list[FileEdit]] = {}
+    for edit in edits:
+        path = Path(edit.path)
+        rel = (path if path.is_absolute() else rootdir / path).relative_to(rootdir).as_posix()
+        groups.setdefault((rel, edit.scope), []).append(edit)
+    out = []
+    for (rel, scope), group in groups.items():
+        if scope is not None:
+            serves = {t for t in targets if under(t, scope) or under(scope, t)}
+        else:
+            serves = set(_reaching(project, rel, targets))
+        out.append(Part(scope or rel, rel, scope, tuple(group), frozenset(serves)))
+    return out
+
+
+def _reaching(project: Project, rel: str, tests: Iterable[str]) -> list[str]:
+    """The ``tests`` whose rerun reaches the file ``rel`` (see :func:`unreached`)."""
+    tests = list(tests)
+    hit = {f for f in {_file_of(t) for t in tests} if not unreached(project, [rel], [f])}
+    return [t for t in tests if _file_of(t) in hit]
 
 
 # The files whose effect reaches every test module below their folder.

@@ -144,8 +144,11 @@ def test_verified_fix(pytester: pytest.Pytester) -> None:
 def test_bisection_isolates_the_fix_that_breaks_another_test(
     pytester: pytest.Pytester, xdist: list[str]
 ) -> None:
+    """The bad fix edits one file, pkg/shared.py, where its name is misspelled, and breaks
+    test_shared.py there: bisection finds it among five fixes and only it is rolled back."""
     good = {f"nam{i}x": (f"nam{i}", 0.9, True, []) for i in range(4)}
     bad = {"badx": ("bad", 0.95, True, [("pkg/shared.py", "VALUE = 1", "VALUE = 2")])}
+    shared = "VALUE = 1\n\n\ndef bad():\n    return 5\n\n\ndef compute():\n    return badx()\n"
     files = {
         f"tests/test_g{i}.py": f"""
             def nam{i}():
@@ -159,15 +162,14 @@ def test_bisection_isolates_the_fix_that_breaks_another_test(
     make_project(
         pytester,
         {**good, **bad},
-        **{"pkg/__init__.py": "", "pkg/shared.py": "VALUE = 1\n"},
+        **{"pkg/__init__.py": "", "pkg/shared.py": shared},
         **files,
         **{
             "tests/test_bad.py": """
-                def bad():
-                    return 5
+                from pkg.shared import compute
 
                 def test_bad():
-                    assert badx() == 5
+                    assert compute() == 5
             """,
             "tests/test_shared.py": """
                 from pkg.shared import VALUE
@@ -669,17 +671,17 @@ def test_a_fix_that_reveals_a_collection_error_is_kept_with_its_neighbours(
 def test_a_module_that_no_longer_collects_is_a_regression_of_its_culprit_only(
     pytester: pytest.Pytester, xdist: list[str]
 ) -> None:
-    """The twoo fix also breaks helpers.py, so test_c.py, which passed, no longer collects:
-    that fix alone is rolled back; the onee fix in the same round is kept."""
+    """The twoo fix, in helpers.py, also breaks its imports, so test_c.py, which passed, no
+    longer collects: that fix alone is rolled back; the onee fix in the same round is kept."""
     make_project(
         pytester,
         {
             "onee": ("one", 0.95, True, []),
             "twoo": ("two", 0.95, True, [("helpers.py", "import os", "import no_such_module_x")]),
         },
-        helpers="import os\n\n\ndef h():\n    return os.sep\n",
+        helpers=HELPERS,
         test_a=ONE_TEST,
-        test_b=TWO_TEST,
+        test_b="from helpers import twice\n\n\ndef test_b():\n    assert twice() == 2\n",
         test_c="from helpers import h\n\n\ndef test_c():\n    assert h()\n",
     )
     result, report = run(pytester, *xdist)
@@ -689,8 +691,87 @@ def test_a_module_that_no_longer_collects_is_a_regression_of_its_culprit_only(
     broken = issues["name 'twoo' is not defined"]
     assert broken["status"] == "rolled-back"
     assert broken["fixes"][0]["reason"] == "rolled back: it broke test_c.py"  # type: ignore[index]
-    assert "import os\n" in (pytester.path / "helpers.py").read_text()
+    assert (pytester.path / "helpers.py").read_text() == HELPERS
     pytester.runpytest_subprocess().assert_outcomes(passed=2, failed=1)
+
+
+HELPERS = """import os
+
+
+def h():
+    return os.sep
+
+
+def two():
+    return 2
+
+
+def twice():
+    return twoo()
+"""
+HELPERX = "def helper():\n    return 1\n\n\ndef test_{0}():\n    assert helperx() == 1\n"
+
+
+@pytest.mark.parametrize("xdist", XDIST)
+def test_a_fix_that_works_in_some_files_is_kept_there(
+    pytester: pytest.Pytester, xdist: list[str]
+) -> None:
+    """One fix renames helperx in three test files; in test_c.py its other edit brings the
+    name back, so test_c still fails with the issue. The fix is split by file: the edits of
+    test_a.py and test_b.py, whose tests it fixed, are kept (and reported as kept in part),
+    the edits of test_c.py rolled back."""
+    make_project(
+        pytester,
+        {
+            "helperx": (
+                "helper",
+                0.95,
+                True,
+                [("test_c.py", "assert helper()", "assert helperx(0) or helper()")],
+            )
+        },
+        test_a=HELPERX.format("a"),
+        test_b=HELPERX.format("b"),
+        test_c=HELPERX.format("c"),
+    )
+    result, report = run(pytester, *xdist)
+    assert result.ret == 1, result.stdout.str()
+    (issue,) = report["issues"]  # type: ignore[misc]
+    assert issue["status"] == "fixed"
+    (fix,) = issue["fixes"]
+    assert fix["verified"] and fix["files"] == ["test_a.py", "test_b.py"]
+    assert fix["reason"] == (
+        "kept in part: test_a.py, test_b.py; left out test_c.py: "
+        "test_c.py::test_c still fails with import.name-undefined"
+    )
+    assert "b/test_c.py" not in fix["diff"] and "b/test_b.py" in fix["diff"]
+    assert (pytester.path / "test_c.py").read_text() == HELPERX.format("c")
+    assert "assert helper() == 1" in (pytester.path / "test_a.py").read_text()
+    assert result.outlines[-1] == "after autofix: 2 passed, 1 failed (verified by rerun)"
+    pytester.runpytest_subprocess().assert_outcomes(passed=2, failed=1)
+
+
+@pytest.mark.parametrize("xdist", XDIST)
+def test_a_fix_that_breaks_a_test_through_one_file_keeps_its_other_files(
+    pytester: pytest.Pytester, xdist: list[str]
+) -> None:
+    """The twoo fix renames in test_b.py and also edits helpers.py, which breaks test_c.py:
+    the part in helpers.py is left out, the part in test_b.py, which fixed test_b, is kept."""
+    make_project(
+        pytester,
+        {"twoo": ("two", 0.95, True, [("helpers.py", "import os", "import no_such_module_x")])},
+        helpers="import os\n\n\ndef h():\n    return os.sep\n",
+        test_b=TWO_TEST,
+        test_c="from helpers import h\n\n\ndef test_c():\n    assert h()\n",
+    )
+    result, report = run(pytester, *xdist)
+    assert result.ret == 0, result.stdout.str()
+    (issue,) = report["issues"]  # type: ignore[misc]
+    (fix,) = issue["fixes"]
+    assert issue["status"] == "fixed" and fix["files"] == ["test_b.py"]
+    assert fix["reason"] == "kept in part: test_b.py; left out helpers.py: it broke test_c.py"
+    assert "import os\n" in (pytester.path / "helpers.py").read_text()
+    pytester.runpytest_subprocess().assert_outcomes(passed=2)
 
 
 @pytest.mark.parametrize("xdist", XDIST)

@@ -762,6 +762,14 @@ def test_nose_methods_renamed_across_the_project_in_one_fix(tmp_path: Path) -> N
     assert fix.confidence == 0.9 and fix.safe
     assert "TestHasSetupMethod already has setup_method()" in fix.description
     assert "TestCase is a unittest.TestCase" in fix.description
+    # one edit per class (verification can keep some classes' renames and not others)
+    assert sorted(str(e.scope) for e in fix.edits) == [
+        "None",
+        "tests/test_nose.py::TestHasSetupMethod",
+        "tests/test_nose.py::TestLegacy",
+        "tests/test_nose.py::TestOnlyTeardown",
+        "tests/test_other.py::TestOther",
+    ]
     after = apply(tmp_path, fix)
     assert set(after) == {"tests/test_nose.py", "tests/test_other.py"}  # shop/b.py untouched
     assert after["tests/test_other.py"] == other.replace("def setup(", "def setup_method(")

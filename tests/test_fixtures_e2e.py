@@ -74,3 +74,46 @@ def test_one_run_repairs_every_fixture_breakage(
     # a plain run afterwards: every test passes (the Windows-only test skips, as meant)
     plain = pytester.runpytest_subprocess()
     plain.assert_outcomes(passed=17, skipped=1)
+
+
+LEGACY = """\
+class TestNeeded:
+    def setup(self):
+        self.value = 1
+
+    def test_value(self):
+        assert self.value == 1
+
+
+class TestUnused:
+    def setup(self):
+        raise RuntimeError("needs a server this machine does not have")
+
+    def test_true(self):
+        assert True
+"""
+
+
+@pytest.mark.parametrize("xdist", [[], ["-n", "2"]], ids=["plain", "xdist"])
+def test_a_nose_rename_that_breaks_one_class_is_kept_in_the_others(
+    pytester: pytest.Pytester, xdist: list[str]
+) -> None:
+    """The nose fix renames setup() in both classes, one edit per class. TestUnused's tests
+    passed because pytest 8 no longer called its setup(); renamed, it runs and fails them. The
+    fix is split by class: TestNeeded's rename is kept, TestUnused's left out."""
+    pytester.makepyprojecttoml("[tool.pytest.ini_options]\n")
+    (pytester.path / "test_legacy.py").write_text(LEGACY, encoding="utf-8")
+    result = pytester.runpytest_subprocess("--autofix", "--autofix-report=r.json", *xdist)
+    assert result.ret == 0, result.stdout.str()
+    (issue,) = json.loads((pytester.path / "r.json").read_text())["issues"]
+    (fix,) = issue["fixes"]
+    assert issue["status"] == "fixed" and fix["verified"]
+    assert fix["reason"] == (
+        "kept in part: test_legacy.py::TestNeeded; left out test_legacy.py::TestUnused: "
+        "it broke test_legacy.py::TestUnused::test_true"
+    )
+    after = (pytester.path / "test_legacy.py").read_text()
+    assert after == LEGACY.replace(
+        "def setup(self):\n        self.value", "def setup_method(self):\n        self.value"
+    )
+    pytester.runpytest_subprocess().assert_outcomes(passed=2)

@@ -3,11 +3,15 @@ reruns that did not run, which prove nothing and say why (real subprocesses)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_autofix import verify
+from pytest_autofix.model import FileEdit
+from pytest_autofix.project import Project
 from pytest_autofix.verify import RerunResult, under
 
 # node ids built from the characters that matter: path and name separators, brackets
@@ -79,3 +83,55 @@ def test_a_collection_error_does_not_stop_the_rerun(pytester: pytest.Pytester) -
     assert result.error is None, result.error
     assert result.failed("test_a.py") and result.outcomes["test_b.py::test_b"] == "passed"
     assert [f.nodeid for f in result.failures] == ["test_a.py"]
+
+
+def test_the_parts_of_a_fix_serve_the_targets_their_edits_reach(tmp_path: Path) -> None:
+    """A fix's edits grouped by file and scope, each with the targets a rerun of which reaches
+    it: its own tests, the tests under its scope, the importers of a module, every test below a
+    conftest.py."""
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/mod.py": "X = 1\n",
+        "tests/conftest.py": "",
+        "tests/test_a.py": "from pkg.mod import X\n\n\ndef test_a():\n    assert X\n",
+        "tests/test_b.py": "class TestB:\n    def test_b(self):\n        pass\n",
+        "tests/test_c.py": "class TestC:\n    def test_c(self):\n        pass\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    project = Project(tmp_path)
+    targets = [
+        "tests/test_a.py::test_a",
+        "tests/test_b.py::TestB::test_b[1]",
+        "tests/test_c.py::TestC::test_c",
+    ]
+
+    def edit(rel: str, scope: str | None = None) -> FileEdit:
+        return FileEdit(rel, lambda module: module, scope=scope)
+
+    edits = [
+        edit("pkg/mod.py"),
+        edit("tests/test_b.py", "tests/test_b.py::TestB"),
+        edit("tests/test_b.py", "tests/test_b.py::TestB"),
+        edit(str(tmp_path / "tests/test_b.py"), "tests/test_b.py::Other"),
+        edit("tests/conftest.py"),
+        edit("tests/test_c.py"),
+    ]
+    parts = {
+        p.label: (len(p.edits), set(p.serves))
+        for p in verify.parts(project, tmp_path, edits, targets)
+    }
+    assert parts == {
+        "pkg/mod.py": (1, {"tests/test_a.py::test_a"}),
+        "tests/test_b.py::TestB": (2, {"tests/test_b.py::TestB::test_b[1]"}),
+        "tests/test_b.py::Other": (1, set()),
+        "tests/conftest.py": (1, set(targets)),
+        "tests/test_c.py": (1, {"tests/test_c.py::TestC::test_c"}),
+    }
+    (part,) = [p for p in verify.parts(project, tmp_path, edits[:2], targets) if p.scope]
+    assert part.touches(project, ["tests/test_b.py::TestB::test_b[2]"])
+    assert not part.touches(project, ["tests/test_b.py::test_other"])
+    (module,) = verify.parts(project, tmp_path, edits[:1], targets)
+    assert module.touches(project, ["tests/test_a.py::test_other"])
+    assert not module.touches(project, ["tests/test_c.py::TestC::test_c"])

@@ -11,7 +11,7 @@ from pytest_autofix.fixers._fixtures_rewrite import (
     rename_methods,
     warns_none_to_catch_warnings,
 )
-from pytest_autofix.fixers._imports_common import Edits, chain, listing, located
+from pytest_autofix.fixers._imports_common import Edits, listing, located
 from pytest_autofix.fixers._imports_rewrite import Transform, rename_name
 from pytest_autofix.model import Fix, IssueKind
 
@@ -57,12 +57,12 @@ def _is_test_module(rel: str) -> bool:
 
 def _nose_renames(
     tree: ast.Module, failing: str, skipped: list[str]
-) -> tuple[list[Transform], list[str]]:
-    """The renames one test module needs: its test classes' nose methods (guarded: not a
-    unittest.TestCase, no method of the target name, not called by name) and its module-level
-    ``setup()``/``teardown()``."""
+) -> tuple[list[tuple[str | None, Transform]], list[str]]:
+    """The renames one test module needs, each with the class it is for (None: the module):
+    its test classes' nose methods (guarded: not a unittest.TestCase, no method of the target
+    name, not called by name) and its module-level ``setup()``/``teardown()``."""
     classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
-    transforms: list[Transform] = []
+    transforms: list[tuple[str | None, Transform]] = []
     done: list[str] = []
     for name, node in classes.items():
         methods = _methods(node)
@@ -82,7 +82,7 @@ def _nose_renames(
             else:
                 renames[old] = new
         if renames:
-            transforms.append(rename_methods(name, renames))
+            transforms.append((name, rename_methods(name, renames)))
             done.append(f"{name}.{'/'.join(renames)}()")
     functions = {n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
     module_renames = {
@@ -91,7 +91,7 @@ def _nose_renames(
         if old in functions and new not in functions and not _called(tree, old)
     }
     if module_renames:
-        transforms.append(rename_methods(None, module_renames))
+        transforms.append((None, rename_methods(None, module_renames)))
         done.append(f"module-level {'/'.join(module_renames)}()")
     return transforms, done
 
@@ -167,6 +167,7 @@ class PytestRemovedApi:
         edits = Edits()
         done: list[str] = []
         skipped: list[str] = []
+        trees = {}
         for info in sorted(project.all_modules(), key=lambda i: i.rel):
             if not _is_test_module(info.rel) and info.rel != failing_rel:
                 continue
@@ -174,12 +175,22 @@ class PytestRemovedApi:
                 tree = project.tree(info.path)
             except OSError:
                 continue
-            if tree is None:
-                continue
+            if tree is not None:
+                trees[info] = tree
+        bases = {
+            ast.unparse(base).rpartition(".")[2]
+            for tree in trees.values()
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ClassDef)
+            for base in node.bases
+        }
+        for info, tree in trees.items():
             transforms, renamed = _nose_renames(tree, failing, skipped)
-            if transforms:
-                edits.add(project, info, chain(*transforms))
-                done.extend(f"{info.rel}: {r}" for r in renamed)
+            for cls, transform in transforms:
+                # one edit per class, verified class by class, unless a class inherits it
+                scope = f"{info.rel}::{cls}" if cls is not None and cls not in bases else None
+                edits.add(project, info, transform, scope=scope)
+            done.extend(f"{info.rel}: {r}" for r in renamed)
         if not edits.edits:
             reason = "; ".join(skipped) or "nothing to rename"
             return [Fix(f"nose-style setup/teardown in {failing} not renamed: {reason}", 0.3)]

@@ -94,9 +94,11 @@ class Edits:
     changed: list[str] = dataclasses.field(default_factory=list)  # rel paths
     skipped: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # (rel, why)
 
-    def add(self, project: Project, info: ModuleInfo, transform: Transform) -> None:
+    def add(
+        self, project: Project, info: ModuleInfo, transform: Transform, scope: str | None = None
+    ) -> None:
         """Run ``transform`` on the file now: keep it when it changes the file into code that
-        compiles; else record why the file is left out."""
+        compiles; else record why the file is left out. ``scope``: see :class:`FileEdit`."""
         try:
             before = project.cst(info.path)
             after = transform(before)
@@ -109,8 +111,9 @@ class Edits:
         except (cst.ParserSyntaxError, SyntaxError, ValueError, OSError) as err:
             self.skipped.append((info.rel, f"{type(err).__name__}: {err}"))
             return
-        self.edits.append(FileEdit(info.rel, transform))
-        self.changed.append(info.rel)
+        self.edits.append(FileEdit(info.rel, transform, scope=scope))
+        if info.rel not in self.changed:
+            self.changed.append(info.rel)
 
     def note(self) -> str:
         """What the description says about the files left out."""
