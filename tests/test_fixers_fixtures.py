@@ -432,6 +432,48 @@ def test_fixture_in_a_sibling_conftest_moves_up_and_stays_where_called(tmp_path:
     }
 
 
+def test_a_moved_fixture_does_not_import_from_its_new_module(tmp_path: Path) -> None:
+    """The fixture imports LIMIT from tests/conftest.py, where it moves: that import is not
+    copied (tests/conftest.py would import itself); the other imports are."""
+    make(
+        tmp_path,
+        {
+            "tests/__init__.py": "",
+            "tests/conftest.py": "LIMIT = 3\n",
+            "tests/a/__init__.py": "",
+            "tests/a/conftest.py": """\
+                import pytest
+
+                from tests.conftest import LIMIT
+
+
+                @pytest.fixture
+                def limit():
+                    return LIMIT
+                """,
+            "tests/b/__init__.py": "",
+            "tests/b/test_b.py": "def test_limit(limit):\n    assert limit == 3\n",
+        },
+    )
+    issue = issue_of(not_found("limit", "tests/b/test_b.py::test_limit", 1, []))
+    fix = best(issue, tmp_path)
+    assert apply(tmp_path, fix) == {
+        "tests/conftest.py": expect(
+            """\
+            import pytest
+
+            LIMIT = 3
+
+
+            @pytest.fixture
+            def limit():
+                return LIMIT
+            """
+        ),
+        "tests/a/conftest.py": "import pytest\n\nfrom tests.conftest import LIMIT\n",
+    }
+
+
 def test_fixture_that_needs_a_name_of_its_module_is_not_moved(tmp_path: Path) -> None:
     make(
         tmp_path,

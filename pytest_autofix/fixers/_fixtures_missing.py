@@ -372,7 +372,7 @@ class FixtureNotVisible:
                 raise Unfixable(f"it requests {param!r}, which {target} cannot see")
             if not defs and param not in available and param != "request":
                 raise Unfixable(f"it requests {param!r}, which is not visible there")
-        imports = self._imports(scan, definition)
+        imports = _not_from(project, target, self._imports(scan, definition), scan)
         source_info = project.module_at(definition.rel)
         if source_info is None:
             raise Unfixable(f"{definition.rel} is not indexed")
@@ -448,6 +448,27 @@ class FixtureNotVisible:
             else:
                 needed.append((stmt.module, stmt.name, stmt.asname))
         return sorted(set(needed), key=lambda spec: (spec[1] is not None, spec[0], spec[1] or ""))
+
+
+def _not_from(
+    project: Project, target: str, imports: list[tuple[str, str | None, str | None]], scan: Scan
+) -> list[tuple[str, str | None, str | None]]:
+    """``imports`` without those of names ``target`` itself defines (``from tests.conftest
+    import LIMIT`` copied into tests/conftest.py would import the module from itself), or
+    Unfixable when ``target`` binds such a name under another one."""
+    kept = []
+    for spec in imports:
+        module, name, asname = spec
+        info = project.module(module)
+        if info is None or info.rel != target:
+            kept.append(spec)
+            continue
+        tree = scan.tree(target)
+        if name is None or tree is None or (asname or name) not in top_level_bindings(tree):
+            raise Unfixable(f"it imports {_statement(spec)!r}, from {target} itself")
+        if asname is not None and asname != name:
+            raise Unfixable(f"it imports {name!r} from {target} as {asname!r}")
+    return kept
 
 
 def _used_by_name(tree: ast.Module | None, definition: Function) -> bool:
