@@ -59,18 +59,18 @@ TIMER_MODULE = "autofix_bench_timer"
 # (module, attribute, label): the engine's steps timed for the breakdown. Internal names: when
 # one moves, it drops out of the breakdown (into "other"), the engine time stays exact.
 PATCHED = (
-    ("pytest_autofix.engine", "_collect_fixers", "load fixers"),
-    ("pytest_autofix.engine", "project_modules", "project index"),
-    ("pytest_autofix.engine", "classify", "classify"),
-    ("pytest_autofix.engine", "group", "classify"),
-    ("pytest_autofix.engine", "propose", "fixers propose"),
-    ("pytest_autofix.plan", "build", "plan (libcst)"),
+    ("pytest_autofix.engine.rounds", "_collect_fixers", "load fixers"),
+    ("pytest_autofix.engine.rounds", "project_modules", "project index"),
+    ("pytest_autofix.engine.rounds", "classify", "classify"),
+    ("pytest_autofix.engine.rounds", "group", "classify"),
+    ("pytest_autofix.engine.rounds", "propose", "fixers propose"),
+    ("pytest_autofix.engine.plan", "build", "plan (libcst)"),
     ("pytest_autofix.transaction", "Transaction.set_contents", "write files"),
-    ("pytest_autofix.verify", "affected", "select tests"),
-    ("pytest_autofix.verify", "rerun", "reruns"),
-    ("pytest_autofix.report", "write_files", "JSON report"),
+    ("pytest_autofix.engine.verify", "affected", "select tests"),
+    ("pytest_autofix.engine.verify", "rerun", "reruns"),
+    ("pytest_autofix.report.summary", "write_files", "JSON report"),
     # after the engine, in pytest_terminal_summary: not part of the engine time
-    ("pytest_autofix.report", "render", "terminal summary"),
+    ("pytest_autofix.report.summary", "render", "terminal summary"),
 )
 AFTER = ("terminal summary",)
 BREAKDOWN = tuple(
@@ -80,9 +80,10 @@ TIMER_ENV = "AUTOFIX_BENCH_TIMING"
 # What an autofix run imports beyond a plain one: compiled into the benchmark's bytecode cache
 # before any run is timed (site-packages are compiled at install time on a user's machine).
 ENGINE_IMPORTS = (
-    "import libcst, rich.console, pytest_autofix.engine, pytest_autofix.report, "
-    "pytest_autofix.rerun, pytest_autofix.fixers.imports, pytest_autofix.fixers.fixtures, "
-    "pytest_autofix.fixers.environment, pytest_autofix.fixers.packages"
+    "import libcst, rich.console, pytest_autofix.engine.rounds, pytest_autofix.report.summary, "
+    "pytest_autofix.worker.recorder, pytest_autofix.fixers.imports, "
+    "pytest_autofix.fixers.fixtures, pytest_autofix.fixers.environment.core, "
+    "pytest_autofix.fixers.environment.missing_package"
 )
 # Loaded with ``-p autofix_bench_timer`` into the --autofix runs only (from a directory put on
 # PYTHONPATH). It records nothing in xdist workers, nor in the engine's reruns (--autofix off).
@@ -160,8 +161,8 @@ def pytest_sessionfinish(session, exitstatus):
     spent = {{}}
     if timed:
         try:  # what autofix imports before its engine runs
-            importlib.import_module("pytest_autofix.engine")
-            importlib.import_module("pytest_autofix.progress")
+            importlib.import_module("pytest_autofix.engine.rounds")
+            importlib.import_module("pytest_autofix.report.progress")
         except ImportError:
             pass
         spent["imports"] = (time.monotonic() - start, 1)

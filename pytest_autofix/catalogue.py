@@ -24,7 +24,7 @@ from typing import Literal
 import pytest
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from pytest_autofix.plugin import notes_key
+from pytest_autofix.config import notes_key
 
 __all__ = [
     "Catalogue",

@@ -2,7 +2,7 @@
 
 All are frozen dataclasses, built with keyword arguments and checked as they are made (an
 unknown kind, phase or field is an error). They import nothing heavy: the engine needs them
-before its first rerun, and the JSON report's pydantic models (:mod:`pytest_autofix.schema`)
+before its first rerun, and the JSON report's pydantic models (:mod:`pytest_autofix.report.schema`)
 load while that rerun runs.
 """
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from _pytest.assertion import rewrite
 
-from pytest_autofix import bytecode
+from pytest_autofix.engine import bytecode
 
 TEST_A = (
     "def helper():\n    return 1\n\n\ndef test_a():\n    x = helper()\n    assert x == 2, 'no'\n"

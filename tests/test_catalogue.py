@@ -15,7 +15,7 @@ import pytest
 
 from pytest_autofix import catalogue
 from pytest_autofix.catalogue import Catalogue, CatalogueError, Migration, builtin, parse
-from pytest_autofix.fixers._environment_rewrite import migration_transform
+from pytest_autofix.fixers.toolkit.environment_transforms import migration_transform
 
 ENTRIES = builtin().migrations
 

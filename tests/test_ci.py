@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 import yaml  # type: ignore[import-untyped]
 
-from pytest_autofix.annotations import annotation, escape_data, escape_property, first_change
 from pytest_autofix.model import IssueKind
-from pytest_autofix.schema import FixReport, IssueReport
+from pytest_autofix.report.annotations import annotation, escape_data, escape_property, first_change
+from pytest_autofix.report.schema import FixReport, IssueReport
 
 DOCS = Path(__file__).parent.parent / "docs"
 PLUGIN = Path(__file__).parent.parent / "pytest_autofix" / "plugin.py"

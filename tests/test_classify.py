@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from pytest_autofix.catalogue import builtin
-from pytest_autofix.classify import Context, classify, group
+from pytest_autofix.engine.classify import Context, classify, group
 from pytest_autofix.model import Failure, Frame
 
 CTX = Context(frozenset({"shop"}), builtin())

@@ -21,7 +21,8 @@ import pytest
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 
-from pytest_autofix.fixers import _cst, _imports_rewrite
+from pytest_autofix.fixers.toolkit import cst as _cst
+from pytest_autofix.fixers.toolkit import import_transforms as _imports_rewrite
 
 SOURCES = {
     "nested": """
@@ -316,7 +317,7 @@ import sys
 
 def pytest_unconfigure(config):
     # the session that ran autofix (its verifying rerun is a separate interpreter)
-    if "pytest_autofix.engine" in sys.modules:
+    if "pytest_autofix.engine.rounds" in sys.modules:
         (config.rootpath / "modules.json").write_text(json.dumps(sorted(sys.modules)))
 
 
@@ -367,7 +368,7 @@ def test_a_fixing_session_loads_neither_matchers_nor_codemod(pytester: pytest.Py
     assert {
         "pytest_autofix.fixers.imports",
         "pytest_autofix.fixers.fixtures",
-        "pytest_autofix.fixers.environment",
+        "pytest_autofix.fixers.environment.core",
         "libcst",
     } <= loaded
     assert not {m for m in loaded if m.startswith(("libcst.matchers", "libcst.codemod"))}

@@ -16,7 +16,7 @@ import pytest
 from autofix_testing import propose
 
 from pytest_autofix.catalogue import Catalogue, builtin, parse
-from pytest_autofix.fixers import environment
+from pytest_autofix.fixers.environment import core as environment
 from pytest_autofix.model import Fix, Issue, IssueKind
 from pytest_autofix.project import Project
 
@@ -538,7 +538,7 @@ def test_check_requirements() -> None:
 
 
 def test_sqlalchemy_error_text_is_classified_by_the_catalogue() -> None:
-    from pytest_autofix.classify import Context, group
+    from pytest_autofix.engine.classify import Context, group
     from pytest_autofix.model import Failure, Frame
 
     failure = Failure(
@@ -576,7 +576,7 @@ def test_sqlalchemy_missing_downgrades_to_a_suggestion(tmp_path: Path) -> None:
 
 
 def test_sqlalchemy_transform_rewrites_both_forms() -> None:
-    from pytest_autofix.fixers._environment_rewrite import migration_transform
+    from pytest_autofix.fixers.toolkit.environment_transforms import migration_transform
 
     execute = builtin().get("sqlalchemy.engine.Connection.execute")
     select = builtin().get("sqlalchemy.select")

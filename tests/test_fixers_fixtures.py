@@ -15,7 +15,7 @@ import pytest
 from autofix_testing import apply, expect, make
 
 from pytest_autofix.catalogue import builtin
-from pytest_autofix.classify import Context, group
+from pytest_autofix.engine.classify import Context, group
 from pytest_autofix.fixers import fixtures
 from pytest_autofix.model import Failure, Fix, Frame, Issue
 from pytest_autofix.project import Project

@@ -17,7 +17,7 @@ import pytest
 from autofix_testing import apply, expect, make, project_modules, propose
 
 from pytest_autofix.catalogue import builtin
-from pytest_autofix.classify import Context, group
+from pytest_autofix.engine.classify import Context, group
 from pytest_autofix.fixers import imports
 from pytest_autofix.model import Failure, Fix, Frame, Issue
 from pytest_autofix.project import Project
@@ -1113,7 +1113,7 @@ SCAN_SOURCES = [
 
 
 def _reference(tree: ast.AST, binding: str) -> tuple[object, ...]:
-    from pytest_autofix.fixers._imports_scan import dotted
+    from pytest_autofix.fixers.toolkit.scan import dotted
 
     attrs = {
         n.attr
@@ -1138,7 +1138,7 @@ def _reference(tree: ast.AST, binding: str) -> tuple[object, ...]:
 
 @pytest.mark.parametrize("source", SCAN_SOURCES)
 def test_name_index_answers_like_a_walk_per_question(source: str) -> None:
-    from pytest_autofix.fixers._imports_scan import attributes_of, dotted, names_loaded, usage
+    from pytest_autofix.fixers.toolkit.scan import attributes_of, dotted, names_loaded, usage
 
     tree = ast.parse(source)
     bindings = {dotted(n) for n in ast.walk(tree) if isinstance(n, ast.Name | ast.Attribute)}

@@ -9,8 +9,8 @@ import pytest
 from autofix_testing import make, project_modules
 
 from pytest_autofix.catalogue import builtin
-from pytest_autofix.classify import Context, group
-from pytest_autofix.fixers import packages
+from pytest_autofix.engine.classify import Context, group
+from pytest_autofix.fixers.environment import missing_package as packages
 from pytest_autofix.model import Failure, Fix, Frame, Issue, IssueKind
 from pytest_autofix.project import Project
 

@@ -169,7 +169,7 @@ PLAN = """
     from pathlib import Path
     import libcst
     from pytest_autofix.model import FileEdit, Fix
-    from pytest_autofix.plan import Candidate, build
+    from pytest_autofix.engine.plan import Candidate, build
 
     root = Path.cwd() / "project"
     seen = Path.cwd() / "seen"

@@ -91,5 +91,7 @@ def _loaded_after(statement: str) -> list[str]:
 def test_the_engine_loads_neither_pydantic_nor_rich_before_its_first_rerun() -> None:
     """Everything the engine needs up to its first rerun is importable without pydantic (the
     JSON report's models) and rich (the terminal summary): those load while the rerun runs."""
-    assert _loaded_after("import pytest_autofix.engine, pytest_autofix.progress") == ["libcst"]
-    assert _loaded_after("import pytest_autofix.report") == ["pydantic", "rich"]
+    assert _loaded_after("import pytest_autofix.engine.rounds, pytest_autofix.report.progress") == [
+        "libcst"
+    ]
+    assert _loaded_after("import pytest_autofix.report.summary") == ["pydantic", "rich"]

@@ -14,8 +14,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pytest_autofix.engine.plan import (
+    Candidate,
+    Plan,
+    _matcher,
+    build,
+    unified_diff,
+    unified_diff_bytes,
+)
 from pytest_autofix.model import FileEdit, Fix
-from pytest_autofix.plan import Candidate, Plan, _matcher, build, unified_diff, unified_diff_bytes
 
 Transform = Callable[[libcst.Module], libcst.Module]
 

@@ -27,9 +27,9 @@ from pathlib import Path
 
 import pytest
 
-from pytest_autofix import sourcemap
-from pytest_autofix.capture import capture, project_path
-from pytest_autofix.warm import source_first
+from pytest_autofix.engine.warm import source_first
+from pytest_autofix.worker import sourcemap
+from pytest_autofix.worker.capture import capture, project_path
 
 REPO = Path(__file__).resolve().parent.parent
 

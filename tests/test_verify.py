@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytest_autofix import verify
+from pytest_autofix.engine import verify
+from pytest_autofix.engine.verify import RerunResult, under
 from pytest_autofix.model import FileEdit
 from pytest_autofix.project import Project
-from pytest_autofix.verify import RerunResult, under
 
 # node ids built from the characters that matter: path and name separators, brackets
 NODE = st.text(alphabet="ab/:[]", min_size=1, max_size=12)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_autofix import warm
+from pytest_autofix.engine import warm
 
 XDIST = [pytest.param([], id="serial"), pytest.param(["-n", "2"], id="xdist")]
 needs_proc = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
@@ -25,7 +25,7 @@ def _project(root: Path) -> Path:
     return root / "result.json"
 
 
-RERUN = ["-p", "no:autofix", "-p", "pytest_autofix.rerun", "-q"]
+RERUN = ["-p", "no:autofix", "-p", "pytest_autofix.worker.recorder", "-q"]
 
 
 def _launch(launcher: warm.Launcher, root: Path, *args: str) -> tuple[int, str]:

@@ -58,7 +58,7 @@ def _imports(config: pytest.Config) -> Sequence[Fixer]:
 
 
 def _packages(config: pytest.Config) -> Sequence[Fixer]:
-    from pytest_autofix.fixers import packages
+    from pytest_autofix.fixers.environment import missing_package as packages
 
     return [packages.MissingPackage()]
 

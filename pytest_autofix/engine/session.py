@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_autofix.capture import FACTS_ATTR, CapturePlugin
-from pytest_autofix.plugin import Settings, state_dir
+from pytest_autofix.config import Settings, state_dir
+from pytest_autofix.worker.capture import FACTS_ATTR, CapturePlugin
 
 if TYPE_CHECKING:
-    from pytest_autofix.engine import Outcome
-    from pytest_autofix.warm import Launcher
+    from pytest_autofix.engine.rounds import Outcome
+    from pytest_autofix.engine.warm import Launcher
 
 _NO_FIX_STATUSES = (
     pytest.ExitCode.INTERRUPTED,
@@ -64,7 +64,7 @@ class AutofixSession:
         self.ran = True
         if not self.failures and self.settings.report is None and self.settings.patch is None:
             return  # a green run: nothing to load, nothing to do
-        from pytest_autofix import warm
+        from pytest_autofix.engine import warm
 
         # The first rerun's interpreter starts now and imports pytest while the engine loads.
         if self.failures and not self.settings.dry_run:
@@ -73,8 +73,8 @@ class AutofixSession:
             )
             self.launcher.prepare()
         try:
-            from pytest_autofix import engine
-            from pytest_autofix.progress import progress
+            from pytest_autofix.engine import rounds as engine
+            from pytest_autofix.report.progress import progress
 
             reporter = self.config.pluginmanager.get_plugin("terminalreporter")
             self.outcome = engine.run(
@@ -91,13 +91,15 @@ class AutofixSession:
                 self.launcher.stop_waiting()  # the reruns may still be exiting: see unconfigure
         if not self.settings.dry_run:
             session.exitstatus = self.outcome.exit_status
-        from pytest_autofix import report  # loaded while the rerun ran (engine._load_report)
+        from pytest_autofix.report import (
+            summary as report,  # loaded while the rerun ran (rounds._load_report)
+        )
 
         report.write_files(self.outcome, self.settings)
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         if self.outcome is not None:
-            from pytest_autofix import report
+            from pytest_autofix.report import summary as report
 
             report.render(terminalreporter, self.outcome, self.settings)
         elif self.ran:

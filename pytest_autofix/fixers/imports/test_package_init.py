@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pytest_autofix.fixers._imports_common import AMBIGUOUS, STRONG, listing
-from pytest_autofix.fixers._imports_scan import is_identifier
-from pytest_autofix.fixers.packages import installed_import_names
+from pytest_autofix.fixers.environment.missing_package import installed_import_names
+from pytest_autofix.fixers.toolkit.edits import AMBIGUOUS, STRONG, listing
+from pytest_autofix.fixers.toolkit.scan import is_identifier
 from pytest_autofix.model import FileEdit, Fix, IssueKind
 
 if TYPE_CHECKING:

@@ -15,9 +15,9 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import MetadataWrapper, Scope, ScopeProvider
 
-from pytest_autofix.fixers._cst import find_all, is_docstring, is_import_line, is_name
-from pytest_autofix.fixers._imports_rewrite import Transform, Unfixable, add_import
-from pytest_autofix.fixers._imports_scan import import_statements, parse, top_level_bindings
+from pytest_autofix.fixers.toolkit.cst import find_all, is_docstring, is_import_line, is_name
+from pytest_autofix.fixers.toolkit.import_transforms import Transform, Unfixable, add_import
+from pytest_autofix.fixers.toolkit.scan import import_statements, parse, top_level_bindings
 
 __all__ = [
     "append_function",

@@ -5,7 +5,13 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
-from pytest_autofix.fixers._imports_common import (
+from pytest_autofix.fixers.environment.missing_package import (
+    declarations,
+    installed_import_names,
+    known_distribution,
+    normalize,
+)
+from pytest_autofix.fixers.toolkit.edits import (
     AMBIGUOUS,
     CERTAIN,
     CLEAR,
@@ -18,14 +24,14 @@ from pytest_autofix.fixers._imports_common import (
     located,
     names,
 )
-from pytest_autofix.fixers._imports_env import (
+from pytest_autofix.fixers.toolkit.import_transforms import rename_module, rename_name
+from pytest_autofix.fixers.toolkit.installed import (
     env_locate,
     env_provides,
     env_submodules,
     stdlib_names,
 )
-from pytest_autofix.fixers._imports_rewrite import rename_module, rename_name
-from pytest_autofix.fixers._imports_scan import (
+from pytest_autofix.fixers.toolkit.scan import (
     ImportStmt,
     attributes_of,
     is_test_file,
@@ -33,12 +39,6 @@ from pytest_autofix.fixers._imports_scan import (
     package_of,
     project_provides,
     similarity,
-)
-from pytest_autofix.fixers.packages import (
-    declarations,
-    installed_import_names,
-    known_distribution,
-    normalize,
 )
 from pytest_autofix.model import Fix, IssueKind
 

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from pytest_autofix.catalogue import Catalogue, Migration, builtin, describe
-from pytest_autofix.fixers._environment_rewrite import (
+from pytest_autofix.fixers.toolkit.edits import Edits, listing, located
+from pytest_autofix.fixers.toolkit.environment_transforms import (
     Transform,
     Unfixable,
     add_module_import,
@@ -34,7 +35,6 @@ from pytest_autofix.fixers._environment_rewrite import (
     migration_transform,
     module_transform,
 )
-from pytest_autofix.fixers._imports_common import Edits, listing, located
 from pytest_autofix.model import Fix, Fixer, IssueKind
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ import sys
 import types
 from pathlib import Path
 
-from pytest_autofix.fixers._imports_scan import is_identifier, parse, top_level_bindings
+from pytest_autofix.fixers.toolkit.scan import is_identifier, parse, top_level_bindings
 
 __all__ = ["EnvModule", "env_locate", "env_provides", "env_submodules", "stdlib_names"]
 

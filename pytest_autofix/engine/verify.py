@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from pytest_autofix import warm
-from pytest_autofix.capture import to_failure
+from pytest_autofix.engine import warm
+from pytest_autofix.engine.warm import Launcher
 from pytest_autofix.model import Failure, FileEdit
 from pytest_autofix.project import Project
-from pytest_autofix.warm import Launcher
+from pytest_autofix.worker.capture import to_failure
 
 __all__ = [
     "Part",
@@ -211,7 +211,14 @@ def arguments(
         str(config.rootpath / n.split("::", 1)[0]) + n[len(n.split("::", 1)[0]) :] for n in nodeids
     ]
     args_file.write_text("\n".join(absolute) + "\n", encoding="utf-8")
-    args = ["-p", "no:autofix", "-p", "pytest_autofix.rerun", "--rootdir", str(config.rootpath)]
+    args = [
+        "-p",
+        "no:autofix",
+        "-p",
+        "pytest_autofix.worker.recorder",
+        "--rootdir",
+        str(config.rootpath),
+    ]
     if config.inipath is not None:
         args += ["-c", str(config.inipath)]
     args += ["-p", "no:cacheprovider", "-q", "-o", "console_output_style=classic"]

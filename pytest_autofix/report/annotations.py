@@ -16,7 +16,7 @@ import os
 import re
 from collections.abc import Mapping
 
-from pytest_autofix.schema import FixReport, IssueReport, Report
+from pytest_autofix.report.schema import FixReport, IssueReport, Report
 
 _HUNK = re.compile(r"^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 

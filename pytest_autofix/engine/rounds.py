@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_autofix import bytecode, verify, warm
-from pytest_autofix import plan as planning
-from pytest_autofix.capture import to_failure
-from pytest_autofix.classify import Context, classify, group, issue_id
+from pytest_autofix.config import Settings, notes_key, state_dir
+from pytest_autofix.engine import bytecode, verify, warm
+from pytest_autofix.engine import plan as planning
+from pytest_autofix.engine.classify import Context, classify, group, issue_id
+from pytest_autofix.engine.route import Proposal, not_selected, propose
 from pytest_autofix.model import Failure, Fixer, Issue
-from pytest_autofix.plugin import Settings, notes_key, state_dir
 from pytest_autofix.project import Project
-from pytest_autofix.route import Proposal, not_selected, propose
 from pytest_autofix.transaction import ConflictError, Transaction, TransactionError
+from pytest_autofix.worker.capture import to_failure
 
 if TYPE_CHECKING:
     from pytest_autofix.catalogue import Catalogue
@@ -156,7 +156,7 @@ def _catalogue(config: pytest.Config) -> Catalogue:
 def _load_report() -> None:
     """The report comes after the rerun: its imports (rich, the report's models) are done
     while the rerun runs in the other interpreter, not after it."""
-    import pytest_autofix.report  # noqa: F401
+    import pytest_autofix.report.summary  # noqa: F401
 
 
 def project_modules(project: Project) -> frozenset[str]:

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from pytest_autofix.fixers._imports_rewrite import Transform, Unfixable
-from pytest_autofix.fixers._imports_scan import ImportStmt, import_statements, package_of
+from pytest_autofix.fixers.toolkit.import_transforms import Transform, Unfixable
+from pytest_autofix.fixers.toolkit.scan import ImportStmt, import_statements, package_of
 from pytest_autofix.model import FileEdit
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ Runs in the process that ran the test (an xdist worker, the verification subproc
 process). Everything it produces is JSON-able (str, int, float, bool, None, lists and dicts of
 them): pytest-xdist serializes a report's ``__dict__``, so an attribute holding such data reaches
 the controller intact, where exception objects would not. Imports only the standard library and
-pytest; classification happens later, in :mod:`pytest_autofix.classify`.
+pytest; classification happens later, in :mod:`pytest_autofix.engine.classify`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_autofix import sourcemap
+from pytest_autofix.worker import sourcemap
 
 if TYPE_CHECKING:
     from pytest_autofix.model import Failure
@@ -71,7 +71,7 @@ def project_path(
 ) -> str | None:
     """Like :func:`in_project`, and an installed copy of a project file (tox's non-editable
     install, ``pip install .``) counts as its source file in the rootdir: see
-    :mod:`pytest_autofix.sourcemap`."""
+    :mod:`pytest_autofix.worker.sourcemap`."""
     rel = in_project(path, rootdir)
     if rel is None:
         rel = sourcemap.source_of(path, rootdir, lineno)

@@ -15,10 +15,10 @@ transforms in ``_imports_rewrite``. The missing-package suggestion is ``packages
 
 from __future__ import annotations
 
-from pytest_autofix.fixers._imports_basename import DuplicateBasename
-from pytest_autofix.fixers._imports_missing import MissingImport
-from pytest_autofix.fixers._imports_modules import ModuleRenamed
-from pytest_autofix.fixers._imports_names import NameRenamed
+from pytest_autofix.fixers.imports.missing_import import MissingImport
+from pytest_autofix.fixers.imports.module_renamed import ModuleRenamed
+from pytest_autofix.fixers.imports.name_renamed import NameRenamed
+from pytest_autofix.fixers.imports.test_package_init import DuplicateBasename
 
 __all__ = ["DuplicateBasename", "MissingImport", "ModuleRenamed", "NameRenamed", "fixers"]
 

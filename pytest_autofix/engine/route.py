@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from typing import Literal
 
 from pytest_autofix.codes import matches
+from pytest_autofix.config import Settings
 from pytest_autofix.model import Fix, Fixer, Issue
-from pytest_autofix.plugin import Settings
 from pytest_autofix.project import Project
 
 

@@ -1,4 +1,4 @@
-"""The plugin loaded into the verification subprocess (``-p pytest_autofix.rerun``).
+"""The plugin loaded into the verification subprocess (``-p pytest_autofix.worker.recorder``).
 
 It captures facts the same way the main session does and, in the process that reports (the only
 one, or the xdist controller), writes every outcome and failure as JSON to the file named by
@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from pytest_autofix import plugin
-from pytest_autofix.capture import FACTS_ATTR, CapturePlugin
-from pytest_autofix.warm import OUT_ENV, READY_ENV
+from pytest_autofix.engine.warm import OUT_ENV, READY_ENV
+from pytest_autofix.worker.capture import FACTS_ATTR, CapturePlugin
 
 
 def _take_ready_pipe() -> int | None:

@@ -9,7 +9,7 @@ import dataclasses
 import sys
 from typing import TYPE_CHECKING
 
-from pytest_autofix.fixers._imports_common import (
+from pytest_autofix.fixers.toolkit.edits import (
     AMBIGUOUS,
     CERTAIN,
     CLEAR,
@@ -22,9 +22,9 @@ from pytest_autofix.fixers._imports_common import (
     located,
     names,
 )
-from pytest_autofix.fixers._imports_env import env_locate, env_provides
-from pytest_autofix.fixers._imports_rewrite import add_import
-from pytest_autofix.fixers._imports_scan import (
+from pytest_autofix.fixers.toolkit.import_transforms import add_import
+from pytest_autofix.fixers.toolkit.installed import env_locate, env_provides
+from pytest_autofix.fixers.toolkit.scan import (
     ImportStmt,
     attributes_of,
     is_identifier,

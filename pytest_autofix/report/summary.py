@@ -13,12 +13,12 @@ import pytest
 from rich.console import Console
 from rich.text import Text
 
-import pytest_autofix.annotations as workflow
-from pytest_autofix.plugin import Settings
-from pytest_autofix.schema import FixReport, IssueReport, Report, RerunReport, Summary
+import pytest_autofix.report.annotations as workflow
+from pytest_autofix.config import Settings
+from pytest_autofix.report.schema import FixReport, IssueReport, Report, RerunReport, Summary
 
 if TYPE_CHECKING:
-    from pytest_autofix.engine import Outcome
+    from pytest_autofix.engine.rounds import Outcome
 
 _STATUS_STYLE = {
     "fixed": "bold green",

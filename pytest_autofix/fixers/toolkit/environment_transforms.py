@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 import libcst as cst
 
 from pytest_autofix.catalogue import Migration, Pattern
-from pytest_autofix.fixers._imports_rewrite import (
+from pytest_autofix.fixers.toolkit.import_transforms import (
     Transform,
     Unfixable,
     add_import,

@@ -7,7 +7,7 @@ import ast
 import dataclasses
 from typing import TYPE_CHECKING
 
-from pytest_autofix.fixers._imports_common import (
+from pytest_autofix.fixers.toolkit.edits import (
     AMBIGUOUS,
     CERTAIN,
     CLEAR,
@@ -20,9 +20,9 @@ from pytest_autofix.fixers._imports_common import (
     located,
     names,
 )
-from pytest_autofix.fixers._imports_env import env_provides
-from pytest_autofix.fixers._imports_rewrite import rename_module, rename_name
-from pytest_autofix.fixers._imports_scan import (
+from pytest_autofix.fixers.toolkit.import_transforms import rename_module, rename_name
+from pytest_autofix.fixers.toolkit.installed import env_provides
+from pytest_autofix.fixers.toolkit.scan import (
     attributes_of,
     is_test_file,
     keywords_named,

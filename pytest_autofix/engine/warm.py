@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pytest_autofix.sourcemap import shadowed_source_roots
+from pytest_autofix.worker.sourcemap import shadowed_source_roots
 
 if TYPE_CHECKING:
     import pytest

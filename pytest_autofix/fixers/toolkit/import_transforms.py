@@ -15,8 +15,8 @@ import libcst as cst
 from libcst.helpers import get_absolute_module_from_package_for_import, get_full_name_for_node
 from libcst.metadata import ImportAssignment, MetadataWrapper, Scope, ScopeProvider
 
-from pytest_autofix.fixers._cst import find_all, is_docstring, is_import_line, is_name
-from pytest_autofix.fixers._imports_scan import relative_form
+from pytest_autofix.fixers.toolkit.cst import find_all, is_docstring, is_import_line, is_name
+from pytest_autofix.fixers.toolkit.scan import relative_form
 
 Transform = Callable[[cst.Module], cst.Module]
 

@@ -1,0 +1,13 @@
+"""What every fixer may use, ours and third parties' (see docs/api.md, *The fixers' toolkit*).
+
+- :mod:`.scan`: what a module defines and imports, who reads a name, and where.
+- :mod:`.edits`: :class:`~.edits.Edits` (a fix's edits, each checked on the file as it is),
+  ``listing``, ``located``.
+- :mod:`.import_transforms`: libcst transforms that rename, move, add and drop imports and
+  the names they bind, keeping every reader working.
+- :mod:`.installed`: what the environment has installed, without importing it.
+- :mod:`.fixture_scan` / :mod:`.fixture_transforms`: fixtures, their requesters, and the
+  transforms that rename, move and decorate them.
+- :mod:`.environment_transforms`: the transforms of the migration catalogue.
+- :mod:`.cst`: small libcst helpers.
+"""
