@@ -20,7 +20,7 @@ from pytest_autofix.config import Settings, notes_key, state_dir
 from pytest_autofix.engine import bytecode, verify, warm
 from pytest_autofix.engine import plan as planning
 from pytest_autofix.engine.classify import Context, classify, group, issue_id
-from pytest_autofix.engine.route import Proposal, not_selected, propose
+from pytest_autofix.engine.route import Proposal, Status, not_selected, propose
 from pytest_autofix.model import Failure, Fixer, Issue
 from pytest_autofix.project import Project
 from pytest_autofix.transaction import ConflictError, Transaction, TransactionError
@@ -41,11 +41,11 @@ class IssueRecord:
     @property
     def status(self) -> str:
         statuses = {p.status for p in self.proposals}
-        for status in ("fixed", "proposed", "rolled-back"):
+        for status in (Status.FIXED, Status.PROPOSED, Status.ROLLED_BACK):
             if status in statuses:
-                return status
+                return status.value
         if any(p.action == "suggest" for p in self.proposals):
-            return "suggested"
+            return Status.SUGGESTED.value
         return "unfixable"
 
 
@@ -236,34 +236,38 @@ class Engine:
             patch = plan.patch_bytes() if plan is not None else b""
             return self._outcome(mode, len(self.failing), pytest_exit, patch, [])
         try:
-            with Transaction(self.rootdir, self.state_dir, exclude=self.settings.exclude) as txn:
-                self.txn = txn
-                current = failures
-                for rnd in range(1, self.settings.max_rounds + 1):
-                    current = self._fix_round(rnd, current, txn)
-                    if not current:
-                        break
-                changed = txn.commit()
-                patch = b"".join(
-                    planning.unified_diff_bytes(
-                        p.relative_to(self.rootdir).as_posix(), txn.original(p), self._read(p)
-                    )
-                    for p in sorted(changed)
-                )
+            changed, patch = self._fix_rounds(failures)
         except TransactionError as err:
             outcome = self._outcome(mode, len(self.failing), pytest_exit, b"", [])
             outcome.note = f"nothing was changed: {err}"
             for record in self.records.values():
                 for p in record.proposals:
                     if p.applied and p.verified:
-                        p.verified, p.status = False, "rolled-back"
-                        p.reason = f"rolled back: {err}"
+                        p.rolled_back(f"rolled back: {err}")
             return outcome
         rels = [p.relative_to(self.rootdir).as_posix() for p in sorted(changed)]
         exit_status = 0 if not self.failing else (pytest_exit or 1)
         if rels and self.settings.exit_non_zero_on_fix and exit_status == 0:
             exit_status = 1
         return self._outcome(mode, count, exit_status, patch, rels)
+
+    def _fix_rounds(self, failures: list[Failure]) -> tuple[list[Path], bytes]:
+        """Rounds while they make progress, in one transaction; the files changed, the patch."""
+        with Transaction(self.rootdir, self.state_dir, exclude=self.settings.exclude) as txn:
+            self.txn = txn
+            current = failures
+            for rnd in range(1, self.settings.max_rounds + 1):
+                current = self._fix_round(rnd, current, txn)
+                if not current:
+                    break
+            changed = txn.commit()
+            patch = b"".join(
+                planning.unified_diff_bytes(
+                    p.relative_to(self.rootdir).as_posix(), txn.original(p), self._read(p)
+                )
+                for p in sorted(changed)
+            )
+        return changed, patch
 
     def _outcome(
         self, mode: str, count: int, exit_status: int, patch: bytes, changed: list[str]
@@ -291,30 +295,15 @@ class Engine:
         for failure in failures:
             v = classify(failure, self.ctx)
             self.issue_failures.setdefault(issue_id(v.code, v.key), []).append(failure)
-        issues = group(failures, self.ctx)
-        candidates: list[planning.Candidate] = []
-        by_key: dict[str, Proposal] = {}
-        for issue in issues:
-            old = self.records.get(issue.id)
-            if old is not None and not old.retry:
-                continue
-            record = IssueRecord(issue, rnd)
-            self.records[issue.id] = record
-            record.reason = not_selected(issue.code, self.settings)
-            if record.reason is not None:
-                continue
-            proposals, errors = propose(
-                issue, self.fixers, self.project, self.settings, self._refuse, self.rejected
-            )
-            record.proposals = proposals
-            if errors:
-                record.reason = "; ".join(errors)
-            elif not proposals:
-                record.reason = "no fixer proposed a fix"
-            for p in proposals:
-                if p.action == "apply":
-                    candidates.append(planning.Candidate(p.key, issue.id, p.fixer, p.fix))
-                    by_key[p.key] = p
+        by_key = {
+            p.key: p
+            for issue in group(failures, self.ctx)
+            for p in self._propose(issue, rnd)
+            if p.action == "apply"
+        }
+        candidates = [
+            planning.Candidate(p.key, p.issue_id, p.fixer, p.fix) for p in by_key.values()
+        ]
         read = self._base_read if txn is not None else self._read
         candidates = self._reachable(candidates, by_key, read)
         if not candidates:
@@ -322,19 +311,42 @@ class Engine:
         built = planning.build(
             candidates, rootdir=self.rootdir, read=read, check_path=self._guard.check
         )
+        self._record(built, by_key)
+        return built
+
+    def _propose(self, issue: Issue, rnd: int) -> list[Proposal]:
+        """Record ``issue`` (unless an earlier round did and it is not to be retried) and what
+        the fixers routed to it propose."""
+        old = self.records.get(issue.id)
+        if old is not None and not old.retry:
+            return []
+        record = IssueRecord(issue, rnd)
+        self.records[issue.id] = record
+        record.reason = not_selected(issue.code, self.settings)
+        if record.reason is not None:
+            return []
+        record.proposals, errors = propose(
+            issue, self.fixers, self.project, self.settings, self._refuse, self.rejected
+        )
+        if errors:
+            record.reason = "; ".join(errors)
+        elif not record.proposals:
+            record.reason = "no fixer proposed a fix"
+        return record.proposals
+
+    def _record(self, built: planning.Plan, by_key: dict[str, Proposal]) -> None:
+        """What planning decided, on each proposal; this round's contents kept."""
         # This round's contents, by set of fixes: writing, settling and bisecting ask again.
         self._planned = {_keys(built.applied): {fp.path: fp.new for fp in built.files.values()}}
         for cand in built.applied:
             p = by_key[cand.key]
             p.diff, p.files = built.diffs.get(cand.key, ""), built.files_of.get(cand.key, [])
-            p.status = "proposed"
+            p.planned()
         for cand, why in built.dropped:
-            by_key[cand.key].action, by_key[cand.key].reason = "suggest", f"dropped: {why}"
+            by_key[cand.key].set_aside(f"dropped: {why}")
         for cand, why in built.deferred:
-            p = by_key[cand.key]
-            p.action, p.reason = "suggest", f"deferred to the next round: {why}"
+            by_key[cand.key].set_aside(f"deferred to the next round: {why}")
             self.records[cand.issue_id].retry = True
-        return built
 
     def _reachable(
         self,
@@ -353,8 +365,7 @@ class Engine:
                 continue
             p = by_key[cand.key]
             self._describe(p, cand, read)
-            p.action, p.status = "suggest", "suggested"
-            p.reason = (
+            p.set_aside(
                 f"not applied: no test the rerun would run imports or collects "
                 f"{', '.join(unreached)}"
             )
@@ -391,32 +402,10 @@ class Engine:
         if result.error is not None:
             return self._split(applied, result.error, txn, by_key)
         kept = applied
-        while True:  # settle: bisect regressions, drop what did not help, confirm
-            # ends: every pass that does not break rolls back a fix or a part of one
-            regressed = self._regressions(result)
-            culprits = self._culprits(kept, regressed, txn) if regressed else []
-            narrowed: dict[str, planning.Candidate] = {}
-            for cand in culprits:
-                broke = f"it broke {', '.join(sorted(regressed)[:3])}"
-                part = self._narrow(cand, result, by_key, broke, regressed)
-                if part is not None:
-                    narrowed[cand.key] = part
-                else:
-                    self._reject(by_key[cand.key], f"rolled back: {broke}")
-            ineffective = [c for c in kept if c not in culprits and not self._effective(c, result)]
-            for cand in ineffective:
-                why = self._still_failing(cand, result)
-                part = self._narrow(cand, result, by_key, why)
-                if part is not None:
-                    narrowed[cand.key] = part
-                else:
-                    self._reject(by_key[cand.key], f"rolled back: {why}")
-            if not culprits and not ineffective:
-                break
-            kept = [
-                narrowed.get(c.key, c) for c in kept if c not in culprits and c not in ineffective
-            ] + [narrowed[c.key] for c in [*culprits, *ineffective] if c.key in narrowed]
-            kept = self._write(kept, txn, by_key)
+        # settle: bisect regressions, drop what did not help, confirm; it ends, as every pass
+        # that does not stop rolls back a fix or a part of one
+        while (settled := self._settle(kept, result, txn, by_key)) is not None:
+            kept = self._write(settled, txn, by_key)
             if not kept:  # everything of this round was rolled back: nothing new is known
                 result = verify.RerunResult([], {}, [], 0.0, 0)
                 break
@@ -425,13 +414,46 @@ class Engine:
                 return self._split(kept, result.error, txn, by_key)
         for cand in kept:
             p = by_key[cand.key]
-            if p.status != "rolled-back":
-                p.verified, p.status = True, "fixed"
+            if p.status != Status.ROLLED_BACK:
+                p.proven()
         for path in self._contents(kept):
             self.base[path] = path.read_bytes()
         self.project.invalidate(list(self.base))
         self._account(result)
         return [f for f in result.failures if f.nodeid not in self.passing]
+
+    def _settle(
+        self,
+        kept: list[planning.Candidate],
+        result: verify.RerunResult,
+        txn: Transaction,
+        by_key: dict[str, Proposal],
+    ) -> list[planning.Candidate] | None:
+        """One judgement of ``kept`` by ``result``: None when every fix is proven; else the fixes
+        (and the parts of fixes) to write and rerun, the others rolled back."""
+        regressed = self._regressions(result)
+        culprits = self._culprits(kept, regressed, txn) if regressed else []
+        broke = f"it broke {', '.join(sorted(regressed)[:3])}"
+        judged: dict[str, tuple[str, set[str] | None]] = {
+            c.key: (broke, regressed) for c in culprits
+        }
+        for cand in kept:
+            if cand.key not in judged and not self._effective(cand, result):
+                judged[cand.key] = (self._still_failing(cand, result), None)
+        if not judged:
+            return None
+        settled = []
+        for cand in kept:
+            if cand.key not in judged:
+                settled.append(cand)
+                continue
+            why, touched = judged[cand.key]
+            part = self._narrow(cand, result, by_key, why, touched)
+            if part is None:
+                self._reject(by_key[cand.key], f"rolled back: {why}")
+            else:
+                settled.append(part)
+        return settled
 
     def _contents(self, cands: Sequence[planning.Candidate]) -> dict[Path, bytes]:
         """The files as ``cands`` (a subset of this round's fixes) make them, planned once."""
@@ -465,9 +487,7 @@ class Engine:
                 bad = Path(str(err.path)) if getattr(err, "path", None) else None
                 losing = [c for c in cands if bad is None or bad in self._paths(c)]
                 for cand in losing:
-                    p = by_key[cand.key]
-                    p.action, p.status = "suggest", "suggested"
-                    p.reason = f"not written: {err}"
+                    by_key[cand.key].set_aside(f"not written: {err}")
                 cands = [c for c in cands if c not in losing]
                 if not cands:
                     txn.set_contents(self.base)
@@ -618,24 +638,12 @@ class Engine:
         why: str,
         regressed: set[str] | None = None,
     ) -> planning.Candidate | None:
-        """The part of a fix the rerun proves, as a fix of its own, or None.
-
-        A fix whose edits span files (or scopes, :class:`FileEdit`) keeps the parts that
-        serve a target the rerun shows fixed; it leaves out the parts that serve only targets
-        still failing, and with ``regressed`` every part a regressed test reaches. The part kept
-        is judged again, on the targets it fixed, by the next rerun."""
-        fixed, _ = self._judge(cand, result)
-        if not fixed:
+        """The part of a fix the rerun proves, as a fix of its own (its proposal updated and
+        reported as kept in part), or None when no part can be kept without the others."""
+        proven = self._proven_parts(cand, result, regressed)
+        if proven is None:
             return None
-        parts = verify.parts(self.project, self.rootdir, cand.fix.edits, self._targets(cand))
-        keep = [
-            p
-            for p in parts
-            if p.serves & set(fixed) and not (regressed and p.touches(self.project, regressed))
-        ]
-        if not keep or len(keep) == len(parts):
-            return None
-        dropped = [p for p in parts if p not in keep]
+        keep, dropped, targets = proven
         if regressed is None:  # name a test the parts left out still fail
             why = self._still_failing(cand, result, [t for p in dropped for t in p.serves])
         edits = [e for p in keep for e in p.edits]
@@ -645,8 +653,7 @@ class Engine:
             cand.fixer,
             dataclasses.replace(cand.fix, edits=edits),
         )
-        served = {t for p in keep for t in p.serves}
-        self.narrowed[part.key] = tuple(t for t in fixed if t in served)
+        self.narrowed[part.key] = targets
         p = by_key[part.key] = by_key[cand.key]
         p.fix = part.fix
         self._describe(p, part, self._base_read)
@@ -656,6 +663,31 @@ class Engine:
         )
         return part
 
+    def _proven_parts(
+        self, cand: planning.Candidate, result: verify.RerunResult, regressed: set[str] | None
+    ) -> tuple[list[verify.Part], list[verify.Part], tuple[str, ...]] | None:
+        """``(kept, left out, the targets the kept parts fixed)``, or None.
+
+        A fix whose edits span files (or scopes, :class:`FileEdit`) keeps the parts that serve
+        a target the rerun shows fixed; it leaves out the parts that serve only targets still
+        failing, and with ``regressed`` every part a regressed test reaches. The part kept is
+        judged again, on the targets it fixed, by the next rerun."""
+        fixed, _ = self._judge(cand, result)
+        if not fixed:
+            return None
+        parts = verify.parts(self.project, self.rootdir, cand.fix.edits, self._targets(cand))
+        good = set(fixed)
+        keep = [
+            p
+            for p in parts
+            if p.serves & good and not (regressed and p.touches(self.project, regressed))
+        ]
+        if not keep or len(keep) == len(parts):
+            return None
+        served = {t for p in keep for t in p.serves}
+        dropped = [p for p in parts if p not in keep]
+        return keep, dropped, tuple(t for t in fixed if t in served)
+
     def _describe(
         self, p: Proposal, cand: planning.Candidate, read: Callable[[Path], bytes | None]
     ) -> None:
@@ -664,7 +696,7 @@ class Engine:
         p.diff, p.files = alone.diffs.get(cand.key, ""), alone.files_of.get(cand.key, [])
 
     def _reject(self, p: Proposal, reason: str) -> None:
-        p.verified, p.status, p.reason = False, "rolled-back", reason
+        p.rolled_back(reason)
         self.rejected.add(p.key)
 
     def _split(

@@ -6,6 +6,7 @@ No I/O: fixers are called with the read-only project; their fixes are sorted and
 from __future__ import annotations
 
 import dataclasses
+import enum
 import hashlib
 from collections.abc import Callable, Sequence
 from typing import Literal
@@ -16,9 +17,32 @@ from pytest_autofix.model import Fix, Fixer, Issue
 from pytest_autofix.project import Project
 
 
+class Status(enum.StrEnum):
+    """Where a proposal is in its life; :data:`MOVES` says where it may go next."""
+
+    SUGGESTED = "suggested"  # not applied: a suggestion, below the bar, or set aside
+    PROPOSED = "proposed"  # planned: a dry run would apply it; a fix run is verifying it
+    FIXED = "fixed"  # applied, and the rerun proved it
+    ROLLED_BACK = "rolled-back"  # applied, and the rerun did not prove it (or broke something)
+
+
+MOVES: dict[Status, frozenset[Status]] = {
+    # planned; or set aside before planning (an edit no rerun reaches)
+    Status.SUGGESTED: frozenset({Status.PROPOSED, Status.SUGGESTED}),
+    # set aside (dropped, deferred, not written), proven, or not proven
+    Status.PROPOSED: frozenset({Status.SUGGESTED, Status.FIXED, Status.ROLLED_BACK}),
+    # the transaction could not commit what was proven
+    Status.FIXED: frozenset({Status.ROLLED_BACK}),
+    Status.ROLLED_BACK: frozenset(),
+}
+
+
 @dataclasses.dataclass
 class Proposal:
-    """One fix a fixer proposed for one issue, with what the policy made of it."""
+    """One fix a fixer proposed for one issue, with what the policy made of it.
+
+    ``action`` is the policy's word (apply it, or only suggest it); ``status`` moves only
+    through the methods below, along :data:`MOVES`."""
 
     issue_id: str
     fixer: str
@@ -31,7 +55,31 @@ class Proposal:
     files: list[str] = dataclasses.field(default_factory=list)
     applied: bool = False
     verified: bool = False
-    status: str = "suggested"
+    status: Status = Status.SUGGESTED
+
+    def _move(self, to: Status) -> None:
+        if to not in MOVES[self.status]:
+            raise RuntimeError(f"a {self.status} fix cannot become {to}: {self.fix.description}")
+        self.status = to
+
+    def planned(self) -> None:
+        """Planning will apply it (a dry run shows it as such)."""
+        self._move(Status.PROPOSED)
+
+    def set_aside(self, reason: str) -> None:
+        """Not applied after all: a suggestion, with why."""
+        self._move(Status.SUGGESTED)
+        self.action, self.reason = "suggest", reason
+
+    def proven(self) -> None:
+        """The rerun proved it: kept."""
+        self._move(Status.FIXED)
+        self.verified = True
+
+    def rolled_back(self, reason: str) -> None:
+        """The rerun did not prove it, or what proved it could not be kept."""
+        self._move(Status.ROLLED_BACK)
+        self.verified, self.reason = False, reason
 
 
 def fix_key(fixer: str, issue_id: str, fix: Fix) -> str:
