@@ -752,6 +752,48 @@ def test_a_fix_that_works_in_some_files_is_kept_there(
 
 
 @pytest.mark.parametrize("xdist", XDIST)
+def test_a_fix_that_works_for_some_of_its_tests_is_kept_for_those(
+    pytester: pytest.Pytester, xdist: list[str]
+) -> None:
+    """One file, one part, two targets: the rename fixes test_one; its other edit brings the
+    name back into test_two, which fails as before. Nothing of the fix is disproven and
+    nothing broke: it is kept, for the test it fixed, and the reason says what is left."""
+    make_project(
+        pytester,
+        {
+            "helperx": (
+                "helper",
+                0.95,
+                True,
+                [("test_a.py", "assert helper() + 1 == 2", "assert helperx(0) + 1 == 2")],
+            )
+        },
+        test_a="""
+            def helper():
+                return 1
+
+            def test_one():
+                assert helperx() == 1
+
+            def test_two():
+                assert helperx() + 1 == 2
+        """,
+    )
+    result, report = run(pytester, *xdist)
+    assert result.ret == 1, result.stdout.str()
+    (issue,) = report["issues"]  # type: ignore[misc]
+    (fix,) = issue["fixes"]
+    assert issue["status"] == "fixed" and fix["verified"]
+    assert fix["reason"] == (
+        "kept in part: it fixed 1 of 2 tests; "
+        "test_a.py::test_two still fails with import.name-undefined"
+    )
+    text = (pytester.path / "test_a.py").read_text()
+    assert "assert helper() == 1" in text and "assert helperx(0) + 1 == 2" in text  # kept whole
+    assert result.outlines[-1] == "after autofix: 1 passed, 1 failed (verified by rerun)"
+
+
+@pytest.mark.parametrize("xdist", XDIST)
 def test_a_fix_that_breaks_a_test_through_one_file_keeps_its_other_files(
     pytester: pytest.Pytester, xdist: list[str]
 ) -> None:

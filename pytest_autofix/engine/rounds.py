@@ -19,7 +19,7 @@ import pytest
 from pytest_autofix.config import Settings, notes_key, state_dir
 from pytest_autofix.engine import bytecode, verify, warm
 from pytest_autofix.engine import plan as planning
-from pytest_autofix.engine.classify import Context, classify, group, issue_id
+from pytest_autofix.engine.classify import Context, classify, group, issue_id, plugin_rules
 from pytest_autofix.engine.route import Proposal, Status, not_selected, propose
 from pytest_autofix.model import Failure, Fixer, Issue
 from pytest_autofix.project import Project
@@ -191,7 +191,11 @@ class Engine:
             cache_dir=self.state_dir / "index" if use_cache else None,
             exclude=settings.exclude,
         )
-        self.ctx = Context(project_modules(self.project), functools.partial(_catalogue, config))
+        self.ctx = Context(
+            project_modules(self.project),
+            functools.partial(_catalogue, config),
+            rules=plugin_rules(config),
+        )
         self.records: dict[str, IssueRecord] = {}
         self.rejected: set[str] = set()
         self.reruns: list[verify.RerunResult] = []
@@ -646,6 +650,7 @@ class Engine:
         keep, dropped, targets = proven
         if regressed is None:  # name a test the parts left out still fail
             why = self._still_failing(cand, result, [t for p in dropped for t in p.serves])
+        total = len(self._targets(cand))
         edits = [e for p in keep for e in p.edits]
         part = planning.Candidate(
             f"{cand.key}~{len(self.narrowed)}",
@@ -657,10 +662,13 @@ class Engine:
         p = by_key[part.key] = by_key[cand.key]
         p.fix = part.fix
         self._describe(p, part, self._base_read)
-        p.reason = (
-            f"kept in part: {', '.join(k.label for k in keep)}; left out "
-            f"{', '.join(d.label for d in dropped)}: {why}"
-        )
+        if dropped:
+            p.reason = (
+                f"kept in part: {', '.join(k.label for k in keep)}; left out "
+                f"{', '.join(d.label for d in dropped)}: {why}"
+            )
+        else:
+            p.reason = f"kept in part: it fixed {len(targets)} of {total} tests; {why}"
         return part
 
     def _proven_parts(
@@ -668,10 +676,12 @@ class Engine:
     ) -> tuple[list[verify.Part], list[verify.Part], tuple[str, ...]] | None:
         """``(kept, left out, the targets the kept parts fixed)``, or None.
 
-        A fix whose edits span files (or scopes, :class:`FileEdit`) keeps the parts that serve
-        a target the rerun shows fixed; it leaves out the parts that serve only targets still
-        failing, and with ``regressed`` every part a regressed test reaches. The part kept is
-        judged again, on the targets it fixed, by the next rerun."""
+        A fix's edits are grouped by file, or by scope (:class:`FileEdit`). The parts that serve
+        a target the rerun shows fixed are kept; the parts that serve only targets still failing
+        are left out, and so is, with ``regressed``, every part a regressed test reaches (None
+        when that is none of them: the culprit cannot be told apart). When every part proved
+        itself on some target, the fix is kept whole, for the targets it fixed: the others fail
+        as before. What is kept is judged again, on the targets it fixed, by the next rerun."""
         fixed, _ = self._judge(cand, result)
         if not fixed:
             return None
@@ -682,7 +692,7 @@ class Engine:
             for p in parts
             if p.serves & good and not (regressed and p.touches(self.project, regressed))
         ]
-        if not keep or len(keep) == len(parts):
+        if not keep or (regressed and len(keep) == len(parts)):
             return None
         served = {t for p in keep for t in p.serves}
         dropped = [p for p in parts if p not in keep]
