@@ -82,8 +82,9 @@ TIMER_ENV = "AUTOFIX_BENCH_TIMING"
 ENGINE_IMPORTS = (
     "import libcst, rich.console, pytest_autofix.engine.rounds, pytest_autofix.report.summary, "
     "pytest_autofix.worker.recorder, pytest_autofix.fixers.imports, "
-    "pytest_autofix.fixers.fixtures, pytest_autofix.fixers.environment.core, "
-    "pytest_autofix.fixers.environment.missing_package"
+    "pytest_autofix.fixers.fixtures, pytest_autofix.fixers.environment.removed_api, "
+    "pytest_autofix.fixers.environment.anchor_path, pytest_autofix.fixers.environment.env_var, "
+    "pytest_autofix.fixers.environment.service, pytest_autofix.fixers.environment.missing_package"
 )
 # Loaded with ``-p autofix_bench_timer`` into the --autofix runs only (from a directory put on
 # PYTHONPATH). It records nothing in xdist workers, nor in the engine's reruns (--autofix off).

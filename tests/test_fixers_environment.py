@@ -16,7 +16,8 @@ import pytest
 from autofix_testing import propose
 
 from pytest_autofix.catalogue import Catalogue, builtin, parse
-from pytest_autofix.fixers.environment import core as environment
+from pytest_autofix.fixers import environment
+from pytest_autofix.fixers.toolkit.environment_confidence import GUARDED, SAFE
 from pytest_autofix.model import Fix, Issue, IssueKind
 from pytest_autofix.project import Project
 
@@ -166,7 +167,7 @@ def test_every_use_in_the_project_is_one_fix(tmp_path: Path) -> None:
     )
     assert len(fixes) == 1
     fix = fixes[0]
-    assert fix.safe and fix.confidence == environment.SAFE
+    assert fix.safe and fix.confidence == SAFE
     assert "in 6 files" in fix.description
     after = apply(tmp_path, fix)
     assert {k: v.decode() for k, v in after.items()} == {
@@ -256,7 +257,7 @@ def test_mock_to_unittest_mock_when_the_package_is_absent(tmp_path: Path) -> Non
     (fix,) = propose(
         environment.RemovedApi(), removed("mock", "tests/test_m.py", 1, "module"), tmp_path
     )
-    assert fix.safe and fix.confidence == environment.GUARDED
+    assert fix.safe and fix.confidence == GUARDED
     assert "checked: python>=3.3, absent:mock" in fix.description
     assert apply(tmp_path, fix)["tests/test_m.py"] == (
         b"import unittest.mock as mock\nfrom unittest.mock import patch\n\nm = mock.Mock()\n"

@@ -2,6 +2,12 @@
 resolves from one working directory, a missing environment variable, a service that is not
 running; and the missing-package suggestion (:mod:`.missing_package`).
 
+One module per fixer: ``removed_api`` (``environment.removed-api``), ``anchor_path``
+(``environment.anchor-path``), ``env_var`` (``environment.env-var``), ``service``
+(``environment.service``) and ``missing_package`` (``environment.missing-package``); the
+confidence levels they share are in
+:mod:`pytest_autofix.fixers.toolkit.environment_confidence`.
+
 Importing the package loads none of them: the missing-package fixer is also routed import
 errors and loads alone; the others load with :func:`fixers` or on first use of their name.
 """
@@ -24,15 +30,33 @@ __all__ = [
     "fixers",
 ]
 
+# name -> the module that defines it, imported on first use
+_HOMES = {
+    "FileNotFound": "anchor_path",
+    "MissingEnvVar": "env_var",
+    "RemovedApi": "removed_api",
+    "ServiceUnavailable": "service",
+    "check_requirements": "removed_api",
+}
+
 
 def fixers(catalogue: Catalogue | None = None) -> list[Fixer]:
     """The environment fixers, in the order they are registered."""
-    from pytest_autofix.fixers.environment import core
+    from pytest_autofix.catalogue import builtin
+    from pytest_autofix.fixers.environment.anchor_path import FileNotFound
+    from pytest_autofix.fixers.environment.env_var import MissingEnvVar
+    from pytest_autofix.fixers.environment.removed_api import RemovedApi
+    from pytest_autofix.fixers.environment.service import ServiceUnavailable
 
-    return core.fixers(catalogue)
+    return [
+        RemovedApi(catalogue or builtin()),
+        FileNotFound(),
+        MissingEnvVar(),
+        ServiceUnavailable(),
+    ]
 
 
 def __getattr__(name: str) -> Any:
-    if name in __all__:
-        return getattr(importlib.import_module("pytest_autofix.fixers.environment.core"), name)
+    if name in _HOMES:
+        return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,254 @@
+"""``environment.removed-api``: an API removed by an upgrade, from the migration catalogue.
+
+It fixes the root cause, not one line: once a failure proves an API gone, every use of it in the
+project is migrated in one fix (every file importing the module, plus every file where the
+failure surfaced), in the file's own spelling. The transforms are in
+:mod:`pytest_autofix.fixers.toolkit.environment_transforms`; the catalogue is
+:mod:`pytest_autofix.catalogue`.
+"""
+
+from __future__ import annotations
+
+import builtins
+import importlib
+import importlib.metadata
+import importlib.util
+import re
+import sys
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from pytest_autofix.catalogue import Catalogue, Migration, builtin, describe
+from pytest_autofix.fixers.toolkit.edits import Edits, listing, located
+from pytest_autofix.fixers.toolkit.environment_confidence import (
+    GUARDED,
+    PERSON,
+    SAFE,
+    UNSAFE,
+    UNSURE,
+)
+from pytest_autofix.fixers.toolkit.environment_transforms import (
+    Transform,
+    migration_transform,
+    module_transform,
+)
+from pytest_autofix.model import Fix, IssueKind
+
+if TYPE_CHECKING:
+    from pytest_autofix.model import Issue
+    from pytest_autofix.project import ModuleInfo, Project
+
+__all__ = ["RemovedApi", "check_requirements", "guard_problems"]
+
+_VERSION = re.compile(r"^([A-Za-z0-9_.\-]+)\s*(>=|<=|==|!=|>|<)\s*([0-9][0-9A-Za-z.]*)$")
+
+
+# -- guards ---------------------------------------------------------------------------------
+
+
+def _version(text: str) -> tuple[int, ...]:
+    parts = []
+    for piece in text.split("."):
+        digits = re.match(r"\d+", piece)
+        if digits is None:
+            break
+        parts.append(int(digits.group()))
+    return tuple(parts)
+
+
+def _compare(installed: tuple[int, ...], op: str, wanted: tuple[int, ...]) -> bool:
+    width = max(len(installed), len(wanted))
+    a = installed + (0,) * (width - len(installed))
+    b = wanted + (0,) * (width - len(wanted))
+    return {
+        ">=": a >= b,
+        "<=": a <= b,
+        "==": a == b,
+        "!=": a != b,
+        ">": a > b,
+        "<": a < b,
+    }[op]
+
+
+def check_requirements(requires: Iterable[str]) -> list[str]:
+    """Why the installed versions do not satisfy ``requires`` (empty: they do)."""
+    problems = []
+    for requirement in requires:
+        match = _VERSION.match(requirement.strip())
+        if match is None:
+            problems.append(f"cannot read the requirement {requirement!r}")
+            continue
+        name, op, wanted = match.groups()
+        if name.lower() == "python":
+            installed = ".".join(map(str, sys.version_info[:3]))
+        else:
+            try:
+                installed = importlib.metadata.version(name)
+            except importlib.metadata.PackageNotFoundError:
+                problems.append(f"{name} is not installed")
+                continue
+        if not _compare(_version(installed), op, _version(wanted)):
+            problems.append(f"{requirement} is needed, {name} {installed} is installed")
+    return problems
+
+
+def _resolves(dotted: str) -> str | None:
+    """None when ``dotted`` (a module or module attribute) exists here, else why not."""
+    parts = dotted.split(".")
+    if len(parts) == 1 and hasattr(builtins, parts[0]):
+        return None
+    for i in range(len(parts), 0, -1):
+        module_name = ".".join(parts[:i])
+        try:
+            if importlib.util.find_spec(module_name) is None:
+                continue
+        except (ImportError, ValueError):
+            continue
+        try:
+            obj: object = importlib.import_module(module_name)
+        except Exception as err:
+            return f"{module_name} cannot be imported ({type(err).__name__}: {err})"
+        for attr in parts[i:]:
+            if not hasattr(obj, attr):
+                return f"{module_name} has no {'.'.join(parts[i:])}"
+            obj = getattr(obj, attr)
+        return None
+    return f"{dotted} is not installed"
+
+
+def guard_problems(migration: Migration) -> list[str]:
+    """The checks of ``migration`` that fail here: versions, the replacement's existence, a
+    module that must be absent. Name clashes are checked per file by the transforms."""
+    problems = check_requirements(migration.requires)
+    for guard in migration.guard:
+        if guard.startswith("absent:"):
+            module = guard.partition(":")[2]
+            try:
+                present = importlib.util.find_spec(module) is not None
+            except (ImportError, ValueError):
+                present = False
+            if present:
+                problems.append(f"{module} is installed, so it was not the missing module")
+    if migration.manual or problems:
+        return problems
+    targets: list[str] = []
+    if migration.kind == "attribute" and not migration.patterns:
+        targets.append(migration.replacement)
+    elif migration.kind == "method":
+        owner = migration.api.rsplit(".", 1)[0]
+        targets.append(f"{owner}.{migration.replacement}")
+    elif migration.kind == "module" and migration.names:
+        names = [n for n in migration.names if n != "*"]
+        targets.extend(f"{migration.replacement}.{n}" for n in names)
+        targets.append(migration.replacement)
+    for pattern in migration.patterns:
+        targets.extend(item.replace(":", ".") for item in pattern.imports)
+    for target in targets:
+        why = _resolves(target)
+        if why is not None:
+            problems.append(why)
+    return problems
+
+
+# -- removed APIs ---------------------------------------------------------------------------
+
+
+def _files_using(project: Project, issue: Issue, module: str) -> list[ModuleInfo]:
+    """Where the failure surfaced, then every project file that imports ``module`` (or its
+    top-level package, for methods and call forms)."""
+    found = {info.rel: info for info in located(issue, project)}
+    for info in project.all_modules():
+        for ref in info.imports:
+            parent, _, last = module.rpartition(".")
+            if (
+                ref.module == module
+                or ref.module.startswith(module + ".")
+                or (ref.module == parent and last in ref.names)
+            ):
+                found.setdefault(info.rel, info)
+    return list(found.values())
+
+
+class RemovedApi:
+    """``environment.removed-api``: migrate every use of the removed API in the project."""
+
+    name = "environment.removed-api"
+    kinds = frozenset({IssueKind.ENVIRONMENT})
+
+    def __init__(self, catalogue: Catalogue | None = None) -> None:
+        self.catalogue = catalogue or builtin()
+
+    def propose(self, issue: Issue, project: Project) -> list[Fix]:
+        if issue.code != "environment.removed-api":
+            return []
+        api = str(issue.details.get("api") or "")
+        migration = self.catalogue.get(api)
+        if migration is None:
+            return [
+                Fix(
+                    f"{api or issue.message} looks removed ({issue.message}), and the migration "
+                    "catalogue has no entry for it: read the library's changelog; add an entry "
+                    "to the file named by `autofix_migrations` to have it fixed next time",
+                    UNSURE,
+                )
+            ]
+        transform: Transform | None
+        if migration.kind == "module":
+            parts = [
+                m
+                for m in self.catalogue.migrations
+                if m.api.startswith(migration.api + ".") and m.kind == "attribute"
+            ]
+            transform = module_transform(migration, parts)
+        else:
+            transform = migration_transform(migration)
+        if transform is None:
+            return [Fix(f"needs a person: {describe(migration)}", PERSON)]
+        problems = guard_problems(migration)
+        if problems and migration.safety != "unsafe":
+            return [
+                Fix(
+                    f"not migrated: {'; '.join(problems)}. The migration: {describe(migration)}",
+                    UNSURE,
+                )
+            ]
+        scope = migration.module if migration.kind != "method" else migration.api.split(".")[0]
+        if migration.kind in ("call", "kwarg"):
+            scope = migration.api.split(".")[0]
+        edits = Edits()
+        for info in _files_using(project, issue, scope):
+            edits.add(project, info, transform)
+        if not edits.edits:
+            where = (
+                f"; not changed: {edits.note()[len('; not changed: ') :]}" if edits.skipped else ""
+            )
+            return [
+                Fix(
+                    f"no use of {migration.api} could be migrated mechanically{where}. "
+                    f"The migration: {describe(migration)}",
+                    UNSURE,
+                )
+            ]
+        files = listing(edits.changed)
+        text = (
+            f"migrate {migration.api} (removed in {migration.removed_in}) to "
+            f"{migration.replacement} in {len(edits.changed)} file"
+            f"{'s' if len(edits.changed) != 1 else ''}: {files}"
+        )
+        if edits.skipped:
+            # a use left behind keeps the failure: say so, and let a person decide
+            return [
+                Fix(
+                    f"{text}{edits.note()}; those files need a person: {describe(migration)}",
+                    UNSURE,
+                    edits.edits,
+                    safe=False,
+                )
+            ]
+        if migration.safety == "unsafe":
+            why = f" ({migration.note})" if migration.note else ""
+            return [Fix(f"{text}; may change behaviour{why}", UNSAFE, edits.edits, safe=False)]
+        if migration.safety == "guarded":
+            checks = ", ".join([*migration.requires, *migration.guard]) or "the replacement"
+            return [Fix(f"{text}; checked: {checks}", GUARDED, edits.edits)]
+        return [Fix(text, SAFE, edits.edits)]
