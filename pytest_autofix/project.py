@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import fnmatch
 import hashlib
 import json
 import os
@@ -33,14 +32,14 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from pytest_autofix import forked
+from pytest_autofix import forked, paths
 
 if TYPE_CHECKING:
     import libcst
 
 __all__ = ["FixtureInfo", "ImportRef", "IndexStats", "ModuleInfo", "Project"]
 
-_SKIP_DIRS = frozenset({"__pycache__", "node_modules", "site-packages"})
+_SKIP_DIRS = paths.NOT_PROJECT | {"node_modules"}
 _OUTPUT_DIRS = frozenset({"build", "dist"})  # skipped unless they are packages
 _CACHE_FILE = "index.json"
 _CACHE_VERSION = 1
@@ -406,11 +405,17 @@ class Project:
     """A read-only, cached view of the files under ``rootdir``."""
 
     def __init__(
-        self, rootdir: Path, *, cache_dir: Path | None = None, exclude: Sequence[str] = ()
+        self,
+        rootdir: Path,
+        *,
+        cache_dir: Path | None = None,
+        exclude: Sequence[str] = (),
+        python_files: Sequence[str] = paths.DEFAULT_PYTHON_FILES,
     ) -> None:
         self.rootdir = Path(os.path.abspath(rootdir))
         self.cache_dir = cache_dir
-        self.exclude = tuple(pattern.rstrip("/") for pattern in exclude)
+        self.exclude = tuple(exclude)
+        self.python_files = tuple(python_files)
         self.stats = IndexStats()
         self._files: dict[str, Path] | None = None  # rel -> path, the files indexed
         self._facts: dict[str, tuple[_Stamp, _Facts]] = {}
@@ -448,7 +453,15 @@ class Project:
         return (directory / "pyvenv.cfg").exists() or self._excluded(self._rel(directory))
 
     def _excluded(self, rel: str | None) -> bool:
-        return rel is None or any(fnmatch.fnmatchcase(rel, p) for p in self.exclude)
+        return rel is None or paths.excluded(rel, self.exclude) is not None
+
+    def is_test_file(self, rel: str) -> bool:
+        """A file pytest collects tests from (``python_files``; :mod:`pytest_autofix.paths`)."""
+        return paths.is_test_file(rel, self.python_files)
+
+    def is_test_module(self, rel: str) -> bool:
+        """A test file or a ``conftest.py``: a module pytest itself imports."""
+        return paths.is_test_module(rel, self.python_files)
 
     def _wanted(self, path: Path) -> bool:
         """Would :meth:`files` list ``path`` (an existing file under the rootdir)?"""
@@ -687,8 +700,7 @@ class Project:
         parts = info.name.split(".")
         parents = (".".join(parts[:i]) for i in range(1, len(parts)))
         found = {rel for parent in parents for rel in self._lookup(parent, info)}
-        filename = info.path.name
-        if filename == "conftest.py" or _is_test_file(filename):
+        if self.is_test_module(info.rel):
             directory = info.path.parent
             while True:
                 conftest = self._rel(directory / "conftest.py")
@@ -741,10 +753,6 @@ class Project:
         if absolute not in self._csts:
             self._csts[absolute] = libcst.parse_module(self.source(absolute))
         return self._csts[absolute]
-
-
-def _is_test_file(filename: str) -> bool:
-    return filename.startswith("test_") or filename.endswith("_test.py")
 
 
 def _base(info: ModuleInfo) -> Path:

@@ -15,7 +15,6 @@ import contextlib
 import dataclasses
 import datetime
 import fcntl
-import fnmatch
 import hashlib
 import json
 import os
@@ -26,11 +25,10 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
+from pytest_autofix import paths
+
 PREFIX = "pytest-autofix: "
 TEMP_PREFIX = ".autofix-tmp-"
-REFUSED_PARTS = frozenset(
-    {"site-packages", "dist-packages", ".tox", ".nox", ".venv", "venv", ".git", "__pycache__"}
-)
 STATES = ("active", "committed", "rolled-back", "recovered", "undone")
 _VERSION = 1
 _HEX = "0123456789abcdef"
@@ -175,23 +173,6 @@ def _remove_created_dirs(root: Path, rels: Iterable[str]) -> None:
 # --- path rules ----------------------------------------------------------------------------
 
 
-def _excluded(rel: str, patterns: Sequence[str]) -> str | None:
-    """The first pattern matching ``rel`` or one of its parent directories, else None.
-
-    ``fnmatch`` semantics (``*`` also crosses ``/``); ``**/`` also matches no directory at all.
-    """
-    parts = rel.split("/")
-    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
-    for raw in patterns:
-        pattern = raw.strip().removeprefix("./").strip("/")
-        if not pattern:
-            continue
-        variants = {pattern, pattern.replace("**/", "")}
-        if any(fnmatch.fnmatch(p, v) for p in prefixes for v in variants):
-            return raw
-    return None
-
-
 def _safe_rel(
     rootdir: Path, state_dir: Path, path: str | os.PathLike[str], exclude: Sequence[str] = ()
 ) -> str:
@@ -216,13 +197,13 @@ def _safe_rel(
     if rel == ".":
         raise UnsafePathError(f"refused {path}: that is the rootdir itself, not a file")
     for candidate in {rel, *inside}:
-        refused = REFUSED_PARTS.intersection(candidate.lower().split("/"))  # .Git on macOS
+        refused = paths.not_project(candidate)
         if refused:
             raise UnsafePathError(
-                f"refused {path}: inside {min(refused)} (autofix never edits virtual "
+                f"refused {path}: inside {refused} (autofix never edits virtual "
                 "environments, installed packages, VCS data or caches)"
             )
-        pattern = _excluded(candidate, exclude)
+        pattern = paths.excluded(candidate, exclude)
         if pattern is not None:
             raise UnsafePathError(f"refused {path}: matches autofix_exclude pattern {pattern!r}")
     if real.is_relative_to(os.path.realpath(state_dir)):

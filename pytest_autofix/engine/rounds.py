@@ -190,6 +190,7 @@ class Engine:
             self.rootdir,
             cache_dir=self.state_dir / "index" if use_cache else None,
             exclude=settings.exclude,
+            python_files=tuple(config.getini("python_files")),
         )
         self.ctx = Context(
             project_modules(self.project),

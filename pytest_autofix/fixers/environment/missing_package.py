@@ -359,11 +359,8 @@ def _test_only(issue: Issue, project: Project) -> bool:
         return False
     for path in paths:
         parts = Path(path).parts
-        name = parts[-1] if parts else ""
         if not (
-            name == "conftest.py"
-            or name.startswith("test_")
-            or name.endswith("_test.py")
+            project.is_test_module(Path(path).as_posix())
             or any(p in ("tests", "test", "testing") for p in parts[:-1])
         ):
             return False

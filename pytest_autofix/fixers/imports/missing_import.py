@@ -28,7 +28,6 @@ from pytest_autofix.fixers.toolkit.scan import (
     ImportStmt,
     attributes_of,
     is_identifier,
-    is_test_file,
     kind_fits,
     names_loaded,
     top_level_bindings,
@@ -274,7 +273,7 @@ def _defined(project: Project, name: str, wanted: str | None, skip: set[str]) ->
         info
         for info in project.all_modules()
         if info.rel not in skip
-        and not is_test_file(info.path)
+        and not project.is_test_module(info.rel)
         and not info.syntax_error
         and info.definitions.get(name, "import") != "import"
     ]

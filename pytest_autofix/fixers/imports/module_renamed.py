@@ -34,7 +34,6 @@ from pytest_autofix.fixers.toolkit.installed import (
 from pytest_autofix.fixers.toolkit.scan import (
     ImportStmt,
     attributes_of,
-    is_test_file,
     module_similarity,
     package_of,
     project_provides,
@@ -171,7 +170,7 @@ class _ModuleSearch:
         found: dict[str, _Candidate] = {}
         if not env_only:
             for name, info in self.project.modules().items():
-                if name == self.old or info.rel in skip or is_test_file(info.path):
+                if name == self.old or info.rel in skip or self.project.is_test_module(info.rel):
                     continue
                 if info.syntax_error or name.startswith(self.old + "."):
                     continue

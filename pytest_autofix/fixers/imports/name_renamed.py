@@ -24,7 +24,6 @@ from pytest_autofix.fixers.toolkit.import_transforms import rename_module, renam
 from pytest_autofix.fixers.toolkit.installed import env_provides
 from pytest_autofix.fixers.toolkit.scan import (
     attributes_of,
-    is_test_file,
     keywords_named,
     kind_fits,
     mentions,
@@ -214,7 +213,7 @@ class _NameSearch:
             kind = info.definitions.get(self.old, "import")
             if kind == "import" or info.name == self.module or info.rel in skip:
                 continue
-            if is_test_file(info.path) or info.syntax_error:
+            if self.project.is_test_module(info.rel) or info.syntax_error:
                 continue
             homes.append((info.name, kind))
         parent_of = {

@@ -15,7 +15,6 @@ import re
 import warnings
 import weakref
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -443,11 +442,6 @@ def is_identifier(name: str) -> bool:
     return name.isidentifier() and not keyword.iskeyword(name)
 
 
-def is_test_file(path: Path) -> bool:
-    name = path.name
-    return name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py")
-
-
 # -- what a module provides ------------------------------------------------------------------
 
 
@@ -492,7 +486,6 @@ __all__ = [
     "dotted",
     "import_statements",
     "is_identifier",
-    "is_test_file",
     "keywords_named",
     "kind_fits",
     "mentions",
