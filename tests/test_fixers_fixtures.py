@@ -411,6 +411,7 @@ def test_fixture_in_a_sibling_conftest_moves_up_and_stays_where_called(tmp_path:
                     return config.__name__
                 """,
             "tests/b/test_b.py": "def test_config(config):\n    assert config == {}\n",
+            "tests/c/test_c.py": "def test_config(config):\n    assert config == {}\n",
         },
     )
     issue = issue_of(not_found("config", "tests/b/test_b.py::test_config", 1, []))
@@ -453,6 +454,8 @@ def test_a_moved_fixture_does_not_import_from_its_new_module(tmp_path: Path) -> 
                 """,
             "tests/b/__init__.py": "",
             "tests/b/test_b.py": "def test_limit(limit):\n    assert limit == 3\n",
+            "tests/c/__init__.py": "",
+            "tests/c/test_c.py": "def test_limit(limit):\n    assert limit == 3\n",
         },
     )
     issue = issue_of(not_found("limit", "tests/b/test_b.py::test_limit", 1, []))
@@ -472,6 +475,34 @@ def test_a_moved_fixture_does_not_import_from_its_new_module(tmp_path: Path) -> 
         ),
         "tests/a/conftest.py": "import pytest\n\nfrom tests.conftest import LIMIT\n",
     }
+
+
+@pytest.mark.parametrize(
+    ("seen_there", "target"),
+    [(False, "tests/b/conftest.py"), (True, "tests/conftest.py")],
+    ids=["nobody-there", "used-there"],
+)
+def test_a_moved_fixture_goes_to_the_nearest_conftest_its_users_see(
+    tmp_path: Path, seen_there: bool, target: str
+) -> None:
+    """The fixture moves out of tests/a/conftest.py to the nearest conftest.py every function
+    that needs it sees: its failing users' (tests/b), unless a test under tests/a requests it
+    too, which would lose it (then tests/, above both)."""
+    files = {
+        "tests/conftest.py": "",
+        "tests/a/conftest.py": ("import pytest\n\n\n@pytest.fixture\ndef lock():\n    return 1\n"),
+        "tests/b/conftest.py": "",
+        "tests/b/test_b.py": "def test_lock(lock):\n    assert lock\n",
+        "tests/b/deep/test_d.py": "def test_lock(lock):\n    assert lock\n",
+    }
+    if seen_there:
+        files["tests/a/test_a.py"] = "def test_lock(lock):\n    assert lock\n"
+    make(tmp_path, files)
+    issue = issue_of(not_found("lock", "tests/b/test_b.py::test_lock", 1, []))
+    fix = best(issue, tmp_path)
+    after = apply(tmp_path, fix)
+    assert set(after) == {target, "tests/a/conftest.py"}
+    assert "def lock():" in after[target] and "def lock" not in after["tests/a/conftest.py"]
 
 
 def test_fixture_that_needs_a_name_of_its_module_is_not_moved(tmp_path: Path) -> None:
