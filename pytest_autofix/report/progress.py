@@ -18,7 +18,7 @@ __all__ = ["progress"]
 def progress(tr: pytest.TerminalReporter) -> Callable[[str], AbstractContextManager[object]]:
     """What the engine shows while a rerun takes time: a rich spinner on a terminal, one plain
     line per step elsewhere (CI logs)."""
-    tw = tr._tw
+    tw = tr.config.get_terminal_writer()
     started: list[bool] = []
 
     @contextmanager

@@ -118,7 +118,7 @@ def _location(path: str | None, line: int | None) -> str:
 
 def render(tr: pytest.TerminalReporter, outcome: Outcome, settings: Settings) -> None:
     """The summary inside pytest's terminal reporter; colour as pytest decided it."""
-    tw = tr._tw
+    tw = tr.config.get_terminal_writer()
     console = Console(
         file=io.StringIO(),
         force_terminal=tw.hasmarkup,
