@@ -1,9 +1,10 @@
 """The built-in fixers load lazily, one family at a time, and are routed like any plugin's.
 
-``pytest_autofix.fixers.BUILTIN`` declares every built-in fixer's name and kinds so that the
-engine can route issues without importing the fixer modules; these tests keep that table equal
-to the real classes and show, in real sessions, that a family is imported only when an issue is
-routed to it and that a family which fails to load is one fixer's error, not a crash.
+``pytest_autofix.fixers.registry.BUILTIN`` declares every built-in fixer's name and kinds so
+that the engine can route issues without importing the fixer modules; these tests keep that
+table equal to the real classes and show, in real sessions, that a family is imported only when
+an issue is routed to it and that a family which fails to load is one fixer's error, not a
+crash.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from pytest_autofix import catalogue, fixers
+from pytest_autofix import catalogue
 from pytest_autofix.config import Settings
 from pytest_autofix.engine import route
 from pytest_autofix.fixers import environment, fixtures, imports
+from pytest_autofix.fixers import registry as fixers
 from pytest_autofix.fixers.environment import missing_package as packages
 from pytest_autofix.model import Fixer, Issue, IssueKind
 from pytest_autofix.project import Project
@@ -135,7 +137,7 @@ def test_an_import_error_loads_only_the_families_it_is_routed_to(
 def test_a_family_that_fails_to_load_is_its_fixers_error(pytester: pytest.Pytester) -> None:
     """In a real session: the import family cannot load; the session reports it and goes on."""
     broken = """
-        from pytest_autofix import fixers
+        from pytest_autofix.fixers import registry as fixers
 
 
         def _broken(config):

@@ -136,7 +136,7 @@ def _keys(cands: Sequence[planning.Candidate]) -> frozenset[str]:
 
 
 def _collect_fixers(config: pytest.Config) -> list[Fixer]:
-    from pytest_autofix import fixers as builtin_fixers
+    from pytest_autofix.fixers import registry as builtin_fixers
 
     if not config.pluginmanager.is_registered(builtin_fixers):
         config.pluginmanager.register(builtin_fixers, "autofix-builtin-fixers")
