@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
-import fcntl
 import hashlib
 import json
 import os
@@ -24,6 +23,8 @@ import time
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
+
+import filelock
 
 from pytest_autofix import paths
 
@@ -326,8 +327,10 @@ def _now() -> str:
 # --- lock ----------------------------------------------------------------------------------
 
 
-def _lock(state_dir: Path, timeout: float) -> int:
-    """Take the exclusive session lock; LockedError after ``timeout`` seconds."""
+def _lock(state_dir: Path, timeout: float) -> filelock.BaseFileLock:
+    """Take the exclusive session lock (filelock: an OS file lock on Linux, macOS and Windows,
+    released when the process dies); LockedError after ``timeout`` seconds. The holder's pid
+    is written beside it for the message another session shows."""
     if not state_dir.is_dir():
         top = state_dir  # the outermost directory created here is git-ignored, as pytest's is
         while not top.parent.exists():
@@ -335,31 +338,28 @@ def _lock(state_dir: Path, timeout: float) -> int:
         state_dir.mkdir(parents=True, exist_ok=True)
         if top != state_dir or not (top / ".gitignore").exists():
             (top / ".gitignore").write_text("# Created by pytest-autofix automatically.\n*\n")
-    fd = os.open(state_dir / "lock", os.O_RDWR | os.O_CREAT, 0o666)
-    deadline = time.monotonic() + timeout
-    while True:
+    lock = filelock.FileLock(state_dir / "lock", thread_local=False)
+    try:
+        lock.acquire(timeout=timeout, poll_interval=0.05)
+    except filelock.Timeout:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            break
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
-                os.close(fd)
-                pid = f" (pid {holder})" if holder.isdigit() else ""
-                raise LockedError(
-                    f"another pytest --autofix session{pid} is running in this project "
-                    f"(lock {state_dir / 'lock'}); wait for it to finish"
-                ) from None
-            time.sleep(0.05)
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, str(os.getpid()).encode(), 0)
-    return fd
-
-
-def _unlock(fd: int) -> None:
+            holder = (state_dir / "lock.pid").read_text(errors="replace").strip()
+        except OSError:
+            holder = ""
+        pid = f" (pid {holder})" if holder.isdigit() else ""
+        raise LockedError(
+            f"another pytest --autofix session{pid} is running in this project "
+            f"(lock {state_dir / 'lock'}); wait for it to finish"
+        ) from None
     with contextlib.suppress(OSError):
-        os.ftruncate(fd, 0)
-    os.close(fd)  # closing the descriptor releases the flock
+        (state_dir / "lock.pid").write_text(str(os.getpid()))
+    return lock
+
+
+def _unlock(lock: filelock.BaseFileLock) -> None:
+    with contextlib.suppress(OSError):
+        (Path(lock.lock_file).parent / "lock.pid").unlink()
+    lock.release(force=True)
 
 
 # --- the transaction -----------------------------------------------------------------------
@@ -385,7 +385,7 @@ class Transaction:
         self.exclude = tuple(exclude)
         self.lock_timeout = lock_timeout
         self._root_real = Path(os.path.realpath(self.rootdir))
-        self._lock_fd: int | None = None
+        self._held: filelock.BaseFileLock | None = None
         self._used = False
         self._committed = False
         self._baseline: dict[str, bytes | None] = {}  # last bytes seen or written, by rel path
@@ -397,14 +397,14 @@ class Transaction:
         if self._used:
             raise TransactionError("a Transaction can be entered only once")
         self._used = True
-        self._lock_fd = _lock(self.state_dir, self.lock_timeout)
+        self._held = _lock(self.state_dir, self.lock_timeout)
         try:
             previous = _load(self.state_dir)
         except ValueError:
             previous = None  # unusable: the first write replaces it
         if previous is not None and previous.state == "active":
-            _unlock(self._lock_fd)
-            self._lock_fd = None
+            _unlock(self._held)
+            self._held = None
             raise TransactionError(
                 f"an interrupted autofix run ({previous.started}, pid {previous.pid}) left files "
                 "to restore; run pytest once without --autofix, it restores them first"
@@ -426,9 +426,9 @@ class Transaction:
                     raise
                 self._save("rolled-back")  # not after an I/O error: recovery retries then
         finally:
-            if self._lock_fd is not None:
-                _unlock(self._lock_fd)
-                self._lock_fd = None
+            if self._held is not None:
+                _unlock(self._held)
+                self._held = None
 
     def check(self, path: str | os.PathLike[str]) -> Path:
         """The absolute path autofix would write for ``path``; UnsafePathError if it must not.
@@ -551,7 +551,7 @@ class Transaction:
         _save(self.state_dir, self._manifest)
 
     def _require_open(self, what: str) -> None:
-        if self._lock_fd is None:
+        if self._held is None:
             raise TransactionError(f"{what}() needs the lock: use the Transaction in a with block")
         if self._committed:
             raise TransactionError(f"{what}() after commit(): the transaction is over")

@@ -766,3 +766,34 @@ def test_a_run_that_changed_nothing_leaves_nothing_to_undo(root: Path, state: Pa
         assert tx.commit() == []
     assert manifest(state)["files"] == []
     assert undo(state, root).lines == ["pytest-autofix: nothing to undo"]
+
+
+def test_the_transaction_runs_where_fcntl_does_not_exist(tmp_path: Path) -> None:
+    """The session lock is portable (filelock): with ``fcntl`` unavailable, as on Windows, a
+    transaction still locks, writes, commits, and a second one waits for the first."""
+    (tmp_path / "a.py").write_text("x = 1\n")
+    script = textwrap.dedent(
+        f"""
+        import sys
+        sys.modules["fcntl"] = None  # import fcntl raises ImportError from here on
+        from pathlib import Path
+        from pytest_autofix.transaction import LockedError, Transaction
+
+        root = Path({str(tmp_path)!r})
+        state = root / ".pytest_cache" / "autofix"
+        with Transaction(root, state) as txn:
+            txn.read(root / "a.py")
+            txn.set_contents({{root / "a.py": b"x = 2\\n"}})
+            try:
+                with Transaction(root, state, lock_timeout=0.2):
+                    print("second lock taken")
+            except LockedError as err:
+                print("locked:", err)
+            txn.commit()
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert "locked: another pytest --autofix session (pid" in out.stdout, out.stdout + out.stderr
+    assert (tmp_path / "a.py").read_text() == "x = 2\n"
