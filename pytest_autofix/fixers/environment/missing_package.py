@@ -280,38 +280,17 @@ class MissingPackage:
     def propose(self, issue: Issue, project: Project) -> list[Fix]:
         module = str(issue.details.get("module") or issue.details.get("top_level") or "")
         top = str(issue.details.get("top_level") or module.partition(".")[0])
-        if not top:
-            return []
-        if issue.code == "import.module-not-found":
-            if issue.details.get("origin") != "misspelled":
-                return []
-            named = {normalize(top), normalize(known_distribution(module) or top)}
-            if not any(named & set(d.requirements) for d in declarations(project.rootdir)):
-                return []
-        elif issue.code != "environment.missing-package":
+        if not top or not _takes(issue, project, module, top):
             return []
         installed = _packages_distributions().get(top, ())
-        distribution = known_distribution(module or top)
-        evidence = "the usual distribution for this import name"
-        confidence = 0.9
-        if distribution is None:
-            distribution, evidence, confidence = top.replace("_", "-"), "a guess from the name", 0.5
+        guess = _guess(module, top)
         found = declarations(project.rootdir)
-        declared = [d for d in found if normalize(distribution) in d.requirements]
-        if not declared and confidence < 0.9:
-            # the project may declare it under another name: python-foo, foo-python, pyfoo
-            for d in found:
-                for requirement in d.requirements:
-                    if normalize(top) in (
-                        requirement.removeprefix("python-"),
-                        requirement.removesuffix("-python"),
-                        requirement.removeprefix("py"),
-                    ):
-                        distribution, evidence, confidence = requirement, "declared there", 0.8
-                        declared = [d]
-                        break
-                if declared:
-                    break
+        declared = [d for d in found if normalize(guess.distribution) in d.requirements]
+        if not declared and guess.confidence < 0.9:
+            alias = _declared_as(top, found)
+            if alias is not None:
+                guess, where = alias
+                declared = [where]
         python = Path(sys.executable).name
         if installed:
             description = (
@@ -320,35 +299,82 @@ class MissingPackage:
                 f"{installed[0]}`)"
             )
             return [Fix(description=description, confidence=0.6, edits=[])]
+        install = f"`{python} -m pip install {guess.distribution}`"
+        provides = f"install {guess.distribution} (provides {top!r}; {guess.evidence})"
         if declared:
             where = declared[0]
             section = f" ({where.section})" if where.section else ""
             description = (
-                f"install {distribution} (provides {top!r}; {evidence}): {where.file}{section} "
-                f"declares it but this environment lacks it: `{where.install}` "
-                f"(or `{python} -m pip install {distribution}`)"
+                f"{provides}: {where.file}{section} declares it but this environment lacks it: "
+                f"`{where.install}` (or {install})"
             )
-            return [Fix(description=description, confidence=max(confidence, 0.9), edits=[])]
-        description = (
-            f"install {distribution} (provides {top!r}; {evidence}): "
-            f"`{python} -m pip install {distribution}`"
+            return [Fix(description=description, confidence=max(guess.confidence, 0.9), edits=[])]
+        description = f"{provides}: {install}{_where_to_add(issue, project, found)}"
+        return [Fix(description=description, confidence=guess.confidence, edits=[])]
+
+
+def _takes(issue: Issue, project: Project, module: str, top: str) -> bool:
+    """Whether the issue is this fixer's: a missing package, or a module taken for a
+    misspelling that the project declares a distribution of (by the import name or the one
+    the table gives): then it is not installed, not misspelled."""
+    if issue.code == "environment.missing-package":
+        return True
+    if issue.code != "import.module-not-found" or issue.details.get("origin") != "misspelled":
+        return False
+    named = {normalize(top), normalize(known_distribution(module) or top)}
+    return any(named & set(d.requirements) for d in declarations(project.rootdir))
+
+
+@dataclasses.dataclass(frozen=True)
+class _Guess:
+    """The distribution to install for an import name, why we think so, and how sure."""
+
+    distribution: str
+    evidence: str
+    confidence: float
+
+
+def _guess(module: str, top: str) -> _Guess:
+    """The distribution the table names, else the import name itself (a guess)."""
+    distribution = known_distribution(module or top)
+    if distribution is None:
+        return _Guess(top.replace("_", "-"), "a guess from the name", 0.5)
+    return _Guess(distribution, "the usual distribution for this import name", 0.9)
+
+
+def _declared_as(top: str, found: list[Declaration]) -> tuple[_Guess, Declaration] | None:
+    """The first requirement that names ``top`` the way distributions often do
+    (``python-foo``, ``foo-python``, ``pyfoo``), and the declaration listing it: the project
+    may declare it under that name."""
+    for declaration in found:
+        for requirement in declaration.requirements:
+            if normalize(top) in (
+                requirement.removeprefix("python-"),
+                requirement.removesuffix("-python"),
+                requirement.removeprefix("py"),
+            ):
+                return _Guess(requirement, "declared there", 0.8), declaration
+    return None
+
+
+def _where_to_add(issue: Issue, project: Project, found: list[Declaration]) -> str:
+    """Where to declare an undeclared distribution ("" when the project has no place for
+    it): the test requirements for a module only tests import, else the main ones."""
+    test_only = _test_only(issue, project)
+    target = _where_to_declare(found, test_only)
+    if target is not None:
+        section = f" under {target.section}" if target.section else ""
+        return f", and declare it in {target.file}{section}"
+    if (project.rootdir / "pyproject.toml").is_file():
+        section = (
+            "a test extra in [project.optional-dependencies]"
+            if test_only
+            else ("[project] dependencies")
         )
-        test_only = _test_only(issue, project)
-        target = _where_to_declare(found, test_only)
-        if target is not None:
-            section = f" under {target.section}" if target.section else ""
-            description += f", and declare it in {target.file}{section}"
-        elif (project.rootdir / "pyproject.toml").is_file():
-            section = (
-                "a test extra in [project.optional-dependencies]"
-                if test_only
-                else ("[project] dependencies")
-            )
-            description += (
-                f", and declare it in pyproject.toml under {section} (it declares no "
-                "requirements yet)"
-            )
-        return [Fix(description=description, confidence=confidence, edits=[])]
+        return (
+            f", and declare it in pyproject.toml under {section} (it declares no requirements yet)"
+        )
+    return ""
 
 
 def _test_only(issue: Issue, project: Project) -> bool:

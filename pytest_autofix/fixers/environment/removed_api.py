@@ -192,16 +192,7 @@ class RemovedApi:
                     UNSURE,
                 )
             ]
-        transform: Transform | None
-        if migration.kind == "module":
-            parts = [
-                m
-                for m in self.catalogue.migrations
-                if m.api.startswith(migration.api + ".") and m.kind == "attribute"
-            ]
-            transform = module_transform(migration, parts)
-        else:
-            transform = migration_transform(migration)
+        transform = self._transform(migration)
         if transform is None:
             return [Fix(f"needs a person: {describe(migration)}", PERSON)]
         problems = guard_problems(migration)
@@ -212,11 +203,8 @@ class RemovedApi:
                     UNSURE,
                 )
             ]
-        scope = migration.module if migration.kind != "method" else migration.api.split(".")[0]
-        if migration.kind in ("call", "kwarg"):
-            scope = migration.api.split(".")[0]
         edits = Edits()
-        for info in _files_using(project, issue, scope):
+        for info in _files_using(project, issue, _imported_from(migration)):
             edits.add(project, info, transform)
         if not edits.edits:
             where = (
@@ -229,26 +217,49 @@ class RemovedApi:
                     UNSURE,
                 )
             ]
-        files = listing(edits.changed)
-        text = (
-            f"migrate {migration.api} (removed in {migration.removed_in}) to "
-            f"{migration.replacement} in {len(edits.changed)} file"
-            f"{'s' if len(edits.changed) != 1 else ''}: {files}"
+        return [_migrated(migration, edits)]
+
+    def _transform(self, migration: Migration) -> Transform | None:
+        """The transform of ``migration`` (None: it needs a person); a module's carries the
+        catalogue's migrations of its attributes, which move with it."""
+        if migration.kind != "module":
+            return migration_transform(migration)
+        parts = [
+            m
+            for m in self.catalogue.migrations
+            if m.api.startswith(migration.api + ".") and m.kind == "attribute"
+        ]
+        return module_transform(migration, parts)
+
+
+def _imported_from(migration: Migration) -> str:
+    """The module whose importers may use the removed API: its own module, or the top-level
+    package for a method or a call form (reached through objects, not one import)."""
+    if migration.kind in ("method", "call", "kwarg"):
+        return migration.api.split(".")[0]
+    return migration.module
+
+
+def _migrated(migration: Migration, edits: Edits) -> Fix:
+    """The fix migrating every use in ``edits``, as sure as the catalogue says the migration
+    is, and never safe when a use was left behind (it keeps the failure: a person decides)."""
+    files = listing(edits.changed)
+    text = (
+        f"migrate {migration.api} (removed in {migration.removed_in}) to "
+        f"{migration.replacement} in {len(edits.changed)} file"
+        f"{'s' if len(edits.changed) != 1 else ''}: {files}"
+    )
+    if edits.skipped:
+        return Fix(
+            f"{text}{edits.note()}; those files need a person: {describe(migration)}",
+            UNSURE,
+            edits.edits,
+            safe=False,
         )
-        if edits.skipped:
-            # a use left behind keeps the failure: say so, and let a person decide
-            return [
-                Fix(
-                    f"{text}{edits.note()}; those files need a person: {describe(migration)}",
-                    UNSURE,
-                    edits.edits,
-                    safe=False,
-                )
-            ]
-        if migration.safety == "unsafe":
-            why = f" ({migration.note})" if migration.note else ""
-            return [Fix(f"{text}; may change behaviour{why}", UNSAFE, edits.edits, safe=False)]
-        if migration.safety == "guarded":
-            checks = ", ".join([*migration.requires, *migration.guard]) or "the replacement"
-            return [Fix(f"{text}; checked: {checks}", GUARDED, edits.edits)]
-        return [Fix(text, SAFE, edits.edits)]
+    if migration.safety == "unsafe":
+        why = f" ({migration.note})" if migration.note else ""
+        return Fix(f"{text}; may change behaviour{why}", UNSAFE, edits.edits, safe=False)
+    if migration.safety == "guarded":
+        checks = ", ".join([*migration.requires, *migration.guard]) or "the replacement"
+        return Fix(f"{text}; checked: {checks}", GUARDED, edits.edits)
+    return Fix(text, SAFE, edits.edits)
