@@ -713,6 +713,8 @@ def _roll_back(
         run = f"the autofix run of {manifest.started} (pid {manifest.pid}) was interrupted"
         new_state = "recovered"
     restored, problems, retry = _restore_journaled(state_dir, rootdir, manifest, undoing)
+    if not undoing:
+        _remove_temp_files(rootdir, state_dir, manifest)
     names = ", ".join(restored)
     if restored and undoing:
         head = f"undid {run}: restored {len(restored)} file(s) to their state before it: {names}"
@@ -726,6 +728,20 @@ def _roll_back(
         manifest.state = new_state
         _save(state_dir, manifest)
     return [PREFIX + head, *problems], not problems
+
+
+def _remove_temp_files(rootdir: Path, state_dir: Path, manifest: _Manifest) -> None:
+    """The temp files an interrupted atomic write left beside the journaled files (a kill
+    between ``mkstemp`` and ``os.replace``): autofix's own, by their prefix, removed."""
+    folders = set()
+    for entry in manifest.files:
+        with contextlib.suppress(TransactionError, OSError):
+            folders.add((Path(rootdir) / _safe_rel(rootdir, state_dir, entry.path)).parent)
+    for folder in folders:
+        for leftover in folder.glob(TEMP_PREFIX + "*"):
+            with contextlib.suppress(OSError):
+                if leftover.is_file() and not leftover.is_symlink():
+                    leftover.unlink()
 
 
 def recover(state_dir: Path, rootdir: Path) -> list[str]:

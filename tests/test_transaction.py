@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from pytest_autofix.transaction import (
+    TEMP_PREFIX,
     ConflictError,
     LockedError,
     Transaction,
@@ -634,6 +635,28 @@ def test_recover_after_sigkill(
     assert manifest(state)["state"] == "recovered"
     assert recover(state, root) == []  # once only
     assert undo(state, root).lines == ["pytest-autofix: nothing to undo"]
+
+
+def test_recover_removes_the_temp_files_a_kill_mid_write_left(
+    root: Path, state: Path, crashed_writer: subprocess.Popen[str]
+) -> None:
+    """A kill between the temp file and the rename leaves ``.autofix-tmp-*`` beside the file
+    being written: recovery removes them there, beside the files the run journaled (and
+    nothing else)."""
+    crashed_writer.send_signal(signal.SIGKILL)
+    assert crashed_writer.wait(timeout=30) == -signal.SIGKILL
+    (root / (TEMP_PREFIX + "k3j2h1g0")).write_bytes(b"half a file")
+    (root / "pkg" / (TEMP_PREFIX + "zz")).write_bytes(b"pkg/b.py was only read: not ours")
+    (root / "notes.txt").write_bytes(b"the user's")
+    other = root / "other"
+    other.mkdir()
+    (other / (TEMP_PREFIX + "x")).write_bytes(b"no journaled file here: not ours to judge")
+    recover(state, root)
+    assert not list(root.glob(TEMP_PREFIX + "*"))  # beside a.py, which the run wrote
+    assert (root / "pkg" / (TEMP_PREFIX + "zz")).exists()
+    assert (root / "notes.txt").read_bytes() == b"the user's"
+    assert (other / (TEMP_PREFIX + "x")).exists()
+    assert (root / "a.py").read_bytes() == A_ORIGINAL
 
 
 def test_recover_restores_several_files_and_created_dirs(root: Path, state: Path) -> None:
