@@ -194,19 +194,7 @@ def _choices(
 
 def _already_imported(project: Project, files: Files, name: str, skip: set[str]) -> list[_Source]:
     """The statements other project files bind ``name`` with; the most common one."""
-    counts: collections.Counter[ImportStmt] = collections.Counter()
-    for info in project.all_modules():
-        if info.rel in skip or info.definitions.get(name) != "import":
-            continue
-        for stmt in files.imports(info):
-            if stmt.binds != name or stmt.type_checking or not stmt.top_level or not stmt.module:
-                continue
-            if stmt.name is None and stmt.asname is None and "." in stmt.module:
-                continue  # `import a.b` binds `a`: the import is `import a`
-            key = dataclasses.replace(stmt, line=0, level=0, top_level=True)
-            if key not in counts and not _resolves(project, key):
-                continue  # copied from a file that is broken itself: never spread it
-            counts[key] += 1
+    counts = _import_counts(project, files, name, skip)
     if not counts:
         return []
     total = sum(counts.values())
@@ -219,6 +207,35 @@ def _already_imported(project: Project, files: Files, name: str, skip: set[str])
     if count * 4 >= total * 3 and count >= 3:
         return [_Source(stmt, CLEAR, where)]
     return [_Source(s, AMBIGUOUS, f"{c} of {total} files") for s, c in ranked[:5]]
+
+
+def _import_counts(
+    project: Project, files: Files, name: str, skip: set[str]
+) -> collections.Counter[ImportStmt]:
+    """How often the project files (other than ``skip``) import ``name`` with each statement, the
+    statements as they would be copied (at module level, no line); a statement that does not
+    resolve is never counted."""
+    counts: collections.Counter[ImportStmt] = collections.Counter()
+    for info in project.all_modules():
+        if info.rel in skip or info.definitions.get(name) != "import":
+            continue
+        for stmt in files.imports(info):
+            if not _copyable(stmt, name):
+                continue
+            key = dataclasses.replace(stmt, line=0, level=0, top_level=True)
+            if key not in counts and not _resolves(project, key):
+                continue  # copied from a file that is broken itself: never spread it
+            counts[key] += 1
+    return counts
+
+
+def _copyable(stmt: ImportStmt, name: str) -> bool:
+    """Whether ``stmt`` binds ``name`` in a way another file can copy: at module level, at
+    run time (not under ``TYPE_CHECKING``), from a named module, and not as ``import a.b``
+    (which binds ``a``: the import to copy is ``import a``)."""
+    if stmt.binds != name or stmt.type_checking or not stmt.top_level or not stmt.module:
+        return False
+    return not (stmt.name is None and stmt.asname is None and "." in stmt.module)
 
 
 def _resolves(project: Project, stmt: ImportStmt) -> bool:

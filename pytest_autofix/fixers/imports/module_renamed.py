@@ -220,18 +220,39 @@ class _ModuleSearch:
             if not strong:
                 return []
         if strong:
-            tier = [c for c in strong if c.defines(required)] or strong
-            tier.sort(key=lambda c: (-c.similarity, c.name))
-            what = f"it {'defines' if tier[0].defines(required) else 'provides'} {names(required)}"
-            if len(tier) == 1:
-                confidence = CERTAIN if tier[0].similarity >= 0.6 else STRONG
-                return self._fix(tier[0], confidence, what, importers)
-            if tier[0].similarity >= 0.6 and tier[0].similarity - tier[1].similarity >= 0.2:
-                others = listing([c.name for c in tier[1:]])
-                return self._fix(
-                    tier[0], CLEAR, f"{what}; so does {others}, less alike by name", importers
-                )
-            return [self._ambiguous(tier, f"each provides {names(required)}")]
+            return self._providing(strong, required, importers)
+        return self._named_alike(candidates, importers)
+
+    def _providing(
+        self,
+        strong: list[_Candidate],
+        required: set[str],
+        importers: dict[str, tuple[ModuleInfo, list[ImportStmt]]],
+    ) -> list[Fix]:
+        """Among modules providing every required name (those defining them first), the one
+        named most like the missing one: certain when it is the only one, clear when it is
+        much more alike than the others; otherwise the person chooses."""
+        tier = [c for c in strong if c.defines(required)] or strong
+        tier.sort(key=lambda c: (-c.similarity, c.name))
+        what = f"it {'defines' if tier[0].defines(required) else 'provides'} {names(required)}"
+        if len(tier) == 1:
+            confidence = CERTAIN if tier[0].similarity >= 0.6 else STRONG
+            return self._fix(tier[0], confidence, what, importers)
+        if tier[0].similarity >= 0.6 and tier[0].similarity - tier[1].similarity >= 0.2:
+            others = listing([c.name for c in tier[1:]])
+            return self._fix(
+                tier[0], CLEAR, f"{what}; so does {others}, less alike by name", importers
+            )
+        return [self._ambiguous(tier, f"each provides {names(required)}")]
+
+    def _named_alike(
+        self,
+        candidates: list[_Candidate],
+        importers: dict[str, tuple[ModuleInfo, list[ImportStmt]]],
+    ) -> list[Fix]:
+        """No module provides every name: the most similar name lacking the fewest of them,
+        unsure (ambiguous when it lacks some, fuzzy when nothing else confirms it), and a
+        choice for the person when the runner-up is as good."""
         close = [c for c in candidates if c.similarity >= 0.75]
         if not close:
             return []

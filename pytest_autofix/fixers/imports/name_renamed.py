@@ -117,6 +117,23 @@ class _NameSearch:
         importers = self.importers()
         if not any(reads for _, reads in importers.values()):
             return []
+        wanted, calls, attributes = self._uses(importers)
+        candidates = self._renamed(provided, wanted, calls, attributes)
+        candidates += self._moved(wanted, calls, attributes, set(importers))
+        candidates = [c for c in candidates if c.confidence > 0]
+        if not candidates:
+            return []
+        candidates.sort(key=lambda c: (-c.confidence, -c.similarity, c.module, c.name))
+        if _too_close(candidates):
+            return [self._ambiguous(candidates)]
+        return self._fix(candidates[0], importers)
+
+    def _uses(
+        self, importers: dict[str, tuple[ModuleInfo, list[str]]]
+    ) -> tuple[str | None, list[ast.Call], set[str]]:
+        """What the importers do with ``old``, the evidence a candidate must fit: the kind of
+        thing they use it as (None: nothing tells), their calls of it, and the attributes
+        they read on it."""
         trees = [t for info, _ in importers.values() if (t := self.files.tree(info)) is not None]
         uses = [usage(trees, read) for _, reads in importers.values() for read in reads]
         calls = [call for use in uses for call in use.calls]
@@ -124,24 +141,10 @@ class _NameSearch:
         attributes: set[str] = set()
         for info, reads in importers.values():
             tree = self.files.tree(info)
-            for read in reads:
-                if tree is not None:
+            if tree is not None:
+                for read in reads:
                     attributes |= attributes_of(tree, read)
-        skip = set(importers)
-        candidates = self._renamed(provided, wanted, calls, attributes)
-        candidates += self._moved(wanted, calls, attributes, skip)
-        candidates = [c for c in candidates if c.confidence > 0]
-        if not candidates:
-            return []
-        candidates.sort(key=lambda c: (-c.confidence, -c.similarity, c.module, c.name))
-        best = candidates[0]
-        if len(candidates) > 1:
-            second = candidates[1]
-            if best.confidence - second.confidence < 0.05 and (
-                best.similarity - second.similarity < 0.1
-            ):
-                return [self._ambiguous(candidates)]
-        return self._fix(best, importers)
+        return wanted, calls, attributes
 
     def _renamed(
         self, provided: dict[str, str], wanted: str | None, calls: list[ast.Call], attrs: set[str]
@@ -150,64 +153,81 @@ class _NameSearch:
         found: list[_Name] = []
         tree = self.files.tree(self.info) if self.info is not None else None
         for name, kind in provided.items():
-            if name.startswith("__") or (name.startswith("_") and not self.old.startswith("_")):
+            if not _may_replace(self.old, name):
                 continue
             alike = similarity(self.old, name)
             if kind == "module" and attrs:
-                submodule = f"{self.module}.{name}"
-                sub_info = self.project.module(submodule)
-                sub = (
-                    project_provides(self.project, sub_info)
-                    if sub_info is not None
-                    else env_provides(submodule)
-                )
-                if sub is not None and attrs <= set(sub):
-                    what = f"the submodule {submodule} provides {names(attrs)}"
-                    confidence = CERTAIN if alike >= 0.6 else STRONG
-                    found.append(_Name(self.module, name, kind, alike, confidence, [what], True))
-                continue
-            definition = top_level_definition(tree, name)
-            mentioned = self.info is not None and mentions(
-                self.project.source(self.info.path), definition, self.old
-            )
-            if (alike < 0.6 and not mentioned) or not kind_fits(wanted, kind):
-                continue
-            fits = signature_fits(definition, calls) if calls else None
-            if fits is False:
-                continue  # the calls would not fit: not the name that was meant
-            candidate = _Name(self.module, name, kind, alike, FUZZY - 0.1, ["a similar name"])
-            if mentioned:
-                candidate.evidence = [f"its definition mentions {self.old}"]
-                candidate.mentioned = True
-            if wanted is not None and kind == wanted:
-                candidate.confidence += 0.1
-                candidate.evidence.append(f"the same kind ({kind})")
-            if fits:
-                candidate.confidence += 0.1
-                candidate.evidence.append("every call fits its signature")
-                if keywords_named(definition, calls):
-                    candidate.confidence += 0.05
-                    candidate.evidence.append("the keyword arguments name its parameters")
-            found.append(candidate)
-        for candidate in found:
-            if candidate.decided:
-                continue
-            rivals = [c for c in found if c is not candidate and not c.decided]
-            if not any(candidate.similarity - c.similarity < 0.1 for c in rivals):
-                candidate.confidence += 0.05
-                candidate.evidence.append("no other name comes close")
-            if candidate.mentioned:  # "Was ``old``": the rename is documented
-                candidate.confidence = STRONG
-                continue
-            if candidate.similarity < 0.75:
-                candidate.confidence = min(candidate.confidence, 0.75)
-            candidate.confidence = round(min(candidate.confidence, CLEAR), 2)
+                candidate = self._submodule(name, alike, attrs)
+            else:
+                definition = top_level_definition(tree, name)
+                candidate = self._similar(name, kind, alike, definition, wanted, calls)
+            if candidate is not None:
+                found.append(candidate)
+        _settle(found)
         return found
+
+    def _submodule(self, name: str, alike: float, attrs: set[str]) -> _Name | None:
+        """The submodule ``name`` when it provides every attribute the code reads on ``old``:
+        then the code meant that module, renamed (a decided candidate)."""
+        submodule = f"{self.module}.{name}"
+        sub_info = self.project.module(submodule)
+        sub = (
+            project_provides(self.project, sub_info)
+            if sub_info is not None
+            else env_provides(submodule)
+        )
+        if sub is None or not attrs <= set(sub):
+            return None
+        what = f"the submodule {submodule} provides {names(attrs)}"
+        confidence = CERTAIN if alike >= 0.6 else STRONG
+        return _Name(self.module, name, "module", alike, confidence, [what], True)
+
+    def _similar(
+        self,
+        name: str,
+        kind: str,
+        alike: float,
+        definition: ast.stmt | None,
+        wanted: str | None,
+        calls: list[ast.Call],
+    ) -> _Name | None:
+        """``name`` when it is like ``old`` (or its definition mentions ``old``) and fits how
+        the code uses it, with what speaks for it: the same kind, every call fitting its
+        signature, the keyword arguments naming its parameters; None when it does not fit."""
+        mentioned = self.info is not None and mentions(
+            self.project.source(self.info.path), definition, self.old
+        )
+        if (alike < 0.6 and not mentioned) or not kind_fits(wanted, kind):
+            return None
+        fits = signature_fits(definition, calls) if calls else None
+        if fits is False:
+            return None  # the calls would not fit: not the name that was meant
+        candidate = _Name(self.module, name, kind, alike, FUZZY - 0.1, ["a similar name"])
+        if mentioned:
+            candidate.evidence = [f"its definition mentions {self.old}"]
+            candidate.mentioned = True
+        if wanted is not None and kind == wanted:
+            candidate.confidence += 0.1
+            candidate.evidence.append(f"the same kind ({kind})")
+        if fits:
+            candidate.confidence += 0.1
+            candidate.evidence.append("every call fits its signature")
+            if keywords_named(definition, calls):
+                candidate.confidence += 0.05
+                candidate.evidence.append("the keyword arguments name its parameters")
+        return candidate
 
     def _moved(
         self, wanted: str | None, calls: list[ast.Call], attrs: set[str], skip: set[str]
     ) -> list[_Name]:
         """The same name defined in exactly one other project module."""
+        homes = self._definers(skip) + self._packages_of_submodule(attrs)
+        homes = [(m, k) for m, k in homes if kind_fits(wanted, k)]
+        return [self._moved_to(module, kind, len(homes) > 1, calls) for module, kind in homes]
+
+    def _definers(self, skip: set[str]) -> list[tuple[str, str]]:
+        """The other project modules defining ``old`` (module name, kind of definition): not
+        the module itself, not one of ``skip`` (the importers), not a test module."""
         homes: list[tuple[str, str]] = []
         for info in self.project.all_modules():
             kind = info.definitions.get(self.old, "import")
@@ -216,32 +236,39 @@ class _NameSearch:
             if self.project.is_test_module(info.rel) or info.syntax_error:
                 continue
             homes.append((info.name, kind))
+        return homes
+
+    def _packages_of_submodule(self, attrs: set[str]) -> list[tuple[str, str]]:
+        """The other packages with a submodule named ``old`` that provides every attribute the
+        code reads on it: ``old`` is that module, moved."""
         parent_of = {
             name.rpartition(".")[0]
             for name in self.project.modules()
             if name.rpartition(".")[2] == self.old and name != f"{self.module}.{self.old}"
         }
+        homes: list[tuple[str, str]] = []
         for parent in sorted(parent_of):
             sub = project_provides(self.project, self.project.module(f"{parent}.{self.old}"))
             if parent and attrs and sub is not None and attrs <= set(sub):
                 homes.append((parent, "module"))
-        homes = [(m, k) for m, k in homes if kind_fits(wanted, k)]
-        found = []
-        for module, kind in homes:
-            evidence = [f"{module} defines {self.old}"]
-            if len(homes) > 1:
-                confidence = AMBIGUOUS
-            else:
-                confidence = STRONG
-                evidence.append("the only definition in the project")
-            home = self.project.module(module)
-            tree = self.files.tree(home) if home is not None else None
-            definition = top_level_definition(tree, self.old)
-            if kind != "module" and signature_fits(definition, calls) is False:
-                confidence = AMBIGUOUS
-                evidence.append("but the calls do not fit its signature")
-            found.append(_Name(module, self.old, kind, 1.0, confidence, evidence))
-        return found
+        return homes
+
+    def _moved_to(self, module: str, kind: str, several: bool, calls: list[ast.Call]) -> _Name:
+        """``old`` as defined in ``module``: strong when it is the only home and the calls fit
+        its signature, ambiguous otherwise."""
+        evidence = [f"{module} defines {self.old}"]
+        if several:
+            confidence = AMBIGUOUS
+        else:
+            confidence = STRONG
+            evidence.append("the only definition in the project")
+        home = self.project.module(module)
+        tree = self.files.tree(home) if home is not None else None
+        definition = top_level_definition(tree, self.old)
+        if kind != "module" and signature_fits(definition, calls) is False:
+            confidence = AMBIGUOUS
+            evidence.append("but the calls do not fit its signature")
+        return _Name(module, self.old, kind, 1.0, confidence, evidence)
 
     def _ambiguous(self, candidates: list[_Name]) -> Fix:
         options = listing([f"{c.module}.{c.name}" for c in candidates], limit=5)
@@ -301,6 +328,42 @@ class _NameSearch:
             if info.name in imported_from or (tree is not None and self.old in _dunder_all(tree)):
                 exported.add(info.rel)
         return exported
+
+
+def _may_replace(old: str, name: str) -> bool:
+    """Whether ``name`` can be what ``old`` became: never a dunder, and a private name only
+    for a private one."""
+    return not (name.startswith("__") or (name.startswith("_") and not old.startswith("_")))
+
+
+def _settle(found: list[_Name]) -> None:
+    """The final confidence of each similar name, against the others: a little more when no
+    other name comes close; STRONG when its definition documents the rename; at most 0.75
+    when the names are not that alike, and never above CLEAR. Decided ones stay as they are."""
+    for candidate in found:
+        if candidate.decided:
+            continue
+        rivals = [c for c in found if c is not candidate and not c.decided]
+        if not any(candidate.similarity - c.similarity < 0.1 for c in rivals):
+            candidate.confidence += 0.05
+            candidate.evidence.append("no other name comes close")
+        if candidate.mentioned:  # "Was ``old``": the rename is documented
+            candidate.confidence = STRONG
+            continue
+        if candidate.similarity < 0.75:
+            candidate.confidence = min(candidate.confidence, 0.75)
+        candidate.confidence = round(min(candidate.confidence, CLEAR), 2)
+
+
+def _too_close(candidates: list[_Name]) -> bool:
+    """Whether the two best candidates (sorted, best first) are too close to choose between:
+    within 0.05 of confidence and 0.1 of similarity."""
+    if len(candidates) < 2:
+        return False
+    best, second = candidates[0], candidates[1]
+    return best.confidence - second.confidence < 0.05 and (
+        best.similarity - second.similarity < 0.1
+    )
 
 
 def _dunder_all(tree: ast.Module) -> set[str]:

@@ -28,6 +28,10 @@ __all__ = ["DuplicateBasename"]
 
 
 class DuplicateBasename:
+    """Two test modules sharing a basename: create the ``__init__.py`` files that make them
+    distinct packages, unless a package name would be invalid, shadow another module, or
+    break the project's imports (then only suggest, or propose it as unsafe)."""
+
     name: str = "import.test-package-init"
     kinds: frozenset[IssueKind] = frozenset({IssueKind.IMPORT})
 
@@ -35,15 +39,12 @@ class DuplicateBasename:
         if issue.code != "import.file-mismatch":
             return []
         root = project.rootdir
-        paths = [_absolute(root, str(p)) for p in issue.details.get("files") or []]
-        if issue.details.get("node_path"):
-            paths.append(_absolute(root, str(issue.details["node_path"])))
-        paths = list(dict.fromkeys(p for p in paths if p.suffix == ".py"))
+        paths = _paths(root, issue)
         if len(paths) < 2:
             return []
         module = str(issue.details.get("module") or paths[0].stem)
-        if not all(p.is_file() for p in paths[:2]):
-            gone = next(p for p in paths[:2] if not p.is_file())
+        gone = next((p for p in paths[:2] if not p.is_file()), None)
+        if gone is not None:
             return [
                 _suggest(
                     f"{_rel(root, gone)} no longer exists: a stale __pycache__ "
@@ -51,31 +52,16 @@ class DuplicateBasename:
                 )
             ]
         first, second = paths[0].parent, paths[1].parent
-        if any(not _inside(root, d) for d in (first, second)):
+        if not (_inside(root, first) and _inside(root, second)):
             return []
-        common = Path(os.path.commonpath([first, second]))
-        needed = _chain(first, common) + _chain(second, common)
-        if common in (first, second):
-            needed.append(common)  # one directory holds the other: the common one too
-        needed = list(dict.fromkeys(needed))
-        if common == root and common in needed:
-            return [
-                _suggest(
-                    f"test modules {_rel(root, paths[0])} and {_rel(root, paths[1])} share the "
-                    f"basename {module!r}; making them distinct packages would need an "
-                    "__init__.py in the rootdir itself: rename one of them instead"
-                )
-            ]
-        bad = [d for d in needed if not is_identifier(d.name)]
-        if bad:
-            return [
-                _suggest(
-                    f"test modules {_rel(root, paths[0])} and {_rel(root, paths[1])} share the "
-                    f"basename {module!r}; {_rel(root, bad[0])!r} is not a valid package name, "
-                    "so an __init__.py cannot make them distinct: rename one of the files "
-                    "(or run pytest with --import-mode=importlib)"
-                )
-            ]
+        common, needed = _needed(first, second)
+        shared = (
+            f"test modules {_rel(root, paths[0])} and {_rel(root, paths[1])} share the "
+            f"basename {module!r}"
+        )
+        why_not = _why_not(root, common, needed)
+        if why_not is not None:
+            return [_suggest(f"{shared}; {why_not}")]
         create = [d for d in needed if not (d / "__init__.py").exists()]
         if not create:
             return [
@@ -85,38 +71,89 @@ class DuplicateBasename:
                     "delete the __pycache__ directories and rerun"
                 )
             ]
-        packages = set(needed) | {
-            info.path.parent for info in project.all_modules() if info.path.name == "__init__.py"
-        }
-        tops = sorted({_top(d, packages) for d in needed})
-        clash = [t for t in tops if _shadows(project, t)]
-        new_names = {p: _name(p, packages) for p in paths[:2]}
-        broken = _broken_imports(project, set(create), packages)
-        confidence, safe = STRONG, True
-        notes = []
+        packages = _packages(project, needed)
+        clash = _shadowing(project, needed, packages)
         if clash:
             what = listing([f"{t.name!r}" for t in clash])
             return [
                 _suggest(
-                    f"test modules {_rel(root, paths[0])} and {_rel(root, paths[1])} share the "
-                    f"basename {module!r}; __init__.py files would make {what} a package that "
+                    f"{shared}; __init__.py files would make {what} a package that "
                     "shadows a module of the same name: rename one of the files instead"
                 )
             ]
-        if broken:
-            confidence, safe = AMBIGUOUS, False
-            notes.append(
-                "; but the new package names break "
-                + listing([f"{rel}:{line} (`{what}`)" for rel, line, what in broken], limit=3)
-            )
-        created = [_rel(root, d / "__init__.py") for d in create]
-        description = (
-            f"create {listing(created)} so the test modules sharing the basename {module!r} "
-            f"import as distinct packages ({listing([new_names[p] for p in paths[:2]])}); "
-            "pytest's prepend import mode then imports them from their package" + "".join(notes)
+        return [_create_inits(project, paths[:2], module, create, packages)]
+
+
+def _packages(project: Project, needed: list[Path]) -> set[Path]:
+    """The package directories of the project once ``needed`` have their ``__init__.py``."""
+    return set(needed) | {
+        info.path.parent for info in project.all_modules() if info.path.name == "__init__.py"
+    }
+
+
+def _shadowing(project: Project, needed: list[Path], packages: set[Path]) -> list[Path]:
+    """The top-level packages the new files make that would hide a module of their name."""
+    return [t for t in sorted({_top(d, packages) for d in needed}) if _shadows(project, t)]
+
+
+def _paths(root: Path, issue: Issue) -> list[Path]:
+    """The clashing ``.py`` files the issue names (its ``files``, then the node's own path),
+    absolute, each once."""
+    paths = [_absolute(root, str(p)) for p in issue.details.get("files") or []]
+    if issue.details.get("node_path"):
+        paths.append(_absolute(root, str(issue.details["node_path"])))
+    return list(dict.fromkeys(p for p in paths if p.suffix == ".py"))
+
+
+def _needed(first: Path, second: Path) -> tuple[Path, list[Path]]:
+    """The directory the two have in common, and the directories that need an
+    ``__init__.py``: each one from theirs up to below the common one, and the common one too
+    when it holds one of the modules itself."""
+    common = Path(os.path.commonpath([first, second]))
+    needed = _chain(first, common) + _chain(second, common)
+    if common in (first, second):
+        needed.append(common)
+    return common, list(dict.fromkeys(needed))
+
+
+def _why_not(root: Path, common: Path, needed: list[Path]) -> str | None:
+    """Why no ``__init__.py`` can make them distinct (None: they can): the rootdir itself
+    would have to be a package, or a directory's name is not a valid package name."""
+    if common == root and common in needed:
+        return (
+            "making them distinct packages would need an __init__.py in the rootdir itself: "
+            "rename one of them instead"
         )
-        edits = [FileEdit.create(rel, "") for rel in created]
-        return [Fix(description=description, confidence=confidence, edits=edits, safe=safe)]
+    bad = [d for d in needed if not is_identifier(d.name)]
+    if bad:
+        return (
+            f"{_rel(root, bad[0])!r} is not a valid package name, so an __init__.py cannot "
+            "make them distinct: rename one of the files (or run pytest with "
+            "--import-mode=importlib)"
+        )
+    return None
+
+
+def _create_inits(
+    project: Project, paths: list[Path], module: str, create: list[Path], packages: set[Path]
+) -> Fix:
+    """The fix creating the ``__init__.py`` files: safe, unless an import of the project
+    names a module the new packages rename."""
+    root = project.rootdir
+    created = [_rel(root, d / "__init__.py") for d in create]
+    description = (
+        f"create {listing(created)} so the test modules sharing the basename {module!r} "
+        f"import as distinct packages ({listing([_name(p, packages) for p in paths])}); "
+        "pytest's prepend import mode then imports them from their package"
+    )
+    edits = [FileEdit.create(rel, "") for rel in created]
+    broken = _broken_imports(project, set(create), packages)
+    if not broken:
+        return Fix(description=description, confidence=STRONG, edits=edits, safe=True)
+    description += "; but the new package names break " + listing(
+        [f"{rel}:{line} (`{what}`)" for rel, line, what in broken], limit=3
+    )
+    return Fix(description=description, confidence=AMBIGUOUS, edits=edits, safe=False)
 
 
 def _suggest(description: str) -> Fix:
