@@ -14,6 +14,8 @@ import os
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Literal, Protocol, get_args, runtime_checkable
 
+from pytest_autofix.facts import Facts
+
 if TYPE_CHECKING:
     import libcst
 
@@ -72,7 +74,7 @@ class Failure:
     when: Phase
     exc_type: str
     message: str
-    facts: dict[str, Any] = dataclasses.field(default_factory=dict)
+    facts: Facts = dataclasses.field(default_factory=Facts)
     frame: Frame | None = None
     longrepr: str = ""
 

@@ -1,11 +1,29 @@
-"""Classification as a pure function: Failure facts in, kind/code/key out."""
+"""Classification as a pure function: Failure facts in, kind/code/key out; every rule of the
+table tested from its own examples."""
 
 from __future__ import annotations
 
 import dataclasses
+from types import SimpleNamespace
 
+import pytest
+
+from pytest_autofix import codes, details
 from pytest_autofix.catalogue import builtin
-from pytest_autofix.engine.classify import Context, classify, group
+from pytest_autofix.config import notes_key
+from pytest_autofix.engine.classify import (
+    RULES,
+    Context,
+    Example,
+    Match,
+    Rule,
+    classify,
+    failing,
+    group,
+    mismatches,
+    plugin_rules,
+    rule,
+)
 from pytest_autofix.model import Failure, Frame
 
 CTX = Context(frozenset({"shop"}), builtin())
@@ -80,3 +98,123 @@ def test_missing_package_vs_project_module_vs_misspelling() -> None:
     assert code("colections", "missing") == "import.module-not-found"  # a stdlib misspelling
     assert code("somethingelse_pkg", "missing") == "environment.missing-package"
     assert code("imp", "missing") == "environment.removed-api"
+
+
+# -- the rule table, tested from every rule's own examples ------------------------------------
+
+EXAMPLES = [
+    pytest.param(rule, example, id=f"{rule.name}-{i}")
+    for rule in RULES
+    for i, example in enumerate(rule.examples, 1)
+]
+
+
+def example_ctx(example: Example) -> Context:
+    return Context(example.project_modules, builtin())
+
+
+def deciding_rule(failure: Failure, ctx: Context) -> str | None:
+    return next((r.name for r in RULES if r.match(failure, ctx) is not None), None)
+
+
+def test_every_rule_has_a_unique_name_a_doc_and_examples() -> None:
+    names = [r.name for r in RULES]
+    assert len(set(names)) == len(names)
+    assert not [r.name for r in RULES if not r.examples or not r.doc]
+
+
+@pytest.mark.parametrize(("rule", "example"), EXAMPLES)
+def test_rule_example_is_classified_as_it_says(rule: Rule, example: Example) -> None:
+    ctx = example_ctx(example)
+    assert mismatches(example, ctx) == []
+    assert deciding_rule(example.failure, ctx) == rule.name  # no earlier rule takes it
+
+
+@pytest.mark.parametrize(("rule", "example"), EXAMPLES)
+def test_rule_example_needs_its_rule(rule: Rule, example: Example) -> None:
+    """An example that the table without its rule classifies the same way shows nothing."""
+    without = [r for r in RULES if r is not rule]
+    assert mismatches(example, example_ctx(example), without) != []
+
+
+@pytest.mark.parametrize(("rule", "example"), EXAMPLES)
+def test_rule_example_details_are_those_of_its_code(rule: Rule, example: Example) -> None:
+    v = classify(example.failure, example_ctx(example))
+    assert v.code in codes.CODES
+    typed = details.BY_CODE[v.code]
+    assert set(v.details) <= set(typed.__annotations__)
+    assert typed.__required_keys__ <= set(v.details)  # type: ignore[attr-defined]
+
+
+def test_every_code_has_a_details_type_and_a_rule_or_the_default() -> None:
+    assert set(details.BY_CODE) == set(codes.CODES)
+    given = {example.code for rule in RULES for example in rule.examples}
+    assert set(codes.CODES) - given == set()
+
+
+def test_a_failure_no_rule_matches_is_other_exception_at_its_place() -> None:
+    f = failure("ValueError", "invalid literal for int() with base 10: 'x'")
+    assert deciding_rule(f, CTX) is None
+    v = classify(f, CTX)
+    assert (v.code, v.key) == ("other.exception", "ValueError@tests/test_x.py:3")
+    assert v.details == {"exc_type": "ValueError"}
+    assert v.message == "invalid literal for int() with base 10: 'x'"
+    assert (v.path, v.line) == ("tests/test_x.py", 3)
+
+
+def test_a_collector_without_a_project_frame_is_reported_at_its_file() -> None:
+    f = dataclasses.replace(
+        failing("ValueError", "", where=None, phase="collect", node_path="tests/test_y.py"),
+    )
+    v = classify(f, CTX)
+    assert (v.path, v.line, v.message) == ("tests/test_y.py", None, "ValueError")
+
+
+def test_context_rules_come_before_the_built_in_table() -> None:
+    @rule(Example(failing("AssertionError", "assert 1 == 2"), "other.mine", "k"))
+    def mine(failure: Failure, ctx: Context) -> Match | None:
+        return Match("other.mine", "k") if "AssertionError" in failure.exc_type else None
+
+    (example,) = mine.examples
+    ctx = Context(frozenset(), builtin(), rules=(mine,))
+    assert mismatches(example, ctx) == []
+    assert classify(example.failure, CTX).code == "other.assertion"  # without it
+    assert mine.name == "mine"
+
+
+class _Config:
+    """What plugin_rules reads of a pytest config: the hook and the stash."""
+
+    def __init__(self, *results: list[object]) -> None:
+        self.stash = pytest.Stash()
+        self.hook = SimpleNamespace(pytest_autofix_classify_rules=lambda config: list(results))
+
+
+def test_plugin_rules_that_break_are_passed_over_and_noted_once() -> None:
+    def raises(failure: Failure, ctx: Context) -> Match | None:
+        raise RuntimeError("oops")
+
+    def bad_code(failure: Failure, ctx: Context) -> Match | None:
+        return Match("flaky.network", "k")
+
+    def fine(failure: Failure, ctx: Context) -> Match | None:
+        return Match("other.fine", failure.nodeid)
+
+    config = _Config(
+        [Rule("raises", raises), "not a rule"], [Rule("bad-code", bad_code), Rule("fine", fine)]
+    )
+    rules = plugin_rules(config)  # type: ignore[arg-type]
+    assert [r.name for r in rules] == ["raises", "bad-code", "fine"]
+    ctx = Context(frozenset(), builtin(), rules=rules)
+    for nodeid in ("t.py::a", "t.py::b"):
+        f = dataclasses.replace(failure("ValueError", "x"), nodeid=nodeid)
+        assert (classify(f, ctx).code, classify(f, ctx).key) == ("other.fine", nodeid)
+    notes = config.stash[notes_key]
+    assert len(notes) == 3, notes
+    assert "returned 'not a rule', not a pytest_autofix.engine.classify.Rule" in notes[0]
+    assert "classify rule 'raises' (test_classify) raised RuntimeError: oops on t.py::a" in notes[1]
+    assert "rule 'bad-code' (test_classify) gave the code 'flaky.network'" in notes[2]
+
+
+def test_no_hook_no_plugin_rules() -> None:
+    assert plugin_rules(SimpleNamespace(hook=SimpleNamespace())) == ()  # type: ignore[arg-type]

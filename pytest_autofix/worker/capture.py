@@ -19,16 +19,17 @@ import os
 import re
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import ModuleType, TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import pytest
 
 from pytest_autofix.worker import sourcemap
 
 if TYPE_CHECKING:
+    from pytest_autofix.facts import Address, ChainLink, Facts, Origin, ProjectFrame
     from pytest_autofix.model import Failure
 
 FACTS_ATTR = "autofix_facts"
@@ -38,7 +39,6 @@ _NOT_PROJECT_PARTS = frozenset(
     {"site-packages", "dist-packages", ".tox", ".nox", ".venv", "venv", ".git", "__pycache__"}
 )
 _CANNOT_IMPORT = re.compile(r"cannot import name '([^']+)'")
-INSTALLED_KEY = "installed_from"  # a frame mapped from an installed copy: the copy's path
 
 
 def in_project(path: str | os.PathLike[str], rootdir: Path) -> str | None:
@@ -87,7 +87,11 @@ def _walk(tb: TracebackType | None) -> Iterator[tuple[Any, int]]:
     yield from traceback.walk_tb(tb)
 
 
-def _frame_fact(filename: str, lineno: int, function: str, rootdir: Path) -> dict[str, Any] | None:
+# A project frame, and the installed copy that ran it when it ran from one (its path).
+_Located: TypeAlias = tuple["ProjectFrame", str | None]
+
+
+def _frame_fact(filename: str, lineno: int, function: str, rootdir: Path) -> _Located | None:
     rel = in_project(filename, rootdir)
     installed = None
     if rel is None:
@@ -95,20 +99,17 @@ def _frame_fact(filename: str, lineno: int, function: str, rootdir: Path) -> dic
         installed = os.path.abspath(filename) if rel is not None else None
     if rel is None:
         return None
-    fact = {
+    fact: ProjectFrame = {
         "path": rel,
         "line": lineno,
         "function": function,
         "source": linecache.getline(filename, lineno).strip(),
     }
-    if installed is not None:  # moved to facts["installed_copies"] by capture()
-        fact[INSTALLED_KEY] = installed
-    return fact
+    return fact, installed
 
 
-def project_frames(exc: BaseException, rootdir: Path) -> list[dict[str, Any]]:
-    """The traceback frames of ``exc`` inside the project, outermost first."""
-    frames: list[dict[str, Any]] = []
+def _located_frames(exc: BaseException, rootdir: Path) -> list[_Located]:
+    frames: list[_Located] = []
     for frame, lineno in _walk(exc.__traceback__):
         fact = _frame_fact(frame.f_code.co_filename, lineno, frame.f_code.co_name, rootdir)
         if fact is not None:
@@ -116,38 +117,49 @@ def project_frames(exc: BaseException, rootdir: Path) -> list[dict[str, Any]]:
     if isinstance(exc, SyntaxError) and exc.filename and exc.lineno:
         fact = _frame_fact(exc.filename, exc.lineno, "<module>", rootdir)
         if fact is not None:
-            fact["source"] = (exc.text or fact["source"]).strip()
+            fact[0]["source"] = (exc.text or fact[0]["source"]).strip()
             frames.append(fact)
     return frames
 
 
-def origin(module_name: str, rootdir: Path) -> str:
+def project_frames(exc: BaseException, rootdir: Path) -> list[ProjectFrame]:
+    """The traceback frames of ``exc`` inside the project, outermost first."""
+    return [frame for frame, _ in _located_frames(exc, rootdir)]
+
+
+def origin(module_name: str, rootdir: Path) -> Origin:
     """Where a top-level module comes from: project, stdlib, installed, or missing."""
     top = module_name.partition(".")[0]
+    library: Origin = "stdlib" if top in sys.stdlib_module_names else "installed"
     module = sys.modules.get(module_name) or sys.modules.get(top)
-    file: str | None = getattr(module, "__file__", None) if module is not None else None
-    if file is None and module is None:
-        try:
-            spec = importlib.util.find_spec(top)
-        except (ImportError, ValueError):
-            spec = None
-        if spec is not None:
-            file = spec.origin if spec.origin not in (None, "built-in", "frozen") else None
-            if file is None and spec.submodule_search_locations:
-                file = next(iter(spec.submodule_search_locations), None)
-            if file is None:
-                return "stdlib"
+    if module is not None:  # imported: its file, if it has one, says whose it is
+        file: str | None = getattr(module, "__file__", None)
+    else:
+        found, file = _spec_file(top)
+        if found and file is None:  # built-in, frozen, or a namespace without a location
+            return "stdlib"
     if file is not None:
-        if project_path(file, rootdir) is not None:
-            return "project"
-        return "stdlib" if top in sys.stdlib_module_names else "installed"
+        return "project" if project_path(file, rootdir) is not None else library
     if module is not None:
-        return "stdlib" if top in sys.stdlib_module_names else "installed"
-    if (rootdir / top).is_dir() or (rootdir / f"{top}.py").is_file():
-        return "project"
-    if (rootdir / "src" / top).is_dir() or (rootdir / "src" / f"{top}.py").is_file():
-        return "project"
+        return library
+    for base in (rootdir, rootdir / "src"):
+        if (base / top).is_dir() or (base / f"{top}.py").is_file():
+            return "project"
     return "stdlib" if top in sys.stdlib_module_names else "missing"
+
+
+def _spec_file(top: str) -> tuple[bool, str | None]:
+    """Whether the import system finds a top-level module, and its file or directory."""
+    try:
+        spec = importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None:
+        return False, None
+    file = spec.origin if spec.origin not in (None, "built-in", "frozen") else None
+    if file is None and spec.submodule_search_locations:
+        file = next(iter(spec.submodule_search_locations), None)
+    return True, file
 
 
 def _primary(exc: BaseException) -> BaseException:
@@ -164,8 +176,8 @@ def _primary(exc: BaseException) -> BaseException:
     return exc
 
 
-def _chain(exc: BaseException) -> list[dict[str, str]]:
-    out: list[dict[str, str]] = []
+def _chain(exc: BaseException) -> list[ChainLink]:
+    out: list[ChainLink] = []
     cur: BaseException | None = exc.__cause__ or exc.__context__
     while cur is not None and len(out) < 5:
         out.append({"exc_type": _qualname(type(cur)), "message": str(cur)[:500]})
@@ -173,8 +185,8 @@ def _chain(exc: BaseException) -> list[dict[str, str]]:
     return out
 
 
-def _import_facts(exc: ImportError, rootdir: Path) -> dict[str, Any]:
-    facts: dict[str, Any] = {"module": exc.name, "module_path": None}
+def _import_facts(exc: ImportError, rootdir: Path) -> Facts:
+    facts: Facts = {"module": exc.name, "module_path": None}
     if exc.path:
         facts["module_path"] = project_path(exc.path, rootdir) or exc.path
     if exc.name:
@@ -213,7 +225,7 @@ def _setup_assigns(cls: type, method: str) -> list[str]:
     return sorted(names)
 
 
-def _class_facts(cls: type) -> dict[str, Any]:
+def _class_facts(cls: type) -> Facts:
     """Nose-style methods a test class defines (pytest 8 stopped calling them)."""
     nose = [m for m in ("setup", "teardown") if callable(cls.__dict__.get(m))]
     return {
@@ -243,8 +255,8 @@ def _module_getattr(exc: AttributeError) -> tuple[ModuleType, str] | None:
     return None
 
 
-def _attribute_facts(exc: AttributeError, node: object, rootdir: Path) -> dict[str, Any]:
-    facts: dict[str, Any] = {"attr": exc.name}
+def _attribute_facts(exc: AttributeError, node: object, rootdir: Path) -> Facts:
+    facts: Facts = {"attr": exc.name}
     obj = getattr(exc, "obj", None)
     if obj is None and exc.name is None:
         found = _module_getattr(exc)
@@ -269,8 +281,8 @@ def _attribute_facts(exc: AttributeError, node: object, rootdir: Path) -> dict[s
     return facts
 
 
-def _fixture_lookup_facts(exc: BaseException, rootdir: Path) -> dict[str, Any]:
-    facts: dict[str, Any] = {"argname": getattr(exc, "argname", None)}
+def _fixture_lookup_facts(exc: BaseException, rootdir: Path) -> Facts:
+    facts: Facts = {"argname": getattr(exc, "argname", None)}
     try:
         rep = exc.formatrepr()  # type: ignore[attr-defined]
         text = str(rep.errorstring)
@@ -314,7 +326,7 @@ def _refused(exc: BaseException) -> BaseException | None:
     return None
 
 
-def _address(exc: BaseException) -> dict[str, Any]:
+def _address(exc: BaseException) -> Address:
     """Host and port of a refused connection, from the locals of the frames that connected."""
     cur: BaseException | None = exc
     for _ in range(8):
@@ -343,9 +355,9 @@ def _int(value: object) -> int | None:
         return None
 
 
-def _os_error_facts(exc: OSError, frames: list[dict[str, Any]], rootdir: Path) -> dict[str, Any]:
+def _os_error_facts(exc: OSError, frames: list[ProjectFrame], rootdir: Path) -> Facts:
     filename = exc.filename
-    facts: dict[str, Any] = {"errno": exc.errno, "filename": None}
+    facts: Facts = {"errno": exc.errno, "filename": None}
     if not isinstance(filename, str | os.PathLike):
         return facts
     name = os.fspath(filename)
@@ -370,13 +382,13 @@ def capture(
     rootdir: Path,
     when: str,
     node: object = None,
-) -> dict[str, Any]:
+) -> Facts:
     """Every structured fact the live exception gives, as JSON-able data."""
     wrapper = excinfo.value
     exc = _primary(wrapper)
-    frames = project_frames(exc, rootdir)
-    installed_copies = {f["path"]: f.pop(INSTALLED_KEY) for f in frames if INSTALLED_KEY in f}
-    facts: dict[str, Any] = {
+    located = _located_frames(exc, rootdir)
+    frames = [frame for frame, _ in located]
+    facts: Facts = {
         "v": FACTS_VERSION,
         "when": when,
         "exc_type": _qualname(type(exc)),
@@ -388,41 +400,67 @@ def capture(
         "frames": frames[-8:],
         "is_warning": isinstance(exc, Warning),
     }
+    installed_copies = {frame["path"]: copy for frame, copy in located if copy is not None}
     if installed_copies:  # frame paths name the source; these are the copies that ran
         facts["installed_copies"] = installed_copies
-    item_path = getattr(node, "path", None)
-    if item_path is not None:
-        facts["node_path"] = in_project(item_path, rootdir)
-    if node is not None and getattr(node, "cls", None) is not None:
-        facts["node_class"] = node.cls.__qualname__  # type: ignore[attr-defined]
+    facts.update(_node_facts(node, rootdir))
     try:
-        if isinstance(exc, ImportError):
-            facts.update(_import_facts(exc, rootdir))
-            if type(exc).__name__ == "ImportPathMismatchError":
-                facts["mismatch"] = [str(a) for a in exc.args]
-        if isinstance(exc, NameError) and not isinstance(exc, UnboundLocalError):
-            facts["name"] = exc.name
-        if isinstance(exc, AttributeError):
-            facts.update(_attribute_facts(exc, node, rootdir))
-        if type(exc).__name__ == "FixtureLookupError":
-            facts.update(_fixture_lookup_facts(exc, rootdir))
-        if isinstance(exc, OSError) and not isinstance(exc, ConnectionError):
-            facts.update(_os_error_facts(exc, frames, rootdir))
-        env_var = _env_var(exc)
-        if env_var is not None:
-            facts["env_var"] = env_var
-        refused = _refused(exc)
-        if refused is not None:
-            facts["refused"] = True
-            facts["address"] = _address(refused)
+        facts.update(_exception_facts(exc, node, frames, rootdir))
+        facts.update(_environment_facts(exc))
     except Exception as err:  # a fact we could not read must not break the user's run
         facts["capture_error"] = f"{type(err).__name__}: {err}"
     return _plain(facts)
 
 
-def _plain(facts: dict[str, Any]) -> dict[str, Any]:
+def _node_facts(node: object, rootdir: Path) -> Facts:
+    """The failing item's or collector's file and class."""
+    facts: Facts = {}
+    item_path = getattr(node, "path", None)
+    if item_path is not None:
+        facts["node_path"] = in_project(item_path, rootdir)
+    cls = getattr(node, "cls", None) if node is not None else None
+    if cls is not None:
+        facts["node_class"] = cls.__qualname__
+    return facts
+
+
+def _exception_facts(
+    exc: BaseException, node: object, frames: list[ProjectFrame], rootdir: Path
+) -> Facts:
+    """What the exception's own type knows (ImportError.name, AttributeError.obj, ...)."""
+    facts: Facts = {}
+    if isinstance(exc, ImportError):
+        facts.update(_import_facts(exc, rootdir))
+        if type(exc).__name__ == "ImportPathMismatchError":
+            facts["mismatch"] = [str(a) for a in exc.args]
+    if isinstance(exc, NameError) and not isinstance(exc, UnboundLocalError):
+        facts["name"] = exc.name
+    if isinstance(exc, AttributeError):
+        facts.update(_attribute_facts(exc, node, rootdir))
+    if type(exc).__name__ == "FixtureLookupError":
+        facts.update(_fixture_lookup_facts(exc, rootdir))
+    if isinstance(exc, OSError) and not isinstance(exc, ConnectionError):
+        facts.update(_os_error_facts(exc, frames, rootdir))
+    return facts
+
+
+def _environment_facts(exc: BaseException) -> Facts:
+    """What the traceback says about the environment: a missing variable, a refused
+    connection."""
+    facts: Facts = {}
+    env_var = _env_var(exc)
+    if env_var is not None:
+        facts["env_var"] = env_var
+    refused = _refused(exc)
+    if refused is not None:
+        facts["refused"] = True
+        facts["address"] = _address(refused)
+    return facts
+
+
+def _plain(facts: Facts) -> Facts:
     """Force JSON-able data: anything exotic becomes its string."""
-    result: dict[str, Any] = json.loads(json.dumps(facts, default=str))
+    result: Facts = json.loads(json.dumps(facts, default=str))
     return result
 
 
@@ -466,26 +504,32 @@ _E_LINE = re.compile(
 )
 
 
-def to_failure(nodeid: str, when: str, facts: dict[str, Any] | None, longrepr: str) -> Failure:
-    """A :class:`Failure` from captured facts; from the ``longrepr`` text when there are none."""
+def to_failure(nodeid: str, when: str, facts: Mapping[str, Any] | None, longrepr: str) -> Failure:
+    """A :class:`Failure` from the facts a report carried (plain JSON data, typed from here on
+    as :class:`~pytest_autofix.facts.Facts`); from the ``longrepr`` text when there are none."""
     from pytest_autofix.model import Failure, Frame
 
-    if not facts:
-        matches = _E_LINE.findall(longrepr)
-        exc_type, message = matches[-1] if matches else ("", longrepr.strip()[-500:])
-        if not exc_type and "fixture '" in longrepr and "not found" in longrepr:
-            exc_type = "FixtureLookupError"
-        facts = {"exc_type": exc_type, "message": message, "fallback": True}
-        if exc_type == "FixtureLookupError":
-            m = re.search(r"fixture '(\w+)' not found", longrepr)
-            facts["argname"] = m.group(1) if m else None
-    frame = facts.get("frame")
+    shipped = cast("Facts", facts) if facts else _longrepr_facts(longrepr)
+    frame = shipped.get("frame")
     return Failure(
         nodeid=nodeid,
         when=when,  # type: ignore[arg-type]
-        exc_type=str(facts.get("exc_type") or "Exception"),
-        message=str(facts.get("message") or ""),
-        facts=facts,
+        exc_type=str(shipped.get("exc_type") or "Exception"),
+        message=str(shipped.get("message") or ""),
+        facts=shipped,
         frame=Frame(**frame) if isinstance(frame, dict) else None,
         longrepr=longrepr[-8000:],
     )
+
+
+def _longrepr_facts(longrepr: str) -> Facts:
+    """The fallback: the exception's type and message (and a fixture's name) from the text."""
+    matches = _E_LINE.findall(longrepr)
+    exc_type, message = matches[-1] if matches else ("", longrepr.strip()[-500:])
+    if not exc_type and "fixture '" in longrepr and "not found" in longrepr:
+        exc_type = "FixtureLookupError"
+    facts: Facts = {"exc_type": exc_type, "message": message, "fallback": True}
+    if exc_type == "FixtureLookupError":
+        m = re.search(r"fixture '(\w+)' not found", longrepr)
+        facts["argname"] = m.group(1) if m else None
+    return facts

@@ -1,0 +1,1367 @@
+"""The classification rules: their format, then the built-in table.
+
+A rule is a small function from a :class:`~pytest_autofix.model.Failure` (its captured
+:class:`~pytest_autofix.facts.Facts`, message and frame) and the :class:`Context` to a
+:class:`Match` (an issue code, a root-cause key, a message, typed details) or None when it does
+not apply. Each carries its own examples, the way Fixit rules carry VALID/INVALID cases: a
+failure, and the code, key and details the rule gives it. ``tests/test_classify.py`` runs every
+example through :func:`pytest_autofix.engine.classify.classify` and checks that it would be
+classified otherwise without its rule.
+
+:data:`RULES` is the built-in table. Its order is the priority: the first rule that matches
+wins; plugins' rules (the ``pytest_autofix_classify_rules`` hook) come before it; a failure no
+rule matches is ``other.exception``. The public names are re-exported by
+:mod:`pytest_autofix.engine.classify`; ``docs/classify.md`` documents them.
+"""
+
+from __future__ import annotations
+
+import builtins
+import dataclasses
+import difflib
+import functools
+import re
+import sys
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Unpack
+
+from pytest_autofix.details import (
+    CalledDirectly,
+    FileMismatch,
+    FileNotFound,
+    FixtureNotFound,
+    MissingEnvVar,
+    MissingPackage,
+    ModuleNotFound,
+    NameNotFound,
+    NameUndefined,
+    NoDetails,
+    OtherException,
+    PytestRemovedApi,
+    RemovedApi,
+    RemovedForm,
+    ScopeMismatch,
+    ServiceUnavailable,
+)
+from pytest_autofix.model import Failure, Frame, Phase
+
+if TYPE_CHECKING:
+    from pytest_autofix.catalogue import Catalogue, Migration
+    from pytest_autofix.facts import Facts
+
+__all__ = [
+    "RULES",
+    "Context",
+    "Example",
+    "Match",
+    "Rule",
+    "exc_mro",
+    "exc_name",
+    "failing",
+    "first_line",
+    "location",
+    "rule",
+]
+
+
+# == the format ===============================================================================
+
+
+@dataclasses.dataclass(frozen=True)
+class Context:
+    """What classification may know besides the failure itself: the top-level names of the
+    project's modules, the migration catalogue (or a function that loads it: it is called once,
+    by the first failure that needs it), and the plugins' rules, consulted before :data:`RULES`."""
+
+    project_modules: frozenset[str]
+    catalogue_source: Catalogue | Callable[[], Catalogue]
+    rules: tuple[Rule, ...] = ()
+
+    @functools.cached_property
+    def catalogue(self) -> Catalogue:
+        source = self.catalogue_source
+        return source() if callable(source) else source
+
+
+@dataclasses.dataclass(frozen=True)
+class Match:
+    """What a rule says about a failure.
+
+    ``code`` is a dotted issue code whose first part is an
+    :class:`~pytest_autofix.model.IssueKind` value (``import.module-not-found``); failures with
+    the same code and ``key`` are one issue. ``message`` defaults to the first line of the
+    failure's message; ``path``/``line`` (where the issue is reported) default to the innermost
+    project frame (:func:`location`). ``details`` become ``Issue.details`` (a plain dict; the
+    built-in rules build the TypedDicts of :mod:`pytest_autofix.details`)."""
+
+    code: str
+    key: str
+    message: str = ""
+    details: Mapping[str, object] = dataclasses.field(default_factory=dict)
+    path: str | None = None
+    line: int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Example:
+    """A failure a rule is for, and what classification makes of it with the rule in place:
+    the code, the key, and details it includes (a subset). ``message``, ``path`` and ``line``
+    are checked when given. ``project_modules`` is the context's (the catalogue is the
+    built-in one)."""
+
+    failure: Failure
+    code: str
+    key: str
+    details: Mapping[str, object] = dataclasses.field(default_factory=dict)
+    message: str | None = None
+    path: str | None = None
+    line: int | None = None
+    project_modules: frozenset[str] = frozenset()
+
+
+Matcher = Callable[[Failure, Context], Match | None]
+
+
+@dataclasses.dataclass(frozen=True)
+class Rule:
+    """A named matcher with its examples. ``doc`` says what it recognises."""
+
+    name: str
+    match: Matcher
+    examples: tuple[Example, ...] = ()
+    doc: str = ""
+
+
+def rule(*examples: Example, name: str | None = None) -> Callable[[Matcher], Rule]:
+    """Make a matcher function a :class:`Rule`, named after the function (``_`` -> ``-``),
+    documented by its docstring::
+
+        @rule(Example(failing("OSError", "No space left on device"), "other.disk-full", "disk"))
+        def disk_full(failure: Failure, ctx: Context) -> Match | None:
+            "The disk is full."
+            if "No space left on device" in failure.message:
+                return Match("other.disk-full", "disk")
+            return None
+    """
+
+    def make(match: Matcher) -> Rule:
+        doc = (match.__doc__ or "").strip()
+        rule_name = name or getattr(match, "__name__", "rule").replace("_", "-")
+        return Rule(rule_name, match, examples, doc)
+
+    return make
+
+
+def failing(
+    exc_type: str,
+    message: str,
+    /,
+    *,
+    source: str = "",
+    where: str | None = "tests/test_x.py:3",
+    test: str = "tests/test_x.py::test_x",
+    phase: Phase = "call",
+    **facts: Unpack[Facts],
+) -> Failure:
+    """A failure as capture would ship it, for examples: ``exc_type`` (a builtin's name gives
+    its real ``exc_mro``), its message, the failing line's ``source`` at ``where`` (a project
+    frame ``path:line``, or None for none), the node id and the phase, and any other facts."""
+    cls = getattr(builtins, exc_type, None)
+    mro = (
+        [t.__qualname__ for t in cls.__mro__[:-2]]
+        if isinstance(cls, type) and issubclass(cls, BaseException)
+        else [exc_type]
+    )
+    frame = None
+    if where is not None:
+        path, _, line = where.rpartition(":")
+        frame = Frame(path=path, line=int(line), function=test.rpartition("::")[2], source=source)
+    shipped: Facts = {"when": phase, "exc_type": exc_type, "exc_mro": mro, "message": message}
+    if frame is not None:
+        shipped["frame"] = {
+            "path": frame.path,
+            "line": frame.line,
+            "function": frame.function,
+            "source": frame.source,
+        }
+    shipped.update(facts)
+    return Failure(
+        nodeid=test, when=phase, exc_type=exc_type, message=message, facts=shipped, frame=frame
+    )
+
+
+def exc_name(failure: Failure) -> str:
+    """The exception's class name without its module: ``FixtureLookupError``."""
+    return failure.exc_type.rpartition(".")[2]
+
+
+def exc_mro(failure: Failure) -> list[str]:
+    """The class names (without modules) of the exception's MRO, its own class first."""
+    return [q.rpartition(".")[2] for q in failure.facts.get("exc_mro", [exc_name(failure)])]
+
+
+def location(failure: Failure) -> tuple[str | None, int | None]:
+    """The innermost project frame; for a collector with none, the file it collected."""
+    if failure.frame is not None:
+        return failure.frame.path, failure.frame.line
+    node_path = failure.facts.get("node_path")
+    if failure.when == "collect" and isinstance(node_path, str):
+        return node_path, None
+    return None, None
+
+
+def first_line(text: str) -> str:
+    """The first non-blank line, stripped, at most 300 characters."""
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:300]
+    return ""
+
+
+def _source(failure: Failure) -> str:
+    return failure.frame.source if failure.frame is not None else ""
+
+
+def _at(failure: Failure) -> str:
+    path, line = location(failure)
+    return f"{path}:{line}"
+
+
+# == the built-in table =======================================================================
+# Each section is a family; within it, and across, the order is the priority.
+
+_UNEXPECTED_KWARG = re.compile(r"(?:([\w.]+)\(\) )?got an unexpected keyword argument '(\w+)'")
+_CALLED_DIRECTLY = re.compile(r"Fixture \"(\w+)\" called directly")
+_SCOPE_MISMATCH = re.compile(
+    r"ScopeMismatch: You tried to access the (\w+) scoped fixture (\w+) "
+    r"with a (\w+) scoped request object"
+)
+_REQUESTED_BY = re.compile(r"^\s*(\S+?):(\d+):\s+def (\w+)\(", re.M)
+_PYTEST_OUTCOME_CALL = re.compile(r"\bpytest\.(skip|fail|exit)\s*\(")
+_REMOVED_WORDS = re.compile(r"\b(removed|was a deprecated alias|has been removed|expired)\b")
+
+_FAILED = ["_pytest.outcomes.Failed", "_pytest.outcomes.OutcomeException"]
+_LOOKUP_ERROR = "_pytest.fixtures.FixtureLookupError"
+_PYTEST_REMOVED_IN_10 = [
+    "_pytest.warning_types.PytestRemovedIn10Warning",
+    "_pytest.warning_types.PytestDeprecationWarning",
+    "_pytest.warning_types.PytestWarning",
+    "UserWarning",
+    "DeprecationWarning",
+    "Warning",
+    "Exception",
+]
+_DEPRECATION = ["DeprecationWarning", "Warning", "Exception"]
+_REFUSED_HANDLER = "ConnectionRefusedError: [Errno 111] Connection refused"
+
+
+# -- pytest's own failures --------------------------------------------------------------------
+
+
+@rule(
+    Example(
+        failing(
+            "_pytest.pathlib.ImportPathMismatchError",
+            "('test_util', '/p/a/test_util.py', PosixPath('/p/b/test_util.py'))",
+            where=None,
+            phase="collect",
+            test="b/test_util.py",
+            exc_mro=["_pytest.pathlib.ImportPathMismatchError", "ImportError", "Exception"],
+            mismatch=["test_util", "/p/a/test_util.py", "/p/b/test_util.py"],
+            module=None,
+            node_path="b/test_util.py",
+        ),
+        "import.file-mismatch",
+        "test_util",
+        {"files": ["/p/a/test_util.py", "/p/b/test_util.py"], "node_path": "b/test_util.py"},
+        message="test modules share the basename 'test_util'",
+    ),
+    Example(  # parsed from longrepr: only the message says it
+        failing(
+            "Exception",
+            "import file mismatch:\nimported module 'test_util' has this __file__ attribute:",
+            where=None,
+            phase="collect",
+            fallback=True,
+        ),
+        "import.file-mismatch",
+        "",
+        {"module": "", "files": []},
+    ),
+)
+def file_mismatch(failure: Failure, ctx: Context) -> Match | None:
+    """Two test modules share a basename (pytest's "import file mismatch")."""
+    if exc_name(failure) != "ImportPathMismatchError" and "import file mismatch" not in (
+        failure.message
+    ):
+        return None
+    f = failure.facts
+    module = (f.get("mismatch") or [f.get("module") or ""])[0]
+    return Match(
+        "import.file-mismatch",
+        module,
+        f"test modules share the basename {module!r}",
+        FileMismatch(module=module, files=f.get("mismatch", [])[1:], node_path=f.get("node_path")),
+    )
+
+
+@rule(
+    Example(
+        failing(
+            "SyntaxError",
+            "invalid syntax (cart.py, line 4)",
+            where="shop/cart.py:4",
+            phase="collect",
+            source="def total(items)",
+        ),
+        "other.syntax-error",
+        "shop/cart.py:4",
+        message="invalid syntax (cart.py, line 4)",
+    ),
+    Example(
+        failing("IndentationError", "unexpected indent (test_x.py, line 7)", where="t.py:7"),
+        "other.syntax-error",
+        "t.py:7",
+    ),
+)
+def syntax_error(failure: Failure, ctx: Context) -> Match | None:
+    """A module that does not parse (an ``IndentationError`` too)."""
+    if "SyntaxError" not in exc_mro(failure):
+        return None
+    return Match("other.syntax-error", _at(failure), details=NoDetails())
+
+
+@rule(
+    Example(
+        failing(
+            _LOOKUP_ERROR,
+            "recursive dependency involving fixture 'db' detected",
+            phase="setup",
+            argname="db",
+            recursive=True,
+        ),
+        "other.exception",
+        "recursive:db",
+    ),
+)
+def recursive_fixture(failure: Failure, ctx: Context) -> Match | None:
+    """A fixture that depends on itself: nothing to import or rename."""
+    if exc_name(failure) != "FixtureLookupError" or not failure.facts.get("recursive"):
+        return None
+    return Match(
+        "other.exception",
+        f"recursive:{failure.facts.get('argname') or ''}",
+        details=OtherException(),
+    )
+
+
+@rule(
+    Example(
+        failing(
+            _LOOKUP_ERROR,
+            "fixture 'tmpdir_factori' not found",
+            phase="setup",
+            argname="tmpdir_factori",
+            available=["tmp_path", "tmpdir_factory"],
+            requester="test_x",
+            request_path="tests/test_x.py",
+            request_line=7,
+        ),
+        "fixture.not-found",
+        "tmpdir_factori",
+        {"available": ["tmp_path", "tmpdir_factory"], "requester": "test_x"},
+        message="fixture 'tmpdir_factori' not found",
+        path="tests/test_x.py",
+        line=7,
+    ),
+    Example(  # parsed from longrepr: reported at the failing frame
+        failing(_LOOKUP_ERROR, "fixture 'db' not found", phase="setup", argname="db"),
+        "fixture.not-found",
+        "db",
+        {"available": [], "request_path": None},
+        path="tests/test_x.py",
+        line=3,
+    ),
+)
+def fixture_not_found(failure: Failure, ctx: Context) -> Match | None:
+    """A test or fixture requests a fixture that is not visible where it is requested."""
+    if exc_name(failure) != "FixtureLookupError":
+        return None
+    f = failure.facts
+    argname = f.get("argname") or ""
+    return Match(
+        "fixture.not-found",
+        argname,
+        f"fixture {argname!r} not found",
+        FixtureNotFound(
+            argname=argname,
+            available=f.get("available", []),
+            requester=f.get("requester"),
+            request_path=f.get("request_path"),
+            request_line=f.get("request_line"),
+        ),
+        path=f.get("request_path") or None,
+        line=f.get("request_line") or None,
+    )
+
+
+@rule(
+    Example(
+        failing(
+            "_pytest.outcomes.Failed",
+            "ScopeMismatch: You tried to access the function scoped fixture tmp_path with a "
+            "session scoped request object. Requesting fixture stack:\n"
+            "tests/conftest.py:12:  def db(tmp_path)\n"
+            "Requested fixture:\n"
+            "_pytest/tmpdir.py:255:  def tmp_path(request, tmp_path_factory)",
+            phase="setup",
+            exc_mro=_FAILED,
+        ),
+        "fixture.scope-mismatch",
+        "tmp_path<-db",
+        {"scope": "function", "requester": "db", "requester_scope": "session"},
+        message="session-scoped fixture 'db' requests function-scoped 'tmp_path'",
+        path="tests/conftest.py",
+        line=12,
+    ),
+)
+def scope_mismatch(failure: Failure, ctx: Context) -> Match | None:
+    """A wider-scoped fixture requests a narrower-scoped one; reported at the requester."""
+    m = _SCOPE_MISMATCH.search(failure.message)
+    if m is None:
+        return None
+    requested_scope, argname, requester_scope = m.groups()
+    # Only the "Requesting fixture stack:" part: the "Requested fixture:" line after it has the
+    # same shape and names the requested fixture, not the requester.
+    requesters = _REQUESTED_BY.findall(failure.message.partition("Requested fixture:")[0])
+    requester = requesters[-1][2] if requesters else None
+    return Match(
+        "fixture.scope-mismatch",
+        f"{argname}<-{requester}",
+        f"{requester_scope}-scoped fixture {requester!r} requests "
+        f"{requested_scope}-scoped {argname!r}",
+        ScopeMismatch(
+            argname=argname,
+            scope=requested_scope,
+            requester=requester,
+            requester_scope=requester_scope,
+        ),
+        path=requesters[-1][0] if requesters else None,
+        line=int(requesters[-1][1]) if requesters else None,
+    )
+
+
+@rule(
+    Example(
+        failing(
+            "_pytest.outcomes.Failed",
+            'Fixture "user" called directly. Fixtures are not meant to be called directly,',
+            exc_mro=_FAILED,
+        ),
+        "fixture.called-directly",
+        "user",
+        {"fixture": "user"},
+    ),
+)
+def called_directly(failure: Failure, ctx: Context) -> Match | None:
+    """A fixture function called like a function instead of requested."""
+    m = _CALLED_DIRECTLY.search(failure.message)
+    if m is None:
+        return None
+    name = m.group(1)
+    return Match(
+        "fixture.called-directly",
+        name,
+        f"fixture {name!r} called directly",
+        CalledDirectly(fixture=name),
+    )
+
+
+# -- pytest 8/9 removals and deprecations, recognised by their symptom (fixture.removed-api) -----
+
+
+def _removed_in_pytest(message: str, details: PytestRemovedApi) -> Match:
+    """One issue per API for the project (its one fix changes every use)."""
+    return Match("fixture.removed-api", details["api"], message, details)
+
+
+@rule(
+    Example(
+        failing(
+            "_pytest.outcomes.Failed",
+            "Marks cannot be applied to fixtures.\nSee docs: https://docs.pytest.org/...",
+            phase="collect",
+            exc_mro=_FAILED,
+        ),
+        "fixture.removed-api",
+        "mark-on-fixture",
+        {"api": "mark-on-fixture"},
+    ),
+)
+def mark_on_fixture(failure: Failure, ctx: Context) -> Match | None:
+    """``@pytest.mark.x`` on a fixture function: an error since pytest 9."""
+    msg = failure.message
+    if "Marks cannot be applied to fixtures" not in msg and "marks applied to fixtures" not in msg:
+        return None
+    return _removed_in_pytest(
+        "a mark is applied to a fixture (an error since pytest 9)",
+        PytestRemovedApi(api="mark-on-fixture"),
+    )
+
+
+@rule(
+    Example(
+        failing(
+            "TypeError",
+            "exceptions must be derived from Warning, not <class 'NoneType'>",
+            source="with pytest.warns(None):",
+        ),
+        "fixture.removed-api",
+        "warns-none",
+        {"api": "warns-none"},
+    ),
+)
+def warns_none(failure: Failure, ctx: Context) -> Match | None:
+    """``pytest.warns(None)``, removed in pytest 8."""
+    if (
+        exc_name(failure) != "TypeError"
+        or "exceptions must be derived from Warning" not in failure.message
+        or ("warns(" not in _source(failure) and "NoneType" not in failure.message)
+    ):
+        return None
+    return _removed_in_pytest(
+        "pytest.warns(None) was removed in pytest 8",
+        PytestRemovedApi(api="warns-none"),
+    )
+
+
+@rule(
+    Example(  # pytest.skip is a callable object: the message names its __call__
+        failing(
+            "TypeError",
+            "_Skip.__call__() got an unexpected keyword argument 'msg'",
+            source='pytest.skip(msg="not on CI")',
+        ),
+        "fixture.removed-api",
+        "msg-kwarg",
+        {"api": "msg-kwarg", "function": "skip"},
+        message="pytest.skip(msg=...) was removed in pytest 8",
+    ),
+    Example(
+        failing(
+            "TypeError",
+            "fail() got an unexpected keyword argument 'msg'",
+            source='fail(msg="boom")',
+        ),
+        "fixture.removed-api",
+        "msg-kwarg",
+        {"function": "fail"},
+    ),
+)
+def msg_kwarg(failure: Failure, ctx: Context) -> Match | None:
+    """``pytest.skip/fail/exit(msg=...)``, removed in pytest 8 (``reason=`` instead)."""
+    m = _UNEXPECTED_KWARG.search(failure.message)
+    if exc_name(failure) != "TypeError" or m is None or m.group(2) != "msg":
+        return None
+    function = (m.group(1) or "").rpartition(".")[2]
+    called = _PYTEST_OUTCOME_CALL.search(_source(failure))
+    if function == "__call__":
+        owner = (m.group(1) or "").rpartition(".")[0].lstrip("_").lower()
+        function = called.group(1) if called else owner
+    if function not in ("skip", "fail", "exit") and not called:
+        return None
+    return _removed_in_pytest(
+        f"pytest.{function or 'skip'}(msg=...) was removed in pytest 8",
+        PytestRemovedApi(api="msg-kwarg", function=function),
+    )
+
+
+@rule(
+    Example(
+        failing(
+            "_pytest.outcomes.Failed",
+            "'test_x' requested an async fixture 'client', with no plugin or hook that "
+            "handled it. This is an error, as pytest does not natively support it.",
+            phase="setup",
+            exc_mro=_FAILED,
+        ),
+        "fixture.removed-api",
+        "async-fixture",
+        {"api": "async-fixture"},
+    ),
+)
+def async_fixture(failure: Failure, ctx: Context) -> Match | None:
+    """A sync test requests an async fixture no plugin handles: an error in pytest 9."""
+    msg = failure.message
+    if "requested an async fixture" not in msg and "requested async fixture" not in msg:
+        return None
+    return _removed_in_pytest(
+        "a sync test requests an async fixture (an error in pytest 9)",
+        PytestRemovedApi(api="async-fixture"),
+    )
+
+
+def _pytest_warning(failure: Failure) -> bool:
+    """A pytest warning (its class is pytest's) raised as an error."""
+    f = failure.facts
+    return bool(f.get("is_warning")) and any("Pytest" in t for t in f.get("exc_mro", []))
+
+
+@rule(
+    Example(
+        failing(
+            "_pytest.warning_types.PytestRemovedIn10Warning",
+            "@pytest.yield_fixture is deprecated.\nUse @pytest.fixture instead; they are the same.",
+            phase="collect",
+            exc_mro=_PYTEST_REMOVED_IN_10,
+            is_warning=True,
+        ),
+        "fixture.removed-api",
+        "yield-fixture",
+        {"api": "yield-fixture"},
+    ),
+)
+def yield_fixture(failure: Failure, ctx: Context) -> Match | None:
+    """``@pytest.yield_fixture`` under ``-W error``."""
+    if not _pytest_warning(failure) or "yield_fixture" not in failure.message:
+        return None
+    return _removed_in_pytest(
+        "pytest.yield_fixture is deprecated", PytestRemovedApi(api="yield-fixture")
+    )
+
+
+@rule(
+    Example(
+        failing(
+            "_pytest.warning_types.PytestRemovedIn10Warning",
+            "Applying a mark to a fixture function is deprecated.",
+            exc_mro=_PYTEST_REMOVED_IN_10,
+            is_warning=True,
+        ),
+        "fixture.removed-api",
+        "deprecation:_pytest.warning_types.PytestRemovedIn10Warning:"
+        "Applying a mark to a fixture function is deprecated.",
+        {"api": "deprecation", "warning": "_pytest.warning_types.PytestRemovedIn10Warning"},
+    ),
+)
+def pytest_deprecation(failure: Failure, ctx: Context) -> Match | None:
+    """Any other pytest deprecation under ``-W error``: one issue per warning and message."""
+    if not _pytest_warning(failure):
+        return None
+    message = first_line(failure.message)
+    return Match(
+        "fixture.removed-api",
+        f"deprecation:{failure.exc_type}:{message}",
+        message,
+        PytestRemovedApi(api="deprecation", warning=failure.exc_type),
+    )
+
+
+@rule(
+    Example(
+        failing(
+            "AttributeError",
+            "'TestCart' object has no attribute 'cart'",
+            test="tests/test_cart.py::TestCart::test_total",
+            attr="cart",
+            obj_kind="instance",
+            test_class="TestCart",
+            class_is_unittest=False,
+            nose_methods=["setup"],
+            nose_assigns=["cart"],
+        ),
+        "fixture.removed-api",
+        "nose-setup",
+        {"api": "nose-setup", "test_class": "TestCart", "methods": ["setup"]},
+    ),
+)
+def nose_setup(failure: Failure, ctx: Context) -> Match | None:
+    """A test class's nose-style ``setup()`` no longer runs (pytest 8): its test reads what
+    ``setup`` would have assigned."""
+    f = failure.facts
+    if (
+        exc_name(failure) != "AttributeError"
+        or f.get("obj_kind") != "instance"
+        or not f.get("nose_methods")
+        or f.get("class_is_unittest")
+        or (f.get("attr") not in f.get("nose_assigns", []) and f.get("nose_assigns"))
+    ):
+        return None
+    return _removed_in_pytest(
+        "nose-style setup()/teardown() methods are no longer called (removed in pytest 8)",
+        PytestRemovedApi(
+            api="nose-setup", test_class=f.get("test_class"), methods=f.get("nose_methods")
+        ),
+    )
+
+
+# -- removed APIs the migration catalogue knows (environment.removed-api), first met as ... -----
+
+
+def _removed_api(message: str, details: RemovedApi) -> Match:
+    """One issue per API."""
+    return Match("environment.removed-api", details["api"], message, details)
+
+
+def _deprecated_api(failure: Failure, ctx: Context) -> Migration | None:
+    """The catalogue entry a deprecation warning is about: its name in the failing line."""
+    source = _source(failure)
+    for migration in ctx.catalogue.migrations:
+        if migration.kind not in ("attribute", "method"):
+            continue
+        name = migration.api.rpartition(".")[2]
+        if re.search(rf"\b{re.escape(name)}\b", source):
+            return migration
+    return None
+
+
+@rule(
+    Example(
+        failing(
+            "DeprecationWarning",
+            "The SafeConfigParser class has been renamed to ConfigParser in Python 3.2.",
+            source="parser = configparser.SafeConfigParser()",
+            exc_mro=_DEPRECATION,
+            is_warning=True,
+        ),
+        "environment.removed-api",
+        "configparser.SafeConfigParser",
+        {"form": "deprecation", "name": "SafeConfigParser"},
+    ),
+)
+def deprecated_api(failure: Failure, ctx: Context) -> Match | None:
+    """... a deprecation warning raised as an error (``-W error``): a catalogue entry still
+    present in this version, removed in a later one, named in the failing line."""
+    if not failure.facts.get("is_warning") or "DeprecationWarning" not in exc_mro(failure):
+        return None
+    migration = _deprecated_api(failure, ctx)
+    if migration is None:
+        return None
+    return _removed_api(
+        f"{migration.api} is deprecated (removed in {migration.removed_in})",
+        RemovedApi(api=migration.api, name=migration.name, form="deprecation"),
+    )
+
+
+# -- a module that cannot be imported --------------------------------------------------------
+
+
+def _module_error(failure: Failure) -> bool:
+    """``import m`` failed: a ModuleNotFoundError, or an ImportError that names no name."""
+    short = exc_name(failure)
+    return short == "ModuleNotFoundError" or (
+        short == "ImportError" and failure.facts.get("import_name") is None
+    )
+
+
+def _missing_module(failure: Failure) -> tuple[str, str] | None:
+    """The module a module error names and its top-level package."""
+    if not _module_error(failure):
+        return None
+    module = failure.facts.get("module") or ""
+    top = module.partition(".")[0]
+    return (module, top) if top else None
+
+
+@rule(
+    Example(  # a fallback import in an except clause: not a refused connection
+        failing(
+            "ImportError",
+            "attempted relative import with no known parent package",
+            source="from .local import settings",
+            module=None,
+            chain=[{"exc_type": "ConnectionRefusedError", "message": _REFUSED_HANDLER}],
+            refused=True,
+            address={"host": "localhost", "port": 6379},
+        ),
+        "other.exception",
+        "ImportError@tests/test_x.py:3",
+        {"exc_type": "ImportError"},
+    ),
+)
+def import_without_module(failure: Failure, ctx: Context) -> Match | None:
+    """An ImportError that names no module ("attempted relative import with no known parent
+    package"): nothing to look for, whatever else the exception chain holds."""
+    if not _module_error(failure) or (failure.facts.get("module") or "").partition(".")[0]:
+        return None
+    return Match(
+        "other.exception",
+        f"{failure.exc_type}@{_at(failure)}",
+        details=OtherException(exc_type=failure.exc_type),
+    )
+
+
+@rule(
+    Example(
+        failing("ModuleNotFoundError", "No module named 'imp'", module="imp", origin="missing"),
+        "environment.removed-api",
+        "imp",
+        {"form": "module", "module": "imp"},
+        message="module 'imp' is gone (Python 3.12)",
+    ),
+)
+def removed_module(failure: Failure, ctx: Context) -> Match | None:
+    """... ``import m`` of a module the catalogue says is gone (not a project module)."""
+    found = _missing_module(failure)
+    if found is None or failure.facts.get("origin") == "project":
+        return None
+    module = found[0]
+    migration = ctx.catalogue.module(module)
+    if migration is None:
+        return None
+    return _removed_api(
+        f"module {module!r} is gone ({migration.removed_in})",
+        RemovedApi(api=migration.api, module=module, form="module"),
+    )
+
+
+@rule(
+    Example(
+        failing(
+            "ModuleNotFoundError",
+            "No module named 'shop.pricing'",
+            module="shop.pricing",
+            origin="project",
+        ),
+        "import.module-not-found",
+        "shop.pricing",
+        {"origin": "project"},
+        project_modules=frozenset({"shop"}),
+    ),
+    Example(  # not found where the test ran from, but the project has a top-level "shop"
+        failing("ModuleNotFoundError", "No module named 'shop'", module="shop", origin="missing"),
+        "import.module-not-found",
+        "shop",
+        {"origin": "project"},
+        project_modules=frozenset({"shop"}),
+    ),
+)
+def project_module_not_found(failure: Failure, ctx: Context) -> Match | None:
+    """A project module (renamed, moved, or not on the path)."""
+    found = _missing_module(failure)
+    if found is None:
+        return None
+    module, top = found
+    if failure.facts.get("origin") != "project" and top not in ctx.project_modules:
+        return None
+    return Match(
+        "import.module-not-found",
+        module,
+        f"no module named {module!r}",
+        ModuleNotFound(module=module, origin="project"),
+    )
+
+
+@rule(
+    Example(
+        failing(
+            "ModuleNotFoundError",
+            "No module named 'requests.packages.urllib3.contrib.pyopenssl'",
+            module="requests.packages.urllib3.contrib.pyopenssl",
+            origin="installed",
+        ),
+        "import.module-not-found",
+        "requests.packages.urllib3.contrib.pyopenssl",
+        {"origin": "installed"},
+    ),
+)
+def library_submodule_not_found(failure: Failure, ctx: Context) -> Match | None:
+    """A submodule an installed library (or the standard library) no longer has."""
+    found = _missing_module(failure)
+    origin = failure.facts.get("origin")
+    if found is None or (origin != "installed" and origin != "stdlib"):
+        return None
+    module = found[0]
+    return Match(
+        "import.module-not-found",
+        module,
+        f"no module named {module!r}",
+        ModuleNotFound(module=module, origin=origin),
+    )
+
+
+@rule(
+    Example(
+        failing("ModuleNotFoundError", "No module named 'colections'", module="colections"),
+        "import.module-not-found",
+        "colections",
+        {"origin": "misspelled", "candidates": ["collections", "_collections"]},
+        message="no module named 'colections' (did you mean 'collections' or '_collections'?)",
+    ),
+    Example(
+        failing("ModuleNotFoundError", "No module named 'shopp'", module="shopp"),
+        "import.module-not-found",
+        "shopp",
+        {"candidates": ["shop"]},
+        project_modules=frozenset({"shop"}),
+    ),
+)
+def misspelled_module(failure: Failure, ctx: Context) -> Match | None:
+    """A module name close to a project module's or a standard library module's."""
+    found = _missing_module(failure)
+    if found is None:
+        return None
+    module, top = found
+    names = sorted(ctx.project_modules | set(sys.stdlib_module_names))
+    close = difflib.get_close_matches(top, names, n=3, cutoff=0.8)
+    if not close:
+        return None
+    return Match(
+        "import.module-not-found",
+        module,
+        f"no module named {module!r} (did you mean {' or '.join(map(repr, close))}?)",
+        ModuleNotFound(module=module, origin="misspelled", candidates=close),
+    )
+
+
+@rule(
+    Example(
+        failing(
+            "ModuleNotFoundError",
+            "No module named 'yaml'",
+            module="yaml",
+            origin="missing",
+            top_level="yaml",
+        ),
+        "environment.missing-package",
+        "yaml",
+        {"module": "yaml", "top_level": "yaml"},
+        message="package providing 'yaml' is not installed",
+    ),
+)
+def missing_package(failure: Failure, ctx: Context) -> Match | None:
+    """Any other missing module: a distribution that is not installed."""
+    found = _missing_module(failure)
+    if found is None:
+        return None
+    module, top = found
+    return Match(
+        "environment.missing-package",
+        top,
+        f"package providing {top!r} is not installed",
+        MissingPackage(module=module, top_level=top),
+    )
+
+
+# -- names and attributes --------------------------------------------------------------------
+
+
+def _removed_name(
+    module: str, name: str, msg: str, ctx: Context, form: RemovedForm
+) -> Match | None:
+    """``module.name`` (imported or read as an attribute) of a library that no longer has it:
+    the catalogue knows it, or the library's own message says it was removed."""
+    migration = ctx.catalogue.attribute(module, name)
+    if migration is None and not _REMOVED_WORDS.search(msg):
+        return None
+    api = f"{module}.{name}"
+    when = f" in {migration.removed_in}" if migration else ""
+    return _removed_api(
+        f"{api} was removed{when}", RemovedApi(api=api, module=module, name=name, form=form)
+    )
+
+
+def _imported_name(failure: Failure) -> tuple[str, str] | None:
+    """``from module import name`` failed on ``name``: the module and the name."""
+    name = failure.facts.get("import_name")
+    if "ImportError" not in exc_mro(failure) or not name:
+        return None
+    return failure.facts.get("module") or "", name
+
+
+@rule(
+    Example(
+        failing(
+            "ImportError",
+            "cannot import name 'Mapping' from 'collections'",
+            module="collections",
+            import_name="Mapping",
+            origin="stdlib",
+        ),
+        "environment.removed-api",
+        "collections.Mapping",
+        {"form": "import", "module": "collections", "name": "Mapping"},
+        message="collections.Mapping was removed in Python 3.10",
+    ),
+    Example(  # not catalogued, but the library says so
+        failing(
+            "ImportError",
+            "cannot import name 'soft_unicode' from 'markupsafe': it was removed",
+            module="markupsafe",
+            import_name="soft_unicode",
+            origin="installed",
+        ),
+        "environment.removed-api",
+        "markupsafe.soft_unicode",
+        {"form": "import"},
+        message="markupsafe.soft_unicode was removed",
+    ),
+)
+def removed_import(failure: Failure, ctx: Context) -> Match | None:
+    """... ``from library import name`` of a removed name."""
+    found = _imported_name(failure)
+    if found is None or failure.facts.get("origin") == "project":
+        return None
+    module, name = found
+    return _removed_name(module, name, failure.message, ctx, "import")
+
+
+@rule(
+    Example(
+        failing(
+            "ImportError",
+            "cannot import name 'make_user' from 'shop.factories' (/p/shop/factories.py)",
+            module="shop.factories",
+            import_name="make_user",
+            origin="project",
+            module_path="shop/factories.py",
+        ),
+        "import.name-not-found",
+        "shop.factories.make_user",
+        {"module": "shop.factories", "name": "make_user", "module_path": "shop/factories.py"},
+        message="cannot import name 'make_user' from 'shop.factories'",
+    ),
+)
+def name_not_found(failure: Failure, ctx: Context) -> Match | None:
+    """``from module import name`` where the module exists and the name does not."""
+    found = _imported_name(failure)
+    if found is None:
+        return None
+    module, name = found
+    f = failure.facts
+    return Match(
+        "import.name-not-found",
+        f"{module}.{name}",
+        f"cannot import name {name!r} from {module!r}",
+        NameNotFound(
+            module=module, name=name, origin=f.get("origin"), module_path=f.get("module_path")
+        ),
+    )
+
+
+@rule(
+    Example(
+        failing("NameError", "name 'make_user' is not defined", name="make_user"),
+        "import.name-undefined",
+        "make_user",
+        {"name": "make_user"},
+    ),
+)
+def name_undefined(failure: Failure, ctx: Context) -> Match | None:
+    """A ``NameError``: often a missing import or a renamed helper."""
+    name = failure.facts.get("name")
+    if exc_name(failure) != "NameError" or not name:
+        return None
+    return Match(
+        "import.name-undefined", name, f"name {name!r} is not defined", NameUndefined(name=name)
+    )
+
+
+def _module_attribute(failure: Failure) -> tuple[str, str] | None:
+    """``module.attr`` raised AttributeError: the module and the attribute."""
+    f = failure.facts
+    attr = f.get("attr")
+    if "AttributeError" not in exc_mro(failure) or not attr or f.get("obj_kind") != "module":
+        return None
+    return f.get("obj_module") or "", attr
+
+
+@rule(
+    Example(
+        failing(
+            "AttributeError",
+            "module 'shop.pricing' has no attribute 'totl'",
+            attr="totl",
+            obj_kind="module",
+            obj_module="shop.pricing",
+            obj_origin="project",
+            obj_path="shop/pricing.py",
+        ),
+        "import.name-not-found",
+        "shop.pricing.totl",
+        {"form": "attribute", "origin": "project", "module_path": "shop/pricing.py"},
+    ),
+)
+def project_attribute_missing(failure: Failure, ctx: Context) -> Match | None:
+    """``module.name`` of a project module that has no such name."""
+    found = _module_attribute(failure)
+    if found is None or failure.facts.get("obj_origin") != "project":
+        return None
+    module, attr = found
+    return Match(
+        "import.name-not-found",
+        f"{module}.{attr}",
+        f"module {module!r} has no attribute {attr!r}",
+        NameNotFound(
+            module=module,
+            name=attr,
+            origin="project",
+            form="attribute",
+            module_path=failure.facts.get("obj_path"),
+        ),
+    )
+
+
+@rule(
+    Example(
+        failing(
+            "AttributeError",
+            "module 'collections' has no attribute 'Mapping'",
+            attr="Mapping",
+            obj_kind="module",
+            obj_module="collections",
+            obj_origin="stdlib",
+        ),
+        "environment.removed-api",
+        "collections.Mapping",
+        {"form": "attribute", "module": "collections", "name": "Mapping"},
+    ),
+    Example(  # NumPy 2's module __getattr__: the message says it was removed
+        failing(
+            "AttributeError",
+            "`np.NaN` was removed in the NumPy 2.0 release. Use `np.nan` instead.",
+            attr="NaN",
+            obj_kind="module",
+            obj_module="numpy",
+            obj_origin="installed",
+        ),
+        "environment.removed-api",
+        "numpy.NaN",
+        {"form": "attribute"},
+    ),
+)
+def removed_attribute(failure: Failure, ctx: Context) -> Match | None:
+    """... ``library.name`` of a removed name."""
+    found = _module_attribute(failure)
+    if found is None or failure.facts.get("obj_origin") == "project":
+        return None
+    module, attr = found
+    return _removed_name(module, attr, failure.message, ctx, "attribute")
+
+
+@rule(
+    Example(
+        failing(
+            "AttributeError",
+            "'DataFrame' object has no attribute 'iteritems'",
+            attr="iteritems",
+            obj_kind="instance",
+            obj_type="pandas.core.frame.DataFrame",
+            obj_mro=["pandas.core.frame.DataFrame", "pandas.core.generic.NDFrame"],
+        ),
+        "environment.removed-api",
+        "pandas.DataFrame.iteritems",
+        {"form": "method", "name": "iteritems"},
+        message="pandas.DataFrame.iteritems was removed in pandas 2.0",
+    ),
+)
+def removed_method(failure: Failure, ctx: Context) -> Match | None:
+    """... ``obj.method`` of a library class that no longer has it."""
+    f = failure.facts
+    attr = f.get("attr")
+    if "AttributeError" not in exc_mro(failure) or not attr or f.get("obj_kind") == "module":
+        return None
+    migration = ctx.catalogue.method(f.get("obj_mro", []), attr)
+    if migration is None:
+        return None
+    return _removed_api(
+        f"{migration.api} was removed in {migration.removed_in}",
+        RemovedApi(api=migration.api, name=attr, form="method"),
+    )
+
+
+@rule(
+    Example(
+        failing(
+            "TypeError",
+            "read_csv() got an unexpected keyword argument 'squeeze'",
+            source='df = pd.read_csv("a.csv", squeeze=True)',
+        ),
+        "environment.removed-api",
+        "pandas.read_csv.squeeze",
+        {"form": "kwarg"},
+        message="read_csv(squeeze=...) was removed in pandas 2.0",
+    ),
+)
+def removed_kwarg(failure: Failure, ctx: Context) -> Match | None:
+    """... a keyword argument a library function no longer takes."""
+    m = _UNEXPECTED_KWARG.search(failure.message)
+    if exc_name(failure) != "TypeError" or m is None:
+        return None
+    function, kwarg = m.group(1) or "", m.group(2)
+    migration = ctx.catalogue.kwarg(function.rpartition(".")[2], kwarg) or (
+        ctx.catalogue.kwarg(function, kwarg)
+    )
+    if migration is None:
+        return None
+    return _removed_api(
+        f"{function}({kwarg}=...) was removed in {migration.removed_in}",
+        RemovedApi(api=migration.api, form="kwarg"),
+    )
+
+
+@rule(
+    Example(
+        failing(
+            "sqlalchemy.exc.ObjectNotExecutableError",
+            "Not an executable object: 'select 1'",
+            source='conn.execute("select 1")',
+        ),
+        "environment.removed-api",
+        "sqlalchemy.engine.Connection.execute",
+        {"form": "call"},
+    ),
+)
+def removed_call_form(failure: Failure, ctx: Context) -> Match | None:
+    """... a call form a library no longer accepts (a catalogue entry's ``detect`` regex
+    matches ``"ExcType: message"``)."""
+    called = ctx.catalogue.detected(f"{failure.exc_type}: {failure.message}")
+    if called is None:
+        return None
+    return _removed_api(
+        f"{called.api}: {first_line(failure.message)[:120]} (changed in {called.removed_in})",
+        RemovedApi(api=called.api, form="call"),
+    )
+
+
+# -- the environment -------------------------------------------------------------------------
+
+
+@rule(
+    Example(
+        failing("KeyError", "'DATABASE_URL'", env_var="DATABASE_URL"),
+        "environment.missing-env-var",
+        "DATABASE_URL",
+        {"name": "DATABASE_URL"},
+        message="environment variable 'DATABASE_URL' is not set",
+    ),
+)
+def missing_env_var(failure: Failure, ctx: Context) -> Match | None:
+    """``os.environ[NAME]`` raised KeyError."""
+    var = failure.facts.get("env_var")
+    if not var:
+        return None
+    return Match(
+        "environment.missing-env-var",
+        var,
+        f"environment variable {var!r} is not set",
+        MissingEnvVar(name=var),
+    )
+
+
+@rule(
+    Example(
+        failing(
+            "redis.exceptions.ConnectionError",
+            "Error 111 connecting to localhost:6379. Connection refused.",
+            refused=True,
+            address={"host": "localhost", "port": 6379},
+        ),
+        "environment.service-unavailable",
+        "localhost:6379",
+        {"host": "localhost", "port": 6379},
+    ),
+)
+def service_unavailable(failure: Failure, ctx: Context) -> Match | None:
+    """A refused connection anywhere in the exception chain."""
+    f = failure.facts
+    if not f.get("refused"):
+        return None
+    address = f.get("address") or {}
+    where = f"{address.get('host', '?')}:{address.get('port', '?')}"
+    return Match(
+        "environment.service-unavailable",
+        where,
+        f"connection refused by {where}",
+        ServiceUnavailable(host=address.get("host"), port=address.get("port")),
+    )
+
+
+@rule(
+    Example(
+        failing(
+            "FileNotFoundError",
+            "[Errno 2] No such file or directory: 'data/prices.csv'",
+            filename="data/prices.csv",
+            absolute=False,
+            cwd=".",
+            exists_relative_to=["tests/data/prices.csv"],
+        ),
+        "environment.file-not-found",
+        "data/prices.csv@tests/test_x.py",
+        {"cwd": ".", "exists_relative_to": ["tests/data/prices.csv"]},
+    ),
+)
+def file_not_found(failure: Failure, ctx: Context) -> Match | None:
+    """A relative path that only works from one working directory."""
+    f = failure.facts
+    filename = f.get("filename")
+    if exc_name(failure) != "FileNotFoundError" or not filename or f.get("absolute"):
+        return None
+    return Match(
+        "environment.file-not-found",
+        f"{filename}@{location(failure)[0]}",
+        f"{filename!r} not found from the working directory {f.get('cwd')!r}",
+        FileNotFound(
+            filename=filename, cwd=f.get("cwd"), exists_relative_to=f.get("exists_relative_to", [])
+        ),
+    )
+
+
+# -- everything else -------------------------------------------------------------------------
+
+
+@rule(
+    Example(
+        failing("AssertionError", "assert 3 == 4"),
+        "other.assertion",
+        "tests/test_x.py::test_x@tests/test_x.py:3",
+    ),
+    Example(  # a subclass (pytest-check, numpy.testing) is an assertion too
+        failing("numpy.testing.AssertionError", "Arrays are not equal", exc_mro=["AssertionError"]),
+        "other.assertion",
+        "tests/test_x.py::test_x@tests/test_x.py:3",
+    ),
+)
+def assertion(failure: Failure, ctx: Context) -> Match | None:
+    """A failed assertion: one issue per test and place."""
+    if "AssertionError" not in exc_mro(failure):
+        return None
+    return Match("other.assertion", f"{failure.nodeid}@{_at(failure)}", details=NoDetails())
+
+
+RULES: tuple[Rule, ...] = (
+    file_mismatch,
+    syntax_error,
+    recursive_fixture,
+    fixture_not_found,
+    scope_mismatch,
+    called_directly,
+    mark_on_fixture,
+    warns_none,
+    msg_kwarg,
+    async_fixture,
+    yield_fixture,
+    pytest_deprecation,
+    nose_setup,
+    deprecated_api,
+    import_without_module,
+    removed_module,
+    project_module_not_found,
+    library_submodule_not_found,
+    misspelled_module,
+    missing_package,
+    removed_import,
+    name_not_found,
+    name_undefined,
+    project_attribute_missing,
+    removed_attribute,
+    removed_method,
+    removed_kwarg,
+    removed_call_form,
+    missing_env_var,
+    service_unavailable,
+    file_not_found,
+    assertion,
+)
+"""The built-in table, in priority order: the first rule that matches wins."""
