@@ -37,6 +37,34 @@ def test_worked_fixer_example_fixes_and_verifies(pytester: pytest.Pytester) -> N
     assert "build_user('ada')" in (pytester.path / "test_users.py").read_text()
 
 
+def test_testing_a_fixer_example_passes_and_its_failure_reads_as_shown(
+    pytester: pytest.Pytester,
+) -> None:
+    blocks = python_blocks("api.md")
+    (conftest,) = [b for b in blocks if b.startswith("# conftest.py")]
+    (tests,) = [b for b in blocks if b.startswith("# test_helper_renames.py")]
+    text = (DOCS / "api.md").read_text(encoding="utf-8")
+    (shown,) = re.findall(r"```text\n(E +AssertionError: assert_fix.*?)```", text, re.S)
+    # beside the example, the failure the docs show: its first test with a mistake in `after`
+    wrong = tests.replace('assert build_user("ada")', 'assert build_user("ada ")')
+    wrong = wrong.partition("\n\n\ndef test_other_names")[0]
+    assert 'build_user("ada ")' in wrong
+    pytester.makeconftest(conftest)
+    pytester.makepyprojecttoml("[tool.pytest.ini_options]\n")
+    pytester.makepyfile(test_helper_renames=tests, test_mistake=wrong)
+    # the files named: pytester's runs keep their tmp_path (with the test modules that
+    # issue_from_run wrote) in the directory, where a plain run would collect them
+    result = pytester.runpytest_subprocess(
+        "-p", "no:randomly", "test_helper_renames.py", "test_mistake.py"
+    )
+    result.assert_outcomes(passed=2, failed=1)
+    lines = [line.rstrip() for line in result.outlines]
+    expected = [line.rstrip() for line in shown.splitlines()]
+    assert expected[0] in lines, result.stdout.str()
+    start = lines.index(expected[0])
+    assert lines[start : start + len(expected)] == expected
+
+
 def _shape(value: object) -> object:
     """The keys of a JSON value, recursively (a list by its first item)."""
     if isinstance(value, dict):

@@ -1,30 +1,38 @@
-"""Before/after examples of the import fixers, in the style of libcst's ``assertCodemod``.
+"""Before/after examples of the import fixers, checked with ``pytest_autofix.testing.assert_fix``.
 
-Each test writes a small project to ``tmp_path``, builds the issue the classifier makes from the
-failure facts capture would record, asks the fixer, applies its transforms to each file's libcst
-parse and compares the code with the expected text exactly.
+Each test gives a small project, builds the issue the classifier makes from the failure facts
+capture would record, and asserts what the fixer's fix makes of the project, planned as the
+engine plans it: every file it changes, exactly.
 """
 
 from __future__ import annotations
 
 import ast
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import libcst
 import pytest
-from autofix_testing import apply, expect, make, project_modules, propose
+from autofix_testing import make, project_modules, propose
 
 from pytest_autofix.catalogue import builtin
 from pytest_autofix.engine.classify import Context, group
 from pytest_autofix.fixers import imports
 from pytest_autofix.model import Failure, Fix, Frame, Issue
 from pytest_autofix.project import Project
+from pytest_autofix.testing import assert_fix
 
 
-def issue_of(root: Path, *failures: Failure) -> Issue:
-    """The one issue the classifier makes of ``failures``."""
+def issue_of(root: Path, files: Mapping[str, str | bytes], *failures: Failure) -> Issue:
+    """The one issue the classifier makes of ``failures`` in the project ``files`` (written
+    under ``root``: the classifier knows the project's module names)."""
+    for rel, content in files.items():
+        if isinstance(content, bytes):
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_bytes(content)
+        else:
+            make(root, {rel: content})
     ctx = Context(project_modules(Project(root)), builtin())
     issues = group(failures, ctx)
     assert len(issues) == 1, issues
@@ -78,9 +86,10 @@ def name_error(name: str, at: str, line: int) -> Failure:
     return failure("NameError", message, {"name": name}, at, line, nodeid=f"{at}::test")
 
 
-def only(fixes: list[Fix]) -> Fix:
-    assert len(fixes) == 1, fixes
-    return fixes[0]
+def checked(fix: Fix | None) -> Fix:
+    """The fix ``assert_fix`` checked (there is one whenever it expected files)."""
+    assert fix is not None
+    return fix
 
 
 SHOP = {
@@ -100,65 +109,57 @@ SHOP = {
 
 
 def test_module_renamed_every_importer_and_form(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            **SHOP,
-            "shop/cart.py": """\
-                from .pricing import total
+    before = {
+        **SHOP,
+        "shop/cart.py": """\
+            from .pricing import total
 
 
-                def cart_total(items):
-                    return total(items)
-                """,
-            "tests/conftest.py": """\
-                import pytest
-                import shop.pricing as sp
+            def cart_total(items):
+                return total(items)
+            """,
+        "tests/conftest.py": """\
+            import pytest
+            import shop.pricing as sp
 
 
-                @pytest.fixture
-                def taxed():
-                    return sp.with_tax(10.0)
-                """,
-            "tests/test_orders.py": """\
-                import shop.pricing
-                from shop.pricing import (
-                    total,
-                    with_tax as wt,  # the short name
-                )
+            @pytest.fixture
+            def taxed():
+                return sp.with_tax(10.0)
+            """,
+        "tests/test_orders.py": """\
+            import shop.pricing
+            from shop.pricing import (
+                total,
+                with_tax as wt,  # the short name
+            )
 
 
-                def test_total():
-                    assert total([("a", 1.0)]) == shop.pricing.total([("a", 1.0)])
+            def test_total():
+                assert total([("a", 1.0)]) == shop.pricing.total([("a", 1.0)])
 
 
-                def test_late():
-                    from shop.pricing import with_tax
-                    shop = None
-                    assert with_tax(1.0) == wt(1.0)
-                """,
-        },
-    )
+            def test_late():
+                from shop.pricing import with_tax
+                shop = None
+                assert with_tax(1.0) == wt(1.0)
+            """,
+    }
     issue = issue_of(
         tmp_path,
+        before,
         module_not_found("shop.pricing", "tests/test_orders.py", 1),
         module_not_found("shop.pricing", "tests/conftest.py", 2),
     )
-    fix = only(propose(imports.ModuleRenamed(), issue, tmp_path))
-    assert fix.confidence >= 0.9 and fix.safe
-    assert "shop.prices" in fix.description and "defines total and with_tax" in fix.description
-    assert apply(tmp_path, fix) == {
-        "shop/cart.py": expect(
-            """\
+    after = {
+        "shop/cart.py": """\
             from .prices import total
 
 
             def cart_total(items):
                 return total(items)
-            """
-        ),
-        "tests/conftest.py": expect(
-            """\
+            """,
+        "tests/conftest.py": """\
             import pytest
             import shop.prices as sp
 
@@ -166,10 +167,8 @@ def test_module_renamed_every_importer_and_form(tmp_path: Path) -> None:
             @pytest.fixture
             def taxed():
                 return sp.with_tax(10.0)
-            """
-        ),
-        "tests/test_orders.py": expect(
-            """\
+            """,
+        "tests/test_orders.py": """\
             import shop.prices
             from shop.prices import (
                 total,
@@ -185,120 +184,107 @@ def test_module_renamed_every_importer_and_form(tmp_path: Path) -> None:
                 from shop.prices import with_tax
                 shop = None
                 assert with_tax(1.0) == wt(1.0)
-            """
-        ),
+            """,
     }
+    result = assert_fix(
+        imports.ModuleRenamed(),
+        issue,
+        before,
+        after,
+        count=1,
+        safe=True,
+        description="defines total and with_tax",
+    )
+    fix = checked(result.fix)
+    assert fix.confidence >= 0.9 and "shop.prices" in fix.description
 
 
 def test_module_renamed_also_where_its_package_imports_it_by_name(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            **SHOP,
-            "shop/cart.py": "from . import pricing\n\n\ndef cart(items):\n"
-            "    return pricing.total(items)\n",
-            "tests/test_orders.py": "from shop.pricing import total\n",
-        },
-    )
-    issue = issue_of(tmp_path, module_not_found("shop.pricing", "tests/test_orders.py"))
-    fix = only(propose(imports.ModuleRenamed(), issue, tmp_path))
-    assert apply(tmp_path, fix) == {
+    before = {
+        **SHOP,
+        "shop/cart.py": "from . import pricing\n\n\ndef cart(items):\n"
+        "    return pricing.total(items)\n",
+        "tests/test_orders.py": "from shop.pricing import total\n",
+    }
+    issue = issue_of(tmp_path, before, module_not_found("shop.pricing", "tests/test_orders.py"))
+    after = {
         "shop/cart.py": "from . import prices\n\n\ndef cart(items):\n"
         "    return prices.total(items)\n",
         "tests/test_orders.py": "from shop.prices import total\n",
     }
+    assert_fix(imports.ModuleRenamed(), issue, before, after, count=1)
 
 
 def test_edits_keep_crlf_bom_and_comments_byte_for_byte(tmp_path: Path) -> None:
-    make(tmp_path, SHOP)
     source = (
         b"\xef\xbb\xbf# -*- coding: utf-8 -*-\r\n"
         b"import shop.pricing  # keep me\r\n\r\n\r\n"
         b"def test():   \r\n    assert shop.pricing.total([]) == 0\r\n"
     )
-    (tmp_path / "tests").mkdir()
-    (tmp_path / "tests/test_orders.py").write_bytes(source)
-    issue = issue_of(tmp_path, module_not_found("shop.pricing", "tests/test_orders.py", 2))
-    fix = only(propose(imports.ModuleRenamed(), issue, tmp_path))
-    [edit] = fix.edits
-    assert edit.transform is not None
-    after = edit.transform(libcst.parse_module(source)).bytes
-    assert after == source.replace(b"shop.pricing", b"shop.prices")
+    before = {**SHOP, "tests/test_orders.py": source}
+    issue = issue_of(tmp_path, before, module_not_found("shop.pricing", "tests/test_orders.py", 2))
+    after = {"tests/test_orders.py": source.replace(b"shop.pricing", b"shop.prices")}
+    result = assert_fix(imports.ModuleRenamed(), issue, before, after, count=1)
+    assert len(checked(result.fix).edits) == 1
 
 
 def test_module_moved_to_a_subpackage(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "shop/__init__.py": "",
-            "shop/billing/__init__.py": "",
-            "shop/billing/pricing.py": SHOP["shop/prices.py"],
-            "tests/test_orders.py": """\
-                import shop.pricing
+    before = {
+        "shop/__init__.py": "",
+        "shop/billing/__init__.py": "",
+        "shop/billing/pricing.py": SHOP["shop/prices.py"],
+        "tests/test_orders.py": """\
+            import shop.pricing
 
 
-                def test_total():
-                    assert shop.pricing.total([]) == 0
-                """,
-        },
-    )
-    issue = issue_of(tmp_path, module_not_found("shop.pricing", "tests/test_orders.py"))
-    fix = only(propose(imports.ModuleRenamed(), issue, tmp_path))
-    assert fix.confidence >= 0.9
-    assert apply(tmp_path, fix) == {
-        "tests/test_orders.py": expect(
-            """\
+            def test_total():
+                assert shop.pricing.total([]) == 0
+            """,
+    }
+    issue = issue_of(tmp_path, before, module_not_found("shop.pricing", "tests/test_orders.py"))
+    after = {
+        "tests/test_orders.py": """\
             import shop.billing.pricing
 
 
             def test_total():
                 assert shop.billing.pricing.total([]) == 0
             """
-        )
     }
+    result = assert_fix(imports.ModuleRenamed(), issue, before, after, count=1)
+    assert checked(result.fix).confidence >= 0.9
 
 
 def test_module_renamed_beyond_recognition_but_the_only_one_defining_the_names(
     tmp_path: Path,
 ) -> None:
-    make(
-        tmp_path,
-        {
-            **SHOP,
-            "shop/util.py": "def helper():\n    return 1\n",
-            "tests/test_orders.py": "from shop.money import total, with_tax\n",
-        },
-    )
-    issue = issue_of(tmp_path, module_not_found("shop.money", "tests/test_orders.py"))
-    fix = only(propose(imports.ModuleRenamed(), issue, tmp_path))
-    assert fix.confidence == pytest.approx(0.9)
-    assert apply(tmp_path, fix) == {
-        "tests/test_orders.py": "from shop.prices import total, with_tax\n"
+    before = {
+        **SHOP,
+        "shop/util.py": "def helper():\n    return 1\n",
+        "tests/test_orders.py": "from shop.money import total, with_tax\n",
     }
+    issue = issue_of(tmp_path, before, module_not_found("shop.money", "tests/test_orders.py"))
+    after = {"tests/test_orders.py": "from shop.prices import total, with_tax\n"}
+    assert_fix(imports.ModuleRenamed(), issue, before, after, count=1, confidence=0.9)
 
 
 def test_misspelled_stdlib_module_renames_the_reads(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "tests/test_io.py": """\
-                import jsn
+    before = {
+        "tests/test_io.py": """\
+            import jsn
 
 
-                def test_dump(jsn_text='{}'):
-                    assert jsn.loads(jsn_text) == {}
-                    assert jsn.dumps({}) == "{}"
-                """,
-        },
+            def test_dump(jsn_text='{}'):
+                assert jsn.loads(jsn_text) == {}
+                assert jsn.dumps({}) == "{}"
+            """,
+    }
+    issue = issue_of(
+        tmp_path, before, module_not_found("jsn", "tests/test_io.py", origin="missing")
     )
-    issue = issue_of(tmp_path, module_not_found("jsn", "tests/test_io.py", origin="missing"))
     assert issue.details["origin"] == "misspelled"
-    fix = only(propose(imports.ModuleRenamed(), issue, tmp_path))
-    assert fix.confidence >= 0.9
-    assert "standard-library module json" in fix.description
-    assert apply(tmp_path, fix) == {
-        "tests/test_io.py": expect(
-            """\
+    after = {
+        "tests/test_io.py": """\
             import json
 
 
@@ -306,161 +292,189 @@ def test_misspelled_stdlib_module_renames_the_reads(tmp_path: Path) -> None:
                 assert json.loads(jsn_text) == {}
                 assert json.dumps({}) == "{}"
             """
-        )
     }
+    result = assert_fix(
+        imports.ModuleRenamed(),
+        issue,
+        before,
+        after,
+        count=1,
+        description="standard-library module json",
+    )
+    assert checked(result.fix).confidence >= 0.9
 
 
 def test_misspelled_module_aliased_when_its_name_is_taken(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "tests/test_io.py": """\
-                from colections import OrderedDict
-                import jsn
+    before = {
+        "tests/test_io.py": """\
+            from colections import OrderedDict
+            import jsn
 
 
-                def test_dump():
-                    json = {"a": 1}
-                    assert jsn.dumps(json) == '{"a": 1}'
-                """,
-        },
+            def test_dump():
+                json = {"a": 1}
+                assert jsn.dumps(json) == '{"a": 1}'
+            """,
+    }
+    issue = issue_of(
+        tmp_path, before, module_not_found("jsn", "tests/test_io.py", 2, origin="missing")
     )
-    issue = issue_of(tmp_path, module_not_found("jsn", "tests/test_io.py", 2, origin="missing"))
-    fix = only(propose(imports.ModuleRenamed(), issue, tmp_path))
-    assert fix.confidence >= 0.9
-    assert apply(tmp_path, fix)["tests/test_io.py"].splitlines()[1] == "import json as jsn"
+    after = {
+        "tests/test_io.py": """\
+            from colections import OrderedDict
+            import json as jsn
 
-    issue = issue_of(tmp_path, module_not_found("colections", "tests/test_io.py", origin="missing"))
-    fix = only(propose(imports.ModuleRenamed(), issue, tmp_path))
-    assert apply(tmp_path, fix)["tests/test_io.py"].splitlines()[0] == (
-        "from collections import OrderedDict"
+
+            def test_dump():
+                json = {"a": 1}
+                assert jsn.dumps(json) == '{"a": 1}'
+            """,
+    }
+    result = assert_fix(imports.ModuleRenamed(), issue, before, after, count=1)
+    assert checked(result.fix).confidence >= 0.9
+
+    issue = issue_of(
+        tmp_path, before, module_not_found("colections", "tests/test_io.py", origin="missing")
     )
+    after = {
+        "tests/test_io.py": """\
+            from collections import OrderedDict
+            import jsn
+
+
+            def test_dump():
+                json = {"a": 1}
+                assert jsn.dumps(json) == '{"a": 1}'
+            """,
+    }
+    assert_fix(imports.ModuleRenamed(), issue, before, after, count=1)
 
 
 def test_ambiguous_modules_are_only_suggested(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            **SHOP,
-            "shop/pricer.py": SHOP["shop/prices.py"],
-            "tests/test_orders.py": "from shop.pricing import total\n",
-        },
+    before = {
+        **SHOP,
+        "shop/pricer.py": SHOP["shop/prices.py"],
+        "tests/test_orders.py": "from shop.pricing import total\n",
+    }
+    issue = issue_of(tmp_path, before, module_not_found("shop.pricing", "tests/test_orders.py"))
+    result = assert_fix(
+        imports.ModuleRenamed(), issue, before, None, count=1, description="shop.pricer"
     )
-    issue = issue_of(tmp_path, module_not_found("shop.pricing", "tests/test_orders.py"))
-    fix = only(propose(imports.ModuleRenamed(), issue, tmp_path))
-    assert fix.confidence < 0.8 and fix.edits == []
-    assert "shop.pricer" in fix.description and "shop.prices" in fix.description
+    fix = checked(result.fix)
+    assert fix.confidence < 0.8 and "shop.prices" in fix.description
 
 
 def test_a_similar_name_alone_stays_below_the_threshold(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            **SHOP,
-            "tests/test_orders.py": "import shop.pricing\n\nassert shop.pricing\n",
-        },
-    )
-    issue = issue_of(tmp_path, module_not_found("shop.pricing", "tests/test_orders.py"))
-    fix = only(propose(imports.ModuleRenamed(), issue, tmp_path))
-    assert fix.confidence < 0.8
-    assert apply(tmp_path, fix)["tests/test_orders.py"].startswith("import shop.prices\n")
+    before = {**SHOP, "tests/test_orders.py": "import shop.pricing\n\nassert shop.pricing\n"}
+    issue = issue_of(tmp_path, before, module_not_found("shop.pricing", "tests/test_orders.py"))
+    after = {"tests/test_orders.py": "import shop.prices\n\nassert shop.prices\n"}
+    result = assert_fix(imports.ModuleRenamed(), issue, before, after, count=1)
+    assert checked(result.fix).confidence < 0.8
 
 
 def test_no_module_like_it_proposes_nothing(tmp_path: Path) -> None:
-    make(tmp_path, {**SHOP, "tests/test_orders.py": "from shop.inventory import stock\n"})
-    issue = issue_of(tmp_path, module_not_found("shop.inventory", "tests/test_orders.py"))
-    assert propose(imports.ModuleRenamed(), issue, tmp_path) == []
+    before = {**SHOP, "tests/test_orders.py": "from shop.inventory import stock\n"}
+    issue = issue_of(tmp_path, before, module_not_found("shop.inventory", "tests/test_orders.py"))
+    assert_fix(imports.ModuleRenamed(), issue, before, None, count=0)
 
 
 def test_module_in_the_project_but_not_on_sys_path(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "src/shop/__init__.py": "",
-            "src/shop/prices.py": SHOP["shop/prices.py"],
-            "tests/test_orders.py": "from shop.prices import total\n",
-        },
+    before = {
+        "src/shop/__init__.py": "",
+        "src/shop/prices.py": SHOP["shop/prices.py"],
+        "tests/test_orders.py": "from shop.prices import total\n",
+    }
+    issue = issue_of(tmp_path, before, module_not_found("shop", "tests/test_orders.py"))
+    result = assert_fix(
+        imports.ModuleRenamed(), issue, before, None, count=1, description='pythonpath = ["src"]'
     )
-    issue = issue_of(tmp_path, module_not_found("shop", "tests/test_orders.py"))
-    fix = only(propose(imports.ModuleRenamed(), issue, tmp_path))
-    assert fix.edits == [] and fix.confidence < 0.8
-    assert 'pythonpath = ["src"]' in fix.description
+    assert checked(result.fix).confidence < 0.8
 
 
 def test_misspelled_installed_module_routed_as_missing_package(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "tests/test_x.py": """\
-                import pytset
+    before = {
+        "tests/test_x.py": """\
+            import pytset
 
 
-                def test():
-                    with pytset.raises(KeyError):
-                        {}[1]
-                """
-        },
+            def test():
+                with pytset.raises(KeyError):
+                    {}[1]
+            """
+    }
+    issue = issue_of(
+        tmp_path, before, module_not_found("pytset", "tests/test_x.py", origin="missing")
     )
-    issue = issue_of(tmp_path, module_not_found("pytset", "tests/test_x.py", origin="missing"))
     assert issue.code == "environment.missing-package"
-    fix = only(propose(imports.ModuleRenamed(), issue, tmp_path))
-    assert fix.confidence >= 0.9
-    assert apply(tmp_path, fix)["tests/test_x.py"].startswith("import pytest\n")
-    assert "with pytest.raises(KeyError):" in apply(tmp_path, fix)["tests/test_x.py"]
+    after = {
+        "tests/test_x.py": """\
+            import pytest
+
+
+            def test():
+                with pytest.raises(KeyError):
+                    {}[1]
+            """
+    }
+    result = assert_fix(imports.ModuleRenamed(), issue, before, after, count=1)
+    assert checked(result.fix).confidence >= 0.9
 
 
 @pytest.mark.parametrize("declared", [False, True])
 def test_a_library_named_like_a_stdlib_module_is_not_corrected(
     tmp_path: Path, declared: bool
 ) -> None:
-    make(tmp_path, {"tests/test_x.py": "import ujson\n\n\ndef test():\n    ujson.dumps({})\n"})
+    before = {"tests/test_x.py": "import ujson\n\n\ndef test():\n    ujson.dumps({})\n"}
     if declared:
-        make(tmp_path, {"requirements.txt": "ujson>=5\n"})
-    issue = issue_of(tmp_path, module_not_found("ujson", "tests/test_x.py", origin="missing"))
-    fixes = propose(imports.ModuleRenamed(), issue, tmp_path)
+        before["requirements.txt"] = "ujson>=5\n"
+    issue = issue_of(
+        tmp_path, before, module_not_found("ujson", "tests/test_x.py", origin="missing")
+    )
     if declared:
-        assert fixes == []
+        assert_fix(imports.ModuleRenamed(), issue, before, None, count=0)
     else:
-        assert only(fixes).confidence < 0.8
-        assert "ujson may be a distribution of its own" in fixes[0].description
+        after = {"tests/test_x.py": "import json\n\n\ndef test():\n    json.dumps({})\n"}
+        description = "ujson may be a distribution of its own"
+        result = assert_fix(
+            imports.ModuleRenamed(), issue, before, after, count=1, description=description
+        )
+        assert checked(result.fix).confidence < 0.8
 
 
 def test_a_real_missing_package_is_not_renamed(tmp_path: Path) -> None:
-    make(tmp_path, {"tests/test_x.py": "import yaml\n\n\ndef test():\n    yaml.safe_load('')\n"})
-    issue = issue_of(tmp_path, module_not_found("yaml", "tests/test_x.py", origin="missing"))
+    before = {"tests/test_x.py": "import yaml\n\n\ndef test():\n    yaml.safe_load('')\n"}
+    issue = issue_of(
+        tmp_path, before, module_not_found("yaml", "tests/test_x.py", origin="missing")
+    )
     assert issue.code == "environment.missing-package"
-    assert propose(imports.ModuleRenamed(), issue, tmp_path) == []
+    assert_fix(imports.ModuleRenamed(), issue, before, None, count=0)
 
 
 # -- 2. name renamed or moved -----------------------------------------------------------------
 
 
 def test_misspelled_name_renames_its_uses(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            **SHOP,
-            "tests/test_orders.py": """\
-                from shop.prices import totl, with_tax
+    before = {
+        **SHOP,
+        "tests/test_orders.py": """\
+            from shop.prices import totl, with_tax
 
 
-                def test_total():
-                    assert totl([("a", 1.0)]) == 1.0
+            def test_total():
+                assert totl([("a", 1.0)]) == 1.0
 
 
-                def test_nested():
-                    def inner(totl=None):
-                        return totl
-                    assert inner(2) == 2 and totl([]) == 0
-                """,
-        },
+            def test_nested():
+                def inner(totl=None):
+                    return totl
+                assert inner(2) == 2 and totl([]) == 0
+            """,
+    }
+    issue = issue_of(
+        tmp_path, before, name_not_found("shop.prices", "totl", "tests/test_orders.py")
     )
-    issue = issue_of(tmp_path, name_not_found("shop.prices", "totl", "tests/test_orders.py"))
-    fix = only(propose(imports.NameRenamed(), issue, tmp_path))
-    assert fix.confidence >= 0.8 and fix.safe
-    assert apply(tmp_path, fix) == {
-        "tests/test_orders.py": expect(
-            """\
+    after = {
+        "tests/test_orders.py": """\
             from shop.prices import total, with_tax
 
 
@@ -473,66 +487,61 @@ def test_misspelled_name_renames_its_uses(tmp_path: Path) -> None:
                     return totl
                 assert inner(2) == 2 and total([]) == 0
             """
-        )
     }
+    result = assert_fix(imports.NameRenamed(), issue, before, after, count=1, safe=True)
+    assert checked(result.fix).confidence >= 0.8
 
 
 def test_renamed_name_aliased_when_a_local_would_be_shadowed(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            **SHOP,
-            "tests/test_orders.py": """\
-                from shop.prices import totl
+    before = {
+        **SHOP,
+        "tests/test_orders.py": """\
+            from shop.prices import totl
 
 
-                def test_total():
-                    total = 1.0
-                    assert totl([("a", 1.0)]) == total
-                """,
-        },
+            def test_total():
+                total = 1.0
+                assert totl([("a", 1.0)]) == total
+            """,
+    }
+    issue = issue_of(
+        tmp_path, before, name_not_found("shop.prices", "totl", "tests/test_orders.py")
     )
-    issue = issue_of(tmp_path, name_not_found("shop.prices", "totl", "tests/test_orders.py"))
-    fix = only(propose(imports.NameRenamed(), issue, tmp_path))
-    assert fix.confidence >= 0.8
-    assert apply(tmp_path, fix)["tests/test_orders.py"] == expect(
-        """\
-        from shop.prices import total as totl
+    after = {
+        "tests/test_orders.py": """\
+            from shop.prices import total as totl
 
 
-        def test_total():
-            total = 1.0
-            assert totl([("a", 1.0)]) == total
-        """
-    )
+            def test_total():
+                total = 1.0
+                assert totl([("a", 1.0)]) == total
+            """
+    }
+    result = assert_fix(imports.NameRenamed(), issue, before, after, count=1)
+    assert checked(result.fix).confidence >= 0.8
 
 
 def test_moved_name_splits_the_statement_everywhere(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "shop/__init__.py": "",
-            "shop/prices.py": "def total(items):\n    return sum(p for _, p in items)\n",
-            "shop/tax.py": "def with_tax(amount, rate=0.2):\n    return amount * (1 + rate)\n",
-            "shop/cart.py": "from .prices import with_tax as taxed\n",
-            "tests/test_orders.py": """\
-                from shop.prices import total, with_tax
+    before = {
+        "shop/__init__.py": "",
+        "shop/prices.py": "def total(items):\n    return sum(p for _, p in items)\n",
+        "shop/tax.py": "def with_tax(amount, rate=0.2):\n    return amount * (1 + rate)\n",
+        "shop/cart.py": "from .prices import with_tax as taxed\n",
+        "tests/test_orders.py": """\
+            from shop.prices import total, with_tax
 
 
-                def test():
-                    from shop.prices import with_tax
-                    assert with_tax(total([])) == 0
-                """,
-        },
+            def test():
+                from shop.prices import with_tax
+                assert with_tax(total([])) == 0
+            """,
+    }
+    issue = issue_of(
+        tmp_path, before, name_not_found("shop.prices", "with_tax", "tests/test_orders.py")
     )
-    issue = issue_of(tmp_path, name_not_found("shop.prices", "with_tax", "tests/test_orders.py"))
-    fix = only(propose(imports.NameRenamed(), issue, tmp_path))
-    assert fix.confidence == pytest.approx(0.9)
-    assert "shop.tax.with_tax" in fix.description
-    assert apply(tmp_path, fix) == {
+    after = {
         "shop/cart.py": "from .tax import with_tax as taxed\n",
-        "tests/test_orders.py": expect(
-            """\
+        "tests/test_orders.py": """\
             from shop.prices import total
             from shop.tax import with_tax
 
@@ -540,238 +549,258 @@ def test_moved_name_splits_the_statement_everywhere(tmp_path: Path) -> None:
             def test():
                 from shop.tax import with_tax
                 assert with_tax(total([])) == 0
-            """
-        ),
+            """,
     }
+    assert_fix(
+        imports.NameRenamed(),
+        issue,
+        before,
+        after,
+        count=1,
+        confidence=0.9,
+        description="shop.tax.with_tax",
+    )
 
 
 def test_attribute_of_a_project_module(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            **SHOP,
-            "tests/test_orders.py": """\
-                from shop import prices
-                import shop.prices as sp
+    before = {
+        **SHOP,
+        "tests/test_orders.py": """\
+            from shop import prices
+            import shop.prices as sp
 
 
-                def test_total():
-                    assert prices.totl([]) == sp.totl([]) == 0
-                """,
-        },
-    )
+            def test_total():
+                assert prices.totl([]) == sp.totl([]) == 0
+            """,
+    }
     issue = issue_of(
         tmp_path,
+        before,
         attribute_missing("shop.prices", "totl", "shop/prices.py", "tests/test_orders.py", 6),
     )
     assert issue.details["form"] == "attribute"
-    fix = only(propose(imports.NameRenamed(), issue, tmp_path))
-    assert fix.confidence >= 0.8
-    assert apply(tmp_path, fix)["tests/test_orders.py"].splitlines()[-1] == (
-        "    assert prices.total([]) == sp.total([]) == 0"
-    )
+    after = {
+        "tests/test_orders.py": """\
+            from shop import prices
+            import shop.prices as sp
+
+
+            def test_total():
+                assert prices.total([]) == sp.total([]) == 0
+            """,
+    }
+    result = assert_fix(imports.NameRenamed(), issue, before, after, count=1)
+    assert checked(result.fix).confidence >= 0.8
 
 
 def test_renamed_submodule_imported_from_its_package(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            **SHOP,
-            "tests/test_orders.py": """\
-                from shop import pricing
+    before = {
+        **SHOP,
+        "tests/test_orders.py": """\
+            from shop import pricing
 
 
-                def test_total():
-                    assert pricing.total([]) == pricing.with_tax(0)
-                """,
-        },
-    )
-    issue = issue_of(tmp_path, name_not_found("shop", "pricing", "tests/test_orders.py"))
-    fix = only(propose(imports.NameRenamed(), issue, tmp_path))
-    assert fix.confidence >= 0.9
-    assert apply(tmp_path, fix)["tests/test_orders.py"] == expect(
-        """\
-        from shop import prices
+            def test_total():
+                assert pricing.total([]) == pricing.with_tax(0)
+            """,
+    }
+    issue = issue_of(tmp_path, before, name_not_found("shop", "pricing", "tests/test_orders.py"))
+    after = {
+        "tests/test_orders.py": """\
+            from shop import prices
 
 
-        def test_total():
-            assert prices.total([]) == prices.with_tax(0)
-        """
-    )
+            def test_total():
+                assert prices.total([]) == prices.with_tax(0)
+            """
+    }
+    result = assert_fix(imports.NameRenamed(), issue, before, after, count=1)
+    assert checked(result.fix).confidence >= 0.9
 
 
 def test_a_rename_its_docstring_records_is_applied(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "shop/__init__.py": "",
-            "shop/totals.py": """\
-                def compute_total(amounts, discount=0.0):
-                    \"\"\"Sum ``amounts`` less ``discount``. Was ``calc_total``.\"\"\"
-                    return sum(amounts) * (1 - discount)
+    before = {
+        "shop/__init__.py": "",
+        "shop/totals.py": """\
+            def compute_total(amounts, discount=0.0):
+                \"\"\"Sum ``amounts`` less ``discount``. Was ``calc_total``.\"\"\"
+                return sum(amounts) * (1 - discount)
 
 
-                def average(amounts):
-                    return sum(amounts) / len(amounts)
-                """,
-            "tests/test_totals.py": """\
-                from shop.totals import average, calc_total
+            def average(amounts):
+                return sum(amounts) / len(amounts)
+            """,
+        "tests/test_totals.py": """\
+            from shop.totals import average, calc_total
 
 
-                def test_total():
-                    assert calc_total([1.0], discount=0.5) == 0.5
-                """,
-        },
+            def test_total():
+                assert calc_total([1.0], discount=0.5) == 0.5
+            """,
+    }
+    issue = issue_of(
+        tmp_path, before, name_not_found("shop.totals", "calc_total", "tests/test_totals.py")
     )
-    issue = issue_of(tmp_path, name_not_found("shop.totals", "calc_total", "tests/test_totals.py"))
-    fix = only(propose(imports.NameRenamed(), issue, tmp_path))
-    assert fix.confidence >= 0.9
-    assert "its definition mentions calc_total" in fix.description
-    assert apply(tmp_path, fix)["tests/test_totals.py"] == expect(
-        """\
-        from shop.totals import average, compute_total
+    after = {
+        "tests/test_totals.py": """\
+            from shop.totals import average, compute_total
 
 
-        def test_total():
-            assert compute_total([1.0], discount=0.5) == 0.5
-        """
+            def test_total():
+                assert compute_total([1.0], discount=0.5) == 0.5
+            """
+    }
+    result = assert_fix(
+        imports.NameRenamed(),
+        issue,
+        before,
+        after,
+        count=1,
+        description="its definition mentions calc_total",
     )
+    assert checked(result.fix).confidence >= 0.9
 
 
 def test_a_dissimilar_name_whose_calls_fit_is_only_suggested(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "shop/__init__.py": "",
-            "shop/totals.py": "def compute_total(amounts, discount=0.0):\n    return 0\n",
-            "tests/test_totals.py": "from shop.totals import calc_total\n\n"
-            "calc_total([1.0], discount=0.5)\n",
-        },
+    before = {
+        "shop/__init__.py": "",
+        "shop/totals.py": "def compute_total(amounts, discount=0.0):\n    return 0\n",
+        "tests/test_totals.py": "from shop.totals import calc_total\n\n"
+        "calc_total([1.0], discount=0.5)\n",
+    }
+    issue = issue_of(
+        tmp_path, before, name_not_found("shop.totals", "calc_total", "tests/test_totals.py")
     )
-    issue = issue_of(tmp_path, name_not_found("shop.totals", "calc_total", "tests/test_totals.py"))
-    fix = only(propose(imports.NameRenamed(), issue, tmp_path))
-    assert fix.confidence == pytest.approx(0.75)
-    assert "the keyword arguments name its parameters" in fix.description
+    after = {
+        "tests/test_totals.py": "from shop.totals import compute_total\n\n"
+        "compute_total([1.0], discount=0.5)\n",
+    }
+    assert_fix(
+        imports.NameRenamed(),
+        issue,
+        before,
+        after,
+        count=1,
+        confidence=0.75,
+        description="the keyword arguments name its parameters",
+    )
 
 
 def test_exported_name_keeps_its_old_spelling(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            **SHOP,
-            "shop/api.py": """\
-                from shop.prices import totl
+    before = {
+        **SHOP,
+        "shop/api.py": """\
+            from shop.prices import totl
 
-                __all__ = ["totl"]
-                """,
-        },
-    )
-    issue = issue_of(tmp_path, name_not_found("shop.prices", "totl", "shop/api.py"))
-    fix = only(propose(imports.NameRenamed(), issue, tmp_path))
-    assert apply(tmp_path, fix)["shop/api.py"].startswith("from shop.prices import total as totl\n")
+            __all__ = ["totl"]
+            """,
+    }
+    issue = issue_of(tmp_path, before, name_not_found("shop.prices", "totl", "shop/api.py"))
+    after = {
+        "shop/api.py": """\
+            from shop.prices import total as totl
+
+            __all__ = ["totl"]
+            """,
+    }
+    assert_fix(imports.NameRenamed(), issue, before, after, count=1)
 
 
 def test_moved_name_defined_twice_is_only_suggested(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "shop/__init__.py": "",
-            "shop/prices.py": "X = 1\n",
-            "shop/a.py": "def with_tax(x):\n    return x\n",
-            "shop/b.py": "def with_tax(x):\n    return x\n",
-            "tests/test_orders.py": "from shop.prices import with_tax\n",
-        },
+    before = {
+        "shop/__init__.py": "",
+        "shop/prices.py": "X = 1\n",
+        "shop/a.py": "def with_tax(x):\n    return x\n",
+        "shop/b.py": "def with_tax(x):\n    return x\n",
+        "tests/test_orders.py": "from shop.prices import with_tax\n",
+    }
+    issue = issue_of(
+        tmp_path, before, name_not_found("shop.prices", "with_tax", "tests/test_orders.py")
     )
-    issue = issue_of(tmp_path, name_not_found("shop.prices", "with_tax", "tests/test_orders.py"))
-    fix = only(propose(imports.NameRenamed(), issue, tmp_path))
-    assert fix.edits == [] and fix.confidence < 0.8
-    assert "shop.a.with_tax" in fix.description and "shop.b.with_tax" in fix.description
+    result = assert_fix(
+        imports.NameRenamed(), issue, before, None, count=1, description="shop.a.with_tax"
+    )
+    fix = checked(result.fix)
+    assert fix.confidence < 0.8 and "shop.b.with_tax" in fix.description
 
 
 def test_a_name_that_exists_nowhere(tmp_path: Path) -> None:
-    make(tmp_path, {**SHOP, "tests/test_orders.py": "from shop.prices import refund\n"})
-    issue = issue_of(tmp_path, name_not_found("shop.prices", "refund", "tests/test_orders.py"))
-    assert propose(imports.NameRenamed(), issue, tmp_path) == []
+    before = {**SHOP, "tests/test_orders.py": "from shop.prices import refund\n"}
+    issue = issue_of(
+        tmp_path, before, name_not_found("shop.prices", "refund", "tests/test_orders.py")
+    )
+    assert_fix(imports.NameRenamed(), issue, before, None, count=0)
 
 
 def test_a_similar_constant_alone_is_below_the_threshold(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "shop/__init__.py": "",
-            "shop/config.py": "TAX_RATE = 0.2\n",
-            "tests/test_orders.py": "from shop.config import TAX_RATES\n",
-        },
+    before = {
+        "shop/__init__.py": "",
+        "shop/config.py": "TAX_RATE = 0.2\n",
+        "tests/test_orders.py": "from shop.config import TAX_RATES\n",
+    }
+    issue = issue_of(
+        tmp_path, before, name_not_found("shop.config", "TAX_RATES", "tests/test_orders.py")
     )
-    issue = issue_of(tmp_path, name_not_found("shop.config", "TAX_RATES", "tests/test_orders.py"))
-    fix = only(propose(imports.NameRenamed(), issue, tmp_path))
-    assert 0.5 <= fix.confidence < 0.8
-    assert apply(tmp_path, fix)["tests/test_orders.py"] == "from shop.config import TAX_RATE\n"
+    after = {"tests/test_orders.py": "from shop.config import TAX_RATE\n"}
+    result = assert_fix(imports.NameRenamed(), issue, before, after, count=1)
+    assert 0.5 <= checked(result.fix).confidence < 0.8
 
 
 def test_a_call_that_does_not_fit_rules_the_candidate_out(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            **SHOP,
-            "tests/test_orders.py": "from shop.prices import totals\n\ntotals(1, 2, 3)\n",
-        },
+    before = {**SHOP, "tests/test_orders.py": "from shop.prices import totals\n\ntotals(1, 2, 3)\n"}
+    issue = issue_of(
+        tmp_path, before, name_not_found("shop.prices", "totals", "tests/test_orders.py")
     )
-    issue = issue_of(tmp_path, name_not_found("shop.prices", "totals", "tests/test_orders.py"))
-    assert propose(imports.NameRenamed(), issue, tmp_path) == []
+    assert_fix(imports.NameRenamed(), issue, before, None, count=0)
 
 
 # -- 3. a missing import ----------------------------------------------------------------------
 
 
 def test_missing_stdlib_module(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "tests/test_io.py": """\
-                \"\"\"Dumping.\"\"\"
-                import os
-                X = os.sep
+    before = {
+        "tests/test_io.py": """\
+            \"\"\"Dumping.\"\"\"
+            import os
+            X = os.sep
 
 
-                def test_dump():
-                    assert json.dumps({}) == "{}"
-                """,
-        },
-    )
-    issue = issue_of(tmp_path, name_error("json", "tests/test_io.py", 7))
-    fix = only(propose(imports.MissingImport(), issue, tmp_path))
-    assert fix.confidence >= 0.9 and fix.safe
-    assert apply(tmp_path, fix)["tests/test_io.py"] == expect(
-        """\
-        \"\"\"Dumping.\"\"\"
-        import os
-        import json
-        X = os.sep
+            def test_dump():
+                assert json.dumps({}) == "{}"
+            """,
+    }
+    issue = issue_of(tmp_path, before, name_error("json", "tests/test_io.py", 7))
+    after = {
+        "tests/test_io.py": """\
+            \"\"\"Dumping.\"\"\"
+            import os
+            import json
+            X = os.sep
 
 
-        def test_dump():
-            assert json.dumps({}) == "{}"
-        """
-    )
+            def test_dump():
+                assert json.dumps({}) == "{}"
+            """
+    }
+    result = assert_fix(imports.MissingImport(), issue, before, after, count=1, safe=True)
+    assert checked(result.fix).confidence >= 0.9
 
 
 def test_missing_import_the_project_uses_elsewhere(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            **SHOP,
-            "tests/conftest.py": "import shop.prices as sp\n",
-            "tests/test_a.py": "import shop.prices as sp\n",
-            "tests/test_b.py": "import pytest\n\n\ndef test():\n    assert sp.total([]) == 0\n",
-        },
-    )
-    issue = issue_of(tmp_path, name_error("sp", "tests/test_b.py", 5))
-    fix = only(propose(imports.MissingImport(), issue, tmp_path))
-    assert fix.confidence >= 0.9
-    assert apply(tmp_path, fix)["tests/test_b.py"].startswith(
-        "import pytest\nimport shop.prices as sp\n\n\ndef test():"
-    )
+    before = {
+        **SHOP,
+        "tests/conftest.py": "import shop.prices as sp\n",
+        "tests/test_a.py": "import shop.prices as sp\n",
+        "tests/test_b.py": "import pytest\n\n\ndef test():\n    assert sp.total([]) == 0\n",
+    }
+    issue = issue_of(tmp_path, before, name_error("sp", "tests/test_b.py", 5))
+    after = {
+        "tests/test_b.py": "import pytest\nimport shop.prices as sp\n\n\n"
+        "def test():\n    assert sp.total([]) == 0\n"
+    }
+    result = assert_fix(imports.MissingImport(), issue, before, after, count=1)
+    assert checked(result.fix).confidence >= 0.9
 
 
 @pytest.mark.parametrize(
@@ -784,53 +813,43 @@ def test_missing_import_the_project_uses_elsewhere(tmp_path: Path) -> None:
 )
 def test_an_import_that_does_not_resolve_is_never_copied(tmp_path: Path, broken: str) -> None:
     """The other file's import is itself broken: copying it would spread the breakage."""
-    make(
-        tmp_path,
-        {
-            **SHOP,
-            "tests/test_a.py": broken,
-            "tests/test_b.py": "import pytest\n\n\ndef test():\n    assert sp.total([]) == 0\n",
-        },
-    )
-    issue = issue_of(tmp_path, name_error("sp", "tests/test_b.py", 5))
-    assert propose(imports.MissingImport(), issue, tmp_path) == []
+    before = {
+        **SHOP,
+        "tests/test_a.py": broken,
+        "tests/test_b.py": "import pytest\n\n\ndef test():\n    assert sp.total([]) == 0\n",
+    }
+    issue = issue_of(tmp_path, before, name_error("sp", "tests/test_b.py", 5))
+    assert_fix(imports.MissingImport(), issue, before, None, count=0)
 
 
 def test_missing_project_symbol_with_one_definition_in_every_location(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            **SHOP,
-            "shop/cart.py": "def cart(items):\n    return with_tax(total(items))\n",
-            "tests/conftest.py": """\
-                import pytest
-                from shop.prices import total
+    before = {
+        **SHOP,
+        "shop/cart.py": "def cart(items):\n    return with_tax(total(items))\n",
+        "tests/conftest.py": """\
+            import pytest
+            from shop.prices import total
 
 
-                @pytest.fixture
-                def taxed():
-                    return with_tax(1.0)
-                """,
-        },
-    )
+            @pytest.fixture
+            def taxed():
+                return with_tax(1.0)
+            """,
+    }
     issue = issue_of(
         tmp_path,
+        before,
         name_error("with_tax", "tests/conftest.py", 7),
         name_error("with_tax", "shop/cart.py", 2),
     )
-    fix = only(propose(imports.MissingImport(), issue, tmp_path))
-    assert fix.confidence >= 0.9
-    assert apply(tmp_path, fix) == {
-        "shop/cart.py": expect(
-            """\
+    after = {
+        "shop/cart.py": """\
             from shop.prices import with_tax
 
             def cart(items):
                 return with_tax(total(items))
-            """
-        ),
-        "tests/conftest.py": expect(
-            """\
+            """,
+        "tests/conftest.py": """\
             import pytest
             from shop.prices import with_tax, total
 
@@ -838,186 +857,208 @@ def test_missing_project_symbol_with_one_definition_in_every_location(tmp_path: 
             @pytest.fixture
             def taxed():
                 return with_tax(1.0)
-            """
-        ),
+            """,
     }
+    result = assert_fix(imports.MissingImport(), issue, before, after, count=1)
+    assert checked(result.fix).confidence >= 0.9
 
 
 def test_missing_import_is_never_put_under_type_checking(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            **SHOP,
-            "tests/test_a.py": """\
-                from typing import TYPE_CHECKING
+    before = {
+        **SHOP,
+        "tests/test_a.py": """\
+            from typing import TYPE_CHECKING
 
-                if TYPE_CHECKING:
-                    from shop.prices import total
+            if TYPE_CHECKING:
+                from shop.prices import total
 
 
-                def test():
-                    assert total([]) == 0
-                """,
-        },
-    )
-    issue = issue_of(tmp_path, name_error("total", "tests/test_a.py", 8))
-    fix = only(propose(imports.MissingImport(), issue, tmp_path))
-    assert apply(tmp_path, fix)["tests/test_a.py"] == expect(
-        """\
-        from typing import TYPE_CHECKING
-        from shop.prices import total
-
-        if TYPE_CHECKING:
+            def test():
+                assert total([]) == 0
+            """,
+    }
+    issue = issue_of(tmp_path, before, name_error("total", "tests/test_a.py", 8))
+    after = {
+        "tests/test_a.py": """\
+            from typing import TYPE_CHECKING
             from shop.prices import total
 
+            if TYPE_CHECKING:
+                from shop.prices import total
 
-        def test():
-            assert total([]) == 0
-        """
-    )
+
+            def test():
+                assert total([]) == 0
+            """
+    }
+    assert_fix(imports.MissingImport(), issue, before, after, count=1)
 
 
 def test_missing_import_never_shadows_a_module_level_binding(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "tests/test_a.py": """\
-                def test():
-                    assert json.dumps(1)
+    before = {
+        "tests/test_a.py": """\
+            def test():
+                assert json.dumps(1)
 
 
-                test()
-                json = None
-                """,
-        },
-    )
-    issue = issue_of(tmp_path, name_error("json", "tests/test_a.py", 2))
-    assert propose(imports.MissingImport(), issue, tmp_path) == []
+            test()
+            json = None
+            """,
+    }
+    issue = issue_of(tmp_path, before, name_error("json", "tests/test_a.py", 2))
+    assert_fix(imports.MissingImport(), issue, before, None, count=0)
 
 
 def test_missing_name_defined_twice_is_only_suggested(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "shop/__init__.py": "",
-            "shop/a.py": "def helper():\n    pass\n",
-            "shop/b.py": "def helper():\n    pass\n",
-            "tests/test_a.py": "def test():\n    helper()\n",
-        },
+    before = {
+        "shop/__init__.py": "",
+        "shop/a.py": "def helper():\n    pass\n",
+        "shop/b.py": "def helper():\n    pass\n",
+        "tests/test_a.py": "def test():\n    helper()\n",
+    }
+    issue = issue_of(tmp_path, before, name_error("helper", "tests/test_a.py", 2))
+    result = assert_fix(
+        imports.MissingImport(),
+        issue,
+        before,
+        None,
+        count=1,
+        description="from shop.a import helper",
     )
-    issue = issue_of(tmp_path, name_error("helper", "tests/test_a.py", 2))
-    fix = only(propose(imports.MissingImport(), issue, tmp_path))
-    assert fix.edits == [] and fix.confidence < 0.8
-    assert "from shop.a import helper" in fix.description
+    assert checked(result.fix).confidence < 0.8
 
 
 def test_missing_name_that_exists_nowhere(tmp_path: Path) -> None:
-    make(tmp_path, {"tests/test_a.py": "def test():\n    frobnicate()\n"})
-    issue = issue_of(tmp_path, name_error("frobnicate", "tests/test_a.py", 2))
-    assert propose(imports.MissingImport(), issue, tmp_path) == []
+    before = {"tests/test_a.py": "def test():\n    frobnicate()\n"}
+    issue = issue_of(tmp_path, before, name_error("frobnicate", "tests/test_a.py", 2))
+    assert_fix(imports.MissingImport(), issue, before, None, count=0)
 
 
 def test_well_known_stdlib_name(tmp_path: Path) -> None:
-    make(tmp_path, {"tests/test_a.py": "def test(tmp_path):\n    assert Path(tmp_path)\n"})
-    issue = issue_of(tmp_path, name_error("Path", "tests/test_a.py", 2))
-    fix = only(propose(imports.MissingImport(), issue, tmp_path))
-    assert fix.confidence >= 0.8
-    assert apply(tmp_path, fix)["tests/test_a.py"].startswith("from pathlib import Path\n\n")
+    before = {"tests/test_a.py": "def test(tmp_path):\n    assert Path(tmp_path)\n"}
+    issue = issue_of(tmp_path, before, name_error("Path", "tests/test_a.py", 2))
+    after = {
+        "tests/test_a.py": "from pathlib import Path\n\n"
+        "def test(tmp_path):\n    assert Path(tmp_path)\n"
+    }
+    result = assert_fix(imports.MissingImport(), issue, before, after, count=1)
+    assert checked(result.fix).confidence >= 0.8
 
 
 # -- 4. test modules that share a basename ----------------------------------------------------
 
 
-def mismatch(root: Path, module: str, first: str, second: str) -> Issue:
+def mismatch(root: Path, before: Mapping[str, str], module: str, first: str, second: str) -> Issue:
+    """The issue of an ImportPathMismatchError: its facts name the two files by absolute path,
+    so ``assert_fix`` is given the same ``rootdir``."""
     facts = {"mismatch": [module, str(root / first), str(root / second)], "node_path": second}
     message = f"import file mismatch:\nimported module '{module}' has this __file__ attribute"
     return issue_of(
-        root, failure("_pytest.pathlib.ImportPathMismatchError", message, facts, second, 1)
+        root,
+        before,
+        failure("_pytest.pathlib.ImportPathMismatchError", message, facts, second, 1),
     )
 
 
 def test_sibling_test_dirs_become_packages(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "tests/unit/test_util.py": "def test():\n    pass\n",
-            "tests/integration/test_util.py": "def test():\n    pass\n",
-        },
-    )
+    before = {
+        "tests/unit/test_util.py": "def test():\n    pass\n",
+        "tests/integration/test_util.py": "def test():\n    pass\n",
+    }
     issue = mismatch(
-        tmp_path, "test_util", "tests/unit/test_util.py", "tests/integration/test_util.py"
+        tmp_path, before, "test_util", "tests/unit/test_util.py", "tests/integration/test_util.py"
     )
     assert issue.code == "import.file-mismatch"
-    fix = only(propose(imports.DuplicateBasename(), issue, tmp_path))
-    assert fix.confidence >= 0.9 and fix.safe
-    assert apply(tmp_path, fix) == {
-        "tests/unit/__init__.py": "",
-        "tests/integration/__init__.py": "",
-    }
-    assert "unit.test_util and integration.test_util" in fix.description
+    after = {"tests/unit/__init__.py": "", "tests/integration/__init__.py": ""}
+    result = assert_fix(
+        imports.DuplicateBasename(),
+        issue,
+        before,
+        after,
+        count=1,
+        safe=True,
+        description="unit.test_util and integration.test_util",
+        rootdir=tmp_path,
+    )
+    assert checked(result.fix).confidence >= 0.9
 
 
 def test_nested_test_dirs_need_the_common_one_too(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "tests/test_util.py": "def test():\n    pass\n",
-            "tests/deep/er/test_util.py": "def test():\n    pass\n",
-        },
+    before = {
+        "tests/test_util.py": "def test():\n    pass\n",
+        "tests/deep/er/test_util.py": "def test():\n    pass\n",
+    }
+    issue = mismatch(
+        tmp_path, before, "test_util", "tests/test_util.py", "tests/deep/er/test_util.py"
     )
-    issue = mismatch(tmp_path, "test_util", "tests/test_util.py", "tests/deep/er/test_util.py")
-    fix = only(propose(imports.DuplicateBasename(), issue, tmp_path))
-    assert sorted(apply(tmp_path, fix)) == [
-        "tests/__init__.py",
-        "tests/deep/__init__.py",
-        "tests/deep/er/__init__.py",
-    ]
+    after = {"tests/__init__.py": "", "tests/deep/__init__.py": "", "tests/deep/er/__init__.py": ""}
+    assert_fix(imports.DuplicateBasename(), issue, before, after, count=1, rootdir=tmp_path)
 
 
 def test_a_dir_that_is_no_identifier_gets_a_suggestion(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "tests/unit-tests/test_util.py": "def test():\n    pass\n",
-            "tests/integration/test_util.py": "def test():\n    pass\n",
-        },
-    )
+    before = {
+        "tests/unit-tests/test_util.py": "def test():\n    pass\n",
+        "tests/integration/test_util.py": "def test():\n    pass\n",
+    }
     issue = mismatch(
-        tmp_path, "test_util", "tests/unit-tests/test_util.py", "tests/integration/test_util.py"
+        tmp_path,
+        before,
+        "test_util",
+        "tests/unit-tests/test_util.py",
+        "tests/integration/test_util.py",
     )
-    fix = only(propose(imports.DuplicateBasename(), issue, tmp_path))
-    assert fix.edits == [] and "not a valid package name" in fix.description
+    assert_fix(
+        imports.DuplicateBasename(),
+        issue,
+        before,
+        None,
+        count=1,
+        description="not a valid package name",
+        rootdir=tmp_path,
+    )
 
 
 def test_packages_that_break_a_helper_import_are_unsafe(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "tests/unit/helpers.py": "VALUE = 1\n",
-            "tests/unit/test_util.py": "from helpers import VALUE\n",
-            "tests/integration/test_util.py": "def test():\n    pass\n",
-        },
-    )
+    before = {
+        "tests/unit/helpers.py": "VALUE = 1\n",
+        "tests/unit/test_util.py": "from helpers import VALUE\n",
+        "tests/integration/test_util.py": "def test():\n    pass\n",
+    }
     issue = mismatch(
-        tmp_path, "test_util", "tests/unit/test_util.py", "tests/integration/test_util.py"
+        tmp_path, before, "test_util", "tests/unit/test_util.py", "tests/integration/test_util.py"
     )
-    fix = only(propose(imports.DuplicateBasename(), issue, tmp_path))
-    assert not fix.safe and fix.confidence < 0.8
-    assert "tests/unit/test_util.py:1 (`helpers`)" in fix.description
+    after = {"tests/unit/__init__.py": "", "tests/integration/__init__.py": ""}
+    result = assert_fix(
+        imports.DuplicateBasename(),
+        issue,
+        before,
+        after,
+        count=1,
+        safe=False,
+        description="tests/unit/test_util.py:1 (`helpers`)",
+        rootdir=tmp_path,
+    )
+    assert checked(result.fix).confidence < 0.8
 
 
 def test_a_package_that_would_shadow_a_module_gets_a_suggestion(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            **SHOP,
-            "tests/shop/test_util.py": "def test():\n    pass\n",
-            "tests/other/test_util.py": "def test():\n    pass\n",
-        },
+    before = {
+        **SHOP,
+        "tests/shop/test_util.py": "def test():\n    pass\n",
+        "tests/other/test_util.py": "def test():\n    pass\n",
+    }
+    issue = mismatch(
+        tmp_path, before, "test_util", "tests/shop/test_util.py", "tests/other/test_util.py"
     )
-    issue = mismatch(tmp_path, "test_util", "tests/shop/test_util.py", "tests/other/test_util.py")
-    fix = only(propose(imports.DuplicateBasename(), issue, tmp_path))
-    assert fix.edits == [] and "shadows" in fix.description
+    assert_fix(
+        imports.DuplicateBasename(),
+        issue,
+        before,
+        None,
+        count=1,
+        description="shadows",
+        rootdir=tmp_path,
+    )
 
 
 # -- routing ----------------------------------------------------------------------------------
@@ -1025,8 +1066,9 @@ def test_a_package_that_would_shadow_a_module_gets_a_suggestion(tmp_path: Path) 
 
 @pytest.mark.parametrize("fixer", imports.fixers(), ids=lambda f: f.name)
 def test_fixers_ignore_codes_that_are_not_theirs(tmp_path: Path, fixer: Any) -> None:
-    make(tmp_path, {"tests/test_a.py": "assert False\n"})
-    issue = issue_of(tmp_path, failure("AssertionError", "assert False", {}, "tests/test_a.py", 1))
+    before = {"tests/test_a.py": "assert False\n"}
+    failed = failure("AssertionError", "assert False", {}, "tests/test_a.py", 1)
+    issue = issue_of(tmp_path, before, failed)
     assert propose(fixer, issue, tmp_path) == []
 
 

@@ -1,9 +1,15 @@
-"""The missing-package fixer: a suggestion naming the distribution and where to declare it."""
+"""The missing-package fixer: a suggestion naming the distribution and where to declare it.
+
+Every example is checked with ``pytest_autofix.testing.assert_fix(..., after=None)``: the fixer
+proposes one fix and never an edit (installing is for a person).
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from autofix_testing import make, project_modules
@@ -13,9 +19,13 @@ from pytest_autofix.engine.classify import Context, group
 from pytest_autofix.fixers.environment import missing_package as packages
 from pytest_autofix.model import Failure, Fix, Frame, Issue, IssueKind
 from pytest_autofix.project import Project
+from pytest_autofix.testing import assert_fix
 
 
-def missing(root: Path, module: str, at: str = "tests/test_a.py") -> Issue:
+def missing(root: Path, before: Mapping[str, str], module: str, at: str) -> Issue:
+    """The issue of ``import module`` failing at ``at`` in the project ``before`` (written
+    under ``root``: the classifier knows the project's module names)."""
+    make(root, before)
     failure = Failure(
         nodeid=at,
         when="collect",
@@ -40,11 +50,19 @@ def nothing_installed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(packages, "_packages_distributions", dict)
 
 
-def suggest(root: Path, issue: Issue) -> Fix:
-    fixes = list(packages.MissingPackage().propose(issue, Project(root)))
-    assert len(fixes) == 1
-    assert fixes[0].edits == []  # never an edit: installing is for a person
-    return fixes[0]
+def suggest(
+    root: Path,
+    before: Mapping[str, str],
+    module: str,
+    at: str = "tests/test_a.py",
+    **expected: Any,
+) -> Fix:
+    """The one fix proposed for ``import module`` failing at ``at``: a suggestion, no edit
+    (``expected``: what else ``assert_fix`` checks, such as ``description``)."""
+    issue = missing(root, before, module, at)
+    result = assert_fix(packages.MissingPackage(), issue, before, None, count=1, **expected)
+    assert result.fix is not None
+    return result.fix
 
 
 @pytest.mark.parametrize(
@@ -60,11 +78,10 @@ def suggest(root: Path, issue: Issue) -> Fix:
     ],
 )
 def test_the_table_names_the_distribution(tmp_path: Path, module: str, distribution: str) -> None:
-    make(tmp_path, {"tests/test_a.py": f"import {module}\n"})
-    fix = suggest(tmp_path, missing(tmp_path, module))
+    before = {"tests/test_a.py": f"import {module}\n"}
+    description = f"pip install {distribution}`"
+    fix = suggest(tmp_path, before, module, confidence=0.9, description=description)
     assert fix.description.startswith(f"install {distribution} ")
-    assert f"pip install {distribution}`" in fix.description
-    assert fix.confidence == pytest.approx(0.9)
 
 
 def test_the_table_is_maintained() -> None:
@@ -75,82 +92,65 @@ def test_the_table_is_maintained() -> None:
 
 
 def test_declared_but_not_installed(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "pyproject.toml": """\
-                [project]
-                name = "shop"
-                dependencies = ["requests>=2"]
+    before = {
+        "pyproject.toml": """\
+            [project]
+            name = "shop"
+            dependencies = ["requests>=2"]
 
-                [project.optional-dependencies]
-                test = ["pytest", "pyyaml>=6"]
-                """,
-            "tests/test_a.py": "import yaml\n",
-        },
-    )
-    fix = suggest(tmp_path, missing(tmp_path, "yaml"))
-    assert "pyproject.toml ([project.optional-dependencies] test) declares it" in fix.description
+            [project.optional-dependencies]
+            test = ["pytest", "pyyaml>=6"]
+            """,
+        "tests/test_a.py": "import yaml\n",
+    }
+    declared = "pyproject.toml ([project.optional-dependencies] test) declares it"
+    fix = suggest(tmp_path, before, "yaml", description=declared)
     assert "`pip install -e '.[test]'`" in fix.description
 
 
 def test_where_a_test_only_import_should_be_declared(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "pyproject.toml": """\
-                [project]
-                name = "shop"
-                dependencies = ["requests>=2"]
+    before = {
+        "pyproject.toml": """\
+            [project]
+            name = "shop"
+            dependencies = ["requests>=2"]
 
-                [project.optional-dependencies]
-                dev = ["ruff"]
-                """,
-            "tests/test_a.py": "import bs4\n",
-        },
-    )
-    fix = suggest(tmp_path, missing(tmp_path, "bs4"))
+            [project.optional-dependencies]
+            dev = ["ruff"]
+            """,
+        "tests/test_a.py": "import bs4\n",
+    }
+    fix = suggest(tmp_path, before, "bs4")
     assert fix.description.endswith(
         "and declare it in pyproject.toml under [project.optional-dependencies] dev"
     )
 
 
 def test_a_package_import_is_declared_as_a_dependency(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "pyproject.toml": "[project]\nname = 'shop'\ndependencies = []\n",
-            "shop/__init__.py": "import yaml\n",
-        },
-    )
-    fix = suggest(tmp_path, missing(tmp_path, "yaml", at="shop/__init__.py"))
+    before = {
+        "pyproject.toml": "[project]\nname = 'shop'\ndependencies = []\n",
+        "shop/__init__.py": "import yaml\n",
+    }
+    fix = suggest(tmp_path, before, "yaml", at="shop/__init__.py")
     assert fix.description.endswith("declare it in pyproject.toml under [project] dependencies")
 
 
 def test_requirements_and_tox(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "requirements-dev.txt": "# tools\n-r requirements.txt\nPyYAML==6.0  # config\n",
-            "tests/test_a.py": "import yaml\n",
-        },
-    )
-    fix = suggest(tmp_path, missing(tmp_path, "yaml"))
-    assert "requirements-dev.txt declares it" in fix.description
+    before = {
+        "requirements-dev.txt": "# tools\n-r requirements.txt\nPyYAML==6.0  # config\n",
+        "tests/test_a.py": "import yaml\n",
+    }
+    fix = suggest(tmp_path, before, "yaml", description="requirements-dev.txt declares it")
     assert "`pip install -r requirements-dev.txt`" in fix.description
 
-    other = tmp_path / "other"
-    make(other, {"tox.ini": "[testenv]\ndeps =\n    pytest\n", "tests/test_b.py": "import cv2\n"})
-    fix = suggest(other, missing(other, "cv2", at="tests/test_b.py"))
-    assert "declare it in tox.ini under [testenv] deps" in fix.description
+    other = {"tox.ini": "[testenv]\ndeps =\n    pytest\n", "tests/test_b.py": "import cv2\n"}
+    declare = "declare it in tox.ini under [testenv] deps"
+    suggest(tmp_path / "other", other, "cv2", at="tests/test_b.py", description=declare)
 
 
 def test_a_project_that_declares_nothing_yet(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {"pyproject.toml": "[tool.pytest.ini_options]\n", "shop/d.py": "import dateutil\n"},
-    )
-    fix = suggest(tmp_path, missing(tmp_path, "dateutil", at="shop/d.py"))
+    before = {"pyproject.toml": "[tool.pytest.ini_options]\n", "shop/d.py": "import dateutil\n"}
+    fix = suggest(tmp_path, before, "dateutil", at="shop/d.py")
     assert fix.description.startswith("install python-dateutil ")
     assert fix.description.endswith(
         "declare it in pyproject.toml under [project] dependencies "
@@ -159,35 +159,31 @@ def test_a_project_that_declares_nothing_yet(tmp_path: Path) -> None:
 
 
 def test_an_unknown_name_is_a_guess(tmp_path: Path) -> None:
-    make(tmp_path, {"tests/test_a.py": "import frobnicator_plus\n"})
-    fix = suggest(tmp_path, missing(tmp_path, "frobnicator_plus"))
+    before = {"tests/test_a.py": "import frobnicator_plus\n"}
+    guess = "install frobnicator-plus (provides 'frobnicator_plus'; a guess"
+    fix = suggest(tmp_path, before, "frobnicator_plus", description=guess)
     assert fix.confidence < 0.8
-    assert "install frobnicator-plus (provides 'frobnicator_plus'; a guess" in fix.description
 
 
 def test_a_guess_corrected_by_what_the_project_declares(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "requirements.txt": "python-frobnicator>=1\n",
-            "tests/test_a.py": "import frobnicator\n",
-        },
-    )
-    fix = suggest(tmp_path, missing(tmp_path, "frobnicator"))
+    before = {
+        "requirements.txt": "python-frobnicator>=1\n",
+        "tests/test_a.py": "import frobnicator\n",
+    }
+    fix = suggest(tmp_path, before, "frobnicator", description="requirements.txt declares it")
     assert fix.description.startswith("install python-frobnicator ")
-    assert "requirements.txt declares it" in fix.description
 
 
 def test_installed_but_broken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(packages, "_packages_distributions", lambda: {"yaml": ("PyYAML",)})
-    make(tmp_path, {"tests/test_a.py": "import yaml\n"})
-    fix = suggest(tmp_path, missing(tmp_path, "yaml"))
-    assert "provided by the installed PyYAML, yet importing 'yaml' fails" in fix.description
+    broken = "provided by the installed PyYAML, yet importing 'yaml' fails"
+    fix = suggest(tmp_path, {"tests/test_a.py": "import yaml\n"}, "yaml", description=broken)
     assert "pip install -U PyYAML" in fix.description
 
 
 def test_a_declared_library_the_classifier_took_for_a_misspelling(tmp_path: Path) -> None:
-    make(tmp_path, {"requirements.txt": "ujson\n", "tests/test_a.py": "import ujson\n"})
+    before = {"requirements.txt": "ujson\n", "tests/test_a.py": "import ujson\n"}
+    make(tmp_path, before)
     failure = Failure(
         nodeid="tests/test_a.py",
         when="collect",
@@ -198,18 +194,20 @@ def test_a_declared_library_the_classifier_took_for_a_misspelling(tmp_path: Path
     )
     [issue] = group([failure], Context(project_modules(Project(tmp_path)), builtin()))
     assert (issue.code, issue.details["origin"]) == ("import.module-not-found", "misspelled")
-    fix = suggest(tmp_path, issue)
-    assert fix.description.startswith("install ujson ")
-    assert "requirements.txt declares it" in fix.description
-    make(tmp_path, {"requirements.txt": "\n"})
-    assert list(packages.MissingPackage().propose(issue, Project(tmp_path))) == []
+    declared = "requirements.txt declares it"
+    result = assert_fix(
+        packages.MissingPackage(), issue, before, None, count=1, description=declared
+    )
+    assert result.fix is not None and result.fix.description.startswith("install ujson ")
+    undeclared = {**before, "requirements.txt": "\n"}
+    assert_fix(packages.MissingPackage(), issue, undeclared, None, count=0)
 
 
-def test_other_codes_are_not_its_business(tmp_path: Path) -> None:
+def test_other_codes_are_not_its_business() -> None:
     issue = Issue(
         id="x", kind=IssueKind.ENVIRONMENT, code="environment.removed-api", message="gone"
     )
-    assert list(packages.MissingPackage().propose(issue, Project(tmp_path))) == []
+    assert_fix(packages.MissingPackage(), issue, {}, None, count=0)
 
 
 def test_declarations_of_every_format(tmp_path: Path) -> None:
