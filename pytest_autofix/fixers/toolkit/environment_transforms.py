@@ -453,19 +453,43 @@ def _literal(node: cst.CSTNode) -> object:
 
 
 def _match(t: cst.CSTNode, n: cst.CSTNode, caps: _Captures, imports: dict[str, str]) -> bool:
+    """Whether the expression ``n`` has the shape of the template ``t``, recording in ``caps``
+    what each placeholder stands for and how the file spells each dotted name it matched."""
     ph = _placeholder(t)
     if ph is not None:
-        if ph.startswith("s_") and not isinstance(n, cst.SimpleString | cst.ConcatenatedString):
-            return False
-        caps[ph] = n
-        return True
+        return _capture(ph, n, caps)
     if isinstance(t, cst.Name | cst.Attribute) and not _has_placeholder(t):
-        wanted = _dotted(t)
-        if wanted is not None and _qualify(n, imports) == wanted:
-            caps["@" + wanted] = n
+        if _same_name(t, n, caps, imports):
             return True
-        if not isinstance(t, cst.Attribute) or not isinstance(n, cst.Attribute):
-            return False
+        if not (isinstance(t, cst.Attribute) and isinstance(n, cst.Attribute)):
+            return False  # a name matches only itself; an attribute may still match by parts
+    return _match_parts(t, n, caps, imports)
+
+
+def _capture(ph: str, n: cst.CSTNode, caps: _Captures) -> bool:
+    """A placeholder matches any expression (an ``s_`` one only a string literal) and
+    captures it."""
+    if ph.startswith("s_") and not isinstance(n, cst.SimpleString | cst.ConcatenatedString):
+        return False
+    caps[ph] = n
+    return True
+
+
+def _same_name(
+    t: cst.Name | cst.Attribute, n: cst.CSTNode, caps: _Captures, imports: dict[str, str]
+) -> bool:
+    """Whether ``n`` names what the dotted name ``t`` names, however the file imported it
+    (``np.nan`` for ``numpy.nan``); the file's spelling is captured, to be written back."""
+    wanted = _dotted(t)
+    if wanted is None or _qualify(n, imports) != wanted:
+        return False
+    caps["@" + wanted] = n
+    return True
+
+
+def _match_parts(t: cst.CSTNode, n: cst.CSTNode, caps: _Captures, imports: dict[str, str]) -> bool:
+    """Whether ``n`` is a node of ``t``'s kind whose parts match ``t``'s: an attribute's
+    value and name, a call's function and arguments, a list's elements, a literal's value."""
     if isinstance(t, cst.Attribute):
         return (
             isinstance(n, cst.Attribute)

@@ -123,6 +123,16 @@ class _RenameModule(_Scoped):
         self.depth = 0
 
     def visit_Module(self, node: cst.Module) -> None:
+        unaliased = self._find_imports(node)
+        if not unaliased:
+            return
+        self.mode = self._mode(unaliased)
+        if self.mode == "rename":
+            self._find_reads()
+
+    def _find_imports(self, node: cst.Module) -> list[str]:
+        """Note every ``import`` statement of ``old`` (or a submodule), and return the modules
+        it imports without an alias: those bind a name the rest of the file reads."""
         unaliased: list[str] = []
         for found in find_all(node, cst.Import):
             for alias in found.names:
@@ -131,21 +141,29 @@ class _RenameModule(_Scoped):
                     self.imports.add(found)
                     if alias.asname is None:
                         unaliased.append(full)
-        if not unaliased:
-            return
+        return unaliased
+
+    def _mode(self, unaliased: list[str]) -> str:
+        """How the unaliased imports change: "prefix" for a dotted ``old`` (reads of
+        ``old.x`` become ``new.x``), "alias" (``import new as old``) when each imports ``old``
+        itself and ``new`` is dotted or its name is taken, else "rename" (the statements and
+        the reads). Unfixable when the new top-level name is bound to something else."""
         old_root, new_root = self.old.partition(".")[0], self.new.partition(".")[0]
         root_free = new_root == old_root or self._free(new_root, self._binds_root(new_root))
         if "." in self.old:
             if not root_free:
                 raise Unfixable(f"{new_root!r} is bound to something else in this file")
-            self.mode = "prefix"
-            return
+            return "prefix"
         if all(full == self.old for full in unaliased) and ("." in self.new or not root_free):
-            self.mode = "alias"
-            return
+            return "alias"
         if not root_free:
             raise Unfixable(f"{new_root!r} is bound to something else in this file")
-        self.mode = "rename"
+        return "rename"
+
+    def _find_reads(self) -> None:
+        """Note the names that read one of the imports of ``old`` (the roots of ``old.x``), to
+        be renamed; Unfixable when one is read where it cannot be renamed (a string
+        annotation)."""
         for scope in self._scopes():
             for access in scope.accesses:
                 if not any(
@@ -517,18 +535,66 @@ def _has_import(
     return False
 
 
-def _add_import(tree: cst.Module, module: str, name: str | None, asname: str | None) -> cst.Module:
-    # the checks and the relative forms of libcst.codemod's ImportItem, without a package
+def _import_item(module: str, name: str | None, asname: str | None) -> tuple[str, str | None]:
+    """The module and name to import after the checks and the relative forms of
+    ``libcst.codemod``'s ``ImportItem`` (without a package): ``import ..a`` is
+    ``from .. import a``."""
     if module == "__future__" and name is None:
         raise ValueError("Cannot import __future__ directly!")
     if module == "__future__" and asname is not None:
         raise ValueError("Cannot import __future__ objects with aliases!")
     stripped = module.lstrip(".")
     level = len(module) - len(stripped)
-    if level and name is None:  # `import ..a` is `from .. import a`
+    if level and name is None:
         stripped, name = "", stripped
-    module = "." * level + stripped
+    return "." * level + stripped, name
 
+
+def _merge_into_from(
+    tree: cst.Module,
+    imports: Sequence[cst.Import | cst.ImportFrom],
+    start: int,
+    module: str,
+    name: str,
+    asname: str | None,
+) -> cst.Module | None:
+    """``tree`` with ``name`` put first in the block's first ``from module import ...`` line
+    (``imports`` are the block's statements, from ``body[start]``); None when it has none."""
+    body = tree.body
+    for i, imp in enumerate(imports, start):
+        if not isinstance(imp, cst.ImportFrom) or isinstance(imp.names, cst.ImportStar):
+            continue
+        if _from_module(imp) != module:
+            continue
+        alias = cst.ImportAlias(
+            name=cst.Name(name),
+            asname=cst.AsName(name=cst.Name(asname)) if asname is not None else None,
+        )
+        line = cast("cst.SimpleStatementLine", body[i])
+        merged = line.with_changes(body=[imp.with_changes(names=[alias, *imp.names])])
+        return tree.with_changes(body=[*body[:i], merged, *body[i + 1 :]])
+    return None
+
+
+_Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
+
+
+def _blank_line_before(after: list[_Statement]) -> list[_Statement]:
+    """``after`` (the code after the imports) with at least one blank line above it."""
+    if after:
+        first = after[0]
+        leading = first.leading_lines
+        if not leading:
+            after[0] = first.with_changes(leading_lines=(cst.EmptyLine(),))
+        elif leading[0].comment is not None:
+            after[0] = first.with_changes(leading_lines=(cst.EmptyLine(), *leading))
+    return after
+
+
+def _add_import(tree: cst.Module, module: str, name: str | None, asname: str | None) -> cst.Module:
+    """:func:`add_import` before the spacing is kept: what ``AddImportsVisitor`` does (the
+    tests compare the two)."""
+    module, name = _import_item(module, name, asname)
     body = tree.body
     start, end = _top_imports(body)
     imports = [
@@ -537,31 +603,15 @@ def _add_import(tree: cst.Module, module: str, name: str | None, asname: str | N
     ]
     if _has_import(imports, module, name, asname):
         return tree
-    if name is not None:  # into the first `from module import ...` line of the block
-        for i, imp in enumerate(imports, start):
-            if not isinstance(imp, cst.ImportFrom) or isinstance(imp.names, cst.ImportStar):
-                continue
-            if _from_module(imp) != module:
-                continue
-            alias = cst.ImportAlias(
-                name=cst.Name(name),
-                asname=cst.AsName(name=cst.Name(asname)) if asname is not None else None,
-            )
-            line = cast("cst.SimpleStatementLine", body[i])
-            merged = line.with_changes(body=[imp.with_changes(names=[alias, *imp.names])])
-            return tree.with_changes(body=[*body[:i], merged, *body[i + 1 :]])
+    if name is not None:
+        merged = _merge_into_from(tree, imports, start, module, name, asname)
+        if merged is not None:
+            return merged
     code = f"import {module}" if name is None else f"from {module} import {name}"
     if asname is not None:
         code += f" as {asname}"
     statement = cst.parse_statement(code, config=tree.config_for_parsing)
-    after = list(body[end:])
-    if after:  # at least one blank line between the imports and the code after them
-        first = after[0]
-        leading = first.leading_lines
-        if not leading:
-            after[0] = first.with_changes(leading_lines=(cst.EmptyLine(),))
-        elif leading[0].comment is not None:
-            after[0] = first.with_changes(leading_lines=(cst.EmptyLine(), *leading))
+    after = _blank_line_before(list(body[end:]))
     if module == "__future__":
         new_body = [*body[:start], statement, *body[start:end], *after]
     else:

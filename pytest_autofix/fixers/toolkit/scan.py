@@ -329,6 +329,67 @@ def kind_fits(wanted: str | None, kind: str) -> bool:
     return False
 
 
+def _init_of(cls: ast.ClassDef) -> ast.FunctionDef | None:
+    """The ``__init__`` the class body defines, if any."""
+    return next(
+        (
+            node
+            for node in cls.body
+            if isinstance(node, ast.FunctionDef) and node.name == "__init__"
+        ),
+        None,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Signature:
+    """What a call must match to fit a function: its positional parameters (after ``self``
+    for an ``__init__``), those without a default, the names a keyword argument may use, the
+    keyword-only ones without a default, and whether ``*args``/``**kwargs`` take the rest."""
+
+    positional: list[str]
+    required: list[str]
+    keywords: set[str]
+    required_kw: set[str]
+    varargs: bool
+    varkw: bool
+
+    @classmethod
+    def of(cls, args: ast.arguments, skip: int) -> _Signature:
+        positional = [a.arg for a in (*args.posonlyargs, *args.args)][skip:]
+        defaults = len(args.defaults)
+        required = positional[: len(positional) - defaults] if defaults else positional
+        keywords = {a.arg for a in args.args[skip:]} | {a.arg for a in args.kwonlyargs}
+        required_kw = {
+            a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is None
+        }
+        return cls(
+            positional,
+            required,
+            keywords,
+            required_kw,
+            args.vararg is not None,
+            args.kwarg is not None,
+        )
+
+    def accepts(self, call: ast.Call) -> bool:
+        given = len(call.args)
+        if given > len(self.positional) and not self.varargs:
+            return False
+        names = {k.arg for k in call.keywords if k.arg is not None}
+        if not self.varkw and not names <= self.keywords:
+            return False
+        covered = set(self.positional[:given]) | names
+        return set(self.required) <= covered and self.required_kw <= names
+
+
+def _unpacks(call: ast.Call) -> bool:
+    """Whether the call passes ``*args`` or ``**kwargs``: then its shape cannot be told."""
+    return any(isinstance(a, ast.Starred) for a in call.args) or any(
+        k.arg is None for k in call.keywords
+    )
+
+
 def signature_fits(definition: ast.stmt | None, calls: list[ast.Call]) -> bool | None:
     """Whether every call shape fits the function (or the class's ``__init__``); None when the
     definition does not say (no source, no ``__init__``, a decorated function)."""
@@ -336,16 +397,9 @@ def signature_fits(definition: ast.stmt | None, calls: list[ast.Call]) -> bool |
         return None
     skip = 0
     if isinstance(definition, ast.ClassDef):
-        init = next(
-            (
-                node
-                for node in definition.body
-                if isinstance(node, ast.FunctionDef) and node.name == "__init__"
-            ),
-            None,
-        )
         if definition.decorator_list:
             return None  # a dataclass, attrs, ...: the decorator writes __init__
+        init = _init_of(definition)
         if init is None:
             if definition.bases or definition.keywords:
                 return None  # __init__ may be inherited
@@ -355,43 +409,15 @@ def signature_fits(definition: ast.stmt | None, calls: list[ast.Call]) -> bool |
         return None
     if definition.decorator_list:
         return None
-    args = definition.args
-    positional = [a.arg for a in (*args.posonlyargs, *args.args)][skip:]
-    defaults = len(args.defaults)
-    required = positional[: len(positional) - defaults] if defaults else positional
-    keyword_names = {a.arg for a in args.args[skip:]} | {a.arg for a in args.kwonlyargs}
-    required_kw = {
-        a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is None
-    }
-    for call in calls:
-        if any(isinstance(a, ast.Starred) for a in call.args) or any(
-            k.arg is None for k in call.keywords
-        ):
-            continue  # *args / **kwargs at the call site: cannot tell
-        given = len(call.args)
-        if given > len(positional) and args.vararg is None:
-            return False
-        names = {k.arg for k in call.keywords if k.arg is not None}
-        if args.kwarg is None and not names <= keyword_names:
-            return False
-        covered = set(positional[:given]) | names
-        if not set(required) <= covered or not required_kw <= names:
-            return False
-    return True
+    signature = _Signature.of(definition.args, skip)
+    return all(signature.accepts(call) for call in calls if not _unpacks(call))
 
 
 def keywords_named(definition: ast.stmt | None, calls: list[ast.Call]) -> bool:
     """Whether the calls pass keyword arguments and the function (or ``__init__``) names
     every one of them as a parameter: the calls were written for it."""
     if isinstance(definition, ast.ClassDef):
-        definition = next(
-            (
-                node
-                for node in definition.body
-                if isinstance(node, ast.FunctionDef) and node.name == "__init__"
-            ),
-            None,
-        )
+        definition = _init_of(definition)
     if not isinstance(definition, ast.FunctionDef | ast.AsyncFunctionDef):
         return False
     args = definition.args
