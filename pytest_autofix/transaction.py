@@ -20,7 +20,7 @@ import os
 import stat
 import tempfile
 import time
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -97,6 +97,15 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _read_fd(fd: int) -> bytes:
+    """Every byte of the open file ``fd``, from its start."""
+    os.lseek(fd, 0, os.SEEK_SET)
+    chunks = []
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def _mtime(path: Path) -> int:
     """The whole-second mtime of ``path``, -1 when it does not exist."""
     try:
@@ -119,13 +128,20 @@ def _later_mtime(fd: int, target: Path, after: int) -> None:
 
 
 def _atomic_write(
-    target: Path, data: bytes, mode: int, *, after: int | None = None, sync_dir: bool = True
+    target: Path,
+    data: bytes,
+    mode: int,
+    *,
+    after: int | None = None,
+    sync_dir: bool = True,
+    guard: Callable[[], None] | None = None,
 ) -> None:
     """Replace ``target`` by ``data`` with ``mode``: all or nothing, durable on return.
 
     Project files pass ``after`` (see :func:`_later_mtime`); journal files do not. With
     ``sync_dir=False`` the caller fsyncs the directory itself (once for a batch of files): the
-    rename is atomic either way, only its durability waits for that fsync.
+    rename is atomic either way, only its durability waits for that fsync. ``guard`` runs just
+    before the rename and may raise to cancel it (the temp file is removed).
     """
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=target.parent)
     try:
@@ -136,6 +152,8 @@ def _atomic_write(
             if after is not None:
                 _later_mtime(handle.fileno(), target, after)
             os.fsync(handle.fileno())
+        if guard is not None:
+            guard()
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -389,6 +407,8 @@ class Transaction:
         self._used = False
         self._committed = False
         self._baseline: dict[str, bytes | None] = {}  # last bytes seen or written, by rel path
+        # files another writer changed during the run: theirs from then on, never written again
+        self._foreign: dict[str, str] = {}
         self._originals: dict[str, bytes | None] = {}
         self._mtimes: dict[str, int] = {}  # latest whole-second mtime of each version written
         self._manifest: _Manifest | None = None  # created by the first write
@@ -425,6 +445,9 @@ class Transaction:
                     self._save("rolled-back")
                     raise
                 self._save("rolled-back")  # not after an I/O error: recovery retries then
+                if self._foreign:  # left to another writer earlier in the run: say so
+                    rel = next(iter(self._foreign))
+                    raise ConflictError("; ".join(self._foreign.values()), self.rootdir / rel)
         finally:
             if self._held is not None:
                 _unlock(self._held)
@@ -465,12 +488,11 @@ class Transaction:
             if rel not in self._baseline:
                 raise TransactionError(f"{rel}: read() it before write(), so conflicts can be seen")
             target = self._root_real / rel
+            if rel in self._foreign:
+                raise ConflictError(self._foreign[rel], self.rootdir / rel)
             current = _read(target)
             if current != self._baseline[rel]:
-                raise ConflictError(
-                    f"{rel} changed on disk after autofix read it; nothing written",
-                    self.rootdir / rel,
-                )
+                raise self._lost(rel, "changed on disk after autofix read it; nothing written")
             if current == data:
                 continue
             missing = []
@@ -494,12 +516,49 @@ class Transaction:
                     directory.mkdir()
                     synced.add(directory.parent)
             mode = _new_file_mode() if entry.mode is None else entry.mode
-            _atomic_write(target, data, mode, after=self._mtimes.get(rel, -1), sync_dir=False)
+            self._replace(rel, target, data, mode)
             synced.add(target.parent)
-            self._baseline[rel] = data
             self._mtimes[rel] = _mtime(target)
         for directory in sorted(synced, key=lambda d: len(d.parts), reverse=True):
             _fsync_dir(directory)
+
+    def _lost(self, rel: str, why: str) -> ConflictError:
+        """``rel`` belongs to another writer from now on: never written or restored again."""
+        self._foreign[rel] = f"{rel} {why}"
+        return ConflictError(self._foreign[rel], self.rootdir / rel)
+
+    def _replace(self, rel: str, target: Path, data: bytes, mode: int) -> None:
+        """Write ``data`` to ``target`` unless another writer changed it since autofix last
+        did; ConflictError (and the file is theirs) if it did.
+
+        The check runs just before the rename, on the file about to be replaced, held open;
+        after the rename that file is read again: bytes another writer added in between
+        (appending to it) are put back, theirs, and the conflict raised."""
+        expected = self._baseline[rel]
+        try:
+            held: int | None = os.open(target, os.O_RDONLY)
+        except FileNotFoundError:
+            held = None
+
+        def unchanged() -> None:
+            if held is None:
+                if os.path.lexists(target):
+                    raise self._lost(rel, "was created on disk by another writer; left as is")
+                return
+            if not os.path.samestat(os.fstat(held), os.stat(target)) or _read_fd(held) != expected:
+                raise self._lost(rel, "changed on disk while autofix wrote it; left as is")
+
+        try:
+            _atomic_write(
+                target, data, mode, after=self._mtimes.get(rel, -1), sync_dir=False, guard=unchanged
+            )
+            self._baseline[rel] = data
+            if held is not None and (theirs := _read_fd(held)) != expected:
+                _atomic_write(target, theirs, mode)  # they wrote between check and rename
+                raise self._lost(rel, "changed on disk while autofix wrote it; left as is")
+        finally:
+            if held is not None:
+                os.close(held)
 
     def _journal_all(
         self, writes: Sequence[tuple[str, bytes | None, bytes, list[Path]]]
@@ -577,12 +636,14 @@ class Transaction:
         wanted = None if paths is None else {self._rel(p) for p in paths}
         restored, conflicts = [], []
         for entry in self._entries():
-            if wanted is not None and entry.path not in wanted:
+            if (wanted is not None and entry.path not in wanted) or entry.path in self._foreign:
                 continue
             target, original = self._root_real / entry.path, self._originals[entry.path]
             if _read(target) not in (self._baseline[entry.path], original):
                 conflicts.append(entry.path)
-            elif _put_back(
+                self._lost(entry.path, "changed on disk after autofix wrote it; left as is")
+                continue
+            if _put_back(
                 target, entry.existed, original, entry.mode, self._mtimes.get(entry.path, -1)
             ):
                 restored.append(self.rootdir / entry.path)
@@ -600,11 +661,14 @@ class Transaction:
     def commit(self) -> list[Path]:
         """Keep the changes: the journal becomes what ``--autofix-undo`` restores.
 
-        Returns the files whose bytes now differ from their originals.
+        Returns the files whose bytes now differ from their originals (not the :attr:`foreign`
+        ones, which undo leaves alone too).
         """
         self._require_open("commit")
         kept = []
         for entry in self._entries():
+            if entry.path in self._foreign:  # theirs now: never undone over their bytes
+                continue
             current = _read(self._root_real / entry.path)
             entry.final_sha256 = None if current is None else _sha(current)
             if entry.final_sha256 != entry.sha256:
@@ -625,6 +689,12 @@ class Transaction:
         if rel in self._originals:
             return self._originals[rel]
         return self._baseline[rel] if rel in self._baseline else _read(self._root_real / rel)
+
+    @property
+    def foreign(self) -> dict[Path, str]:
+        """The files another writer changed during the run, each with what happened: autofix
+        left them as they are (they may still hold an edit of autofix's under theirs)."""
+        return {self.rootdir / rel: why for rel, why in self._foreign.items()}
 
     @property
     def journaled(self) -> list[Path]:

@@ -330,6 +330,60 @@ def test_a_file_changed_during_the_run_is_not_overwritten(
     assert result.ret == 1
 
 
+def test_a_file_changed_after_an_earlier_round_is_left_to_its_writer(
+    pytester: pytest.Pytester,
+) -> None:
+    """Round 1 fixes test_a.py; while round 2 is planned (its fix edits helpers.py only),
+    "the user" saves test_a.py. The write of round 2 meets that conflict on a file no fix of
+    the round edits (it used to spin forever): test_a.py is left to its writer, round 1's
+    proven fix of it is given up and says why, and the summary says which file was left."""
+    pytester.makepyprojecttoml("[tool.pytest.ini_options]\n")
+    pytester.makepyfile(
+        helpers="def second():\n    return 2\n",
+        test_a="from helpers import *\n\n\ndef first():\n    return 1\n\n\n"
+        "VALUE = firstx()\n\n\ndef test_a():\n    assert secondx() == 2\n",
+    )
+    pytester.makeconftest(
+        """
+        import libcst as cst
+        from pytest_autofix import Fix, FileEdit, IssueKind
+
+        class TwoRounds:
+            name = "test.two-rounds"
+            kinds = frozenset({IssueKind.IMPORT})
+
+            def propose(self, issue, project):
+                name = issue.details.get("name")
+                if name == "firstx":
+                    edit = lambda m: cst.parse_module(m.code.replace("firstx()", "first()"))
+                    return [Fix("rename firstx", 0.95, [FileEdit("test_a.py", edit)])]
+                if name == "secondx":
+                    def edit(module):
+                        (project.rootdir / "test_a.py").write_text("# the user's edit\\n")
+                        return cst.parse_module(module.code + "\\nsecondx = second\\n")
+                    return [Fix("alias secondx", 0.95, [FileEdit("helpers.py", edit)])]
+                return []
+
+        def pytest_autofix_fixers(config):
+            return [TwoRounds()]
+        """
+    )
+    result = pytester.runpytest_subprocess("--autofix", "--autofix-report=report.json", timeout=120)
+    report = json.loads((pytester.path / "report.json").read_text())
+    assert (pytester.path / "test_a.py").read_text() == "# the user's edit\n"
+    issues = {i["message"]: i for i in report["issues"]}
+    assert issues["name 'firstx' is not defined"]["status"] == "rolled-back", result.stdout.str()
+    first = issues["name 'firstx' is not defined"]["fixes"][0]
+    assert first["applied"] and not first["verified"]
+    assert first["reason"] == (
+        "rolled back: test_a.py changed on disk after autofix read it; nothing written"
+    )
+    assert "left as is, changed on disk by another writer while autofix ran" in (
+        result.stdout.str()
+    )
+    assert result.ret == 1
+
+
 def test_symlink_out_of_the_rootdir_is_refused(
     pytester: pytest.Pytester, tmp_path_factory: pytest.TempPathFactory
 ) -> None:

@@ -368,7 +368,7 @@ def test_a_fixing_session_loads_neither_matchers_nor_codemod(pytester: pytest.Py
     assert {
         "pytest_autofix.fixers.imports",
         "pytest_autofix.fixers.fixtures",
-        "pytest_autofix.fixers.environment.core",
+        "pytest_autofix.fixers.environment.removed_api",
         "libcst",
     } <= loaded
     assert not {m for m in loaded if m.startswith(("libcst.matchers", "libcst.codemod"))}

@@ -820,3 +820,43 @@ def test_the_transaction_runs_where_fcntl_does_not_exist(tmp_path: Path) -> None
     )
     assert "locked: another pytest --autofix session (pid" in out.stdout, out.stdout + out.stderr
     assert (tmp_path / "a.py").read_text() == "x = 2\n"
+
+
+APPENDER = """
+import sys, time
+path, count = sys.argv[1], int(sys.argv[2])
+print("READY", flush=True)
+for i in range(count):
+    with open(path, "a") as handle:  # as `echo ... >> file` does: open, append, close
+        handle.write(f"# line {i}\\n")
+    time.sleep(0.0005)
+"""
+
+
+def test_a_concurrent_appender_never_loses_a_line(root: Path, state: Path) -> None:
+    """Another process appends to a file while the transaction writes it again and again: the
+    check before the rename and the read of the replaced file after it leave the appender
+    every line (the file is theirs from the first conflict on), and autofix never writes it
+    again."""
+    target = root / "log.py"
+    target.write_text("# log\n")
+    appender = subprocess.Popen(
+        [sys.executable, "-c", APPENDER, str(target), "400"], stdout=subprocess.PIPE, text=True
+    )
+    assert appender.stdout is not None and appender.stdout.readline() == "READY\n"
+    conflict = None
+    with Transaction(root, state) as tx:
+        tx.read(target)
+        for i in range(400):
+            try:
+                tx.set_contents({target: f"# autofix {i}\n".encode()})
+            except ConflictError as err:
+                conflict = err
+                break
+        assert appender.wait(timeout=60) == 0
+        tx.commit()
+    appender.stdout.close()
+    lines = target.read_text().splitlines()
+    assert [f"# line {i}" for i in range(400)] == [x for x in lines if x.startswith("# line")]
+    assert conflict is not None and target in tx.foreign
+    assert conflict.path == target

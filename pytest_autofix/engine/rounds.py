@@ -254,7 +254,15 @@ class Engine:
         exit_status = 0 if not self.failing else (pytest_exit or 1)
         if rels and self.settings.exit_non_zero_on_fix and exit_status == 0:
             exit_status = 1
-        return self._outcome(mode, count, exit_status, patch, rels)
+        outcome = self._outcome(mode, count, exit_status, patch, rels)
+        foreign = self.txn.foreign if self.txn is not None else {}
+        if foreign:
+            outcome.note = (
+                "left as is, changed on disk by another writer while autofix ran (check them: "
+                f"they may hold an edit of autofix's under theirs): {'; '.join(foreign.values())}"
+            )
+            outcome.exit_status = outcome.exit_status or 1
+        return outcome
 
     def _fix_rounds(self, failures: list[Failure]) -> tuple[list[Path], bytes]:
         """Rounds while they make progress, in one transaction; the files changed, the patch."""
@@ -482,8 +490,10 @@ class Engine:
     def _write(
         self, cands: list[planning.Candidate], txn: Transaction, by_key: dict[str, Proposal]
     ) -> list[planning.Candidate]:
-        """Make the files = verified base + ``cands``; a file changed on disk drops its fixes."""
-        while True:
+        """Make the files = verified base + ``cands``. A file another writer changed during the
+        run is theirs from then on (the transaction never writes it again): the fixes that
+        edit it become suggestions, and an earlier round's proven edit of it is given up."""
+        while True:  # ends: each conflict makes one more file foreign, which is then not asked
             contents = self._contents(cands)
             try:
                 txn.set_contents({**self.base, **contents})
@@ -494,9 +504,16 @@ class Engine:
                 for cand in losing:
                     by_key[cand.key].set_aside(f"not written: {err}")
                 cands = [c for c in cands if c not in losing]
-                if not cands:
-                    txn.set_contents(self.base)
-                    return []
+                if bad is not None and self.base.pop(bad, None) is not None:
+                    self._given_up(bad, str(err))
+
+    def _given_up(self, path: Path, why: str) -> None:
+        """An earlier round's proven edit of ``path`` is lost to another writer."""
+        rel = path.relative_to(self.rootdir).as_posix()
+        for record in self.records.values():
+            for p in record.proposals:
+                if p.status == Status.FIXED and rel in p.files:
+                    p.rolled_back(f"rolled back: {why}")
 
     def _paths(self, cand: planning.Candidate) -> set[Path]:
         out = set()
