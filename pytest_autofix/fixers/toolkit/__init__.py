@@ -8,6 +8,9 @@
 - :mod:`.installed`: what the environment has installed, without importing it.
 - :mod:`.fixture_scan` / :mod:`.fixture_transforms`: fixtures, their requesters, and the
   transforms that rename, move and decorate them.
-- :mod:`.environment_transforms`: the transforms of the migration catalogue.
+- :mod:`.fixture_not_found`: what the ``fixture.not-found`` fixers share (the requesters of a
+  missing fixture, the functions that lost their decorator).
+- :mod:`.environment_transforms`: the transforms of the migration catalogue;
+  :mod:`.environment_confidence`: the confidence levels of the environment fixers.
 - :mod:`.cst`: small libcst helpers.
 """
