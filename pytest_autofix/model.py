@@ -174,7 +174,10 @@ class Fix:
 
 @runtime_checkable
 class Fixer(Protocol):
-    """What ``pytest_autofix_fixers`` returns: routed every issue of one of its kinds."""
+    """What ``pytest_autofix_fixers`` returns: routed every issue of one of its kinds.
+
+    A fixer may also declare ``codes`` (a frozenset of issue codes or dotted prefixes): it is
+    then routed only the issues of its kinds whose code matches one of them."""
 
     name: str
     kinds: frozenset[IssueKind]

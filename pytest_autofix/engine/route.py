@@ -98,7 +98,16 @@ def not_selected(code: str, settings: Settings) -> str | None:
 
 
 def fixers_for(issue: Issue, fixers: Sequence[Fixer]) -> list[Fixer]:
-    return [f for f in fixers if issue.kind in f.kinds]
+    """The fixers an issue is routed to: those of its kind and, for a fixer that declares the
+    codes it takes (``codes``: codes or dotted prefixes, as ``--autofix-select`` takes them),
+    only when the issue's code is one of them."""
+    return [f for f in fixers if issue.kind in f.kinds and takes(f, issue.code)]
+
+
+def takes(fixer: Fixer, code: str) -> bool:
+    """``fixer`` declares no ``codes``, or ``code`` matches one of them."""
+    codes: frozenset[str] | None = getattr(fixer, "codes", None)
+    return codes is None or any(matches(code, pattern) for pattern in codes)
 
 
 def judge(
