@@ -132,10 +132,14 @@ def assert_fix(
     header = f"assert_fix({name}, {issue.id})"
     if not fixers_for(issue, [fixer]):
         kinds = ", ".join(sorted(str(k) for k in getattr(fixer, "kinds", ())))
-        raise AssertionError(
-            f"{header}: the engine never routes this issue to the fixer: its kind "
-            f"{issue.kind.value!r} is not among the fixer's kinds ({kinds or 'none'})"
+        codes = getattr(fixer, "codes", None)
+        why = (
+            f"its kind {issue.kind.value!r} is not among the fixer's kinds ({kinds or 'none'})"
+            if issue.kind not in getattr(fixer, "kinds", ())
+            else f"its code {issue.code!r} is not among the fixer's codes "
+            f"({', '.join(sorted(codes or ()))})"
         )
+        raise AssertionError(f"{header}: the engine never routes this issue to the fixer: {why}")
     default = issue.path or SNIPPET
     files = _files(before, default, dedent)
     expected = None if after is None else _files(after, default, dedent)

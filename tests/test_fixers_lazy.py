@@ -62,10 +62,21 @@ def test_the_hook_returns_stand_ins_routed_like_the_real_fixers(
     assert [(f.name, f.kinds) for f in lazy] == [(n, k) for _, n, k in fixers.BUILTIN]
     assert all(isinstance(f, Fixer) and isinstance(f, fixers.LazyFixer) for f in lazy)
     real = [f for load in fixers.LOADERS.values() for f in load(config)]
+    # the codes each stand-in is routed are the real class's, and so is the routing
+    assert {f.name: f.codes for f in real} == fixers.CODES  # type: ignore[attr-defined]
+    assert {f.name: getattr(f, "codes", None) for f in lazy} == fixers.CODES
+    codes = sorted({c for cs in fixers.CODES.values() for c in cs} | {"import.x", "other.x"})
     for kind in IssueKind:
-        issue = Issue(id="i", kind=kind, code=f"{kind.value}.x", message="m")
-        routed = [f.name for f in route.fixers_for(issue, lazy)]
-        assert routed == [f.name for f in route.fixers_for(issue, real)]
+        for code in codes:
+            issue = Issue(id="i", kind=kind, code=code, message="m")
+            routed = [f.name for f in route.fixers_for(issue, lazy)]
+            assert routed == [f.name for f in route.fixers_for(issue, real)]
+    issue = Issue(id="i", kind=IssueKind.FIXTURE, code="fixture.not-found", message="m")
+    assert [f.name for f in route.fixers_for(issue, lazy)] == [
+        "fixture.renamed",
+        "fixture.move-to-conftest",
+        "fixture.undecorated",
+    ]
     # nothing is loaded before it is used; a family is loaded once, for all its fixers
     by_name = {f.name: f for f in lazy if isinstance(f, fixers.LazyFixer)}
     renamed, missing = by_name["import.module-renamed"], by_name["import.missing-import"]
@@ -153,8 +164,11 @@ def test_a_family_that_fails_to_load_is_its_fixers_error(pytester: pytest.Pytest
     assert isinstance(issues, list)
     (issue,) = issues
     assert issue["code"] == "import.name-undefined" and issue["status"] == "unfixable"
-    for name in ("import.name-renamed", "import.missing-import"):
-        assert f"fixer {name} raised ImportError: the imports family is broken" in issue["message"]
+    # the one built-in fixer routed a NameError (import.name-undefined) reports the failure
+    assert (
+        "fixer import.missing-import raised ImportError: the imports family is broken"
+        in (issue["message"])
+    )
     assert result.ret == 1
     assert "import json" not in (pytester.path / "test_export.py").read_text()
 

@@ -204,10 +204,12 @@ def test_a_declared_library_the_classifier_took_for_a_misspelling(tmp_path: Path
 
 
 def test_other_codes_are_not_its_business() -> None:
+    """The fixer declares its codes: the engine routes it no other (and assert_fix says so)."""
     issue = Issue(
         id="x", kind=IssueKind.ENVIRONMENT, code="environment.removed-api", message="gone"
     )
-    assert_fix(packages.MissingPackage(), issue, {}, None, count=0)
+    with pytest.raises(AssertionError, match=r"its code 'environment\.removed-api' is not among"):
+        assert_fix(packages.MissingPackage(), issue, {}, None, count=0)
 
 
 def test_declarations_of_every_format(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from pytest_autofix.model import Fix, Issue
     from pytest_autofix.project import Project
 
-__all__ = ["BUILTIN", "LOADERS", "Family", "LazyFixer", "pytest_autofix_fixers"]
+__all__ = ["BUILTIN", "CODES", "LOADERS", "Family", "LazyFixer", "pytest_autofix_fixers"]
 
 _IMPORT, _FIXTURE, _ENV = IssueKind.IMPORT, IssueKind.FIXTURE, IssueKind.ENVIRONMENT
 
@@ -49,6 +49,27 @@ BUILTIN: tuple[tuple[str, str, frozenset[IssueKind]], ...] = (
     ("environment", "environment.env-var", frozenset({_ENV})),
     ("environment", "environment.service", frozenset({_ENV})),
 )
+
+# fixer name -> the issue codes it is routed (see ``route.takes``), as its class declares them
+CODES: dict[str, frozenset[str]] = {
+    "import.module-renamed": frozenset({"import.module-not-found", "environment.missing-package"}),
+    "import.name-renamed": frozenset({"import.name-not-found"}),
+    "import.missing-import": frozenset({"import.name-undefined"}),
+    "import.test-package-init": frozenset({"import.file-mismatch"}),
+    "environment.missing-package": frozenset(
+        {"environment.missing-package", "import.module-not-found"}
+    ),
+    "fixture.renamed": frozenset({"fixture.not-found"}),
+    "fixture.move-to-conftest": frozenset({"fixture.not-found"}),
+    "fixture.undecorated": frozenset({"fixture.not-found"}),
+    "fixture.scope-mismatch": frozenset({"fixture.scope-mismatch"}),
+    "fixture.called-directly": frozenset({"fixture.called-directly"}),
+    "fixture.removed-api": frozenset({"fixture.removed-api"}),
+    "environment.removed-api": frozenset({"environment.removed-api"}),
+    "environment.anchor-path": frozenset({"environment.file-not-found"}),
+    "environment.env-var": frozenset({"environment.missing-env-var"}),
+    "environment.service": frozenset({"environment.service-unavailable"}),
+}
 
 
 def _imports(config: pytest.Config) -> Sequence[Fixer]:
@@ -110,13 +131,21 @@ class Family:
 
 
 class LazyFixer:
-    """A built-in fixer's stand-in: its real ``name`` and ``kinds``; ``propose`` loads the
-    family on first use and hands the issue to the real fixer."""
+    """A built-in fixer's stand-in: its real ``name``, ``kinds`` and ``codes``; ``propose``
+    loads the family on first use and hands the issue to the real fixer."""
 
-    def __init__(self, name: str, kinds: frozenset[IssueKind], family: Family) -> None:
+    def __init__(
+        self,
+        name: str,
+        kinds: frozenset[IssueKind],
+        family: Family,
+        codes: frozenset[str] | None = None,
+    ) -> None:
         self.name = name
         self.kinds = kinds
         self.family = family
+        if codes is not None:
+            self.codes = codes
 
     def load(self) -> Fixer:
         """The real fixer (loading its family if need be)."""
@@ -135,4 +164,6 @@ def pytest_autofix_fixers(config: pytest.Config) -> list[Fixer]:
     families = {
         name: Family(name, functools.partial(load, config)) for name, load in LOADERS.items()
     }
-    return [LazyFixer(name, kinds, families[family]) for family, name, kinds in BUILTIN]
+    return [
+        LazyFixer(name, kinds, families[family], CODES.get(name)) for family, name, kinds in BUILTIN
+    ]

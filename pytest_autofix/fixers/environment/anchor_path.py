@@ -114,6 +114,7 @@ class FileNotFound:
 
     name = "environment.anchor-path"
     kinds = frozenset({IssueKind.ENVIRONMENT})
+    codes: frozenset[str] = frozenset({"environment.file-not-found"})
 
     def propose(self, issue: Issue, project: Project) -> list[Fix]:
         if issue.code != "environment.file-not-found":

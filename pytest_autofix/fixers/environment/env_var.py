@@ -41,6 +41,7 @@ class MissingEnvVar:
 
     name = "environment.env-var"
     kinds = frozenset({IssueKind.ENVIRONMENT})
+    codes: frozenset[str] = frozenset({"environment.missing-env-var"})
 
     def propose(self, issue: Issue, project: Project) -> list[Fix]:
         if issue.code != "environment.missing-env-var":

@@ -276,6 +276,7 @@ class MissingPackage:
 
     name: str = "environment.missing-package"
     kinds: frozenset[IssueKind] = frozenset({IssueKind.ENVIRONMENT, IssueKind.IMPORT})
+    codes: frozenset[str] = frozenset({"environment.missing-package", "import.module-not-found"})
 
     def propose(self, issue: Issue, project: Project) -> list[Fix]:
         module = str(issue.details.get("module") or issue.details.get("top_level") or "")

@@ -174,6 +174,7 @@ class RemovedApi:
 
     name = "environment.removed-api"
     kinds = frozenset({IssueKind.ENVIRONMENT})
+    codes: frozenset[str] = frozenset({"environment.removed-api"})
 
     def __init__(self, catalogue: Catalogue | None = None) -> None:
         self.catalogue = catalogue or builtin()

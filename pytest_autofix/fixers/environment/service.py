@@ -21,6 +21,7 @@ class ServiceUnavailable:
 
     name = "environment.service"
     kinds = frozenset({IssueKind.ENVIRONMENT})
+    codes: frozenset[str] = frozenset({"environment.service-unavailable"})
 
     def propose(self, issue: Issue, project: Project) -> list[Fix]:
         if issue.code != "environment.service-unavailable":

@@ -97,6 +97,7 @@ class MissingImport:
 
     name: str = "import.missing-import"
     kinds: frozenset[IssueKind] = frozenset({IssueKind.IMPORT})
+    codes: frozenset[str] = frozenset({"import.name-undefined"})
 
     def propose(self, issue: Issue, project: Project) -> list[Fix]:
         if issue.code != "import.name-undefined":

@@ -78,6 +78,7 @@ class ModuleRenamed:
 
     name: str = "import.module-renamed"
     kinds: frozenset[IssueKind] = frozenset({IssueKind.IMPORT, IssueKind.ENVIRONMENT})
+    codes: frozenset[str] = frozenset({"import.module-not-found", "environment.missing-package"})
 
     def propose(self, issue: Issue, project: Project) -> list[Fix]:
         old = str(issue.details.get("module") or "")

@@ -62,6 +62,7 @@ class NameRenamed:
 
     name: str = "import.name-renamed"
     kinds: frozenset[IssueKind] = frozenset({IssueKind.IMPORT})
+    codes: frozenset[str] = frozenset({"import.name-not-found"})
 
     def propose(self, issue: Issue, project: Project) -> list[Fix]:
         if issue.code != "import.name-not-found":

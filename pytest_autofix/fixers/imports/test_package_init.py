@@ -34,6 +34,7 @@ class DuplicateBasename:
 
     name: str = "import.test-package-init"
     kinds: frozenset[IssueKind] = frozenset({IssueKind.IMPORT})
+    codes: frozenset[str] = frozenset({"import.file-mismatch"})
 
     def propose(self, issue: Issue, project: Project) -> list[Fix]:
         if issue.code != "import.file-mismatch":
