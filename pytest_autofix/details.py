@@ -12,6 +12,8 @@ evaluated, so that ``__required_keys__`` sees ``NotRequired`` (the tests read it
 
 from typing import Literal, NotRequired, TypedDict
 
+from pytest_autofix.facts import NoseOwner
+
 __all__ = [
     "BY_CODE",
     "CalledDirectly",
@@ -134,6 +136,8 @@ class PytestRemovedApi(TypedDict):
     warning: NotRequired[str]  # deprecation: the warning's class
     test_class: NotRequired[str | None]  # nose-setup
     methods: NotRequired[list[str] | None]  # nose-setup: setup, teardown
+    owners: NotRequired[list[NoseOwner]]  # nose-setup: the classes that define them
+    module_methods: NotRequired[list[str]]  # nose-setup: the test module's setup, teardown
 
 
 # -- environment.* ----------------------------------------------------------------------------

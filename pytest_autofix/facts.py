@@ -57,6 +57,16 @@ class Address(TypedDict, total=False):
     port: int | None
 
 
+class NoseOwner(TypedDict):
+    """A nose-style method the test's class inherits or defines, and the class that defines it."""
+
+    method: str  # "setup" or "teardown"
+    cls: str  # the defining class's qualified name
+    module: str  # its module's name
+    path: str | None  # its file, relative to the rootdir (None: outside the project)
+    assigns: list[str]  # the ``self.X`` the method assigns
+
+
 class Facts(TypedDict, total=False):
     """What capture knows about one failure. Grouped by the exception that gives them."""
 
@@ -74,6 +84,10 @@ class Facts(TypedDict, total=False):
     installed_copies: dict[str, str]  # frame path -> the installed copy that ran
     node_path: str | None  # the item's or collector's file, relative to the rootdir
     node_class: str  # the test's class, if it has one
+    # nose-style setup()/teardown() pytest 8 no longer calls, where the failing test lives:
+    node_nose: list[NoseOwner]  # its class's, inherited ones included (its runtime MRO)
+    node_is_unittest: bool  # its class is a unittest.TestCase (which calls setUp instead)
+    module_nose: list[str]  # its module's top-level "setup"/"teardown" (no setup_module)
     capture_error: str  # a fact that could not be read: "TypeError: ..."
     fallback: bool  # True: parsed from longrepr, no live exception was seen
 

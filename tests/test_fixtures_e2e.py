@@ -117,3 +117,48 @@ def test_a_nose_rename_that_breaks_one_class_is_kept_in_the_others(
         "def setup(self):\n        self.value", "def setup_method(self):\n        self.value"
     )
     pytester.runpytest_subprocess().assert_outcomes(passed=2)
+
+
+def test_nose_methods_inherited_from_another_module_and_at_module_level(
+    pytester: pytest.Pytester,
+) -> None:
+    """setup() lives in a plain base class in a helper module (named like a TestCase, but not
+    one: its bases are resolved), and test_files.py has a module-level setup(). Every symptom
+    (an attribute setup would set, an assertion on state it would make, a missing directory
+    the module setup would create) is the one nose-setup issue, and one fix renames the
+    methods where they are defined: the base class in tests/base.py, the module's function."""
+    made = pytester.path / "made"
+    pytester.makepyprojecttoml("[tool.pytest.ini_options]\n")
+    files = {
+        "tests/__init__.py": "",
+        "tests/base.py": (
+            "class BaseTestCase:\n    def setup(self):\n        self.queue = []\n"
+            "        self.limit = 3\n"
+        ),
+        "tests/test_queue.py": (
+            "from tests.base import BaseTestCase\n\n\nclass TestQueue(BaseTestCase):\n"
+            "    def test_empty(self):\n        assert self.queue == []\n\n"
+            "    def test_limit(self):\n        assert getattr(self, 'limit', 0) == 3\n"
+        ),
+        "tests/test_files.py": (
+            f"import os\n\nMADE = {str(made)!r}\n\n\ndef setup():\n"
+            "    os.makedirs(MADE, exist_ok=True)\n\n\n"
+            "def test_made():\n    assert os.listdir(MADE) == []\n"
+        ),
+    }
+    for rel, text in files.items():
+        (pytester.path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (pytester.path / rel).write_text(text)
+    result = pytester.runpytest_subprocess("--autofix", "--autofix-report=r.json")
+    report = json.loads((pytester.path / "r.json").read_text())
+    assert result.ret == 0, result.stdout.str()
+    (issue,) = report["issues"]
+    assert issue["code"] == "fixture.removed-api" and issue["status"] == "fixed"
+    assert sorted(issue["tests"]) == [
+        "tests/test_files.py::test_made",
+        "tests/test_queue.py::TestQueue::test_empty",
+        "tests/test_queue.py::TestQueue::test_limit",
+    ]
+    assert "def setup_method(self):" in (pytester.path / "tests/base.py").read_text()
+    assert "def setup_module():" in (pytester.path / "tests/test_files.py").read_text()
+    pytester.runpytest_subprocess().assert_outcomes(passed=3)

@@ -695,6 +695,92 @@ def nose_setup(failure: Failure, ctx: Context) -> Match | None:
     )
 
 
+# Exceptions that say something else is wrong, whatever the nose methods around them.
+_NOT_NOSE = frozenset(
+    {"ImportError", "ModuleNotFoundError", "NameError", "SyntaxError", "UnboundLocalError"}
+)
+
+
+@rule(
+    Example(
+        failing(
+            "AssertionError",
+            "assert 3 == 5",
+            test="tests/test_queue.py::TestQueue::test_size",
+            node_class="TestQueue",
+            node_is_unittest=False,
+            node_nose=[
+                {
+                    "method": "setup",
+                    "cls": "QueueCase",
+                    "module": "tests.base",
+                    "path": "tests/base.py",
+                    "assigns": ["queue"],
+                }
+            ],
+        ),
+        "fixture.removed-api",
+        "nose-setup",
+        {
+            "api": "nose-setup",
+            "test_class": "TestQueue",
+            "methods": ["setup"],
+            "owners": [
+                {
+                    "method": "setup",
+                    "cls": "QueueCase",
+                    "module": "tests.base",
+                    "path": "tests/base.py",
+                    "assigns": ["queue"],
+                }
+            ],
+            "module_methods": [],
+        },
+    ),
+    Example(
+        failing(
+            "FileNotFoundError",
+            "[Errno 2] No such file or directory: '/tmp/repo/clean/'",
+            test="tests/test_repo.py::test_clean",
+            module_nose=["setup", "teardown"],
+        ),
+        "fixture.removed-api",
+        "nose-setup",
+        {
+            "api": "nose-setup",
+            "test_class": None,
+            "methods": [],
+            "owners": [],
+            "module_methods": ["setup", "teardown"],
+        },
+    ),
+)
+def nose_symptom(failure: Failure, ctx: Context) -> Match | None:
+    """A test whose class (its own or an inherited method: a base class in another module
+    counts) or module has a nose-style ``setup()``/``teardown()`` pytest 8 no longer calls:
+    what it fails with (an assertion, an attribute ``setup`` would have set, a file it would
+    have made, a teardown error) is that one root cause until the methods run again."""
+    f = failure.facts
+    owners = [] if f.get("node_is_unittest") else f.get("node_nose", [])
+    module = f.get("module_nose", [])
+    if failure.when not in ("call", "teardown") or not (owners or module):
+        return None
+    if exc_name(failure) in _NOT_NOSE:
+        return None
+    if exc_name(failure) == "AttributeError" and f.get("obj_kind") not in (None, "instance"):
+        return None  # an attribute of a module or a class: a removed API, not a lost setup
+    return _removed_in_pytest(
+        "nose-style setup()/teardown() methods are no longer called (removed in pytest 8)",
+        PytestRemovedApi(
+            api="nose-setup",
+            test_class=f.get("node_class"),
+            methods=sorted({o["method"] for o in owners}, reverse=True),
+            owners=list(owners),
+            module_methods=list(module),
+        ),
+    )
+
+
 # -- removed APIs the migration catalogue knows (environment.removed-api), first met as ... -----
 
 
@@ -1344,6 +1430,7 @@ RULES: tuple[Rule, ...] = (
     yield_fixture,
     pytest_deprecation,
     nose_setup,
+    nose_symptom,
     deprecated_api,
     import_without_module,
     removed_module,

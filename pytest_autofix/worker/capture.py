@@ -29,7 +29,7 @@ import pytest
 from pytest_autofix.worker import sourcemap
 
 if TYPE_CHECKING:
-    from pytest_autofix.facts import Address, ChainLink, Facts, Origin, ProjectFrame
+    from pytest_autofix.facts import Address, ChainLink, Facts, NoseOwner, Origin, ProjectFrame
     from pytest_autofix.model import Failure
 
 FACTS_ATTR = "autofix_facts"
@@ -404,6 +404,11 @@ def capture(
     if installed_copies:  # frame paths name the source; these are the copies that ran
         facts["installed_copies"] = installed_copies
     facts.update(_node_facts(node, rootdir))
+    if when != "collect":
+        try:
+            facts.update(_nose_facts(node, rootdir))
+        except Exception as err:  # a fact we could not read must not break the user's run
+            facts["capture_error"] = f"{type(err).__name__}: {err}"
     try:
         facts.update(_exception_facts(exc, node, frames, rootdir))
         facts.update(_environment_facts(exc))
@@ -422,6 +427,72 @@ def _node_facts(node: object, rootdir: Path) -> Facts:
     if cls is not None:
         facts["node_class"] = cls.__qualname__
     return facts
+
+
+_NOSE_MODERN = {"setup": "setup_method", "teardown": "teardown_method"}
+_NOSE_MODULE_MODERN = {
+    "setup": ("setup_module", "setUpModule"),
+    "teardown": ("teardown_module", "tearDownModule"),
+}
+
+
+def _nose_facts(node: object, rootdir: Path) -> Facts:
+    """The nose-style ``setup()``/``teardown()`` pytest 8 stopped calling, around the failing
+    test: its class's (looked up the way Python does, through the class's MRO, so a base class
+    in another module counts) and its module's."""
+    facts: Facts = {}
+    cls = getattr(node, "cls", None)
+    if isinstance(cls, type):
+        owners = _nose_owners(cls, rootdir)
+        if owners:
+            facts["node_nose"] = owners
+            facts["node_is_unittest"] = _is_unittest(cls)
+    module = getattr(node, "module", None) if isinstance(node, pytest.Function) else None
+    if isinstance(module, ModuleType):
+        found = [
+            name
+            for name, modern in _NOSE_MODULE_MODERN.items()
+            if inspect.isfunction(vars(module).get(name))
+            and getattr(vars(module)[name], "__module__", None) == module.__name__
+            and not any(m in vars(module) for m in modern)
+        ]
+        if found:
+            facts["module_nose"] = found
+    return facts
+
+
+def _is_unittest(cls: type) -> bool:
+    return any(
+        base.__module__ == "unittest.case" and base.__name__ == "TestCase" for base in cls.__mro__
+    )
+
+
+def _nose_owners(cls: type, rootdir: Path) -> list[NoseOwner]:
+    """Each nose method ``cls`` has (defined or inherited, not shadowed by the method pytest
+    calls instead), with the class that defines it."""
+    owners: list[NoseOwner] = []
+    for method, modern in _NOSE_MODERN.items():
+        if any(modern in vars(k) for k in cls.__mro__):
+            continue  # pytest calls that one; setup() may well be called from it
+        owner = next((k for k in cls.__mro__ if method in vars(k)), None)
+        if owner is None or owner is object or not callable(vars(owner)[method]):
+            continue
+        if owner.__module__.startswith("unittest"):
+            continue
+        try:
+            source = inspect.getsourcefile(owner)
+        except TypeError:
+            source = None
+        owners.append(
+            {
+                "method": method,
+                "cls": owner.__qualname__,
+                "module": owner.__module__,
+                "path": in_project(source, rootdir) if source else None,
+                "assigns": _setup_assigns(owner, method),
+            }
+        )
+    return owners
 
 
 def _exception_facts(
