@@ -195,6 +195,55 @@ def test_misspelled_fixture_renamed_in_every_requester_and_use(tmp_path: Path) -
     }
 
 
+def test_a_renamed_fixture_is_renamed_in_usefixtures_marks_too(tmp_path: Path) -> None:
+    """The tests that use the misspelled fixture by a usefixtures mark (on a function, a
+    class, a module's pytestmark) fail the same way: their marks are renamed with the
+    parameters, in test modules only."""
+    make(
+        tmp_path,
+        {
+            "tests/conftest.py": CONFTEST,
+            "tests/test_a.py": """\
+                import pytest
+
+
+                def test_add(stokc):
+                    assert stokc
+
+
+                @pytest.mark.usefixtures("stokc", "tmp_path")
+                def test_marked():
+                    pass
+
+
+                @pytest.mark.usefixtures('stokc')
+                class TestMarked:
+                    def test_x(self):
+                        pass
+                """,
+            "tests/test_b.py": """\
+                import pytest
+
+                pytestmark = pytest.mark.usefixtures("stokc")
+
+
+                def test_b():
+                    pass
+                """,
+            "tests/other.py": "MARK = 'usefixtures(\"stokc\")'  # not a test module\n",
+        },
+    )
+    issue = issue_of(not_found("stokc", "tests/test_a.py::test_add", 4, ["stock"]))
+    fix = best(issue, tmp_path)
+    assert "and the usefixtures marks of 2 module(s)" in fix.description
+    after = apply(tmp_path, fix)
+    assert set(after) == {"tests/test_a.py", "tests/test_b.py"}
+    assert "def test_add(stock):" in after["tests/test_a.py"]
+    assert '@pytest.mark.usefixtures("stock", "tmp_path")' in after["tests/test_a.py"]
+    assert "@pytest.mark.usefixtures('stock')" in after["tests/test_a.py"]
+    assert 'pytestmark = pytest.mark.usefixtures("stock")' in after["tests/test_b.py"]
+
+
 def test_renamed_fixture_that_says_so_renames_the_users(tmp_path: Path) -> None:
     make(
         tmp_path,

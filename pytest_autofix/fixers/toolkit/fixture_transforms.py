@@ -30,6 +30,7 @@ __all__ = [
     "remove_function",
     "rename_methods",
     "rename_param",
+    "rename_usefixtures",
     "request_instead_of_call",
     "set_fixture_name",
     "tmp_path_from_factory",
@@ -145,6 +146,35 @@ class _RenameParam(_AtLines):
         if id(original_node) in self.names:
             return updated_node.with_changes(value=self.new)
         return updated_node
+
+
+class _UseFixtures(cst.CSTTransformer):
+    def __init__(self, old: str, new: str) -> None:
+        super().__init__()
+        self.old, self.new = old, new
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        name = get_full_name_for_node(updated_node.func) or ""
+        if name.rpartition(".")[2] != "usefixtures":
+            return updated_node
+        args = []
+        for arg in updated_node.args:
+            value = arg.value
+            if isinstance(value, cst.SimpleString) and value.evaluated_value == self.old:
+                text = f"{value.prefix}{value.quote}{self.new}{value.quote}"
+                arg = arg.with_changes(value=value.with_changes(value=text))
+            args.append(arg)
+        return updated_node.with_changes(args=args)
+
+
+def rename_usefixtures(old: str, new: str) -> Transform:
+    """Every ``usefixtures("old")`` mark in the module (on a function, a class, or in
+    ``pytestmark``) names ``new`` instead."""
+
+    def transform(module: cst.Module) -> cst.Module:
+        return module.visit(_UseFixtures(old, new))
+
+    return transform
 
 
 def rename_param(lines: set[str], old: str, new: str) -> Transform:
