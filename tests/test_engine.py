@@ -935,19 +935,58 @@ def test_a_rerun_without_evidence_is_split_and_the_good_fix_kept(
 
 @pytest.mark.parametrize("xdist", XDIST)
 @pytest.mark.parametrize("dry_run", [[], ["--dry-run"]], ids=["fix", "dry-run"])
-def test_an_edit_no_rerun_reaches_is_only_suggested(
+def test_an_edit_no_rerun_reaches_is_left_out_of_its_fix(
     pytester: pytest.Pytester, dry_run: list[str], xdist: list[str]
 ) -> None:
     """The fix also edits tools/stuff.py, which no test imports or collects: the rerun could
-    prove nothing about that edit, so the fix is a suggestion with its diff, not applied."""
+    prove nothing about that edit, so the fix is applied without it, and says so."""
     make_project(
         pytester,
         {"onee": ("one", 0.95, True, [("tools/stuff.py", "X = 1", "X = 2")])},
         test_a=ONE_TEST,
         **{"tools/stuff.py": "X = 1\n"},
     )
-    before = snapshot(pytester.path)
     result, report = run(pytester, *dry_run, *xdist)
+    assert result.ret == (1 if dry_run else 0), result.stdout.str()
+    (issue,) = report["issues"]  # type: ignore[misc]
+    assert issue["status"] == ("proposed" if dry_run else "fixed")
+    (fix,) = issue["fixes"]
+    assert fix["reason"] == (
+        "not applied to tools/stuff.py: no test the rerun would run imports or collects "
+        "tools/stuff.py"
+    )
+    assert "b/tools/stuff.py" not in fix["diff"] and "b/test_a.py" in fix["diff"]
+    assert (pytester.path / "tools/stuff.py").read_text() == "X = 1\n"
+    fixed = "assert one() == 1" in (pytester.path / "test_a.py").read_text()
+    assert fixed is not bool(dry_run)
+
+
+@pytest.mark.parametrize("xdist", XDIST)
+def test_a_fix_no_rerun_reaches_at_all_is_only_suggested(
+    pytester: pytest.Pytester, xdist: list[str]
+) -> None:
+    """A fix whose only edit is in a file no test imports or collects: a suggestion, with its
+    diff, nothing written."""
+    make_project(pytester, {}, test_a=ONE_TEST, **{"tools/stuff.py": "X = 1\n"})
+    pytester.makeconftest(
+        """
+        import libcst as cst
+        from pytest_autofix import Fix, FileEdit, IssueKind
+
+        class Elsewhere:
+            name = "test.elsewhere"
+            kinds = frozenset({IssueKind.IMPORT})
+
+            def propose(self, issue, project):
+                edit = lambda m: cst.parse_module(m.code.replace("X = 1", "X = 2"))
+                return [Fix("change tools", 0.95, [FileEdit("tools/stuff.py", edit)])]
+
+        def pytest_autofix_fixers(config):
+            return [Elsewhere()]
+        """
+    )
+    before = snapshot(pytester.path)
+    result, report = run(pytester, *xdist)
     assert result.ret == 1, result.stdout.str()
     (issue,) = report["issues"]  # type: ignore[misc]
     assert issue["status"] == "suggested"
@@ -956,5 +995,5 @@ def test_an_edit_no_rerun_reaches_is_only_suggested(
     assert fix["reason"] == (
         "not applied: no test the rerun would run imports or collects tools/stuff.py"
     )
-    assert "b/tools/stuff.py" in fix["diff"] and "b/test_a.py" in fix["diff"]
+    assert "b/tools/stuff.py" in fix["diff"]
     assert snapshot(pytester.path) == before

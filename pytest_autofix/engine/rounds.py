@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import gc
+import os
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
@@ -367,9 +368,9 @@ class Engine:
         by_key: dict[str, Proposal],
         read: Callable[[Path], bytes | None],
     ) -> list[planning.Candidate]:
-        """The fixes whose every edited file a verification rerun would reach; the others
-        become suggestions with their diff (an edit no test imports or collects would be kept
-        without evidence)."""
+        """The fixes as far as a verification rerun would reach them: an edit no test imports
+        or collects would be kept without evidence, so a fix loses its edits of such files
+        (and says so), and a fix left with none becomes a suggestion with its diff."""
         kept = []
         for cand in cands:
             unreached = self._unreached(cand)
@@ -377,12 +378,25 @@ class Engine:
                 kept.append(cand)
                 continue
             p = by_key[cand.key]
+            why = f"no test the rerun would run imports or collects {', '.join(unreached)}"
+            reached = [e for e in cand.fix.edits if self._rel(e.path) not in unreached]
+            if reached:  # the same fix, planned without the files it cannot prove
+                p.fix = dataclasses.replace(cand.fix, edits=reached)
+                p.reason = f"not applied to {', '.join(unreached)}: {why}"
+                kept.append(planning.Candidate(cand.key, cand.issue_id, cand.fixer, p.fix))
+                continue
             self._describe(p, cand, read)
-            p.set_aside(
-                f"not applied: no test the rerun would run imports or collects "
-                f"{', '.join(unreached)}"
-            )
+            p.set_aside(f"not applied: {why}")
         return kept
+
+    def _rel(self, path: str | os.PathLike[str]) -> str:
+        """An edit's path, rootdir-relative in POSIX form."""
+        given = Path(path)
+        return (
+            (given if given.is_absolute() else self.rootdir / given)
+            .relative_to(self.rootdir)
+            .as_posix()
+        )
 
     def _unreached(self, cand: planning.Candidate) -> list[str]:
         """The files ``cand`` edits that none of the tests its rerun would run reaches."""
@@ -680,6 +694,7 @@ class Engine:
         p = by_key[part.key] = by_key[cand.key]
         p.fix = part.fix
         self._describe(p, part, self._base_read)
+        earlier = f"; {p.reason}" if p.reason and p.reason.startswith("not applied to ") else ""
         if dropped:
             p.reason = (
                 f"kept in part: {', '.join(k.label for k in keep)}; left out "
@@ -687,6 +702,7 @@ class Engine:
             )
         else:
             p.reason = f"kept in part: it fixed {len(targets)} of {total} tests; {why}"
+        p.reason += earlier
         return part
 
     def _proven_parts(
