@@ -218,3 +218,44 @@ def test_plugin_rules_that_break_are_passed_over_and_noted_once() -> None:
 
 def test_no_hook_no_plugin_rules() -> None:
     assert plugin_rules(SimpleNamespace(hook=SimpleNamespace())) == ()  # type: ignore[arg-type]
+
+
+def test_one_nose_issue_carries_the_owners_every_failure_saw() -> None:
+    """Failures of classes with nose methods from different owners are one issue; its details
+    list every owner (the fix renames them all), whichever rule matched the first failure."""
+
+    def owner(cls: str, path: str) -> dict[str, object]:
+        return {"method": "setup", "cls": cls, "module": "m", "path": path, "assigns": []}
+
+    own = failing(
+        "AttributeError",
+        "'TestA' object has no attribute 'x'",
+        test="tests/test_a.py::TestA::test_1",
+        attr="x",
+        obj_kind="instance",
+        test_class="TestA",
+        class_is_unittest=False,
+        nose_methods=["setup"],
+        nose_assigns=["x"],
+    )
+    inherited = [
+        failing(
+            "AssertionError",
+            "assert 1 == 2",
+            test=f"tests/test_b.py::{cls}::test_1",
+            node_class=cls,
+            node_is_unittest=False,
+            node_nose=[owner(base, path)],  # type: ignore[list-item]
+        )
+        for cls, base, path in [
+            ("TestB", "BaseB", "tests/base.py"),
+            ("TestC", "BaseC", "tests/other.py"),
+            ("TestD", "BaseB", "tests/base.py"),
+        ]
+    ]
+    (issue,) = group([own, *inherited], CTX)
+    assert issue.details["api"] == "nose-setup" and len(issue.tests) == 4
+    assert issue.details["owners"] == [
+        owner("BaseB", "tests/base.py"),
+        owner("BaseC", "tests/other.py"),
+    ]

@@ -174,7 +174,7 @@ def group(failures: Iterable[Failure], ctx: Context) -> list[Issue]:
                 path=v.path,
                 line=v.line,
                 details={**v.details, **common}
-                | ({"owners": owners[(code, key)]} if "owners" in v.details else {}),
+                | ({"owners": owners[(code, key)]} if owners.get((code, key)) else {}),
             )
         )
     return issues
