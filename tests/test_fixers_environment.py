@@ -175,6 +175,30 @@ def test_every_use_in_the_project_is_one_fix(tmp_path: Path) -> None:
     }
 
 
+def test_the_other_removed_names_of_the_module_go_with_the_first(tmp_path: Path) -> None:
+    """``from collections import Mapping, Sequence, OrderedDict`` fails on Mapping only; the
+    other removed names of collections used there are one root cause with it, migrated by
+    the same fix, not one round each. OrderedDict stays."""
+    make(
+        tmp_path,
+        {
+            "m.py": "from collections import Mapping, Sequence, OrderedDict\n",
+            "n.py": "import collections\n\nX = collections.Hashable\n",
+        },
+    )
+    (fix,) = propose(environment.RemovedApi(), removed("collections.Mapping", "m.py", 1), tmp_path)
+    assert fix.safe and fix.confidence == SAFE
+    assert "the other safe migrations of collections" in fix.description
+    after = {k: v.decode() for k, v in apply(tmp_path, fix).items()}
+    assert "OrderedDict" in after["m.py"] and "Sequence" in after["m.py"]
+    namespace: dict[str, object] = {}
+    exec(compile(after["m.py"], "m.py", "exec"), namespace)  # imports under Python 3.11
+    assert {"Mapping", "Sequence", "OrderedDict"} <= set(namespace)
+    namespace = {}
+    exec(compile(after["n.py"], "n.py", "exec"), namespace)
+    assert "collections.abc.Hashable" in after["n.py"]
+
+
 def test_crlf_and_comments_are_kept(tmp_path: Path) -> None:
     source = (
         b"import collections  # old code\r\n\r\n"

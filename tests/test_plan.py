@@ -185,6 +185,21 @@ def test_conflicting_fix_is_deferred_to_the_higher_confidence_one(root: Path) ->
     assert "assist" in plan.diffs["rename"]  # still shown, for the next round or the report
 
 
+def test_a_fix_another_fix_already_makes_is_applied_beside_it(root: Path) -> None:
+    """Two issues of one root cause whose fixes each make the whole change (each migrates
+    every removed name of the module): the same bytes, so neither is deferred for the other;
+    a fix that makes a different change on those lines still is."""
+    first = candidate("first", 0.9, FileEdit("m.py", replace_import("old_mod", "new_mod")))
+    same = candidate("same", 0.9, FileEdit("m.py", replace_import("old_mod", "new_mod")))
+    other = candidate("other", 0.8, FileEdit("m.py", replace_import("old_mod", "else_mod")))
+    plan = plan_for(root, first, same, other)
+
+    assert [c.key for c in plan.applied] == ["first", "same"]
+    assert keys(plan.deferred) == {"other": "conflicts with fixer.first: fix first"}
+    assert plan.files[root / "m.py"].new == MODULE.replace("old_mod", "new_mod").encode()
+    assert plan.files_of["same"] == ["m.py"] and "+from new_mod" in plan.diffs["same"]
+
+
 def test_touching_lines_conflict_separated_lines_do_not(tmp_path: Path) -> None:
     (tmp_path / "m.py").write_text("a = 1\nb = 2\nc = 3\n", encoding="utf-8")
     first = candidate("a", 0.5, FileEdit("m.py", rename("a", "x")))

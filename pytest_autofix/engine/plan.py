@@ -129,6 +129,9 @@ def build(
             continue
         plan.diffs[candidate.key] = "".join(change.diff for change in changes)
         winner = _conflict(changes, accepted)
+        if winner is not None and _already_made(changes, accepted):
+            plan.applied.append(candidate)  # another fix makes exactly these changes: both hold
+            continue
         if winner is not None:
             reason = f"conflicts with {winner.fixer}: {winner.fix.description}"
             plan.deferred.append((candidate, reason))
@@ -511,6 +514,16 @@ def _joined(blocks: list[tuple[int, int, int]], la: int, lb: int) -> list[diffli
 def _spans(splices: Iterable[Splice]) -> tuple[Span, ...]:
     """The original lines the splices touch; a pure insertion occupies the line after it."""
     return tuple((start, max(end, start + 1)) for start, end, _ in splices)
+
+
+def _already_made(changes: list[_Change], accepted: dict[Path, list[_Change]]) -> bool:
+    """Every file these changes touch is changed, by one accepted fix, into the very same bytes
+    (two issues of one root cause whose fixes each migrate the whole of it): applying them
+    adds nothing, and neither fix is deferred for the other."""
+    return all(
+        len(accepted.get(change.path, [])) == 1 and accepted[change.path][0].new == change.new
+        for change in changes
+    )
 
 
 def _conflict(changes: list[_Change], accepted: dict[Path, list[_Change]]) -> Candidate | None:

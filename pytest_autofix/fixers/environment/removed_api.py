@@ -10,6 +10,7 @@ failure surfaced), in the file's own spelling. The transforms are in
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import importlib
 import importlib.metadata
 import importlib.util
@@ -29,12 +30,15 @@ from pytest_autofix.fixers.toolkit.environment_confidence import (
 )
 from pytest_autofix.fixers.toolkit.environment_transforms import (
     Transform,
+    Unfixable,
     migration_transform,
     module_transform,
 )
 from pytest_autofix.model import Fix, IssueKind
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from pytest_autofix.model import Issue
     from pytest_autofix.project import ModuleInfo, Project
 
@@ -204,9 +208,11 @@ class RemovedApi:
                     UNSURE,
                 )
             ]
+        siblings = self._siblings(migration)
+        whole = _with_siblings(transform, [t for _, t in siblings])
         edits = Edits()
         for info in _files_using(project, issue, _imported_from(migration)):
-            edits.add(project, info, transform)
+            edits.add(project, info, whole)
         if not edits.edits:
             where = (
                 f"; not changed: {edits.note()[len('; not changed: ') :]}" if edits.skipped else ""
@@ -218,7 +224,37 @@ class RemovedApi:
                     UNSURE,
                 )
             ]
-        return [_migrated(migration, edits)]
+        fix = _migrated(migration, edits)
+        if siblings:  # say so: the rest of the module's removals, migrated where used
+            names = listing([m.api for m, _ in siblings])
+            fix = dataclasses.replace(
+                fix,
+                description=f"{fix.description}; with it, where used, the other safe "
+                f"migrations of {migration.module}: {names}",
+            )
+        return [fix]
+
+    def _siblings(self, migration: Migration) -> list[tuple[Migration, Transform]]:
+        """The other removed attributes of the same module the catalogue migrates safely and
+        without checks: one root cause with ``migration`` (an upgrade removed them together;
+        ``from collections import Mapping, Sequence`` fails on the first only), migrated in
+        the same fix where a file uses them, so that no round is spent on each."""
+        if migration.kind != "attribute":
+            return []
+        found = []
+        for other in self.catalogue.migrations:
+            if (
+                other is migration
+                or other.kind != "attribute"
+                or other.module != migration.module
+                or other.safety != "safe"
+                or guard_problems(other)
+            ):
+                continue
+            transform = self._transform(other)
+            if transform is not None:
+                found.append((other, transform))
+        return found
 
     def _transform(self, migration: Migration) -> Transform | None:
         """The transform of ``migration`` (None: it needs a person); a module's carries the
@@ -231,6 +267,24 @@ class RemovedApi:
             if m.api.startswith(migration.api + ".") and m.kind == "attribute"
         ]
         return module_transform(migration, parts)
+
+
+def _with_siblings(main: Transform, siblings: list[Transform]) -> Transform:
+    """``main``, then each sibling migration that applies (one that cannot is left out: the
+    file still gets ``main``)."""
+    if not siblings:
+        return main
+
+    def transform(module: cst.Module) -> cst.Module:
+        module = main(module)
+        for sibling in siblings:
+            try:
+                module = sibling(module)
+            except Unfixable:
+                continue
+        return module
+
+    return transform
 
 
 def _imported_from(migration: Migration) -> str:
