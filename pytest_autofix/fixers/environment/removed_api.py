@@ -209,10 +209,13 @@ class RemovedApi:
                 )
             ]
         siblings = self._siblings(migration)
-        whole = _with_siblings(transform, [t for _, t in siblings])
         edits = Edits()
+        taken: list[Migration] = []
         for info in _files_using(project, issue, _imported_from(migration)):
-            edits.add(project, info, whole)
+            used = _used_in(project, info, siblings)  # a name the file never spells: no pass
+            taken += [m for m, _ in used if m not in taken]
+            edits.add(project, info, _with_siblings(transform, [t for _, t in used]))
+        siblings = [(m, t) for m, t in siblings if m in taken]
         if not edits.edits:
             where = (
                 f"; not changed: {edits.note()[len('; not changed: ') :]}" if edits.skipped else ""
@@ -267,6 +270,29 @@ class RemovedApi:
             if m.api.startswith(migration.api + ".") and m.kind == "attribute"
         ]
         return module_transform(migration, parts)
+
+
+def _used_in(
+    project: Project, info: ModuleInfo, siblings: list[tuple[Migration, Transform]]
+) -> list[tuple[Migration, Transform]]:
+    """The sibling migrations whose name the file spells as an attribute (``np.float``) or in
+    an import line (``from collections import Sequence``): the others would pass over it for
+    nothing."""
+    if not siblings:
+        return []
+    try:
+        source = project.source(info.path)
+    except OSError:
+        return []
+    found = []
+    for migration, transform in siblings:
+        name = re.escape(migration.name.encode())
+        if any(
+            re.search(pattern + name + rb"\b", source)
+            for pattern in (rb"\.", rb"import[^\n]*\b", rb"import\s*\([^)]*\b")
+        ):
+            found.append((migration, transform))
+    return found
 
 
 def _with_siblings(main: Transform, siblings: list[Transform]) -> Transform:
