@@ -255,7 +255,11 @@ class Engine:
         exit_status = 0 if not self.failing else (pytest_exit or 1)
         if rels and self.settings.exit_non_zero_on_fix and exit_status == 0:
             exit_status = 1
-        outcome = self._outcome(mode, count, exit_status, patch, rels)
+        return self._left_to_others(self._outcome(mode, count, exit_status, patch, rels))
+
+    def _left_to_others(self, outcome: Outcome) -> Outcome:
+        """The outcome, saying which files another writer changed during the run (they are
+        theirs: not written, not restored, not undone) and exiting non-zero for them."""
         foreign = self.txn.foreign if self.txn is not None else {}
         if foreign:
             outcome.note = (
