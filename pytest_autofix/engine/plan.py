@@ -193,10 +193,7 @@ class _Files:
         if path not in self._parsed:
             source = self.original(path, rel)
             assert source is not None
-            try:
-                self._parsed[path] = libcst.parse_module(source)
-            except libcst.ParserSyntaxError as exc:
-                raise _Refused(f"cannot parse {rel}: {_first_line(exc)}") from exc
+            self._parsed[path] = _parse(source, rel)  # byte-exact round trip, or refused
         return self._parsed[path]
 
     def edits_by_path(self, candidate: Candidate) -> dict[Path, tuple[str, list[FileEdit]]]:
