@@ -13,8 +13,10 @@ and a before/after ``example`` that the test-suite runs through the fixer's tran
 
 from __future__ import annotations
 
+import argparse
 import functools
 import re
+import sys
 import tomllib
 from collections.abc import Iterable, Mapping
 from importlib import resources
@@ -34,7 +36,9 @@ __all__ = [
     "Pattern",
     "builtin",
     "for_config",
+    "markdown",
     "parse",
+    "render_into",
 ]
 
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
@@ -352,3 +356,83 @@ def describe(migration: Migration) -> str:
     if migration.link:
         text += f"; see {migration.link}"
     return text
+
+
+# -- the listing in docs/fixers.md ------------------------------------------------------------
+
+DOC_START = "<!-- migrations:start (python -m pytest_autofix.catalogue --write docs/fixers.md) -->"
+DOC_END = "<!-- migrations:end -->"
+
+
+def _builtin_files() -> list[tuple[str, list[Migration]]]:
+    """Each shipped ``data/*.toml`` with its entries, in file-name order."""
+    data = resources.files("pytest_autofix").joinpath("data")
+    items = sorted((i for i in data.iterdir() if i.name.endswith(".toml")), key=lambda t: t.name)
+    return [(i.name, parse(i.read_text("utf-8"), f"pytest_autofix/data/{i.name}")) for i in items]
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _safety(migration: Migration) -> str:
+    checks = [*migration.guard, *migration.requires] if migration.safety == "guarded" else []
+    text = migration.safety + (f" ({', '.join(checks)})" if checks else "")
+    return f"{text}, manual" if migration.manual else text
+
+
+def markdown(files: Iterable[tuple[str, Iterable[Migration]]] | None = None) -> str:
+    """One table per data file (api, kind, removed in, replacement, safety), as docs/fixers.md
+    lists them between :data:`DOC_START` and :data:`DOC_END`."""
+    out: list[str] = []
+    for name, entries in _builtin_files() if files is None else files:
+        rows = list(entries)
+        out += [f"#### `{name}` ({len(rows)} entries)", ""]
+        out += ["| api | kind | removed in | replacement | safety |", "|---|---|---|---|---|"]
+        for m in rows:
+            out.append(
+                f"| `{m.api}` | {m.kind} | {_cell(m.removed_in)} | {_cell(m.replacement)} "
+                f"| {_safety(m)} |"
+            )
+        out.append("")
+    return "\n".join(out)
+
+
+def render_into(text: str, tables: str) -> str:
+    """``text`` with what lies between the two marker lines replaced by ``tables``."""
+    start, end = text.find(DOC_START), text.find(DOC_END)
+    if start < 0 or end < start:
+        raise ValueError(f"the markers {DOC_START!r} and {DOC_END!r} are missing")
+    head = text[: start + len(DOC_START)]
+    return f"{head}\n\n{tables.strip()}\n\n{text[end:]}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m pytest_autofix.catalogue``: print the tables, ``--write FILE`` puts them
+    between the markers of FILE, ``--check FILE`` exits 1 when FILE is not up to date."""
+    parser = argparse.ArgumentParser(prog="python -m pytest_autofix.catalogue")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--write", type=Path, metavar="FILE")
+    group.add_argument("--check", type=Path, metavar="FILE")
+    args = parser.parse_args(argv)
+    tables = markdown()
+    path: Path | None = args.write or args.check
+    if path is None:
+        sys.stdout.write(tables)
+        return 0
+    text = path.read_text("utf-8")
+    wanted = render_into(text, tables)
+    if args.check:
+        if wanted != text:
+            sys.stderr.write(
+                f"{path} is not up to date: run python -m pytest_autofix.catalogue --write {path}\n"
+            )
+            return 1
+        return 0
+    if wanted != text:
+        path.write_text(wanted, "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
