@@ -121,7 +121,7 @@ class CalledDirectly(TypedDict):
 
 
 class PytestRemovedApi(TypedDict):
-    """``fixture.removed-api``: a pytest 8/9 removal or deprecation, named by ``api``."""
+    """``fixture.removed-api``: a pytest removal (since 4.0) or deprecation, named by ``api``."""
 
     api: Literal[
         "mark-on-fixture",
@@ -131,8 +131,18 @@ class PytestRemovedApi(TypedDict):
         "yield-fixture",
         "deprecation",
         "nose-setup",
+        "renamed",
+        "pytest-config",
+        "pytest-collect",
+        "pytest-instance",
+        "raises-message",
+        "fixture-positional",
+        "parametrize-iterator",
     ]
-    function: NotRequired[str]  # msg-kwarg: skip, fail or exit
+    function: NotRequired[str]  # msg-kwarg: skip, fail or exit; raises-message: raises, warns
+    name: NotRequired[str]  # renamed: the attribute pytest removed (funcargnames)
+    new: NotRequired[str]  # renamed: what replaces it (fixturenames)
+    test: NotRequired[str]  # parametrize-iterator: the test pytest names
     warning: NotRequired[str]  # deprecation: the warning's class
     test_class: NotRequired[str | None]  # nose-setup
     methods: NotRequired[list[str] | None]  # nose-setup: setup, teardown

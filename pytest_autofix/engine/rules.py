@@ -23,7 +23,7 @@ import functools
 import re
 import sys
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Unpack
+from typing import TYPE_CHECKING, Literal, Unpack
 
 from pytest_autofix.details import (
     CalledDirectly,
@@ -238,6 +238,9 @@ _SCOPE_MISMATCH = re.compile(
 )
 _REQUESTED_BY = re.compile(r"^\s*(\S+?):(\d+):\s+def (\w+)\(", re.M)
 _PYTEST_OUTCOME_CALL = re.compile(r"\bpytest\.(skip|fail|exit)\s*\(")
+_UNEXPECTED_RAISES_KWARG = re.compile(
+    r"Unexpected keyword arguments passed to pytest\.(raises|warns): (\w+)"
+)
 _REMOVED_WORDS = re.compile(r"\b(removed|was a deprecated alias|has been removed|expired)\b")
 
 _FAILED = ["_pytest.outcomes.Failed", "_pytest.outcomes.OutcomeException"]
@@ -576,6 +579,146 @@ def msg_kwarg(failure: Failure, ctx: Context) -> Match | None:
     )
 
 
+RemovedPytestAttribute = Literal["pytest-config", "pytest-collect", "pytest-instance"]
+# pytest's renamed methods and attributes (removed in 4.0 and 4.1), by the attribute: its new name
+_PYTEST_RENAMED = {
+    "funcargnames": "fixturenames",
+    "getfuncargvalue": "getfixturevalue",
+    "get_marker": "get_closest_marker",
+}
+# the ``pytest`` module's removed attributes: api, message
+_PYTEST_MODULE_REMOVED: dict[str, tuple[RemovedPytestAttribute, str]] = {
+    "config": ("pytest-config", "the pytest.config global was removed in pytest 5.0"),
+    "collect": ("pytest-collect", "the pytest.collect module was removed in pytest 7.0"),
+    "Instance": ("pytest-instance", "the pytest.Instance collector was removed in pytest 7.0"),
+}
+
+
+def _pytest_object(failure: Failure) -> bool:
+    """The AttributeError's object is pytest's (a request, a node, a metafunc)."""
+    f = failure.facts
+    return any(t.startswith(("_pytest.", "pytest.")) for t in f.get("obj_mro", []))
+
+
+@rule(
+    Example(
+        failing(
+            "AttributeError",
+            "'TopRequest' object has no attribute 'funcargnames'",
+            source='assert "request" in request.funcargnames',
+            attr="funcargnames",
+            obj_kind="instance",
+            obj_type="_pytest.fixtures.TopRequest",
+            obj_mro=["_pytest.fixtures.TopRequest", "_pytest.fixtures.FixtureRequest"],
+        ),
+        "fixture.removed-api",
+        "renamed:funcargnames",
+        {"api": "renamed", "name": "funcargnames", "new": "fixturenames"},
+        message="funcargnames was removed in pytest 4.0: fixturenames",
+    ),
+    Example(
+        failing(
+            "AttributeError",
+            "module 'pytest' has no attribute 'config'",
+            source='pytest.config.getoption("verbose")',
+            attr="config",
+            obj_kind="module",
+            obj_module="pytest",
+            obj_origin="installed",
+        ),
+        "fixture.removed-api",
+        "pytest-config",
+        {"api": "pytest-config"},
+    ),
+)
+def pytest_removed_attribute(failure: Failure, ctx: Context) -> Match | None:
+    """``request.funcargnames``, ``request.getfuncargvalue()``, ``node.get_marker()``,
+    ``pytest.config``, ``pytest.collect``, ``pytest.Instance``: removed in pytest 4.0 to 8.0."""
+    f = failure.facts
+    attr = f.get("attr") or ""
+    if exc_name(failure) != "AttributeError":
+        return None
+    if f.get("obj_kind") == "module" and f.get("obj_module") == "pytest":
+        if attr not in _PYTEST_MODULE_REMOVED:
+            return None
+        api, message = _PYTEST_MODULE_REMOVED[attr]
+        return _removed_in_pytest(message, PytestRemovedApi(api=api))
+    if attr not in _PYTEST_RENAMED or not _pytest_object(failure):
+        return None
+    new = _PYTEST_RENAMED[attr]
+    return Match(
+        "fixture.removed-api",
+        f"renamed:{attr}",
+        f"{attr} was removed in pytest {'4.1' if attr == 'get_marker' else '4.0'}: {new}",
+        PytestRemovedApi(api="renamed", name=attr, new=new),
+    )
+
+
+@rule(
+    Example(
+        failing(
+            "TypeError",
+            "Unexpected keyword arguments passed to pytest.raises: message\n"
+            "Use context-manager form instead?",
+            source='with pytest.raises(ValueError, message="no"):',
+        ),
+        "fixture.removed-api",
+        "raises-message",
+        {"api": "raises-message", "function": "raises"},
+    ),
+)
+def raises_message(failure: Failure, ctx: Context) -> Match | None:
+    """``pytest.raises(..., message=...)`` (and ``warns``), removed in pytest 5.0."""
+    m = _UNEXPECTED_RAISES_KWARG.search(failure.message)
+    if exc_name(failure) != "TypeError" or m is None or m.group(2) != "message":
+        return None
+    return _removed_in_pytest(
+        f"pytest.{m.group(1)}(message=...) was removed in pytest 5.0",
+        PytestRemovedApi(api="raises-message", function=m.group(1)),
+    )
+
+
+@rule(
+    Example(
+        failing(
+            "AttributeError",
+            "'str' object has no attribute '__name__'",
+            source='@pytest.fixture("module")',
+            phase="collect",
+        ),
+        "fixture.removed-api",
+        "fixture-positional",
+        {"api": "fixture-positional"},
+    ),
+    Example(
+        failing(
+            "TypeError",
+            "fixture() takes from 0 to 1 positional arguments but 2 were given",
+            source='@pytest.fixture("module", [1, 2])',
+            phase="collect",
+        ),
+        "fixture.removed-api",
+        "fixture-positional",
+        {"api": "fixture-positional"},
+    ),
+)
+def fixture_positional(failure: Failure, ctx: Context) -> Match | None:
+    """``@pytest.fixture("module")``: positional arguments, removed in pytest 6.0 (the first
+    one is now taken for the function)."""
+    source = _source(failure).strip()
+    if not (source.startswith("@") and "fixture(" in source):
+        return None
+    if exc_name(failure) == "AttributeError":
+        if "object has no attribute '__name__'" not in failure.message:
+            return None
+    elif exc_name(failure) != "TypeError" or "positional argument" not in failure.message:
+        return None
+    return _removed_in_pytest(
+        "positional arguments to pytest.fixture() were removed in pytest 6.0",
+        PytestRemovedApi(api="fixture-positional"),
+    )
+
+
 @rule(
     Example(
         failing(
@@ -627,6 +770,39 @@ def yield_fixture(failure: Failure, ctx: Context) -> Match | None:
         return None
     return _removed_in_pytest(
         "pytest.yield_fixture is deprecated", PytestRemovedApi(api="yield-fixture")
+    )
+
+
+@rule(
+    Example(
+        failing(
+            "pytest.PytestRemovedIn10Warning",
+            "Passing a non-Collection iterable to parametrize is deprecated.\n"
+            "Test: tests/test_x.py::test_gen, argvalues type: generator\n"
+            "Please convert to a list or tuple.",
+            where=None,
+            phase="collect",
+            test="tests/test_x.py",
+            exc_mro=_PYTEST_REMOVED_IN_10,
+            is_warning=True,
+            node_path="tests/test_x.py",
+        ),
+        "fixture.removed-api",
+        "parametrize-iterator",
+        {"api": "parametrize-iterator", "test": "tests/test_x.py::test_gen"},
+    ),
+)
+def parametrize_iterator(failure: Failure, ctx: Context) -> Match | None:
+    """``parametrize`` over a generator or another iterator, deprecated in pytest 9, under
+    ``-W error``."""
+    if not _pytest_warning(failure) or "non-Collection iterable to parametrize" not in (
+        failure.message
+    ):
+        return None
+    m = re.search(r"^Test: (\S+), argvalues type", failure.message, re.M)
+    return _removed_in_pytest(
+        "parametrize over a non-Collection iterable is deprecated (pytest 9)",
+        PytestRemovedApi(api="parametrize-iterator", test=m.group(1) if m else ""),
     )
 
 
@@ -1426,8 +1602,12 @@ RULES: tuple[Rule, ...] = (
     mark_on_fixture,
     warns_none,
     msg_kwarg,
+    pytest_removed_attribute,
+    raises_message,
+    fixture_positional,
     async_fixture,
     yield_fixture,
+    parametrize_iterator,
     pytest_deprecation,
     nose_setup,
     nose_symptom,

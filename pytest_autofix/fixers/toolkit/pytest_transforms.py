@@ -1,0 +1,401 @@
+"""The libcst transforms of the pytest-removal fixer (``fixture.pytest-removals``).
+
+Each function returns a transform, ``libcst.Module -> libcst.Module``; a file one cannot keep
+working raises :class:`~pytest_autofix.fixers.toolkit.import_transforms.Unfixable` and is left
+out of the fix with the reason. Every transform changes only what pytest removed: the rest of
+the file keeps its bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import libcst as cst
+from libcst.helpers import get_full_name_for_node
+
+from pytest_autofix.fixers.toolkit.cst import find_all
+from pytest_autofix.fixers.toolkit.import_transforms import Transform, Unfixable
+
+__all__ = [
+    "PYTEST_CONFIG",
+    "drop_keyword",
+    "fixture_keywords",
+    "list_argvalues",
+    "pytest_collect_members",
+    "pytest_config_from_fixture",
+    "pytest_names",
+    "rename_attribute",
+]
+
+PYTEST_CONFIG = "pytest.config"
+
+# pytest.fixture's parameters before pytest 6.0 made them keyword-only, in their order
+_FIXTURE_PARAMS = ("scope", "params", "autouse", "ids", "name")
+# builtins and itertools functions that return an iterator (a non-Collection iterable)
+_ITERATOR_FUNCTIONS = frozenset({"map", "filter", "zip", "iter", "reversed", "enumerate"})
+
+
+def pytest_names(module: cst.Module, names: set[str]) -> set[str]:
+    """The local names ``from pytest import ...`` binds to any of ``names``."""
+    found: set[str] = set()
+    for node in find_all(
+        module,
+        cst.ImportFrom,
+        lambda n: n.module is not None and get_full_name_for_node(n.module) == "pytest",
+    ):
+        if isinstance(node.names, cst.ImportStar):
+            continue
+        for alias in node.names:
+            imported = get_full_name_for_node(alias.name) or ""
+            if imported in names:
+                local = alias.asname.name if alias.asname else alias.name
+                found.add(get_full_name_for_node(local) or imported)
+    return found
+
+
+def _defines(module: cst.Module, name: str) -> bool:
+    """Whether the module defines ``name`` itself (a function or method, or ``self.name =``):
+    then ``x.name`` may be the project's own attribute."""
+    if find_all(module, cst.FunctionDef, lambda n: n.name.value == name):
+        return True
+    return bool(
+        find_all(
+            module,
+            cst.AssignTarget,
+            lambda t: isinstance(t.target, cst.Attribute) and t.target.attr.value == name,
+        )
+    )
+
+
+class _RenameAttribute(cst.CSTTransformer):
+    def __init__(self, old: str, new: str) -> None:
+        super().__init__()
+        self.old = old
+        self.new = new
+
+    def leave_Attribute(
+        self, original_node: cst.Attribute, updated_node: cst.Attribute
+    ) -> cst.Attribute:
+        if updated_node.attr.value != self.old:
+            return updated_node
+        return updated_node.with_changes(attr=cst.Name(self.new))
+
+
+def rename_attribute(old: str, new: str) -> Transform:
+    """Every ``x.old`` -> ``x.new`` (``request.funcargnames`` -> ``request.fixturenames``);
+    a file that defines ``old`` itself is left out (its own attribute of that name)."""
+
+    def transform(module: cst.Module) -> cst.Module:
+        if _defines(module, old):
+            raise Unfixable(f"it defines {old} itself")
+        return module.visit(_RenameAttribute(old, new))
+
+    return transform
+
+
+class _CollectMembers(cst.CSTTransformer):
+    def leave_Attribute(
+        self, original_node: cst.Attribute, updated_node: cst.Attribute
+    ) -> cst.BaseExpression:
+        if get_full_name_for_node(updated_node.value) != "pytest.collect":
+            return updated_node
+        return updated_node.with_changes(value=cst.Name("pytest"))
+
+
+def pytest_collect_members() -> Transform:
+    """``pytest.collect.Item`` -> ``pytest.Item``: the removed module only re-exported
+    pytest's own names."""
+
+    def transform(module: cst.Module) -> cst.Module:
+        return module.visit(_CollectMembers())
+
+    return transform
+
+
+def _param_names(node: cst.FunctionDef) -> list[str]:
+    p = node.params
+    return [q.name.value for q in (*p.posonly_params, *p.params, *p.kwonly_params)]
+
+
+def _is_fixture_decorator(decorator: cst.Decorator) -> bool:
+    expr = decorator.decorator
+    if isinstance(expr, cst.Call):
+        expr = expr.func
+    return (get_full_name_for_node(expr) or "").rpartition(".")[2] in ("fixture", "yield_fixture")
+
+
+def _with_param(node: cst.FunctionDef, name: str) -> cst.FunctionDef:
+    """``name`` added to the parameters: after ``self`` and the other parameters without a
+    default, before those with one (libcst puts the commas)."""
+    params = list(node.params.params)
+    at = next((i for i, p in enumerate(params) if p.default is not None), len(params))
+    params.insert(at, cst.Param(cst.Name(name)))
+    return node.with_changes(params=node.params.with_changes(params=params))
+
+
+class _PytestConfig(cst.CSTTransformer):
+    """``pytest.config`` -> the config a test or fixture is given: ``request.config`` when the
+    function takes ``request``, ``pytestconfig`` when it takes that fixture or can take it (a
+    test function or a fixture, not a method of a class with bases); a nested function reads
+    the one of the function around it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.functions: list[str | None] = []  # the replacement in each enclosing function
+        self.classes: list[bool] = []  # whether each enclosing class has bases
+        self.used = False  # the outermost function's replacement was used
+        self.left: list[cst.Attribute] = []
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.classes.append(bool(node.bases))
+
+    def leave_ClassDef(
+        self, original_node: cst.ClassDef, updated_node: cst.ClassDef
+    ) -> cst.ClassDef:
+        self.classes.pop()
+        return updated_node
+
+    def _replacement(self, node: cst.FunctionDef) -> str | None:
+        params = _param_names(node)
+        if self.functions:
+            return self.functions[0]
+        if "request" in params:
+            return "request.config"
+        if "pytestconfig" in params:
+            return "pytestconfig"
+        in_plain_class = not (self.classes and self.classes[-1])
+        test_or_fixture = node.name.value.startswith("test") or any(
+            map(_is_fixture_decorator, node.decorators)
+        )
+        return "pytestconfig" if in_plain_class and test_or_fixture else None
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.functions.append(self._replacement(node))
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        replacement = self.functions.pop()
+        if self.functions or not self.used:
+            return updated_node
+        self.used = False
+        if replacement == "pytestconfig" and "pytestconfig" not in _param_names(updated_node):
+            return _with_param(updated_node, "pytestconfig")
+        return updated_node
+
+    def visit_Decorator(self, node: cst.Decorator) -> bool:
+        # a decorator runs at import time, outside the function it decorates
+        self.left += find_all(node, cst.Attribute, _is_pytest_config)
+        return False
+
+    def leave_Attribute(
+        self, original_node: cst.Attribute, updated_node: cst.Attribute
+    ) -> cst.BaseExpression:
+        if not _is_pytest_config(original_node):
+            return updated_node
+        replacement = self.functions[-1] if self.functions else None
+        if replacement is None:
+            self.left.append(original_node)
+            return updated_node
+        self.used = True
+        return cst.parse_expression(replacement)
+
+
+def _is_pytest_config(node: cst.Attribute) -> bool:
+    return get_full_name_for_node(node) == PYTEST_CONFIG
+
+
+def pytest_config_from_fixture() -> Transform:
+    """``pytest.config`` in tests and fixtures -> ``request.config`` or the ``pytestconfig``
+    fixture (added to the parameters when need be). A use outside them (module level, a
+    decorator, a helper) has no config to read: such a file is left out."""
+
+    def transform(module: cst.Module) -> cst.Module:
+        visitor = _PytestConfig()
+        after = module.visit(visitor)
+        if visitor.left:
+            raise Unfixable(f"{len(visitor.left)} use(s) outside a test or fixture")
+        return after
+
+    return transform
+
+
+class _DropKeyword(cst.CSTTransformer):
+    def __init__(self, functions: set[str], keyword: str) -> None:
+        super().__init__()
+        self.functions = functions
+        self.keyword = keyword
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        if (get_full_name_for_node(updated_node.func) or "") not in self.functions:
+            return updated_node
+        args = [a for a in updated_node.args if not (a.keyword and a.keyword.value == self.keyword)]
+        if len(args) == len(updated_node.args):
+            return updated_node
+        if args:
+            args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated_node.with_changes(args=args)
+
+
+def drop_keyword(functions: Sequence[str], keyword: str) -> Transform:
+    """``keyword=...`` removed from the calls of pytest's ``functions`` (``raises``), however
+    the file names them (``pytest.raises``, ``raises`` imported from pytest)."""
+
+    def transform(module: cst.Module) -> cst.Module:
+        names = {f"pytest.{f}" for f in functions} | pytest_names(module, set(functions))
+        return module.visit(_DropKeyword(names, keyword))
+
+    return transform
+
+
+class _FixtureKeywords(cst.CSTTransformer):
+    def __init__(self, names: set[str]) -> None:
+        super().__init__()
+        self.names = names
+
+    def leave_Decorator(
+        self, original_node: cst.Decorator, updated_node: cst.Decorator
+    ) -> cst.Decorator:
+        call = updated_node.decorator
+        if (
+            not isinstance(call, cst.Call)
+            or (get_full_name_for_node(call.func) or "") not in self.names
+        ):
+            return updated_node
+        positional = [a for a in call.args if a.keyword is None and not a.star]
+        if not positional:
+            return updated_node
+        if len(positional) > len(_FIXTURE_PARAMS) or any(a.star for a in call.args):
+            raise Unfixable(f"{_code(call)} has more arguments than pytest.fixture took")
+        args = [
+            a.with_changes(
+                keyword=cst.Name(name),
+                equal=cst.AssignEqual(
+                    whitespace_before=cst.SimpleWhitespace(""),
+                    whitespace_after=cst.SimpleWhitespace(""),
+                ),
+            )
+            for a, name in zip(positional, _FIXTURE_PARAMS, strict=False)
+        ]
+        return updated_node.with_changes(
+            decorator=call.with_changes(args=[*args, *call.args[len(positional) :]])
+        )
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module(body=[]).code_for_node(node)
+
+
+def fixture_keywords() -> Transform:
+    """``@pytest.fixture("module", [1, 2])`` -> ``@pytest.fixture(scope="module",
+    params=[1, 2])``: the positional arguments pytest 6 removed, by their old order (scope,
+    params, autouse, ids, name)."""
+
+    def transform(module: cst.Module) -> cst.Module:
+        names = {"pytest.fixture", "pytest.yield_fixture"} | pytest_names(
+            module, {"fixture", "yield_fixture"}
+        )
+        return module.visit(_FixtureKeywords(names))
+
+    return transform
+
+
+def _collection(node: cst.BaseExpression) -> bool:
+    """A literal that is a Collection already: a list, tuple, set or dict display or
+    comprehension, or a string."""
+    return isinstance(
+        node,
+        cst.List
+        | cst.Tuple
+        | cst.Set
+        | cst.Dict
+        | cst.ListComp
+        | cst.SetComp
+        | cst.DictComp
+        | cst.SimpleString
+        | cst.ConcatenatedString,
+    )
+
+
+def _an_iterator(node: cst.BaseExpression) -> bool:
+    """An expression that is an iterator however its names are bound: a generator expression,
+    ``map()``, ``filter()``, ``zip()`` and the like, an ``itertools`` function."""
+    if isinstance(node, cst.GeneratorExp):
+        return True
+    if not isinstance(node, cst.Call):
+        return False
+    name = get_full_name_for_node(node.func) or ""
+    return name in _ITERATOR_FUNCTIONS or name.startswith("itertools.")
+
+
+def _argvalues(call: cst.Call) -> int | None:
+    """The index of a parametrize call's argvalues argument."""
+    for i, arg in enumerate(call.args):
+        if arg.keyword is not None and arg.keyword.value == "argvalues":
+            return i
+    positional = [i for i, a in enumerate(call.args) if a.keyword is None and not a.star]
+    return positional[1] if len(positional) > 1 else None
+
+
+def _as_list(value: cst.BaseExpression) -> cst.Call:
+    if isinstance(value, cst.GeneratorExp):  # list(x for x in y), without a second pair
+        value = value.with_changes(lpar=[], rpar=[])
+    return cst.Call(cst.Name("list"), [cst.Arg(value)])
+
+
+class _ListArgvalues(cst.CSTTransformer):
+    def __init__(self, tests: set[str], parametrize: set[str]) -> None:
+        super().__init__()
+        self.tests = tests  # Class.test or test: every non-literal argvalues is made a list
+        self.parametrize = parametrize
+        self.scope: list[str] = []
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.scope.append(node.name.value)
+
+    def leave_ClassDef(
+        self, original_node: cst.ClassDef, updated_node: cst.ClassDef
+    ) -> cst.ClassDef:
+        self.scope.pop()
+        return updated_node
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        named = ".".join([*self.scope, updated_node.name.value]) in self.tests
+        decorators = [self._decorator(d, named) for d in updated_node.decorators]
+        return updated_node.with_changes(decorators=decorators)
+
+    def _decorator(self, decorator: cst.Decorator, named: bool) -> cst.Decorator:
+        call = decorator.decorator
+        if (
+            not isinstance(call, cst.Call)
+            or (get_full_name_for_node(call.func) or "") not in self.parametrize
+        ):
+            return decorator
+        at = _argvalues(call)
+        if at is None:
+            return decorator
+        value = call.args[at].value
+        if _collection(value) or not (named or _an_iterator(value)):
+            return decorator
+        if isinstance(value, cst.Call) and get_full_name_for_node(value.func) in ("list", "tuple"):
+            return decorator
+        args = list(call.args)
+        args[at] = args[at].with_changes(value=_as_list(value))
+        return decorator.with_changes(decorator=call.with_changes(args=args))
+
+
+def list_argvalues(tests: Sequence[str]) -> Transform:
+    """``@pytest.mark.parametrize("a", <iterator>)`` -> ``list(<iterator>)``: the argvalues of
+    the named ``tests`` (``test_x`` or ``TestC.test_x``) whatever they are, unless a literal
+    collection; elsewhere in the file those that are iterators by their form (a generator
+    expression, ``map()``, ``zip()``, an ``itertools`` call). pytest iterates them once either
+    way, so the parameters are the same."""
+
+    def transform(module: cst.Module) -> cst.Module:
+        marks = pytest_names(module, {"mark"})
+        parametrize = {"pytest.mark.parametrize"} | {f"{m}.parametrize" for m in marks}
+        return module.visit(_ListArgvalues(set(tests), parametrize))
+
+    return transform

@@ -1,0 +1,413 @@
+"""Before/after examples of ``fixture.pytest-removals``: pytest APIs removed since pytest 4.0
+with a mechanical fix, and pytest 9's deprecation of parametrize over an iterator.
+
+The issues come from one real pytest run (pytest as installed, 9.x) of code written for an old
+pytest: classification is checked on what the run really raised, then each fix is checked with
+``pytest_autofix.testing.assert_fix``, planned as the engine plans it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pytest_autofix.fixers.fixtures import PytestRemovals
+from pytest_autofix.model import Issue, IssueKind
+from pytest_autofix.project import Project
+from pytest_autofix.testing import assert_fix, issues_from_run
+
+OLD = {
+    "test_renamed.py": """\
+        import pytest
+
+        def test_funcargnames(request):
+            assert "request" in request.funcargnames
+
+        def test_getfuncargvalue(request):
+            assert request.getfuncargvalue("tmp_path").exists()
+
+        @pytest.mark.slow
+        def test_get_marker(request):
+            assert request.node.get_marker("slow").name == "slow"
+        """,
+    "test_module_attrs.py": """\
+        import pytest
+
+        def test_config():
+            assert pytest.config.getoption("verbose") >= 0
+
+        def test_collect():
+            assert pytest.collect.Item is pytest.Item
+
+        def test_instance():
+            assert pytest.Instance
+        """,
+    "test_raises.py": """\
+        import pytest
+
+        def test_raises_message():
+            with pytest.raises(ValueError, message="expected a ValueError"):
+                int("x")
+        """,
+    "test_fixture_args.py": """\
+        import pytest
+
+        @pytest.fixture("module", [1, 2])
+        def number(request):
+            return request.param
+
+        def test_number(number):
+            assert number in (1, 2)
+        """,
+    "test_params.py": """\
+        import pytest
+
+        @pytest.mark.parametrize("a", (i for i in range(3)))
+        def test_gen(a):
+            assert a >= 0
+        """,
+}
+
+
+@pytest.fixture(scope="module")
+def issues(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Issue]:
+    """The issues of one real run of ``OLD``, by their key (the warning as an error)."""
+    root = tmp_path_factory.mktemp("old")
+    found = issues_from_run(OLD, root, "-W", "error::pytest.PytestRemovedIn10Warning")
+    return {str(i.details.get("key")): i for i in found}
+
+
+def test_the_run_is_classified(issues: dict[str, Issue]) -> None:
+    assert {k: i.code for k, i in issues.items()} == {
+        "renamed:funcargnames": "fixture.removed-api",
+        "renamed:getfuncargvalue": "fixture.removed-api",
+        "renamed:get_marker": "fixture.removed-api",
+        "pytest-config": "fixture.removed-api",
+        "pytest-collect": "fixture.removed-api",
+        "pytest-instance": "fixture.removed-api",
+        "raises-message": "fixture.removed-api",
+        "fixture-positional": "fixture.removed-api",
+        "parametrize-iterator": "fixture.removed-api",
+    }
+    assert issues["parametrize-iterator"].details["test"] == "test_params.py::test_gen"
+
+
+@pytest.mark.parametrize(
+    ("key", "line", "new", "confidence"),
+    [
+        (
+            "renamed:funcargnames",
+            'assert "request" in request.funcargnames',
+            'assert "request" in request.fixturenames',
+            0.95,
+        ),
+        (
+            "renamed:getfuncargvalue",
+            'assert request.getfuncargvalue("tmp_path").exists()',
+            'assert request.getfixturevalue("tmp_path").exists()',
+            0.95,
+        ),
+        (
+            "renamed:get_marker",
+            'assert request.node.get_marker("slow").name == "slow"',
+            'assert request.node.get_closest_marker("slow").name == "slow"',
+            0.85,
+        ),
+    ],
+)
+def test_renamed_methods(
+    issues: dict[str, Issue], key: str, line: str, new: str, confidence: float
+) -> None:
+    before = OLD["test_renamed.py"]
+    after = before.replace(line, new)
+    assert after != before
+    assert_fix(
+        PytestRemovals(),
+        issues[key],
+        {"test_renamed.py": before},
+        {"test_renamed.py": after},
+        confidence=confidence,
+        safe=True,
+    )
+
+
+def test_a_file_with_its_own_attribute_of_that_name_is_left_out(issues: dict[str, Issue]) -> None:
+    before = """\
+        class Node:
+            def get_marker(self, name):
+                return name
+
+        def test_get_marker(request):
+            assert request.node.get_marker("slow")
+        """
+    assert_fix(PytestRemovals(), issues["renamed:get_marker"], {"test_renamed.py": before}, None)
+
+
+def test_pytest_config_in_tests_and_fixtures(issues: dict[str, Issue]) -> None:
+    before = """\
+        import pytest
+
+        def test_config():
+            assert pytest.config.getoption("verbose") >= 0
+
+        class TestConfig:
+            def test_method(self, tmp_path, flag=1):
+                def inner():
+                    return pytest.config.rootpath
+                assert inner()
+
+        @pytest.fixture
+        def verbose(request):
+            return pytest.config.getoption("verbose")
+        """
+    after = """\
+        import pytest
+
+        def test_config(pytestconfig):
+            assert pytestconfig.getoption("verbose") >= 0
+
+        class TestConfig:
+            def test_method(self, tmp_path, pytestconfig, flag=1):
+                def inner():
+                    return pytestconfig.rootpath
+                assert inner()
+
+        @pytest.fixture
+        def verbose(request):
+            return request.config.getoption("verbose")
+        """
+    assert_fix(
+        PytestRemovals(),
+        issues["pytest-config"],
+        {"test_module_attrs.py": before},
+        {"test_module_attrs.py": after},
+        confidence=0.9,
+        safe=True,
+    )
+
+
+def test_pytest_config_at_import_time_is_a_suggestion(issues: dict[str, Issue]) -> None:
+    before = """\
+        import pytest
+
+        @pytest.mark.skipif(not pytest.config.getoption("slow"), reason="slow")
+        def test_slow():
+            pass
+        """
+    result = assert_fix(
+        PytestRemovals(), issues["pytest-config"], {"test_module_attrs.py": before}, None
+    )
+    assert result.fix is not None and "conftest hook" in result.fix.description
+
+
+def test_pytest_config_partly_outside_a_test_is_left_out(issues: dict[str, Issue]) -> None:
+    before = """\
+        import pytest
+
+        VERBOSE = pytest.config
+
+        def test_config():
+            assert pytest.config
+        """
+    result = assert_fix(
+        PytestRemovals(), issues["pytest-config"], {"test_module_attrs.py": before}, None
+    )
+    assert result.fix is not None
+    assert "1 use(s) outside a test or fixture" in result.fix.description
+
+
+def test_pytest_collect_members(issues: dict[str, Issue]) -> None:
+    before = OLD["test_module_attrs.py"]
+    after = before.replace("pytest.collect.Item", "pytest.Item")
+    assert_fix(
+        PytestRemovals(),
+        issues["pytest-collect"],
+        {"test_module_attrs.py": before},
+        {"test_module_attrs.py": after},
+        confidence=0.95,
+    )
+
+
+def test_pytest_instance_is_a_suggestion(issues: dict[str, Issue]) -> None:
+    result = assert_fix(
+        PytestRemovals(),
+        issues["pytest-instance"],
+        {"test_module_attrs.py": OLD["test_module_attrs.py"]},
+        None,
+    )
+    assert result.fix is not None and "isinstance(node, pytest.Instance)" in result.fix.description
+
+
+def test_raises_message_is_dropped(issues: dict[str, Issue]) -> None:
+    before = """\
+        import pytest
+        from pytest import raises, warns
+
+        def test_raises_message():
+            with pytest.raises(ValueError, message="expected a ValueError"):
+                int("x")
+            raises(ValueError, int, "x", message="no")
+            with warns(UserWarning, match="w", message="no"):
+                pass
+        """
+    after = """\
+        import pytest
+        from pytest import raises, warns
+
+        def test_raises_message():
+            with pytest.raises(ValueError):
+                int("x")
+            raises(ValueError, int, "x")
+            with warns(UserWarning, match="w"):
+                pass
+        """
+    assert_fix(
+        PytestRemovals(),
+        issues["raises-message"],
+        {"test_raises.py": before},
+        {"test_raises.py": after},
+        confidence=0.9,
+    )
+
+
+def test_fixture_positional_arguments_become_keywords(issues: dict[str, Issue]) -> None:
+    before = """\
+        import pytest
+        from pytest import fixture
+
+        @pytest.fixture("module", [1, 2])
+        def number(request):
+            return request.param
+
+        @fixture("session", None, True)
+        def auto():
+            return 1
+
+        @pytest.fixture(scope="module")
+        def fine():
+            return pytest.fixture(fine)
+        """
+    after = """\
+        import pytest
+        from pytest import fixture
+
+        @pytest.fixture(scope="module", params=[1, 2])
+        def number(request):
+            return request.param
+
+        @fixture(scope="session", params=None, autouse=True)
+        def auto():
+            return 1
+
+        @pytest.fixture(scope="module")
+        def fine():
+            return pytest.fixture(fine)
+        """
+    assert_fix(
+        PytestRemovals(),
+        issues["fixture-positional"],
+        {"test_fixture_args.py": before},
+        {"test_fixture_args.py": after},
+        confidence=0.95,
+    )
+
+
+def test_parametrize_iterators_become_lists(issues: dict[str, Issue]) -> None:
+    before = """\
+        import itertools
+
+        import pytest
+        from pytest import mark
+
+        def cases():
+            yield 1
+
+        @pytest.mark.parametrize("a", (i for i in range(3)))
+        def test_gen(a):
+            assert a >= 0
+
+        @mark.parametrize(("a", "b"), zip([1], [2]))
+        def test_zip(a, b):
+            pass
+
+        @pytest.mark.parametrize("a", argvalues=itertools.chain([1], [2]), ids=str)
+        def test_chain(a):
+            pass
+
+        @pytest.mark.parametrize("a", cases())
+        def test_unknown_call(a):
+            pass
+
+        @pytest.mark.parametrize("a", [1, 2])
+        def test_list(a):
+            pass
+        """
+    after = """\
+        import itertools
+
+        import pytest
+        from pytest import mark
+
+        def cases():
+            yield 1
+
+        @pytest.mark.parametrize("a", list(i for i in range(3)))
+        def test_gen(a):
+            assert a >= 0
+
+        @mark.parametrize(("a", "b"), list(zip([1], [2])))
+        def test_zip(a, b):
+            pass
+
+        @pytest.mark.parametrize("a", argvalues=list(itertools.chain([1], [2])), ids=str)
+        def test_chain(a):
+            pass
+
+        @pytest.mark.parametrize("a", cases())
+        def test_unknown_call(a):
+            pass
+
+        @pytest.mark.parametrize("a", [1, 2])
+        def test_list(a):
+            pass
+        """
+    assert_fix(
+        PytestRemovals(),
+        issues["parametrize-iterator"],
+        {"test_params.py": before},
+        {"test_params.py": after},
+        confidence=0.95,
+    )
+
+
+def test_the_named_test_gets_a_list_whatever_its_argvalues(issues: dict[str, Issue]) -> None:
+    before = """\
+        import pytest
+
+        def cases():
+            yield 1
+
+        @pytest.mark.parametrize("a", cases())
+        def test_gen(a):
+            pass
+        """
+    after = before.replace('"a", cases()', '"a", list(cases())')
+    assert_fix(
+        PytestRemovals(),
+        issues["parametrize-iterator"],
+        {"test_params.py": before},
+        {"test_params.py": after},
+    )
+
+
+def test_other_apis_are_not_its(issues: dict[str, Issue], tmp_path: Path) -> None:
+    issue = Issue(
+        id="x",
+        kind=IssueKind.FIXTURE,
+        code="fixture.removed-api",
+        message="",
+        path="test_a.py",
+        details={"api": "msg-kwarg"},
+    )
+    assert list(PytestRemovals().propose(issue, Project(tmp_path))) == []
