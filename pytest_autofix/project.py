@@ -32,7 +32,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from pytest_autofix import forked, paths
+from pytest_autofix import dynamic_imports, forked, paths
 
 if TYPE_CHECKING:
     import libcst
@@ -42,7 +42,7 @@ __all__ = ["FixtureInfo", "ImportRef", "IndexStats", "ModuleInfo", "Project"]
 _SKIP_DIRS = paths.NOT_PROJECT | {"node_modules"}
 _OUTPUT_DIRS = frozenset({"build", "dist"})  # skipped unless they are packages
 _CACHE_FILE = "index.json"
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
 # An entry stamped this close to the cache write may have changed within the same mtime tick:
 # it is reused only when its content hash still matches (git's "racily clean" problem).
 _RACY_NS = 2_000_000_000
@@ -91,6 +91,8 @@ class ModuleInfo:
     # top-level name -> "function" | "class" | "variable" | "import"
     definitions: Mapping[str, str] = dataclasses.field(hash=False)
     imports: tuple[ImportRef, ...]
+    # modules it loads by name or path at run time, absolute: see pytest_autofix.dynamic_imports
+    dynamic: tuple[str, ...]
     fixtures: tuple[FixtureInfo, ...]
     tests: tuple[str, ...]  # top-level test* functions and Test* classes (rough, for selection)
     syntax_error: bool
@@ -114,6 +116,7 @@ class _Facts:
     fixtures: tuple[FixtureInfo, ...]
     tests: tuple[str, ...]
     syntax_error: bool
+    dynamic: tuple[str, ...] = ()  # as written: relative ones start with "."
 
 
 def _scan(source: bytes) -> _Facts:
@@ -140,7 +143,10 @@ def _scan(source: bytes) -> _Facts:
             tests.append(node.name)
     collector = _ImportCollector()
     collector.visit(tree)
-    return _Facts(definitions, tuple(collector.imports), tuple(fixtures), tuple(tests), False)
+    dynamic = dynamic_imports.scan(source, tree)
+    return _Facts(
+        definitions, tuple(collector.imports), tuple(fixtures), tuple(tests), False, dynamic
+    )
 
 
 def _top_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
@@ -274,6 +280,15 @@ class _ImportCollector(ast.NodeVisitor):
         self.imports.append(ref)
 
 
+def _anchored(name: str, importer: str, is_package: bool) -> str:
+    """A module loaded dynamically, made absolute (see :func:`_resolve`)."""
+    if not name.startswith("."):
+        return name
+    level = len(name) - len(name.lstrip("."))
+    ref = _resolve(ImportRef(name[level:], (), 0, level, False, False), importer, is_package)
+    return dynamic_imports.ANY if ref.module.startswith(".") else ref.module
+
+
 def _resolve(ref: ImportRef, importer: str, is_package: bool) -> ImportRef:
     """``ref`` with a relative module made absolute, seen from the module named ``importer``."""
     if ref.level == 0:
@@ -329,7 +344,8 @@ def _facts_from_json(data: Any) -> _Facts:
         for f in data["fixtures"]
     )
     tests = tuple(str(t) for t in data["tests"])
-    return _Facts(definitions, imports, fixtures, tests, bool(data["syntax_error"]))
+    dynamic = tuple(str(d) for d in data["dynamic"])
+    return _Facts(definitions, imports, fixtures, tests, bool(data["syntax_error"]), dynamic)
 
 
 def _parse(path: Path) -> tuple[_Stamp, _Facts]:
@@ -597,6 +613,7 @@ class Project:
             is_package=is_package,
             definitions=MappingProxyType(facts.definitions),
             imports=tuple(_resolve(ref, name, is_package) for ref in facts.imports),
+            dynamic=tuple(_anchored(d, name, is_package) for d in facts.dynamic),
             fixtures=facts.fixtures,
             tests=facts.tests,
             syntax_error=facts.syntax_error,
@@ -678,7 +695,9 @@ class Project:
                 imports[rel] |= targets
                 if not ref.type_checking:
                     runtime[rel] |= targets
-            runtime[rel] |= self._implicit(info)
+            loaded = self._loaded(info)
+            imports[rel] |= loaded
+            runtime[rel] |= self._implicit(info) | loaded
             imports[rel].discard(rel)
             runtime[rel].discard(rel)
         self._graph = imports, runtime
@@ -693,6 +712,24 @@ class Project:
         names = [".".join(parts[: i + 1]) for i in range(len(parts))]
         names += [f"{ref.module}.{name}" for name in ref.names if name != "*"]
         return {rel for name in names for rel in self._lookup(name, importer)}
+
+    def _loaded(self, info: ModuleInfo) -> set[str]:
+        """The files a module loads by a name it spells (``importlib.import_module("a.b")``,
+        ``f"a.{x}"``: every module under ``a``) and the packages on the way. What it loads
+        without a name it spells (:data:`dynamic_imports.ANY`) is not here."""
+        found: set[str] = set()
+        for name in info.dynamic:
+            if name == dynamic_imports.ANY:
+                continue
+            if name.endswith(dynamic_imports.ANY):
+                prefix = name[: -len(dynamic_imports.ANY)]
+                under = (infos for n, infos in self._by_name.items() if n.startswith(prefix))
+                found |= {info.rel for infos in under for info in infos}
+                name = prefix.rpartition(".")[0]
+                if not name:
+                    continue
+            found |= self._targets(ImportRef(name, (), 0, 0, False, False), info)
+        return found
 
     def _implicit(self, info: ModuleInfo) -> set[str]:
         """What pytest loads before this module: its parent packages and, for a test module

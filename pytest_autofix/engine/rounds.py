@@ -211,6 +211,8 @@ class Engine:
         self.issue_failures: dict[str, list[Failure]] = {}
         # the targets of a fix kept in part (its key -> the tests its kept edits fixed)
         self.narrowed: dict[str, tuple[str, ...]] = {}
+        # the project's modules every session loads as plugins (see verify.affected)
+        self.everywhere = verify.plugin_files(config)
         # rerun interpreters, one started ahead of each round (see warm.py)
         self.launcher = launcher or warm.for_config(
             config, self.state_dir, finish_timeout=settings.rerun_timeout
@@ -405,8 +407,10 @@ class Engine:
     def _unreached(self, cand: planning.Candidate) -> list[str]:
         """The files ``cand`` edits that none of the tests its rerun would run reaches."""
         rels = self._rels(cand)
-        tests = verify.affected(self.project, self._targets(cand), rels, self._test_files())
-        return verify.unreached(self.project, rels, tests)
+        tests = verify.affected(
+            self.project, self._targets(cand), rels, self._test_files(), everywhere=self.everywhere
+        )
+        return verify.unreached(self.project, rels, tests, everywhere=self.everywhere)
 
     # -- apply mode --------------------------------------------------------------------------
 
@@ -546,7 +550,9 @@ class Engine:
             p.relative_to(self.rootdir).as_posix() for p in self.base
         }
         self.project.invalidate([self.rootdir / e for e in edited])
-        tests = verify.affected(self.project, targets, edited, self._test_files())
+        tests = verify.affected(
+            self.project, targets, edited, self._test_files(), everywhere=self.everywhere
+        )
         # the edited test modules the rerun imports, last first (it collects from the first)
         compile_ahead = [
             self.rootdir / rel
@@ -597,7 +603,11 @@ class Engine:
             c
             for c in cands
             if regressed_files
-            & set(verify.affected(self.project, [], self._rels(c), regressed_files))
+            & set(
+                verify.affected(
+                    self.project, [], self._rels(c), regressed_files, everywhere=self.everywhere
+                )
+            )
         ]
         return self._bisect(suspects or cands, regressed, txn)
 
@@ -723,7 +733,13 @@ class Engine:
         fixed, _ = self._judge(cand, result)
         if not fixed:
             return None
-        parts = verify.parts(self.project, self.rootdir, cand.fix.edits, self._targets(cand))
+        parts = verify.parts(
+            self.project,
+            self.rootdir,
+            cand.fix.edits,
+            self._targets(cand),
+            everywhere=self.everywhere,
+        )
         good = set(fixed)
         keep = [
             p

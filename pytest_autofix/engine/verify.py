@@ -6,17 +6,21 @@ import contextlib
 import dataclasses
 import functools
 import json
+import os
 import subprocess
 import time
-from collections.abc import Callable, Iterable, Iterator
+import types
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 
 import pytest
 
+from pytest_autofix import dynamic_imports
 from pytest_autofix.engine import warm
 from pytest_autofix.engine.warm import Launcher
 from pytest_autofix.model import Failure, FileEdit
 from pytest_autofix.project import Project
+from pytest_autofix.worker import sourcemap
 from pytest_autofix.worker.capture import to_failure
 
 __all__ = [
@@ -25,6 +29,7 @@ __all__ = [
     "affected",
     "arguments",
     "parts",
+    "plugin_files",
     "rerun",
     "under",
     "unreached",
@@ -97,18 +102,36 @@ def _file_of(nodeid: str) -> str:
 
 
 def affected(
-    project: Project, targets: Iterable[str], edited: Iterable[str], test_files: Iterable[str]
+    project: Project,
+    targets: Iterable[str],
+    edited: Iterable[str],
+    test_files: Iterable[str],
+    *,
+    everywhere: Collection[str] = (),
 ) -> list[str]:
-    """The failing tests the fixes target, plus the test files whose static import closure
-    includes an edited module (a ``conftest.py`` counts for every test below it, and so does
-    an ``__init__.py``: it decides the name the test modules below it import as).
+    """The failing tests the fixes target, plus the test files whose run can load an edited
+    module, whole:
 
-    ``edited`` and ``test_files`` are rootdir-relative POSIX paths; node ids come back sorted,
-    a whole test file standing for all of its tests.
+    - its import closure includes the module (a ``conftest.py`` counts for every test below
+      it, and so does an ``__init__.py``: it decides the name the test modules below it import
+      as); imports by a name the code spells (``importlib.import_module("a.b")``,
+      ``pytest_plugins``, ``f"a.{x}"``: :mod:`pytest_autofix.dynamic_imports`) count as imports;
+    - its import closure includes a module that loads what no name in it spells (a path, a
+      name from elsewhere, an entry point): that may be any module, so any edit selects it;
+    - ``everywhere`` (modules every test's session loads: plugins given with ``-p`` or by an
+      entry point) is or imports an edited module: then every test file.
+
+    ``edited``, ``test_files`` and ``everywhere`` are rootdir-relative POSIX paths; node ids
+    come back sorted, a whole test file standing for all of its tests.
     """
     edited = set(edited)
     reached = project.dependents_of_files(edited) | edited
+    if edited:
+        loose = {m.rel for m in project.all_modules() if dynamic_imports.ANY in m.dynamic}
+        reached |= project.dependents_of_files(loose) | loose
     scopes = [folder for rel in edited if (folder := _scope(rel)) is not None]
+    if reached & set(everywhere):
+        scopes.append(".")
     selected: set[str] = set(targets)
     for rel in test_files:
         if rel in reached or any(_below(rel, folder) for folder in scopes):
@@ -117,11 +140,37 @@ def affected(
     return sorted(n for n in selected if "::" not in n or _file_of(n) not in files)
 
 
-def unreached(project: Project, edited: Iterable[str], tests: Iterable[str]) -> list[str]:
+def plugin_files(config: pytest.Config) -> frozenset[str]:
+    """The project's files loaded as pytest plugins (``-p``, ``PYTEST_PLUGINS``, entry points;
+    not the ``conftest.py`` files, which reach only the tests below them), rootdir-relative:
+    every test's session runs them. An installed copy counts as its source file."""
+    found = set()
+    for plugin in config.pluginmanager.get_plugins():
+        file = getattr(plugin, "__file__", None) if isinstance(plugin, types.ModuleType) else None
+        if not file or os.path.basename(file) == "conftest.py":
+            continue
+        path = Path(os.path.abspath(file))
+        if path.is_relative_to(config.rootpath):
+            found.add(path.relative_to(config.rootpath).as_posix())
+        elif (source := sourcemap.source_of(path, config.rootpath)) is not None:
+            found.add(source)
+    return frozenset(found)
+
+
+def unreached(
+    project: Project,
+    edited: Iterable[str],
+    tests: Iterable[str],
+    *,
+    everywhere: Collection[str] = (),
+) -> list[str]:
     """The ``edited`` files that a rerun of ``tests`` (as :func:`affected` selects them) does
     not reach: not one of their files, not a ``conftest.py`` or ``__init__.py`` above one, not
-    in the static import closure of one of them or of a ``conftest.py`` above one."""
+    in the import closure of one of them or of a ``conftest.py`` above one (imports by a name
+    the code spells count, not a module that may load anything), not ``everywhere`` (loaded
+    by every session, see :func:`affected`) nor in its import closure."""
     files = {_file_of(t) for t in tests}
+    everywhere = set(everywhere)
 
     def covers(rel: str, names: tuple[str, ...]) -> bool:
         folder = _scope(rel, names)
@@ -129,10 +178,12 @@ def unreached(project: Project, edited: Iterable[str], tests: Iterable[str]) -> 
 
     left = []
     for rel in edited:
-        if rel in files or covers(rel, _SCOPING):
+        if rel in files or covers(rel, _SCOPING) or (files and rel in everywhere):
             continue
         dependents = project.dependents_of_files([rel])
         if dependents & files or any(covers(d, ("conftest.py",)) for d in dependents):
+            continue
+        if files and dependents & everywhere:
             continue
         left.append(rel)
     return left
@@ -147,16 +198,22 @@ class Part:
     scope: str | None
     edits: tuple[FileEdit, ...]
     serves: frozenset[str]  # the fix's targets this part's edits reach
+    everywhere: frozenset[str] = frozenset()  # see affected()
 
     def touches(self, project: Project, tests: Iterable[str]) -> bool:
         """A rerun of one of ``tests`` reaches this part's edits."""
         if self.scope is not None:
             return any(under(t, self.scope) or under(self.scope, t) for t in tests)
-        return bool(_reaching(project, self.rel, tests))
+        return bool(_reaching(project, self.rel, tests, self.everywhere))
 
 
 def parts(
-    project: Project, rootdir: Path, edits: Iterable[FileEdit], targets: Iterable[str]
+    project: Project,
+    rootdir: Path,
+    edits: Iterable[FileEdit],
+    targets: Iterable[str],
+    *,
+    everywhere: Collection[str] = (),
 ) -> list[Part]:
     """A fix's edits grouped by file and scope (:class:`FileEdit`), each with the ``targets``
     it serves: the tests under its scope, or those whose rerun reaches its file (the file
@@ -172,15 +229,20 @@ def parts(
         if scope is not None:
             serves = {t for t in targets if under(t, scope) or under(scope, t)}
         else:
-            serves = set(_reaching(project, rel, targets))
-        out.append(Part(scope or rel, rel, scope, tuple(group), frozenset(serves)))
+            serves = set(_reaching(project, rel, targets, everywhere))
+        out.append(
+            Part(scope or rel, rel, scope, tuple(group), frozenset(serves), frozenset(everywhere))
+        )
     return out
 
 
-def _reaching(project: Project, rel: str, tests: Iterable[str]) -> list[str]:
+def _reaching(
+    project: Project, rel: str, tests: Iterable[str], everywhere: Collection[str] = ()
+) -> list[str]:
     """The ``tests`` whose rerun reaches the file ``rel`` (see :func:`unreached`)."""
     tests = list(tests)
-    hit = {f for f in {_file_of(t) for t in tests} if not unreached(project, [rel], [f])}
+    files = {_file_of(t) for t in tests}
+    hit = {f for f in files if not unreached(project, [rel], [f], everywhere=everywhere)}
     return [t for t in tests if _file_of(t) in hit]
 
 
