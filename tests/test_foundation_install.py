@@ -64,6 +64,9 @@ def test_pip_install_then_autofix_dry_run(tmp_path: Path, projects: type[Project
         [str(python), "-c", "import pytest_autofix; print(pytest_autofix.__file__)"], tmp_path, env
     ).stdout.strip()
     assert Path(where).is_relative_to(venv), where  # the installed copy, not the checkout
+    # the package data: the removed-API catalogues and the JSON report's schema
+    data = Path(where).parent / "data"
+    assert (data / "report.schema.json").is_file() and (data / "migrations.toml").is_file()
 
     project = tmp_path / "project"
     projects.write(project, projects.four_issues())
