@@ -277,6 +277,7 @@ class _RenameName(_Scoped):
         self.refs: set[cst.Name] = set()
         self.bindings: set[str] = set()  # local expressions that reach `module`
         self.extra: list[cst.SimpleStatementLine] = []
+        self.created: list[cst.SimpleStatementLine] = []  # every line split out, for merging
         self.depth = 0
         self.config: cst.PartialParserConfig | None = None
 
@@ -380,6 +381,7 @@ class _RenameName(_Scoped):
                 self.new_module,
             )
             self.extra.append(cst.SimpleStatementLine(body=[line]))
+        self.created += self.extra
         return updated_node.with_changes(names=kept)
 
     def leave_SimpleStatementLine(
@@ -443,9 +445,73 @@ def rename_name(
 
     def transform(tree: cst.Module) -> cst.Module:
         scoped = bool(find_all(tree, (cst.ImportAlias, cst.Attribute), _names(old)))
-        return _run(tree, _RenameName(module, old, new, target, package, keep_name), scoped)
+        renamer = _RenameName(module, old, new, target, package, keep_name)
+        return _merge_split_lines(_run(tree, renamer, scoped), renamer.created)
 
     return transform
+
+
+# A merged line is kept within the longest line of the import block, and within this at least.
+_LINE_LENGTH = 79
+
+
+def _merge_split_lines(tree: cst.Module, created: Sequence[cst.SimpleStatementLine]) -> cst.Module:
+    """``tree`` with each line :func:`rename_name` split out of a top-level import
+    (``from new_module import new``) merged into the import block's line that already imports
+    from ``new_module``, as isort would: ``from collections.abc import Mapping, Sequence``,
+    not a line for each. Only single-line imports without comments, and only where the merged
+    line is no longer than the block's longest line (or 79 characters)."""
+    body = list(tree.body)
+    start, end = _top_imports(body)
+    for line in created:
+        i = next((k for k in range(start, end) if body[k] is line), None)
+        if i is None:
+            continue
+        limit = max(_LINE_LENGTH, *(len(tree.code_for_node(s).rstrip()) for s in body[start:end]))
+        for j in range(start, end):
+            merged = _merged(tree, body[j], line, limit) if j != i else None
+            if merged is not None:
+                body[j] = merged
+                del body[i]
+                end -= 1
+                break
+    return tree.with_changes(body=body) if len(body) != len(tree.body) else tree
+
+
+def _plain_from(line: cst.CSTNode) -> cst.ImportFrom | None:
+    """The import of a one-line ``from m import a, b`` without parentheses or comments."""
+    if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+        return None
+    node = line.body[0]
+    if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
+        return None
+    if node.lpar is not None or line.trailing_whitespace.comment is not None:
+        return None
+    return node
+
+
+def _merged(
+    tree: cst.Module, into: cst.BaseStatement, line: cst.SimpleStatementLine, limit: int
+) -> cst.SimpleStatementLine | None:
+    target, ours = _plain_from(into), _plain_from(line)
+    if target is None or ours is None or not isinstance(into, cst.SimpleStatementLine):
+        return None
+    if len(target.relative) != len(ours.relative) or _full(target.module) != _full(ours.module):
+        return None
+    names = list(cast("Sequence[cst.ImportAlias]", target.names))
+    added = cast("Sequence[cst.ImportAlias]", ours.names)
+    keys = [_full(a.name) for a in names]
+    in_order = keys == sorted(keys, key=str.lower)
+    names += added
+    if in_order:
+        names.sort(key=lambda a: _full(a.name).lower())
+    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    names = [
+        a.with_changes(comma=comma if k < len(names) - 1 else cst.MaybeSentinel.DEFAULT)
+        for k, a in enumerate(names)
+    ]
+    merged = into.with_changes(body=[target.with_changes(names=names)])
+    return merged if len(tree.code_for_node(merged).rstrip()) <= limit else None
 
 
 # -- a missing import ------------------------------------------------------------------------
