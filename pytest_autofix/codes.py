@@ -16,9 +16,10 @@ CODES: dict[str, str] = {
     "fixture.not-found": "a test or fixture requests a fixture that is not visible there",
     "fixture.scope-mismatch": "a wider-scoped fixture requests a narrower-scoped one",
     "fixture.called-directly": "a fixture function is called instead of requested",
-    "fixture.removed-api": "a pytest API removed or deprecated in pytest 8/9 is used",
+    "fixture.removed-api": "a pytest API removed since pytest 4.0 or deprecated in 9 is used",
     "environment.removed-api": "an attribute or module removed by a newer Python or library",
     "environment.missing-package": "a third-party distribution is not installed",
+    "environment.dead-package": "a test-era tool that no longer works (nose): migrate its uses",
     "environment.file-not-found": "a relative path that only works from one working directory",
     "environment.missing-env-var": "an environment variable the code reads is not set",
     "environment.service-unavailable": "a network service refused the connection",
@@ -26,6 +27,16 @@ CODES: dict[str, str] = {
     "other.syntax-error": "a module does not parse",
     "other.exception": "any other exception",
 }
+
+
+def did_you_mean(pattern: str) -> str:
+    """`` (did you mean 'import'?)`` for a pattern close to a kind or code, else ``""``."""
+    import difflib
+
+    near = difflib.get_close_matches(pattern, [*KINDS, *CODES], n=2, cutoff=0.75)
+    if not near:
+        return ""
+    return f" (did you mean {' or '.join(repr(n) for n in near)}?)"
 
 
 def unknown_codes(patterns: list[str]) -> list[str]:

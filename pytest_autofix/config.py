@@ -50,20 +50,59 @@ settings_key = pytest.StashKey[Settings]()
 notes_key = pytest.StashKey[list[str]]()
 
 
+_TRUTH = "true/false, yes/no, on/off or 1/0"
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _ini(config: pytest.Config, ini: str) -> object:
+    """An ini value; one pytest cannot read (a boolean such as ``maybe``) is a usage error that
+    names the key and what it takes."""
+    try:
+        return config.getini(ini)
+    except (ValueError, pytest.UsageError) as err:  # "invalid truth value 'maybe'" (9.x: Usage)
+        where = f" in {config.inipath.name}" if config.inipath else ""
+        raise pytest.UsageError(f"{ini}{where}: {err}; it takes {_TRUTH}") from None
+
+
 def _opt(config: pytest.Config, name: str, ini: str) -> object:
     value = config.getoption(name)
-    return config.getini(ini) if value is None else value
+    return _ini(config, ini) if value is None else value
 
 
-def _number(config: pytest.Config, name: str, ini: str, kind: type[float] | type[int]) -> float:
+def _given(config: pytest.Config, name: str, ini: str, raw: object) -> str:
+    """Where a bad value came from, as the user wrote it: ``--autofix-max-rounds=0`` or
+    ``autofix_max_rounds = 0 (pyproject.toml)``."""
+    shown = (
+        raw if isinstance(raw, str) else " ".join(map(str, raw)) if isinstance(raw, list) else raw
+    )
+    if config.getoption(name) is not None:
+        return f"{_flag(name)}={shown}"
+    where = f" ({config.inipath.name})" if config.inipath else ""
+    return f"{ini} = {shown}{where}"
+
+
+def _number(
+    config: pytest.Config, name: str, ini: str, kind: type[float] | type[int], takes: str
+) -> float:
+    """A number the option takes (``takes`` says which, for the message)."""
     raw = _opt(config, name, ini)
-    flag = "--" + name.replace("_", "-")
     try:
-        return kind(str(raw).strip())
+        value = kind(str(raw).strip())
     except ValueError:
-        raise pytest.UsageError(
-            f"{flag} (or ini {ini}) takes a {'whole ' if kind is int else ''}number, got {raw!r}"
-        ) from None
+        value = None
+    if value is None or value != value or not _NUMBER_CHECKS[name](value):  # NaN is no number
+        raise pytest.UsageError(f"{_given(config, name, ini, raw)}: {takes}")
+    return value
+
+
+_NUMBER_CHECKS = {
+    "autofix_min_confidence": lambda v: 0.0 <= v <= 1.0,
+    "autofix_max_rounds": lambda v: v >= 1,
+    "autofix_rerun_timeout": lambda v: 0 < v < float("inf"),
+}
 
 
 def _writable_path(config: pytest.Config, name: str, ini: str) -> Path | None:
@@ -73,56 +112,80 @@ def _writable_path(config: pytest.Config, name: str, ini: str) -> Path | None:
     path = Path(raw)
     if not path.is_absolute():
         path = Path(config.invocation_params.dir, path)
-    flag = "--" + name.replace("_", "-")
+    given = _given(config, name, ini, raw)
     if path.is_dir():
-        raise pytest.UsageError(f"{flag}={raw}: that is a directory; give a file path")
+        raise pytest.UsageError(f"{given}: that is a directory; give a file path")
     # Missing parent directories are created when the file is written (as --junitxml does);
     # here the nearest one that exists must be a writable directory.
     existing = path.parent
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
     if not existing.is_dir():
-        raise pytest.UsageError(f"{flag}={raw}: {existing} is not a directory")
+        raise pytest.UsageError(f"{given}: {existing} is not a directory")
     if not os.access(existing, os.W_OK | os.X_OK) or (
         path.exists() and not os.access(path, os.W_OK)
     ):
-        raise pytest.UsageError(f"{flag}={raw}: not writable")
+        raise pytest.UsageError(f"{given}: not writable")
     return path
 
 
+def _codes(config: pytest.Config, name: str, ini: str) -> list[str]:
+    """The code patterns of --autofix-select/--autofix-ignore; an unknown one is a usage error
+    that names it, the nearest known ones and where every code is explained."""
+    raw = _opt(config, name, ini)
+    patterns = codes.split_codes(raw)  # type: ignore[arg-type]
+    bad = codes.unknown_codes(patterns)
+    if not bad:
+        return patterns
+    lines = [
+        f"{_given(config, name, ini, raw)}: unknown issue code{'s' if len(bad) > 1 else ''} "
+        + ", ".join(f"{b!r}{codes.did_you_mean(b)}" for b in bad)
+    ]
+    lines.append(f"  it takes codes or kinds, comma-separated; kinds: {', '.join(codes.KINDS)}")
+    lines.append(f"  codes: {', '.join(codes.CODES)}")
+    lines.append("  `pytest --autofix-explain CODE` says what a code means")
+    raise pytest.UsageError("\n".join(lines))
+
+
 def resolve_settings(config: pytest.Config) -> Settings:
-    """Read and validate every autofix option; bad input is a UsageError before tests run."""
+    """Read and validate every autofix option; bad input is a UsageError before tests run,
+    naming the option or ini key and what it takes."""
     enabled = bool(config.getoption("autofix"))
     dry_run = bool(_opt(config, "autofix_dry_run", "autofix_dry_run"))
     if config.getoption("autofix_dry_run") and not enabled:
         raise pytest.UsageError(
             "--dry-run only has a meaning with --autofix: use `pytest --autofix --dry-run`"
         )
-    min_confidence = _number(config, "autofix_min_confidence", "autofix_min_confidence", float)
-    if not 0.0 <= min_confidence <= 1.0:
-        raise pytest.UsageError(
-            f"--autofix-min-confidence must be within 0..1, got {min_confidence}"
+    min_confidence = _number(
+        config,
+        "autofix_min_confidence",
+        "autofix_min_confidence",
+        float,
+        "takes a number within 0..1 (default 0.8)",
+    )
+    max_rounds = int(
+        _number(
+            config,
+            "autofix_max_rounds",
+            "autofix_max_rounds",
+            int,
+            "takes a whole number of at least 1 (default 3)",
         )
-    max_rounds = int(_number(config, "autofix_max_rounds", "autofix_max_rounds", int))
-    if max_rounds < 1:
-        raise pytest.UsageError(f"--autofix-max-rounds must be at least 1, got {max_rounds}")
-    rerun_timeout = _number(config, "autofix_rerun_timeout", "autofix_rerun_timeout", float)
-    if rerun_timeout <= 0:
-        raise pytest.UsageError(f"--autofix-rerun-timeout must be positive, got {rerun_timeout}")
-    select = codes.split_codes(_opt(config, "autofix_select", "autofix_select"))  # type: ignore[arg-type]
-    ignore = codes.split_codes(_opt(config, "autofix_ignore", "autofix_ignore"))  # type: ignore[arg-type]
-    bad = codes.unknown_codes(select + ignore)
-    if bad:
-        raise pytest.UsageError(
-            f"unknown issue code(s) {', '.join(bad)} in --autofix-select/--autofix-ignore; "
-            f"known kinds: {', '.join(codes.KINDS)}; codes: see `docs/codes.md` "
-            f"(e.g. {', '.join(list(codes.CODES)[:3])})"
-        )
-    output_format = str(_opt(config, "autofix_format", "autofix_format")).strip() or "auto"
+    )
+    rerun_timeout = _number(
+        config,
+        "autofix_rerun_timeout",
+        "autofix_rerun_timeout",
+        float,
+        "takes a number of seconds above 0 (default 600)",
+    )
+    select = _codes(config, "autofix_select", "autofix_select")
+    ignore = _codes(config, "autofix_ignore", "autofix_ignore")
+    raw_format = _opt(config, "autofix_format", "autofix_format")
+    output_format = str(raw_format).strip() or "auto"
     if output_format not in ("auto", "plain", "github"):
-        raise pytest.UsageError(
-            f"autofix_format must be auto, plain or github, got {output_format!r}"
-        )
+        given = _given(config, "autofix_format", "autofix_format", raw_format)
+        raise pytest.UsageError(f"{given}: takes auto, plain or github (default auto)")
     report = patch = None
     if enabled:
         report = _writable_path(config, "autofix_report", "autofix_report")

@@ -180,11 +180,14 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[settings_key] = settings
     if str(config.getini("autofix_migrations")).strip():
         _check_migrations(config)
-    # Every failure in one pass: a collection error must not stop the session.
-    config.option.continue_on_collection_errors = True
     from pytest_autofix.engine.session import AutofixSession
 
-    config.pluginmanager.register(AutofixSession(config, settings), SESSION_PLUGIN_NAME)
+    # Made before the option is set below: it keeps the user's --continue-on-collection-errors
+    # (the exit status is plain pytest's, which stops at collection errors without it).
+    session = AutofixSession(config, settings)
+    # Every failure in one pass: a collection error must not stop the session.
+    config.option.continue_on_collection_errors = True
+    config.pluginmanager.register(session, SESSION_PLUGIN_NAME)
 
 
 def _check_migrations(config: pytest.Config) -> None:

@@ -43,7 +43,8 @@ def test_one_run_repairs_every_import_breakage(pytester: pytest.Pytester, xdist:
     changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
     assert changed == EXPECTED_CHANGES  # nothing unrelated changed
     assert after["tests/unit/__init__.py"] == b"" == after["tests/integration/__init__.py"]
-    assert result.ret == 1  # the dateutil test still cannot run: honest exit status
+    # the dateutil test still does not collect: plain pytest's status (xdist goes on past it)
+    assert result.ret == (1 if xdist else 2)
     # every fixable test passes afterwards, in a plain run
     plain = pytester.runpytest_subprocess("--continue-on-collection-errors")
     plain.assert_outcomes(passed=15, errors=1)

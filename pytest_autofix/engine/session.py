@@ -7,6 +7,7 @@ process that plans, and only when something failed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -39,6 +40,12 @@ class AutofixSession:
         self.outcome: Outcome | None = None
         self.ran = False
         self.launcher: Launcher | None = None
+        # Plain pytest stops at a collection error unless told to continue; --autofix goes on
+        # (plugin.py sets the option after this). The exit status is plain pytest's all the same.
+        self.stops_at_collection_errors = not getattr(
+            config.option, "continue_on_collection_errors", False
+        )
+        self.collection_interrupts = False
         config.pluginmanager.register(CapturePlugin(config.rootpath), "autofix-capture")
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -52,6 +59,23 @@ class AutofixSession:
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if not self.worker and report.failed:
             self._keep(report, "collect")
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, session: pytest.Session) -> None:
+        """Collection ran to its end in this process (not under pytest-xdist's controller, and
+        not cut short by ``-x``/``--maxfail``): with errors, plain pytest stops here (status 2)."""
+        if self.stops_at_collection_errors and session.testsfailed:
+            self.collection_interrupts = True
+
+    def plain_status(self, status: int, failing: Iterable[str]) -> int:
+        """The status plain ``pytest`` gives where ``failing`` fail: ``INTERRUPTED`` (2) for a
+        collection error unless --continue-on-collection-errors, else ``status``."""
+        if status != pytest.ExitCode.TESTS_FAILED or not self.collection_interrupts:
+            return status
+        collect = {nodeid for nodeid, when, _, _ in self.failures if when == "collect"}
+        if any(n in collect or "::" not in n for n in failing):
+            return int(pytest.ExitCode.INTERRUPTED)
+        return status
 
     def _keep(self, report: pytest.TestReport | pytest.CollectReport, when: str) -> None:
         facts = getattr(report, FACTS_ATTR, None)
@@ -82,15 +106,20 @@ class AutofixSession:
                 self.settings,
                 self.failures,
                 self.passed,
-                int(exitstatus),
+                self.plain_status(int(exitstatus), (f[0] for f in self.failures))
+                if self.settings.dry_run
+                else int(exitstatus),
                 progress=progress(reporter) if reporter is not None else None,
                 launcher=self.launcher,
             )
         finally:
             if self.launcher is not None:
                 self.launcher.stop_waiting()  # the reruns may still be exiting: see unconfigure
-        if not self.settings.dry_run:
-            session.exitstatus = self.outcome.exit_status
+        if not self.settings.dry_run:  # plain pytest's status on the project as it is now
+            self.outcome.exit_status = self.plain_status(
+                self.outcome.exit_status, self.outcome.still_failing
+            )
+        session.exitstatus = self.outcome.exit_status
         from pytest_autofix.report import (
             summary as report,  # loaded while the rerun ran (rounds._load_report)
         )
@@ -104,7 +133,8 @@ class AutofixSession:
             report.render(terminalreporter, self.outcome, self.settings)
         elif self.ran:
             mode = "dry run" if self.settings.dry_run else "fix"
-            terminalreporter.write_sep("=", f"autofix ({mode})")
+            if self.config.get_verbosity() > -2:  # -qq: the closing line alone
+                terminalreporter.write_sep("=", f"autofix ({mode})")
             terminalreporter.write_line("Found 0 issues in 0 failures; nothing to fix")
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:

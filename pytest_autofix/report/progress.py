@@ -17,12 +17,16 @@ __all__ = ["progress"]
 
 def progress(tr: pytest.TerminalReporter) -> Callable[[str], AbstractContextManager[object]]:
     """What the engine shows while a rerun takes time: a rich spinner on a terminal, one plain
-    line per step elsewhere (CI logs)."""
+    line per step elsewhere (CI logs); nothing with ``-qq``."""
     tw = tr.config.get_terminal_writer()
     started: list[bool] = []
+    silent = tr.config.get_verbosity() <= -2
 
     @contextmanager
     def show(what: str) -> Iterator[None]:
+        if silent:
+            yield
+            return
         if not started:  # pytest leaves its progress line open
             started.append(True)
             tw.line()

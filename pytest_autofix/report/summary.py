@@ -117,8 +117,14 @@ def _location(path: str | None, line: int | None) -> str:
 
 
 def render(tr: pytest.TerminalReporter, outcome: Outcome, settings: Settings) -> None:
-    """The summary inside pytest's terminal reporter; colour as pytest decided it."""
+    """The summary inside pytest's terminal reporter; colour as pytest decided it.
+
+    Verbosity as pytest's: by default (and with ``-v``) every diff that was applied (or would
+    be) and one line per issue with the fixes not taken under it; ``-q`` one line per issue,
+    no diffs; ``-qq`` the closing line alone. A note on what the run could not do as asked is
+    a warning: shown at every verbosity."""
     tw = tr.config.get_terminal_writer()
+    verbosity = tr.config.get_verbosity()
     console = Console(
         file=io.StringIO(),
         force_terminal=tw.hasmarkup,
@@ -130,13 +136,14 @@ def render(tr: pytest.TerminalReporter, outcome: Outcome, settings: Settings) ->
         emoji=False,
     )
     rep = build(outcome)
-    tr.write_sep("=", f"autofix ({'dry run' if outcome.mode == 'dry-run' else 'fix'})")
-    for issue in rep.issues:
+    if verbosity > -2:
+        tr.write_sep("=", f"autofix ({'dry run' if outcome.mode == 'dry-run' else 'fix'})")
+    for issue in rep.issues if verbosity >= 0 else ():
         for fix in issue.fixes:
             if fix.diff and (fix.verified or (issue.status == "proposed" and fix.reason is None)):
                 _print_fix(console, issue, fix)
-    for issue in rep.issues:
-        _print_issue(console, issue)
+    for issue in rep.issues if verbosity > -2 else ():
+        _print_issue(console, issue, reasons=verbosity >= 0)
     if outcome.note:
         console.print(Text(outcome.note, style="bold red"))
     console.print(closing_line(rep, outcome))
@@ -172,8 +179,9 @@ def _print_fix(console: Console, issue: IssueReport, fix: FixReport) -> None:
     console.print(diff)
 
 
-def _print_issue(console: Console, issue: IssueReport) -> None:
-    """One line per issue; under it, every fix that was not taken, with why."""
+def _print_issue(console: Console, issue: IssueReport, *, reasons: bool = True) -> None:
+    """One line per issue; under it (unless ``reasons`` is false), every fix that was not
+    taken, with why."""
     n = len(issue.tests)
     row = Text.assemble(
         (f"{issue.status:<11}", _STATUS_STYLE[issue.status]),
@@ -185,7 +193,7 @@ def _print_issue(console: Console, issue: IssueReport) -> None:
     if loc:
         row.append(f"  {loc}", style="dim")
     console.print(row)
-    for fix in issue.fixes:
+    for fix in issue.fixes if reasons else ():
         if fix.reason is None:
             continue
         console.print(
