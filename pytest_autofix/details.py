@@ -18,6 +18,7 @@ __all__ = [
     "BY_CODE",
     "CalledDirectly",
     "Common",
+    "DeadPackage",
     "FileMismatch",
     "FileNotFound",
     "FixtureNotFound",
@@ -174,6 +175,15 @@ class MissingPackage(TypedDict):
     top_level: str
 
 
+class DeadPackage(TypedDict):
+    """``environment.dead-package``: a test-era tool that no longer installs or imports
+    (``package``: nose), met as the module that failed (``nose.tools``, or ``imp`` from
+    inside nose on Python 3.12)."""
+
+    package: str
+    module: str
+
+
 class FileNotFound(TypedDict):
     """``environment.file-not-found``: a relative path."""
 
@@ -215,6 +225,7 @@ BY_CODE: dict[str, type] = {
     "fixture.removed-api": PytestRemovedApi,
     "environment.removed-api": RemovedApi,
     "environment.missing-package": MissingPackage,
+    "environment.dead-package": DeadPackage,
     "environment.file-not-found": FileNotFound,
     "environment.missing-env-var": MissingEnvVar,
     "environment.service-unavailable": ServiceUnavailable,

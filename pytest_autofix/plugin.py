@@ -90,6 +90,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="exit non-zero when an applied run changed files.",
     )
     group.addoption(
+        "--autofix-explain",
+        default=None,
+        metavar="CODE",
+        help="say what an issue code (or a kind: import, fixture, ...) means, how autofix "
+        "fixes it, with an example; then exit.",
+    )
+    group.addoption(
         "--autofix-undo",
         action="store_true",
         default=False,
@@ -151,6 +158,8 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> Generator[None
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config: pytest.Config) -> int | None:
+    if config.getoption("autofix_explain") is not None:
+        return _explain(config, str(config.getoption("autofix_explain")).strip())
     if not config.getoption("autofix_undo"):
         return None
     from pytest_autofix import transaction
@@ -188,6 +197,21 @@ def pytest_configure(config: pytest.Config) -> None:
     # Every failure in one pass: a collection error must not stop the session.
     config.option.continue_on_collection_errors = True
     config.pluginmanager.register(session, SESSION_PLUGIN_NAME)
+
+
+def _explain(config: pytest.Config, code: str) -> int:
+    """``--autofix-explain CODE``: print, exit 0 without running tests (as ``--markers``
+    does); an unknown code is a usage error that lists the known ones."""
+    from pytest_autofix import codes
+    from pytest_autofix.report import explain
+
+    if code in codes.KINDS:
+        _say(config, explain.kind_listing(code).rstrip("\n"))
+        return 0
+    if code not in codes.CODES:
+        raise pytest.UsageError(explain.unknown(code))
+    _say(config, explain.explain(code, explain.plugin_fixers(config, code)).rstrip("\n"))
+    return 0
 
 
 def _check_migrations(config: pytest.Config) -> None:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Literal, Unpack
 
 from pytest_autofix.details import (
     CalledDirectly,
+    DeadPackage,
     FileMismatch,
     FileNotFound,
     FixtureNotFound,
@@ -1053,6 +1054,72 @@ def import_without_module(failure: Failure, ctx: Context) -> Match | None:
     )
 
 
+# test-era tools that no longer install or import, by their top-level module
+_DEAD_PACKAGES = frozenset({"nose"})
+_IMPORTS_DEAD = re.compile(r"^\s*(?:from\s+(nose)[\s.]|import\s+(?:[\w.]+\s*,\s*)*(nose)\b)")
+
+
+def _dead_package(failure: Failure) -> str | None:
+    """The dead package a failure is about: the module that failed is it, or the failing
+    project line imports it and the failure came from inside it (nose on Python 3.12 fails
+    on ``import imp``, on 3.10+ on ``collections.Callable``)."""
+    found = _missing_module(failure)
+    if found is not None and found[1] in _DEAD_PACKAGES:
+        return None if failure.facts.get("origin") == "project" else found[1]
+    m = _IMPORTS_DEAD.match(_source(failure))
+    if m is None:
+        return None
+    if found is not None or "AttributeError" in exc_mro(failure):
+        return m.group(1) or m.group(2)
+    return None
+
+
+@rule(
+    Example(
+        failing(
+            "ModuleNotFoundError",
+            "No module named 'nose'",
+            source="from nose.tools import assert_equal",
+            phase="collect",
+            module="nose",
+            origin="missing",
+        ),
+        "environment.dead-package",
+        "nose",
+        {"package": "nose", "module": "nose"},
+        message="nose is not installed, and no longer works (Python 3.12 removed imp, which it "
+        "imports): its uses can be migrated to pytest",
+    ),
+    Example(  # nose installed on Python 3.12: it imports imp
+        failing(
+            "ModuleNotFoundError",
+            "No module named 'imp'",
+            source="from nose.tools import eq_, ok_",
+            phase="collect",
+            module="imp",
+            origin="missing",
+        ),
+        "environment.dead-package",
+        "nose",
+        {"package": "nose", "module": "imp"},
+    ),
+)
+def dead_package(failure: Failure, ctx: Context) -> Match | None:
+    """... ``import nose``: a test-era tool that no longer works, to migrate rather than
+    install."""
+    package = _dead_package(failure)
+    if package is None:
+        return None
+    module = (failure.facts.get("module") or "") or package
+    return Match(
+        "environment.dead-package",
+        package,
+        f"{package} is not installed, and no longer works (Python 3.12 removed imp, which it "
+        "imports): its uses can be migrated to pytest",
+        DeadPackage(package=package, module=module),
+    )
+
+
 @rule(
     Example(
         failing("ModuleNotFoundError", "No module named 'imp'", module="imp", origin="missing"),
@@ -1613,6 +1680,7 @@ RULES: tuple[Rule, ...] = (
     nose_symptom,
     deprecated_api,
     import_without_module,
+    dead_package,
     removed_module,
     project_module_not_found,
     library_submodule_not_found,

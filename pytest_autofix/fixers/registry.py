@@ -49,6 +49,7 @@ BUILTIN: tuple[tuple[str, str, frozenset[IssueKind]], ...] = (
     ("environment", "environment.anchor-path", frozenset({_ENV})),
     ("environment", "environment.env-var", frozenset({_ENV})),
     ("environment", "environment.service", frozenset({_ENV})),
+    ("environment", "environment.nose-tools", frozenset({_ENV})),
 )
 
 # fixer name -> the issue codes it is routed (see ``route.takes``), as its class declares them
@@ -71,6 +72,7 @@ CODES: dict[str, frozenset[str]] = {
     "environment.anchor-path": frozenset({"environment.file-not-found"}),
     "environment.env-var": frozenset({"environment.missing-env-var"}),
     "environment.service": frozenset({"environment.service-unavailable"}),
+    "environment.nose-tools": frozenset({"environment.dead-package"}),
 }
 
 
