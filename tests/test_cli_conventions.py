@@ -4,12 +4,21 @@ exclusions reported as such and the GitHub step summary."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from conftest import fn_escape
+from test_foundation_cli import MARKER_MODULE
+
+from pytest_autofix import codes
+from pytest_autofix.report import explain
+from pytest_autofix.testing import assert_fix, issue_from_run
 
 if TYPE_CHECKING:
     from conftest import Autofix, Projects
+
+    from pytest_autofix.model import Fixer
 
 
 # -- verbosity ------------------------------------------------------------------------------
@@ -118,3 +127,124 @@ def test_applied_run_with_a_collection_error_left_exits_2(autofix: Autofix) -> N
     assert after.ret == pytest.ExitCode.INTERRUPTED
     assert run.result.ret == after.ret
     assert run.report is not None and run.report["exit_status"] == after.ret
+
+
+# -- --autofix-explain ----------------------------------------------------------------------
+
+
+def _all_builtin_fixers() -> dict[str, Fixer]:
+    from pytest_autofix.fixers import environment, fixtures, imports
+    from pytest_autofix.fixers.environment.missing_package import MissingPackage
+
+    found = [*imports.fixers(), MissingPackage(), *fixtures.fixers(), *environment.fixers()]
+    return {f.name: f for f in found}
+
+
+@pytest.mark.parametrize("code", list(codes.INFO))
+def test_every_explained_example_is_real(code: str, tmp_path: Path) -> None:
+    """A real pytest run of the example gives an issue of this code, and the fixer named makes
+    exactly the change shown, with the confidence shown (or only suggests, when no change is
+    shown); an example without a fixer is one no built-in fixer takes."""
+    example = codes.INFO[code].example
+    issue = issue_from_run(example.before, tmp_path, code=code, dedent=False)
+    assert issue.code == code
+    if example.fixer is None:
+        assert explain.fixers_of(code) == []
+        return
+    assert example.fixer in explain.fixers_of(code)
+    result = assert_fix(
+        _all_builtin_fixers()[example.fixer],
+        issue,
+        example.before,
+        example.after or None,
+        confidence=example.confidence,
+        rootdir=tmp_path,
+        dedent=False,
+    )
+    assert result.fix is not None
+    if example.after:  # shown as applied by default: safe and above the default bar
+        assert result.fix.safe and result.fix.confidence >= 0.8
+
+
+def test_every_fixer_of_a_code_has_a_brief() -> None:
+    from pytest_autofix.fixers import registry
+
+    routed = {name for code in codes.INFO for name in explain.fixers_of(code)}
+    assert routed <= set(codes.FIXERS), "add the fixer's brief to codes.FIXERS"
+    assert set(codes.FIXERS) <= {name for _, name, _ in registry.BUILTIN}
+
+
+def test_docs_codes_md_holds_every_explanation() -> None:
+    """docs/codes.md's explanations are the generated ones (``--write`` regenerates them)."""
+    doc = Path(__file__).parent.parent / "docs" / "codes.md"
+    assert explain.main(["--check", str(doc)]) == 0, (
+        "docs/codes.md is stale: python -m pytest_autofix.report.explain --write docs/codes.md"
+    )
+
+
+def test_explain_prints_and_runs_no_test(autofix: Autofix) -> None:
+    """``pytest --autofix-explain CODE`` in a real process: the explanation, exit 0, nothing
+    collected (the test module would leave a file), no configure of the session; a fixer of the
+    project's conftest.py that takes the code is named."""
+    autofix.write(
+        {
+            "test_marker.py": MARKER_MODULE,
+            "conftest.py": """\
+                from pytest_autofix import IssueKind
+
+
+                class Typos:
+                    name = "project.fixture-typos"
+                    kinds = frozenset({IssueKind.FIXTURE})
+                    codes = frozenset({"fixture.not-found"})
+
+                    def propose(self, issue, project):
+                        return []
+
+
+                def pytest_autofix_fixers(config):
+                    return [Typos()]
+                """,
+        }
+    )
+    result = autofix.plain("--autofix-explain", "fixture.not-found")
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(
+        [
+            "# fixture.not-found",
+            "## What it means",
+            "## What pytest shows",
+            "*E       fixture 'clinet' not found",
+            "## How autofix fixes it",
+            "- fixture.renamed: *",
+            "- project.fixture-typos (a plugin's or conftest.py's fixer)",
+            "## Example",
+            "Fixed by fixture.renamed, confidence 0.95:",
+            "+def test_name(client):",
+        ]
+    )
+    assert (
+        result.outlines
+        == explain.explain("fixture.not-found", ["project.fixture-typos"]).splitlines()
+    )
+    assert not (autofix.path / "collected.txt").exists()
+
+
+def test_explain_a_kind_lists_its_codes(autofix: Autofix) -> None:
+    result = autofix.pytester.runpytest_inprocess("--autofix-explain", "environment")
+    assert result.ret == pytest.ExitCode.OK
+    listed = [line.split()[0] for line in result.outlines[2:] if line.startswith("environment.")]
+    assert listed == [c for c in codes.CODES if c.startswith("environment.")]
+
+
+def test_explain_an_unknown_code_lists_the_known_ones(autofix: Autofix) -> None:
+    result = autofix.pytester.runpytest_inprocess("--autofix-explain", "fixture.not-fund")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            "ERROR: --autofix-explain=fixture.not-fund: unknown issue code 'fixture.not-fund' "
+            "(did you mean 'fixture.not-found'?)",
+            "  kinds: import, fixture, environment, other; codes:",
+            *(f"  {fn_escape(c)} *{fn_escape(s)}" for c, s in codes.CODES.items()),
+        ]
+    )
