@@ -293,8 +293,10 @@ def test_add_import_examples() -> None:
         return _imports_rewrite.add_import(module, name, asname)(cst.parse_module(source)).code
 
     assert add("def test():\n    json.loads('1')\n", "json") == (
-        "import json\n\ndef test():\n    json.loads('1')\n"
+        "import json\n\n\ndef test():\n    json.loads('1')\n"
     )
+    assert add("x = 1\n", "json") == "import json\n\nx = 1\n"  # one line before code
+    assert add("# c\nclass A:\n    pass\n", "json") == "# c\nimport json\n\n\nclass A:\n    pass\n"
     assert (
         add('"""Doc."""\nimport os\nx = 1\n', "json")
         == '"""Doc."""\nimport os\nimport json\nx = 1\n'

@@ -846,6 +846,7 @@ def test_missing_project_symbol_with_one_definition_in_every_location(tmp_path: 
         "shop/cart.py": """\
             from shop.prices import with_tax
 
+
             def cart(items):
                 return with_tax(total(items))
             """,
@@ -938,7 +939,7 @@ def test_well_known_stdlib_name(tmp_path: Path) -> None:
     before = {"tests/test_a.py": "def test(tmp_path):\n    assert Path(tmp_path)\n"}
     issue = issue_of(tmp_path, before, name_error("Path", "tests/test_a.py", 2))
     after = {
-        "tests/test_a.py": "from pathlib import Path\n\n"
+        "tests/test_a.py": "from pathlib import Path\n\n\n"
         "def test(tmp_path):\n    assert Path(tmp_path)\n"
     }
     result = assert_fix(imports.MissingImport(), issue, before, after, count=1)

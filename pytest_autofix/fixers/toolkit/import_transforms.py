@@ -685,7 +685,31 @@ def _add_import(tree: cst.Module, module: str, name: str | None, asname: str | N
     return tree.with_changes(body=new_body)
 
 
+def _two_lines_before_definition(tree: cst.Module, index: int) -> cst.Module:
+    """``tree`` with two blank lines above ``body[index]`` when it is a function or class
+    definition that has fewer."""
+    if index >= len(tree.body):
+        return tree
+    node = tree.body[index]
+    if not isinstance(node, cst.FunctionDef | cst.ClassDef):
+        return tree
+    blank = 0
+    for line in node.leading_lines:
+        if line.comment is not None:
+            break
+        blank += 1
+    if blank >= 2:
+        return tree
+    lines = (*[cst.EmptyLine()] * (2 - blank), *node.leading_lines)
+    body = list(tree.body)
+    body[index] = node.with_changes(leading_lines=lines)
+    return tree.with_changes(body=body)
+
+
 def _keep_spacing(before: cst.Module, after: cst.Module) -> cst.Module:
+    """``after`` (``before`` with imports added) spaced as the file was: no blank line added
+    between the import block and the code where the file had none, and two blank lines
+    (PEP 8) between a file's first import and a function or class right after it."""
     added = len(after.body) - len(before.body)
     if added <= 0:
         return after
@@ -694,8 +718,10 @@ def _keep_spacing(before: cst.Module, after: cst.Module) -> cst.Module:
     end = start
     while end < len(body) and is_import_line(body[end]):
         end += 1
-    if end == start or end == len(body):
-        return after  # no import block to join, or nothing after it
+    if end == len(body):
+        return after  # nothing after the imports
+    if end == start:  # the first import of the file
+        return _two_lines_before_definition(after, end + added)
     following = body[end]
     moved = after.body[end + added]
     statement = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
