@@ -282,3 +282,34 @@ def test_a_fix_that_breaks_a_dynamically_importing_test_is_rolled_back(
     assert "tests/test_dyn.py::test_dyn" in issue["fixes"][0]["reason"]
     assert (pytester.path / "pkg/mod.py").read_text() == BROKEN_MOD
     assert "tests/test_dyn.py" in report["rerun"]["tests"]  # type: ignore[index]
+
+
+@pytest.mark.parametrize("xdist", [[], ["-n", "2"]], ids=["plain", "xdist"])
+def test_an_unfixable_collection_error_in_the_rerun_costs_no_fix(
+    pytester: pytest.Pytester, xdist: list[str]
+) -> None:
+    """test_broken.py imports the module the fix edits and a package that is not installed:
+    the rerun selects it and meets its collection error again, as the session did. That is
+    not a regression, and proves nothing against the fix, which is kept."""
+    make_project(
+        pytester,
+        {"onee": ("one", 0.95, True, [])},
+        **{"pkg/__init__.py": "", "pkg/mod.py": BROKEN_MOD, "tests/test_a.py": TEST_A},
+        **{
+            "tests/test_broken.py": """
+                from pkg import mod
+                import not_installed_anywhere_xyz
+
+                def test_broken():
+                    pass
+            """,
+        },
+    )
+    result, report = run(pytester, *xdist)
+    statuses = {i["code"]: i["status"] for i in report["issues"]}  # type: ignore[union-attr]
+    assert statuses["import.name-undefined"] == "fixed", result.stdout.str()
+    assert statuses["environment.missing-package"] == "suggested"  # install it: a person's job
+    assert "tests/test_broken.py" in report["rerun"]["tests"]  # type: ignore[index]
+    assert "return one()" in (pytester.path / "pkg/mod.py").read_text()
+    assert result.ret in (1, 2)  # test_broken.py still does not collect (pytest: 2)
+    assert result.outlines[-1] == "after autofix: 1 passed, 1 error (verified by rerun)"

@@ -211,6 +211,9 @@ class Engine:
         self.issue_failures: dict[str, list[Failure]] = {}
         # the targets of a fix kept in part (its key -> the tests its kept edits fixed)
         self.narrowed: dict[str, tuple[str, ...]] = {}
+        # tests whose failure in a rerun proves nothing (see _confirm): nodeid -> why
+        self.unreliable: dict[str, str] = {}
+        self.confirmed: set[str] = set()  # regressions confirmed this round
         # the project's modules every session loads as plugins (see verify.affected)
         self.everywhere = verify.plugin_files(config)
         # rerun interpreters, one started ahead of each round (see warm.py)
@@ -257,7 +260,11 @@ class Engine:
         exit_status = 0 if not self.failing else (pytest_exit or 1)
         if rels and self.settings.exit_non_zero_on_fix and exit_status == 0:
             exit_status = 1
-        return self._left_to_others(self._outcome(mode, count, exit_status, patch, rels))
+        outcome = self._left_to_others(self._outcome(mode, count, exit_status, patch, rels))
+        if self.unreliable:
+            said = "; ".join(f"{why}: not held against the fix" for why in self.unreliable.values())
+            outcome.note = f"{outcome.note}; {said}" if outcome.note else said
+        return outcome
 
     def _left_to_others(self, outcome: Outcome) -> Outcome:
         """The outcome, saying which files another writer changed during the run (they are
@@ -416,6 +423,7 @@ class Engine:
 
     def _fix_round(self, rnd: int, failures: list[Failure], txn: Transaction) -> list[Failure]:
         self.launcher.prepare()  # starts while this round is planned and written
+        self.confirmed = set()
         built = self._round(rnd, failures, txn)
         if built is None or not built.applied:
             return []
@@ -467,6 +475,8 @@ class Engine:
         """One judgement of ``kept`` by ``result``: None when every fix is proven; else the fixes
         (and the parts of fixes) to write and rerun, the others rolled back."""
         regressed = self._regressions(result)
+        if regressed:
+            regressed = self._confirm(kept, result, regressed, txn)
         culprits = self._culprits(kept, regressed, txn) if regressed else []
         broke = f"it broke {', '.join(sorted(regressed)[:3])}"
         judged: dict[str, tuple[str, set[str] | None]] = {
@@ -585,12 +595,60 @@ class Engine:
     def _regressions(self, result: verify.RerunResult) -> set[str]:
         """Tests that passed before and fail now, and collectors (a module, a class) that no
         longer collect while tests in them passed before."""
-        failed = {n for n, o in result.outcomes.items() if o == "failed"}
+        failed = {n for n, o in result.outcomes.items() if o == "failed"} - set(self.unreliable)
         regressed = failed & self.passing
         collectors = failed - self.passing - self.failing
         if collectors:
             regressed |= {c for c in collectors if any(verify.under(p, c) for p in self.passing)}
         return regressed
+
+    def _confirm(
+        self,
+        kept: list[planning.Candidate],
+        result: verify.RerunResult,
+        regressed: set[str],
+        txn: Transaction,
+    ) -> set[str]:
+        """The ``regressed`` tests the fixes are to blame for. A test that passes when the same
+        tests are rerun with the fixes (flaky), or fails when they are rerun without this
+        round's fixes (order-dependent: it needs a test the rerun does not run; or flaky), is
+        not: it is set aside for the rest of the run (:attr:`unreliable`). At most two reruns
+        of the tests ``result`` ran, with the same neighbours, for the tests not confirmed yet
+        this round; a rerun that does not work confirms everything (as before)."""
+        todo = regressed - self.confirmed
+        if not todo:
+            return regressed
+        again = self._probe(result.tests, f"{len(todo)} test(s) broke; rerunning them")
+        for test in todo:
+            if again.error is None and again.ran(test) and not again.failed(test):
+                self.unreliable[test] = f"{test} passed when rerun with the fix (flaky)"
+        left = todo - set(self.unreliable)
+        if left:
+            txn.set_contents(self.base)
+            try:
+                without = self._probe(result.tests, f"{len(left)} test(s) broke; without the fixes")
+            finally:
+                txn.set_contents({**self.base, **self._contents(kept)})
+            for test in left:
+                if without.error is None and without.failed(test):
+                    self.unreliable[test] = (
+                        f"{test} fails without the fix as well (order-dependent or flaky)"
+                    )
+        self.confirmed |= todo - set(self.unreliable)
+        return regressed - set(self.unreliable)
+
+    def _probe(self, tests: list[str], what: str) -> verify.RerunResult:
+        """``tests`` rerun on the files as they are now (for :meth:`_confirm`)."""
+        with self.progress(f"confirming: {what}"):
+            result = verify.rerun(
+                self.config,
+                self.state_dir,
+                tests,
+                self.settings.rerun_timeout,
+                launcher=self.launcher,
+            )
+        self.reruns.append(result)
+        return result
 
     def _culprits(
         self, cands: list[planning.Candidate], regressed: set[str], txn: Transaction
@@ -800,6 +858,8 @@ class Engine:
 
     def _account(self, result: verify.RerunResult) -> None:
         for nodeid, outcome in result.outcomes.items():
+            if nodeid in self.unreliable:  # it passed in the session; its rerun proves nothing
+                continue
             if outcome == "failed":
                 self.failing.add(nodeid)
                 self.passing.discard(nodeid)
