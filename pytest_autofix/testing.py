@@ -39,7 +39,16 @@ from typing import TYPE_CHECKING, TypeAlias
 if TYPE_CHECKING:
     from pytest_autofix.model import Failure, Fix, Fixer, Issue
 
-__all__ = ["SNIPPET", "Files", "FixResult", "assert_fix", "issue_from_run", "issues_from_run"]
+__all__ = [
+    "SNIPPET",
+    "Example",
+    "Files",
+    "FixResult",
+    "assert_fix",
+    "check_example",
+    "issue_from_run",
+    "issues_from_run",
+]
 
 #: The name of the one file when a project is given as a single text (and the issue names no
 #: path of its own).
@@ -171,6 +180,51 @@ def assert_fix(
     if problems:
         raise AssertionError(_message(header, chosen, fixes, problems))
     return result
+
+
+@dataclasses.dataclass(frozen=True)
+class Example:
+    """A fixer's own before/after example, kept beside the fixer (its ``examples``, a tuple of
+    these, the way Fixit rules carry their VALID/INVALID cases) and run by
+    :func:`check_example`.
+
+    ``before`` is a project whose tests fail (:data:`Files`; a single text is the test module
+    :data:`SNIPPET`); ``after`` the files the fixer's best fix changes or creates, as
+    :func:`assert_fix` takes them (``None``: the fixer only suggests, with no edits). ``code``
+    picks the issue when the run gives several; ``args`` are added to the run's command line.
+    ``confidence``, ``safe`` and ``description`` are checked when given. ``title`` says in a few
+    words what the example shows (``--autofix-explain`` prints it with the example).
+    """
+
+    title: str
+    before: Files | str
+    after: Files | str | None
+    code: str | None = None
+    args: tuple[str, ...] = ()
+    confidence: float | None = None
+    safe: bool | None = None
+    description: str | None = None
+
+
+def check_example(
+    fixer: Fixer, example: Example, rootdir: str | os.PathLike[str] | None = None
+) -> FixResult:
+    """Run ``example``: pytest on its ``before`` for real (:func:`issue_from_run`, in
+    ``rootdir`` or a fresh temporary directory), then :func:`assert_fix` of ``fixer`` on the
+    issue that run gives. Raises :class:`AssertionError` as they do."""
+    __tracebackhide__ = True
+    with _project_dir(rootdir) as root:
+        issue = issue_from_run(example.before, root, *example.args, code=example.code)
+        return assert_fix(
+            fixer,
+            issue,
+            example.before,
+            example.after,
+            confidence=example.confidence,
+            safe=example.safe,
+            description=example.description,
+            rootdir=root,
+        )
 
 
 def issues_from_run(

@@ -20,6 +20,7 @@ from pytest_autofix.fixers.toolkit.environment_transforms import (
     import_map,
 )
 from pytest_autofix.model import Fix, IssueKind
+from pytest_autofix.testing import Example
 
 if TYPE_CHECKING:
     from pytest_autofix.model import Issue
@@ -115,6 +116,31 @@ class FileNotFound:
     name = "environment.anchor-path"
     kinds = frozenset({IssueKind.ENVIRONMENT})
     codes: frozenset[str] = frozenset({"environment.file-not-found"})
+    examples: tuple[Example, ...] = (
+        Example(
+            "a data file opened relative to the working directory",
+            before={
+                "tests/data/in.csv": "a,b\n",
+                "tests/test_read.py": """\
+                    from pathlib import Path
+
+
+                    def test_read():
+                        assert Path("data/in.csv").read_text() == "a,b\\n"
+                    """,
+            },
+            after={
+                "tests/test_read.py": """\
+                    from pathlib import Path
+
+
+                    def test_read():
+                        assert Path(Path(__file__).parent / "data/in.csv").read_text() == "a,b\\n"
+                    """,
+            },
+            safe=True,
+        ),
+    )
 
     def propose(self, issue: Issue, project: Project) -> list[Fix]:
         if issue.code != "environment.file-not-found":

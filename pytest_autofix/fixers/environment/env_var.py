@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from pytest_autofix.fixers.toolkit.edits import listing
 from pytest_autofix.fixers.toolkit.environment_confidence import PERSON
 from pytest_autofix.model import Fix, IssueKind
+from pytest_autofix.testing import Example
 
 if TYPE_CHECKING:
     from pytest_autofix.model import Issue
@@ -42,6 +43,22 @@ class MissingEnvVar:
     name = "environment.env-var"
     kinds = frozenset({IssueKind.ENVIRONMENT})
     codes: frozenset[str] = frozenset({"environment.missing-env-var"})
+    examples: tuple[Example, ...] = (
+        Example(
+            "an environment variable the tests need and nobody sets",
+            before={
+                "settings.py": "import os\n\nTOKEN = os.environ['AUTOFIX_EXAMPLE_TOKEN']\n",
+                "test_settings.py": """\
+                    def test_token():
+                        from settings import TOKEN
+
+                        assert TOKEN
+                    """,
+            },
+            after=None,
+            description="AUTOFIX_EXAMPLE_TOKEN",
+        ),
+    )
 
     def propose(self, issue: Issue, project: Project) -> list[Fix]:
         if issue.code != "environment.missing-env-var":

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pytest_autofix.model import Fix, IssueKind
+from pytest_autofix.testing import Example
 
 if TYPE_CHECKING:
     from pytest_autofix.model import Issue
@@ -277,6 +278,20 @@ class MissingPackage:
     name: str = "environment.missing-package"
     kinds: frozenset[IssueKind] = frozenset({IssueKind.ENVIRONMENT, IssueKind.IMPORT})
     codes: frozenset[str] = frozenset({"environment.missing-package", "import.module-not-found"})
+    examples: tuple[Example, ...] = (
+        Example(
+            "an import of a distribution that is not installed",
+            before="""\
+                import surely_not_installed_pkg
+
+
+                def test_x():
+                    assert surely_not_installed_pkg
+                """,
+            after=None,
+            description="surely",
+        ),
+    )
 
     def propose(self, issue: Issue, project: Project) -> list[Fix]:
         module = str(issue.details.get("module") or issue.details.get("top_level") or "")

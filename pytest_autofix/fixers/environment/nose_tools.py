@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from pytest_autofix.fixers.toolkit.edits import Edits, listing, located
 from pytest_autofix.fixers.toolkit.nose_transforms import Outcome, migrate_nose
 from pytest_autofix.model import Fix, IssueKind
+from pytest_autofix.testing import Example
 
 if TYPE_CHECKING:
     from pytest_autofix.model import Issue
@@ -62,6 +63,24 @@ class NoseTools:
     name = "environment.nose-tools"
     kinds = frozenset({IssueKind.ENVIRONMENT})
     codes: frozenset[str] = frozenset({"environment.dead-package"})
+    examples: tuple[Example, ...] = (
+        Example(
+            "nose.tools assertions, nose being gone",
+            before="""\
+                from nose.tools import assert_equal, assert_true
+
+
+                def test_sum():
+                    assert_equal(sum([1, 2]), 3)
+                    assert_true(sum([1]), "positive")
+                """,
+            after="""\
+                def test_sum():
+                    assert sum([1, 2]) == 3
+                    assert sum([1]), "positive"
+                """,
+        ),
+    )
 
     def propose(self, issue: Issue, project: Project) -> list[Fix]:
         if issue.code != "environment.dead-package" or issue.details.get("package") != "nose":

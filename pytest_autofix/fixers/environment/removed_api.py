@@ -35,6 +35,7 @@ from pytest_autofix.fixers.toolkit.environment_transforms import (
     module_transform,
 )
 from pytest_autofix.model import Fix, IssueKind
+from pytest_autofix.testing import Example
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -179,6 +180,58 @@ class RemovedApi:
     name = "environment.removed-api"
     kinds = frozenset({IssueKind.ENVIRONMENT})
     codes: frozenset[str] = frozenset({"environment.removed-api"})
+    examples: tuple[Example, ...] = (
+        Example(
+            "collections.Mapping, removed in Python 3.10",
+            before={
+                "registry.py": """\
+                    import collections
+
+
+                    class Registry(collections.Mapping):
+                        def __init__(self):
+                            self.data = {}
+
+                        def __getitem__(self, key):
+                            return self.data[key]
+
+                        def __iter__(self):
+                            return iter(self.data)
+
+                        def __len__(self):
+                            return len(self.data)
+                    """,
+                "test_registry.py": """\
+                    from registry import Registry
+
+
+                    def test_empty():
+                        assert len(Registry()) == 0
+                    """,
+            },
+            after={
+                "registry.py": """\
+                    import collections
+                    import collections.abc
+
+
+                    class Registry(collections.abc.Mapping):
+                        def __init__(self):
+                            self.data = {}
+
+                        def __getitem__(self, key):
+                            return self.data[key]
+
+                        def __iter__(self):
+                            return iter(self.data)
+
+                        def __len__(self):
+                            return len(self.data)
+                    """,
+            },
+            safe=True,
+        ),
+    )
 
     def __init__(self, catalogue: Catalogue | None = None) -> None:
         self.catalogue = catalogue or builtin()

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from pytest_autofix.fixers.toolkit.edits import listing
 from pytest_autofix.fixers.toolkit.environment_confidence import PERSON
 from pytest_autofix.model import Fix, IssueKind
+from pytest_autofix.testing import Example
 
 if TYPE_CHECKING:
     from pytest_autofix.model import Issue
@@ -22,6 +23,20 @@ class ServiceUnavailable:
     name = "environment.service"
     kinds = frozenset({IssueKind.ENVIRONMENT})
     codes: frozenset[str] = frozenset({"environment.service-unavailable"})
+    examples: tuple[Example, ...] = (
+        Example(
+            "a service the tests connect to is not running",
+            before="""\
+                import socket
+
+
+                def test_ping():
+                    socket.create_connection(("127.0.0.1", 9), timeout=1)
+                """,
+            after=None,
+            description="127.0.0.1:9",
+        ),
+    )
 
     def propose(self, issue: Issue, project: Project) -> list[Fix]:
         if issue.code != "environment.service-unavailable":

@@ -34,6 +34,7 @@ from pytest_autofix.fixers.toolkit.scan import (
     usage,
 )
 from pytest_autofix.model import Fix, IssueKind
+from pytest_autofix.testing import Example
 
 if TYPE_CHECKING:
     from pytest_autofix.model import Issue
@@ -98,6 +99,28 @@ class MissingImport:
     name: str = "import.missing-import"
     kinds: frozenset[IssueKind] = frozenset({IssueKind.IMPORT})
     codes: frozenset[str] = frozenset({"import.name-undefined"})
+    examples: tuple[Example, ...] = (
+        Example(
+            "a name used without its import, defined in a project module",
+            before={
+                "shop.py": "def total(items):\n    return sum(items)\n",
+                "test_shop.py": """\
+                    def test_total():
+                        assert total([1, 2]) == 3
+                    """,
+            },
+            after={
+                "test_shop.py": """\
+                    from shop import total
+
+
+                    def test_total():
+                        assert total([1, 2]) == 3
+                    """,
+            },
+            safe=True,
+        ),
+    )
 
     def propose(self, issue: Issue, project: Project) -> list[Fix]:
         if issue.code != "import.name-undefined":

@@ -40,6 +40,7 @@ from pytest_autofix.fixers.toolkit.scan import (
     similarity,
 )
 from pytest_autofix.model import Fix, IssueKind
+from pytest_autofix.testing import Example
 
 if TYPE_CHECKING:
     from pytest_autofix.model import Issue
@@ -79,6 +80,33 @@ class ModuleRenamed:
     name: str = "import.module-renamed"
     kinds: frozenset[IssueKind] = frozenset({IssueKind.IMPORT, IssueKind.ENVIRONMENT})
     codes: frozenset[str] = frozenset({"import.module-not-found", "environment.missing-package"})
+    examples: tuple[Example, ...] = (
+        Example(
+            "a module renamed, its importers left behind",
+            before={
+                "shop/__init__.py": "",
+                "shop/prices.py": "def total(items):\n    return sum(items)\n",
+                "tests/test_cart.py": """\
+                    from shop.pricing import total
+
+
+                    def test_total():
+                        assert total([1, 2]) == 3
+                    """,
+            },
+            after={
+                "tests/test_cart.py": """\
+                    from shop.prices import total
+
+
+                    def test_total():
+                        assert total([1, 2]) == 3
+                    """,
+            },
+            confidence=0.95,
+            safe=True,
+        ),
+    )
 
     def propose(self, issue: Issue, project: Project) -> list[Fix]:
         old = str(issue.details.get("module") or "")

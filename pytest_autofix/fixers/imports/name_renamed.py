@@ -36,6 +36,7 @@ from pytest_autofix.fixers.toolkit.scan import (
     usage,
 )
 from pytest_autofix.model import Fix, IssueKind
+from pytest_autofix.testing import Example
 
 if TYPE_CHECKING:
     from pytest_autofix.model import Issue
@@ -63,6 +64,31 @@ class NameRenamed:
     name: str = "import.name-renamed"
     kinds: frozenset[IssueKind] = frozenset({IssueKind.IMPORT})
     codes: frozenset[str] = frozenset({"import.name-not-found"})
+    examples: tuple[Example, ...] = (
+        Example(
+            "a function renamed in its module, an importer left behind",
+            before={
+                "shop.py": "def total_price(items):\n    return sum(items)\n",
+                "test_shop.py": """\
+                    from shop import total_prize
+
+
+                    def test_total():
+                        assert total_prize([1, 2]) == 3
+                    """,
+            },
+            after={
+                "test_shop.py": """\
+                    from shop import total_price
+
+
+                    def test_total():
+                        assert total_price([1, 2]) == 3
+                    """,
+            },
+            safe=True,
+        ),
+    )
 
     def propose(self, issue: Issue, project: Project) -> list[Fix]:
         if issue.code != "import.name-not-found":

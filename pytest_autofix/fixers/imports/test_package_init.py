@@ -19,6 +19,7 @@ from pytest_autofix.fixers.environment.missing_package import installed_import_n
 from pytest_autofix.fixers.toolkit.edits import AMBIGUOUS, STRONG, listing
 from pytest_autofix.fixers.toolkit.scan import is_identifier
 from pytest_autofix.model import FileEdit, Fix, IssueKind
+from pytest_autofix.testing import Example
 
 if TYPE_CHECKING:
     from pytest_autofix.model import Issue
@@ -35,6 +36,17 @@ class DuplicateBasename:
     name: str = "import.test-package-init"
     kinds: frozenset[IssueKind] = frozenset({IssueKind.IMPORT})
     codes: frozenset[str] = frozenset({"import.file-mismatch"})
+    examples: tuple[Example, ...] = (
+        Example(
+            "two test modules with one basename in directories without __init__.py",
+            before={
+                "tests/unit/test_api.py": "def test_unit():\n    pass\n",
+                "tests/integration/test_api.py": "def test_integration():\n    pass\n",
+            },
+            after={"tests/unit/__init__.py": "", "tests/integration/__init__.py": ""},
+            safe=True,
+        ),
+    )
 
     def propose(self, issue: Issue, project: Project) -> list[Fix]:
         if issue.code != "import.file-mismatch":
