@@ -248,3 +248,66 @@ def test_explain_an_unknown_code_lists_the_known_ones(autofix: Autofix) -> None:
             *(f"  {fn_escape(c)} *{fn_escape(s)}" for c, s in codes.CODES.items()),
         ]
     )
+
+
+# -- autofix_exclude ------------------------------------------------------------------------
+
+
+def _excluded_project(*, other: bool) -> dict[str, str]:
+    """``shop.pricing`` was renamed to ``shop.prices``; ``tests/test_orders.py`` (excluded)
+    imports it, and so does ``tests/test_other.py`` when ``other``."""
+    importer = "from shop.pricing import total\n\n\ndef test_{}():\n    assert total([1]) == 1\n"
+    files = {
+        "pyproject.toml": """\
+            [tool.pytest.ini_options]
+            testpaths = ["tests"]
+            pythonpath = ["."]
+            autofix_exclude = ["tests/test_orders.py"]
+            """,
+        "shop/__init__.py": "",
+        "shop/prices.py": "def total(items):\n    return sum(items)\n",
+        "tests/test_orders.py": importer.format("orders"),
+    }
+    if other:
+        files["tests/test_other.py"] = importer.format("other")
+    return files
+
+
+def test_an_excluded_failure_site_is_refused_not_unfixable(autofix: Autofix) -> None:
+    """Every failure of the issue is in an excluded file: the fix is shown as a suggestion,
+    refused for the exclusion (not "no fixer proposed a fix"), and nothing is written."""
+    autofix.write(_excluded_project(other=False))
+    before = (autofix.path / "tests/test_orders.py").read_bytes()
+    run = autofix.run(dry_run=False)
+    (issue,) = run.issues
+    assert (issue["code"], issue["status"]) == ("import.module-not-found", "suggested")
+    assert "no fixer proposed" not in issue["message"]
+    (fix,) = [f for f in issue["fixes"] if f["fixer"] == "import.module-renamed"]
+    assert fix["applied"] is False
+    assert fix["reason"] == (
+        "not applied: refused tests/test_orders.py: matches autofix_exclude pattern "
+        "'tests/test_orders.py'"
+    )
+    run.result.stdout.fnmatch_lines(
+        [
+            "suggested   import.module-not-found  no module named 'shop.pricing'  (1 test)*",
+            "*import.module-renamed (0.95): * — not applied: refused tests/test_orders.py: "
+            "matches autofix_exclude pattern 'tests/test_orders.py'",
+        ]
+    )
+    assert (autofix.path / "tests/test_orders.py").read_bytes() == before
+
+
+def test_a_fix_narrowed_by_an_exclusion_names_what_it_left_out(autofix: Autofix) -> None:
+    autofix.write(_excluded_project(other=True))
+    run = autofix.run()
+    (issue,) = run.issues
+    assert issue["status"] == "proposed"
+    (fix,) = [f for f in issue["fixes"] if f["fixer"] == "import.module-renamed"]
+    assert fix["files"] == ["tests/test_other.py"]
+    assert fix["description"].endswith(
+        "; left out tests/test_orders.py (pattern 'tests/test_orders.py'): matches autofix_exclude"
+    )
+    run.result.stdout.fnmatch_lines(
+        ["import.module-renamed · confidence 0.95 · safe · *; left out tests/test_orders.py *"]
+    )

@@ -21,7 +21,15 @@ from pytest_autofix.config import Settings, notes_key, state_dir
 from pytest_autofix.engine import bytecode, verify, warm
 from pytest_autofix.engine import plan as planning
 from pytest_autofix.engine.classify import Context, classify, group, issue_id, plugin_rules
-from pytest_autofix.engine.route import Proposal, Status, not_selected, propose
+from pytest_autofix.engine.route import (
+    Proposal,
+    Status,
+    excluded_sites,
+    left_out,
+    not_selected,
+    propose,
+    refused,
+)
 from pytest_autofix.model import Failure, Fixer, Issue
 from pytest_autofix.project import Project
 from pytest_autofix.transaction import ConflictError, Transaction, TransactionError

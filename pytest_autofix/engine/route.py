@@ -14,6 +14,7 @@ from typing import Literal
 from pytest_autofix.codes import matches
 from pytest_autofix.config import Settings
 from pytest_autofix.model import Fix, Fixer, Issue
+from pytest_autofix.paths import excluded
 from pytest_autofix.project import Project
 
 
@@ -165,3 +166,51 @@ def propose(
         if p.action == "apply" and p is not best:
             p.action, p.reason = "suggest", f"an alternative: {best.fixer} is preferred"  # type: ignore[union-attr]
     return proposals, errors
+
+
+# -- autofix_exclude ---------------------------------------------------------------------------
+
+
+def excluded_sites(issue: Issue, exclude: Sequence[str]) -> dict[str, str]:
+    """The files where ``issue``'s failures surfaced (its path and every location) that an
+    ``autofix_exclude`` pattern matches: rootdir-relative path -> the pattern."""
+    if not exclude:
+        return {}
+    locations = issue.details.get("locations") or ()
+    places = [issue.path, *(loc.get("path") for loc in locations)]
+    sites: dict[str, str] = {}
+    for rel in places:
+        if rel and rel not in sites:
+            pattern = excluded(rel, exclude)
+            if pattern is not None:
+                sites[rel] = pattern
+    return sites
+
+
+def _listed(sites: dict[str, str]) -> str:
+    return ", ".join(f"{rel} (pattern {pattern!r})" for rel, pattern in sites.items())
+
+
+def left_out(
+    proposals: Sequence[Proposal], sites: dict[str, str], rel: Callable[[str], str]
+) -> None:
+    """Each fix with edits says which excluded failure sites it leaves as they are (the fixers
+    never see excluded files, so a fix covers the others only)."""
+    for p in proposals:
+        if not p.fix.edits:
+            continue
+        edited = {rel(str(e.path)) for e in p.fix.edits}
+        skipped = {r: pattern for r, pattern in sites.items() if r not in edited}
+        if skipped:
+            note = f"; left out {_listed(skipped)}: matches autofix_exclude"
+            p.fix = dataclasses.replace(p.fix, description=p.fix.description + note)
+
+
+def refused(proposals: Sequence[Proposal], sites: dict[str, str]) -> str:
+    """Fixes proposed for an issue whose failures are all in excluded files (found by asking the
+    fixers again with those files readable) are suggestions only; the reason for the issue."""
+    why = f"refused: {_listed(sites)} matches autofix_exclude"
+    for p in proposals:
+        if p.action == "apply":
+            p.action, p.reason = "suggest", why
+    return why
