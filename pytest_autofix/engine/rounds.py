@@ -363,11 +363,31 @@ class Engine:
         record.proposals, errors = propose(
             issue, self.fixers, self.project, self.settings, self._refuse, self.rejected
         )
-        if errors:
-            record.reason = "; ".join(errors)
-        elif not record.proposals:
+        record.reason = self._excluded(issue, record) if not errors else "; ".join(errors)
+        if record.reason is None and not record.proposals:
             record.reason = "no fixer proposed a fix"
         return record.proposals
+
+    def _excluded(self, issue: Issue, record: IssueRecord) -> str | None:
+        """What ``autofix_exclude`` did to ``issue``: its fixes say which excluded failure sites
+        they leave out; when every site is excluded and nothing was proposed, the fixers are
+        asked again with the excluded files readable, and what they propose is refused (a
+        suggestion saying so). The reason for the issue, or None."""
+        sites = excluded_sites(issue, self.settings.exclude)
+        if not sites:
+            return None
+        if not record.proposals and set(sites) >= {issue.path, *self._locations(issue)}:
+            readable = Project(self.rootdir, python_files=self.project.python_files)
+            record.proposals, _ = propose(
+                issue, self.fixers, readable, self.settings, self._refuse, self.rejected
+            )
+            return refused(record.proposals, sites)
+        left_out(record.proposals, sites, self._rel)
+        return None
+
+    @staticmethod
+    def _locations(issue: Issue) -> set[str]:
+        return {loc["path"] for loc in issue.details.get("locations") or () if loc.get("path")}
 
     def _record(self, built: planning.Plan, by_key: dict[str, Proposal]) -> None:
         """What planning decided, on each proposal; this round's contents kept."""
