@@ -81,7 +81,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         choices=("auto", "plain", "github"),
         help="extra output for CI: 'github' emits workflow annotations for proposed fixes "
-        "('auto', the default: when GITHUB_ACTIONS=true).",
+        "('auto', the default: when GITHUB_ACTIONS=true); a Markdown summary is appended to "
+        "$GITHUB_STEP_SUMMARY when it is set, unless 'plain'.",
     )
     group.addoption(
         "--autofix-exit-non-zero-on-fix",

@@ -311,3 +311,47 @@ def test_a_fix_narrowed_by_an_exclusion_names_what_it_left_out(autofix: Autofix)
     run.result.stdout.fnmatch_lines(
         ["import.module-renamed · confidence 0.95 · safe · *; left out tests/test_orders.py *"]
     )
+
+
+# -- $GITHUB_STEP_SUMMARY -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("output_format", ["auto", "plain"])
+def test_github_step_summary(
+    autofix: Autofix,
+    projects: type[Projects],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    output_format: str,
+) -> None:
+    """Under GitHub Actions a dry run appends a Markdown summary to $GITHUB_STEP_SUMMARY (after
+    what earlier steps wrote): the closing line, a row per issue with its status, the files of
+    the patch. ``--autofix-format=plain`` writes none."""
+    summary = tmp_path / "step_summary.md"
+    summary.write_text("## an earlier step\n", encoding="utf-8")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    autofix.write(projects.four_issues())
+    run = autofix.run("--autofix-patch=fix.patch", f"--autofix-format={output_format}")
+    text = summary.read_text(encoding="utf-8")
+    if output_format == "plain":
+        assert text == "## an earlier step\n"
+        return
+    assert run.report is not None
+    closing = next(line for line in run.result.outlines if line.startswith("Found "))
+    head, _, body = text.partition("\n\n## pytest-autofix (dry run)\n\n")
+    assert head == "## an earlier step" and body.startswith(closing + "\n\n")
+    rows = [line for line in body.splitlines() if line.startswith("| ") and "---" not in line]
+    assert rows[0].startswith("| status | code | issue |")
+    assert [tuple(cell.strip() for cell in row.split(" | ")[:2]) for row in rows[1:]] == [
+        (f"| {i['status']}", f"`{i['code']}`") for i in run.issues
+    ]
+    patch = (autofix.path / "fix.patch").read_text(encoding="utf-8")
+    patched = [
+        line.split(" b/")[0].removeprefix("diff --git a/")
+        for line in patch.splitlines()
+        if line.startswith("diff --git ")
+    ]
+    assert patched
+    assert f"The patch would change {len(patched)} files:" in body
+    assert [line[3:-1] for line in body.splitlines() if line.startswith("- `")] == patched

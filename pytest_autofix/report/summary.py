@@ -95,12 +95,18 @@ def build(outcome: Outcome) -> Report:
 
 
 def write_files(outcome: Outcome, settings: Settings) -> None:
-    """The JSON report and the patch, where the user asked for them (outside the transaction:
-    these are outputs the user named, not project sources)."""
+    """The JSON report and the patch, where the user asked for them, and the GitHub step
+    summary when ``$GITHUB_STEP_SUMMARY`` names a file (outside the transaction: these are
+    outputs, not project sources)."""
     if settings.report is not None:
         _atomic_write(settings.report, build(outcome).model_dump_json(indent=2) + "\n")
     if settings.patch is not None:
         _atomic_write(settings.patch, outcome.patch)
+    target = workflow.step_summary_path(settings.output_format)
+    if target is not None:  # under GitHub Actions: the run on the job's page
+        rep = build(outcome)
+        text = workflow.step_summary(rep, closing_line(rep, outcome).plain, outcome.patch)
+        workflow.append_step_summary(target, text)
 
 
 def _atomic_write(path: Path, data: str | bytes) -> None:
