@@ -378,6 +378,12 @@ FIXERS: dict[str, str] = {
     "`assert_equal(a, b, msg)` -> `assert a == b, msg` and the other assertions, "
     "`assert_raises`/`@raises` -> `pytest.raises`, `@nottest` -> `__test__ = False`, "
     "`SkipTest` -> `unittest.SkipTest`: 0.9; `@attr` -> pytest marks 0.85, unsafe",
+    "environment.pkg-resources": "migrates pkg_resources use by use: "
+    "`get_distribution(x).version` -> `importlib.metadata.version(x)`, `except "
+    "DistributionNotFound` -> `PackageNotFoundError`, `resource_filename(__name__, p)` -> the "
+    'file next to the module (0.9); `resource_*("pkg", p)` -> `importlib.resources.files` '
+    "(0.85); `iter_entry_points` -> `entry_points(group=)` (0.85; 0.7 unsafe when the entry "
+    "points are used beyond .name and .load())",
     "environment.anchor-path": "anchors the path at the module's directory "
     "(`Path(__file__).parent / ...` or `os.path.join(os.path.dirname(__file__), ...)`) when "
     "the file is there: 0.9; else a suggestion saying where the file is",

@@ -50,6 +50,7 @@ BUILTIN: tuple[tuple[str, str, frozenset[IssueKind]], ...] = (
     ("environment", "environment.env-var", frozenset({_ENV})),
     ("environment", "environment.service", frozenset({_ENV})),
     ("environment", "environment.nose-tools", frozenset({_ENV})),
+    ("environment", "environment.pkg-resources", frozenset({_ENV})),
 )
 
 # fixer name -> the issue codes it is routed (see ``route.takes``), as its class declares them
@@ -73,6 +74,7 @@ CODES: dict[str, frozenset[str]] = {
     "environment.env-var": frozenset({"environment.missing-env-var"}),
     "environment.service": frozenset({"environment.service-unavailable"}),
     "environment.nose-tools": frozenset({"environment.dead-package"}),
+    "environment.pkg-resources": frozenset({"environment.removed-api"}),
 }
 
 

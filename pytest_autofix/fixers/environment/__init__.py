@@ -1,12 +1,13 @@
 """Environment fixers: an API removed by an upgrade (the migration catalogue), a path that only
 resolves from one working directory, a missing environment variable, a service that is not
-running, nose's helpers migrated to pytest; and the missing-package suggestion
-(:mod:`.missing_package`).
+running, nose's helpers migrated to pytest, pkg_resources to importlib; and the missing-package
+suggestion (:mod:`.missing_package`).
 
 One module per fixer: ``removed_api`` (``environment.removed-api``), ``anchor_path``
 (``environment.anchor-path``), ``env_var`` (``environment.env-var``), ``service``
-(``environment.service``), ``nose_tools`` (``environment.nose-tools``) and ``missing_package``
-(``environment.missing-package``); the confidence levels they share are in
+(``environment.service``), ``nose_tools`` (``environment.nose-tools``), ``pkg_resources_uses``
+(``environment.pkg-resources``) and ``missing_package`` (``environment.missing-package``); the
+confidence levels they share are in
 :mod:`pytest_autofix.fixers.toolkit.environment_confidence`.
 
 Importing the package loads none of them: the missing-package fixer is also routed import
@@ -26,6 +27,7 @@ __all__ = [
     "FileNotFound",
     "MissingEnvVar",
     "NoseTools",
+    "PkgResources",
     "RemovedApi",
     "ServiceUnavailable",
     "check_requirements",
@@ -37,6 +39,7 @@ _HOMES = {
     "FileNotFound": "anchor_path",
     "MissingEnvVar": "env_var",
     "NoseTools": "nose_tools",
+    "PkgResources": "pkg_resources_uses",
     "RemovedApi": "removed_api",
     "ServiceUnavailable": "service",
     "check_requirements": "removed_api",
@@ -49,6 +52,7 @@ def fixers(catalogue: Catalogue | None = None) -> list[Fixer]:
     from pytest_autofix.fixers.environment.anchor_path import FileNotFound
     from pytest_autofix.fixers.environment.env_var import MissingEnvVar
     from pytest_autofix.fixers.environment.nose_tools import NoseTools
+    from pytest_autofix.fixers.environment.pkg_resources_uses import PkgResources
     from pytest_autofix.fixers.environment.removed_api import RemovedApi
     from pytest_autofix.fixers.environment.service import ServiceUnavailable
 
@@ -58,6 +62,7 @@ def fixers(catalogue: Catalogue | None = None) -> list[Fixer]:
         MissingEnvVar(),
         ServiceUnavailable(),
         NoseTools(),
+        PkgResources(),
     ]
 
 

@@ -1,0 +1,83 @@
+"""``environment.pkg-resources``: ``pkg_resources`` (removed from setuptools) migrated use by
+use to ``importlib.metadata``, ``importlib.resources``, ``os.path`` and ``packaging.version``,
+each use with its own safety, where the catalogue's entry can only give one to them all."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from typing import TYPE_CHECKING
+
+from pytest_autofix.fixers.toolkit.edits import Edits, listing, located
+from pytest_autofix.fixers.toolkit.pkg_resources_transforms import (
+    Environment,
+    Use,
+    migrate_pkg_resources,
+)
+from pytest_autofix.model import Fix, IssueKind
+
+if TYPE_CHECKING:
+    from pytest_autofix.model import Issue
+    from pytest_autofix.project import ModuleInfo, Project
+
+
+def _files(issue: Issue, project: Project) -> list[ModuleInfo]:
+    """Where the failure surfaced, then every project module that imports pkg_resources."""
+    found = {info.rel: info for info in located(issue, project)}
+    for info in sorted(project.all_modules(), key=lambda i: i.rel):
+        if any(ref.module.partition(".")[0] == "pkg_resources" for ref in info.imports):
+            found.setdefault(info.rel, info)
+    return list(found.values())
+
+
+def environment() -> Environment:
+    """This interpreter's: the project's tests run on it."""
+    try:
+        packaging = importlib.util.find_spec("packaging.version") is not None
+    except (ImportError, ValueError):
+        packaging = False
+    return Environment(python=sys.version_info[:2], packaging=packaging)
+
+
+class PkgResources:
+    """Every ``pkg_resources`` use of the project with an exact (or nearly exact) rewrite."""
+
+    name = "environment.pkg-resources"
+    kinds = frozenset({IssueKind.ENVIRONMENT})
+    codes: frozenset[str] = frozenset({"environment.removed-api"})
+
+    def __init__(self, env: Environment | None = None) -> None:
+        self.env = env or environment()
+
+    def propose(self, issue: Issue, project: Project) -> list[Fix]:
+        if issue.code != "environment.removed-api" or issue.details.get("api") != "pkg_resources":
+            return []
+        edits = Edits()
+        done: list[Use] = []
+        for info in _files(issue, project):
+            uses: list[Use] = []
+            before = len(edits.edits)
+            edits.add(project, info, migrate_pkg_resources(self.env, uses))
+            if len(edits.edits) > before:
+                done += uses
+        if not edits.edits:
+            return [
+                Fix(
+                    "pkg_resources (removed from setuptools) is used in ways with no exact "
+                    f"rewrite here{edits.note()}: migrate them by hand to importlib.metadata "
+                    "and importlib.resources, or pin setuptools below 82 in the project's "
+                    "requirements",
+                    0.3,
+                )
+            ]
+        kinds = list(dict.fromkeys(u.what for u in done))
+        caveats = list(dict.fromkeys(u.caveat for u in done if u.caveat))
+        text = f"migrate pkg_resources in {listing(edits.changed)}: {'; '.join(kinds)}"
+        if caveats:
+            text += f" (what could differ: {'; '.join(caveats)})"
+        failed_at = {info.rel for info in located(issue, project)}
+        if any(rel in failed_at for rel, _ in edits.skipped):
+            return [Fix(f"{text}{edits.note()}", 0.5, edits.edits, safe=False)]
+        confidence = min((u.confidence for u in done), default=0.9)
+        safe = all(u.safe for u in done)
+        return [Fix(f"{text}{edits.note()}", confidence, edits.edits, safe=safe)]
