@@ -1,5 +1,6 @@
 """Plain helpers shared by the tests (``from autofix_testing import ...``): the end-to-end tests'
-project snapshots, and the before/after fixer tests' project builder, fix proposer and applier.
+project snapshots, and the project builder and fix proposer of the few fixer tests that check
+what a fixer proposes rather than what its fix writes (those use ``pytest_autofix.testing``).
 
 Not a test module, so pytest does not rewrite its assertions: each one says what went wrong.
 """
@@ -9,8 +10,6 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 from typing import Any
-
-import libcst
 
 from pytest_autofix.model import Fix, Issue
 from pytest_autofix.project import Project
@@ -60,24 +59,3 @@ def propose(fixer: Any, issue: Issue, root: Path) -> list[Fix]:
 
 def _changed(before: dict[Path, bytes], after: dict[Path, bytes]) -> list[str]:
     return sorted(str(p) for p in before.keys() | after.keys() if before.get(p) != after.get(p))
-
-
-def apply(root: Path, fix: Fix) -> dict[str, str]:
-    """rel path -> the code after every edit of ``fix`` (one chain per file)."""
-    result: dict[str, str] = {}
-    modules: dict[str, libcst.Module] = {}
-    for edit in fix.edits:
-        rel = Path(edit.path).as_posix()
-        if edit.text is not None:
-            result[rel] = edit.text
-            continue
-        assert edit.transform is not None, f"{rel}: an edit with neither text nor transform"
-        module = modules.get(rel) or libcst.parse_module((root / rel).read_bytes())
-        modules[rel] = edit.transform(module)
-        result[rel] = modules[rel].code
-        compile(result[rel], rel, "exec")
-    return result
-
-
-def expect(code: str) -> str:
-    return textwrap.dedent(code)

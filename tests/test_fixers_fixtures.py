@@ -1,9 +1,9 @@
-"""Before/after examples of the fixture fixers, in the style of libcst's ``assertCodemod``.
+"""Before/after examples of the fixture fixers, by :func:`pytest_autofix.testing.assert_fix`.
 
-Each test writes a small project to ``tmp_path``, builds the issue the classifier makes from the
-failure facts capture records (the same fields, as a real run records them for
-``examples/fixtures``), asks every fixture fixer, applies the transforms of the best fix to each
-file's libcst parse and compares the code with the expected text exactly.
+Each test gives a small project and builds the issue the classifier makes from the failure facts
+capture records (the same fields, as a real run records them for ``examples/fixtures``);
+``assert_fix`` asks the fixer, plans its best fix as the engine plans it (every transform on the
+file's parse, the result compiled, the transaction's path rules) and compares the files exactly.
 """
 
 from __future__ import annotations
@@ -12,13 +12,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from autofix_testing import apply, expect, make
 
 from pytest_autofix.catalogue import builtin
 from pytest_autofix.engine.classify import Context, group
-from pytest_autofix.fixers import fixtures
-from pytest_autofix.model import Failure, Fix, Frame, Issue
-from pytest_autofix.project import Project
+from pytest_autofix.fixers.fixtures import (
+    FixtureCalledDirectly,
+    FixtureNotVisible,
+    FixtureRenamed,
+    FixtureScopeMismatch,
+    FixtureUndecorated,
+    PytestRemovedApi,
+)
+from pytest_autofix.model import Failure, Fix, Fixer, Frame, Issue
+from pytest_autofix.testing import Files, assert_fix
 
 BUILTINS = [
     "cache",
@@ -115,19 +121,16 @@ def removed(nodeid: str, exc: str, message: str, line: int, source: str) -> Fail
     return failure(nodeid, "call", exc, message, {}, frame)
 
 
-def propose(issue: Issue, root: Path) -> list[tuple[str, Fix]]:
-    """Every fixture fixer's fixes, best first; the project is never written."""
-    project = Project(root)
-    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
-    found = [(f.name, fix) for f in fixtures.fixers() for fix in f.propose(issue, project)]
-    assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
-    return sorted(found, key=lambda item: -item[1].confidence)
+def checked(fixer: Fixer, issue: Issue, before: Files, after: Files, **kw: Any) -> Fix:
+    """:func:`assert_fix`; the fix it checked."""
+    result = assert_fix(fixer, issue, before, after, **kw)
+    assert result.fix is not None
+    return result.fix
 
 
-def best(issue: Issue, root: Path) -> Fix:
-    found = propose(issue, root)
-    assert found, "no fix"
-    return found[0][1]
+def suggested(fixer: Fixer, issue: Issue, before: Files) -> tuple[Fix, ...]:
+    """The fixer's fixes, best first, when none of them has edits."""
+    return assert_fix(fixer, issue, before, None).fixes
 
 
 CONFTEST = """\
@@ -143,12 +146,10 @@ CONFTEST = """\
 # -- fixture.not-found: a misspelling ----------------------------------------------------------
 
 
-def test_misspelled_fixture_renamed_in_every_requester_and_use(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "tests/conftest.py": CONFTEST,
-            "tests/test_a.py": """\
+def test_misspelled_fixture_renamed_in_every_requester_and_use() -> None:
+    before = {
+        "tests/conftest.py": CONFTEST,
+        "tests/test_a.py": """\
                 def test_add(stokc):
                     stokc["apple"] += 1
 
@@ -164,16 +165,15 @@ def test_misspelled_fixture_renamed_in_every_requester_and_use(tmp_path: Path) -
                 def test_size(stock):
                     assert stock
                 """,
-            "tests/test_b.py": "def test_other(stokc):\n    assert stokc\n",
-        },
-    )
+        "tests/test_b.py": "def test_other(stokc):\n    assert stokc\n",
+    }
     issue = issue_of(not_found("stokc", "tests/test_a.py::test_add", 1, ["stock"]))
-    fix = best(issue, tmp_path)
-    assert fix.confidence == 0.95 and fix.safe
-    assert "misspelling of 'stock'" in fix.description
-    assert apply(tmp_path, fix) == {
-        "tests/test_a.py": expect(
-            """\
+    fix = checked(
+        FixtureRenamed(),
+        issue,
+        before,
+        {
+            "tests/test_a.py": """\
             def test_add(stock):
                 stock["apple"] += 1
 
@@ -188,22 +188,22 @@ def test_misspelled_fixture_renamed_in_every_requester_and_use(tmp_path: Path) -
 
             def test_size(stock):
                 assert stock
-            """
-        ),
-        # not run this time (or deselected): it requests the same missing name
-        "tests/test_b.py": "def test_other(stock):\n    assert stock\n",
-    }
+            """,
+            # not run this time (or deselected): it requests the same missing name
+            "tests/test_b.py": "def test_other(stock):\n    assert stock\n",
+        },
+    )
+    assert fix.confidence == 0.95 and fix.safe
+    assert "misspelling of 'stock'" in fix.description
 
 
-def test_a_renamed_fixture_is_renamed_in_usefixtures_marks_too(tmp_path: Path) -> None:
+def test_a_renamed_fixture_is_renamed_in_usefixtures_marks_too() -> None:
     """The tests that use the misspelled fixture by a usefixtures mark (on a function, a
     class, a module's pytestmark) fail the same way: their marks are renamed with the
     parameters, in test modules only."""
-    make(
-        tmp_path,
-        {
-            "tests/conftest.py": CONFTEST,
-            "tests/test_a.py": """\
+    before = {
+        "tests/conftest.py": CONFTEST,
+        "tests/test_a.py": """\
                 import pytest
 
 
@@ -221,7 +221,7 @@ def test_a_renamed_fixture_is_renamed_in_usefixtures_marks_too(tmp_path: Path) -
                     def test_x(self):
                         pass
                 """,
-            "tests/test_b.py": """\
+        "tests/test_b.py": """\
                 import pytest
 
                 pytestmark = pytest.mark.usefixtures("stokc")
@@ -230,25 +230,46 @@ def test_a_renamed_fixture_is_renamed_in_usefixtures_marks_too(tmp_path: Path) -
                 def test_b():
                     pass
                 """,
-            "tests/other.py": "MARK = 'usefixtures(\"stokc\")'  # not a test module\n",
-        },
-    )
+        "tests/other.py": "MARK = 'usefixtures(\"stokc\")'  # not a test module\n",
+    }
     issue = issue_of(not_found("stokc", "tests/test_a.py::test_add", 4, ["stock"]))
-    fix = best(issue, tmp_path)
+    after = {
+        "tests/test_a.py": """\
+            import pytest
+
+
+            def test_add(stock):
+                assert stock
+
+
+            @pytest.mark.usefixtures("stock", "tmp_path")
+            def test_marked():
+                pass
+
+
+            @pytest.mark.usefixtures('stock')
+            class TestMarked:
+                def test_x(self):
+                    pass
+            """,
+        "tests/test_b.py": """\
+            import pytest
+
+            pytestmark = pytest.mark.usefixtures("stock")
+
+
+            def test_b():
+                pass
+            """,
+        "tests/other.py": before["tests/other.py"],  # not a test module: unchanged
+    }
+    fix = checked(FixtureRenamed(), issue, before, after)
     assert "and the usefixtures marks of 2 module(s)" in fix.description
-    after = apply(tmp_path, fix)
-    assert set(after) == {"tests/test_a.py", "tests/test_b.py"}
-    assert "def test_add(stock):" in after["tests/test_a.py"]
-    assert '@pytest.mark.usefixtures("stock", "tmp_path")' in after["tests/test_a.py"]
-    assert "@pytest.mark.usefixtures('stock')" in after["tests/test_a.py"]
-    assert 'pytestmark = pytest.mark.usefixtures("stock")' in after["tests/test_b.py"]
 
 
-def test_renamed_fixture_that_says_so_renames_the_users(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "tests/conftest.py": """\
+def test_renamed_fixture_that_says_so_renames_the_users() -> None:
+    before = {
+        "tests/conftest.py": """\
                 import pytest
 
 
@@ -256,7 +277,7 @@ def test_renamed_fixture_that_says_so_renames_the_users(tmp_path: Path) -> None:
                 def customer():  # renamed from `user`
                     return "ada"
                 """,
-            "tests/test_c.py": """\
+        "tests/test_c.py": """\
                 def test_vip(user):
                     assert user
 
@@ -264,14 +285,14 @@ def test_renamed_fixture_that_says_so_renames_the_users(tmp_path: Path) -> None:
                 def test_customer(customer):
                     assert customer
                 """,
-        },
-    )
+    }
     issue = issue_of(not_found("user", "tests/test_c.py::test_vip", 1, ["customer"]))
-    fix = best(issue, tmp_path)
-    assert fix.confidence == 0.9 and fix.safe
-    assert apply(tmp_path, fix) == {
-        "tests/test_c.py": expect(
-            """\
+    fix = checked(
+        FixtureRenamed(),
+        issue,
+        before,
+        {
+            "tests/test_c.py": """\
             def test_vip(customer):
                 assert customer
 
@@ -279,16 +300,15 @@ def test_renamed_fixture_that_says_so_renames_the_users(tmp_path: Path) -> None:
             def test_customer(customer):
                 assert customer
             """
-        )
-    }
+        },
+    )
+    assert fix.confidence == 0.9 and fix.safe
 
 
-def test_renamed_fixture_nobody_requests_gets_its_old_name_back(tmp_path: Path) -> None:
+def test_renamed_fixture_nobody_requests_gets_its_old_name_back() -> None:
     """Nothing requests the new name and three tests request the old one: one edit."""
-    make(
-        tmp_path,
-        {
-            "tests/conftest.py": """\
+    before = {
+        "tests/conftest.py": """\
                 import pytest
 
 
@@ -296,39 +316,38 @@ def test_renamed_fixture_nobody_requests_gets_its_old_name_back(tmp_path: Path) 
                 def database_connection():
                     return "db"
                 """,
-            "tests/test_d.py": "".join(
-                f"def test_{i}(db_conn):\n    assert db_conn\n\n\n" for i in range(3)
-            ),
-        },
-    )
+        "tests/test_d.py": "".join(
+            f"def test_{i}(db_conn):\n    assert db_conn\n\n\n" for i in range(3)
+        ),
+    }
     failures = [
         not_found("db_conn", f"tests/test_d.py::test_{i}", 1 + 4 * i, ["database_connection"])
         for i in range(3)
     ]
-    found = propose(issue_of(*failures), tmp_path)
-    fix = found[0][1]
-    assert fix.confidence == 0.85 and "old name 'db_conn'" in fix.description
-    assert apply(tmp_path, fix) == {
-        "tests/conftest.py": expect(
-            """\
-            import pytest
-
-
-            @pytest.fixture(scope="module", name="db_conn")
-            def database_connection():
-                return "db"
-            """
-        )
-    }
-    # renaming the three users is the alternative
-    assert [f.confidence for _, f in found[1:]] == [0.84]
-
-
-def test_close_name_of_a_different_fixture_in_use_is_only_suggested(tmp_path: Path) -> None:
-    make(
-        tmp_path,
+    result = assert_fix(
+        FixtureRenamed(),
+        issue_of(*failures),
+        before,
         {
             "tests/conftest.py": """\
+                import pytest
+
+
+                @pytest.fixture(scope="module", name="db_conn")
+                def database_connection():
+                    return "db"
+                """
+        },
+        confidence=0.85,
+        description="old name 'db_conn'",
+    )
+    # renaming the three users is the alternative
+    assert [f.confidence for f in result.fixes[1:]] == [0.84]
+
+
+def test_close_name_of_a_different_fixture_in_use_is_only_suggested() -> None:
+    before = {
+        "tests/conftest.py": """\
                 import pytest
 
 
@@ -336,7 +355,7 @@ def test_close_name_of_a_different_fixture_in_use_is_only_suggested(tmp_path: Pa
                 def admins():
                     return ["root"]
                 """,
-            "tests/test_e.py": """\
+        "tests/test_e.py": """\
                 def test_admin(admin):
                     assert admin
 
@@ -344,18 +363,17 @@ def test_close_name_of_a_different_fixture_in_use_is_only_suggested(tmp_path: Pa
                 def test_admins(admins):
                     assert admins
                 """,
-        },
-    )
-    fix = best(issue_of(not_found("admin", "tests/test_e.py::test_admin", 1, ["admins"])), tmp_path)
-    assert fix.confidence == 0.6 < 0.8
+    }
+    issue = issue_of(not_found("admin", "tests/test_e.py::test_admin", 1, ["admins"]))
+    after = {"tests/test_e.py": before["tests/test_e.py"].replace("(admin)", "(admins)")}
+    after["tests/test_e.py"] = after["tests/test_e.py"].replace("assert admin\n", "assert admins\n")
+    fix = checked(FixtureRenamed(), issue, before, after, confidence=0.6)
     assert "different fixture, requested by 1 other" in fix.description
 
 
-def test_ambiguous_candidates_are_a_suggestion_listing_them(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "tests/conftest.py": """\
+def test_ambiguous_candidates_are_a_suggestion_listing_them() -> None:
+    before = {
+        "tests/conftest.py": """\
                 import pytest
 
 
@@ -368,32 +386,32 @@ def test_ambiguous_candidates_are_a_suggestion_listing_them(tmp_path: Path) -> N
                 def user_c():
                     return 3
                 """,
-            "tests/test_f.py": "def test_b(user_b):\n    assert user_b\n",
-        },
-    )
+        "tests/test_f.py": "def test_b(user_b):\n    assert user_b\n",
+    }
     issue = issue_of(not_found("user_b", "tests/test_f.py::test_b", 1, ["user_a", "user_c"]))
-    [(_, fix)] = propose(issue, tmp_path)
-    assert fix.edits == [] and fix.confidence == 0.5
+    [fix] = suggested(FixtureRenamed(), issue, before)
+    assert fix.confidence == 0.5
     assert "'user_a' and 'user_c'" in fix.description
 
 
-def test_a_name_like_nothing_is_at_most_suggested(tmp_path: Path) -> None:
+def test_a_name_like_nothing_is_at_most_suggested() -> None:
     """``stock`` is the only fixture nothing requests, but nothing else links it to ``zzz``."""
-    make(tmp_path, {"tests/conftest.py": CONFTEST, "tests/test_g.py": "def test(zzz):\n    pass\n"})
+    before = {"tests/conftest.py": CONFTEST, "tests/test_g.py": "def test(zzz):\n    pass\n"}
     issue = issue_of(not_found("zzz", "tests/test_g.py::test", 1, ["stock"]))
-    assert [fix.confidence for _, fix in propose(issue, tmp_path)] == [0.7]
-    make(tmp_path, {"tests/test_h.py": "def test(stock):\n    pass\n"})
-    assert propose(issue, tmp_path) == []
+    after = {"tests/test_g.py": "def test(stock):\n    pass\n"}
+    assert_fix(FixtureRenamed(), issue, before, after, count=1, confidence=0.7)
+    for other in (FixtureNotVisible(), FixtureUndecorated()):
+        assert_fix(other, issue, before, None, count=0)
+    before["tests/test_h.py"] = "def test(stock):\n    pass\n"
+    assert_fix(FixtureRenamed(), issue, before, None, count=0)
 
 
 # -- fixture.not-found: defined where its users cannot see it ----------------------------------
 
 
-def test_fixture_in_another_test_module_moves_to_a_new_conftest(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "tests/test_orders.py": """\
+def test_fixture_in_another_test_module_moves_to_a_new_conftest() -> None:
+    before = {
+        "tests/test_orders.py": """\
                 import pytest
 
                 from shop.stock import Stock
@@ -407,15 +425,15 @@ def test_fixture_in_another_test_module_moves_to_a_new_conftest(tmp_path: Path) 
                 def test_empty(empty_stock):
                     assert len(empty_stock) == 0
                 """,
-            "tests/test_restock.py": "def test_restock(empty_stock):\n    assert empty_stock\n",
-        },
-    )
+        "tests/test_restock.py": "def test_restock(empty_stock):\n    assert empty_stock\n",
+    }
     issue = issue_of(not_found("empty_stock", "tests/test_restock.py::test_restock", 1, []))
-    fix = best(issue, tmp_path)
-    assert fix.confidence == 0.9 and fix.safe
-    assert apply(tmp_path, fix) == {
-        "tests/conftest.py": expect(
-            """\
+    fix = checked(
+        FixtureNotVisible(),
+        issue,
+        before,
+        {
+            "tests/conftest.py": """\
             import pytest
             from shop.stock import Stock
 
@@ -423,10 +441,8 @@ def test_fixture_in_another_test_module_moves_to_a_new_conftest(tmp_path: Path) 
             @pytest.fixture
             def empty_stock():  # shared
                 return Stock()
-            """
-        ),
-        "tests/test_orders.py": expect(
-            """\
+            """,
+            "tests/test_orders.py": """\
             import pytest
 
             from shop.stock import Stock
@@ -434,18 +450,17 @@ def test_fixture_in_another_test_module_moves_to_a_new_conftest(tmp_path: Path) 
 
             def test_empty(empty_stock):
                 assert len(empty_stock) == 0
-            """
-        ),
-    }
+            """,
+        },
+    )
+    assert fix.confidence == 0.9 and fix.safe
     assert [e.creates for e in fix.edits] == [True, False]
 
 
-def test_fixture_in_a_sibling_conftest_moves_up_and_stays_where_called(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "tests/conftest.py": "import os\n",
-            "tests/a/conftest.py": """\
+def test_fixture_in_a_sibling_conftest_moves_up_and_stays_where_called() -> None:
+    before = {
+        "tests/conftest.py": "import os\n",
+        "tests/a/conftest.py": """\
                 import json
 
                 import pytest
@@ -459,16 +474,16 @@ def test_fixture_in_a_sibling_conftest_moves_up_and_stays_where_called(tmp_path:
                 def helper():
                     return config.__name__
                 """,
-            "tests/b/test_b.py": "def test_config(config):\n    assert config == {}\n",
-            "tests/c/test_c.py": "def test_config(config):\n    assert config == {}\n",
-        },
-    )
+        "tests/b/test_b.py": "def test_config(config):\n    assert config == {}\n",
+        "tests/c/test_c.py": "def test_config(config):\n    assert config == {}\n",
+    }
     issue = issue_of(not_found("config", "tests/b/test_b.py::test_config", 1, []))
-    fix = best(issue, tmp_path)
-    assert "kept in tests/a/conftest.py" in fix.description
-    assert apply(tmp_path, fix) == {
-        "tests/conftest.py": expect(
-            """\
+    fix = checked(
+        FixtureNotVisible(),
+        issue,
+        before,
+        {
+            "tests/conftest.py": """\
             import os
             import json
             import pytest
@@ -477,21 +492,20 @@ def test_fixture_in_a_sibling_conftest_moves_up_and_stays_where_called(tmp_path:
             @pytest.fixture
             def config():
                 return json.loads("{}")
-            """
-        ),
-    }
+            """,
+        },
+    )
+    assert "kept in tests/a/conftest.py" in fix.description
 
 
-def test_a_moved_fixture_does_not_import_from_its_new_module(tmp_path: Path) -> None:
+def test_a_moved_fixture_does_not_import_from_its_new_module() -> None:
     """The fixture imports LIMIT from tests/conftest.py, where it moves: that import is not
     copied (tests/conftest.py would import itself); the other imports are."""
-    make(
-        tmp_path,
-        {
-            "tests/__init__.py": "",
-            "tests/conftest.py": "LIMIT = 3\n",
-            "tests/a/__init__.py": "",
-            "tests/a/conftest.py": """\
+    before = {
+        "tests/__init__.py": "",
+        "tests/conftest.py": "LIMIT = 3\n",
+        "tests/a/__init__.py": "",
+        "tests/a/conftest.py": """\
                 import pytest
 
                 from tests.conftest import LIMIT
@@ -501,17 +515,18 @@ def test_a_moved_fixture_does_not_import_from_its_new_module(tmp_path: Path) -> 
                 def limit():
                     return LIMIT
                 """,
-            "tests/b/__init__.py": "",
-            "tests/b/test_b.py": "def test_limit(limit):\n    assert limit == 3\n",
-            "tests/c/__init__.py": "",
-            "tests/c/test_c.py": "def test_limit(limit):\n    assert limit == 3\n",
-        },
-    )
+        "tests/b/__init__.py": "",
+        "tests/b/test_b.py": "def test_limit(limit):\n    assert limit == 3\n",
+        "tests/c/__init__.py": "",
+        "tests/c/test_c.py": "def test_limit(limit):\n    assert limit == 3\n",
+    }
     issue = issue_of(not_found("limit", "tests/b/test_b.py::test_limit", 1, []))
-    fix = best(issue, tmp_path)
-    assert apply(tmp_path, fix) == {
-        "tests/conftest.py": expect(
-            """\
+    checked(
+        FixtureNotVisible(),
+        issue,
+        before,
+        {
+            "tests/conftest.py": """\
             import pytest
 
             LIMIT = 3
@@ -520,10 +535,10 @@ def test_a_moved_fixture_does_not_import_from_its_new_module(tmp_path: Path) -> 
             @pytest.fixture
             def limit():
                 return LIMIT
-            """
-        ),
-        "tests/a/conftest.py": "import pytest\n\nfrom tests.conftest import LIMIT\n",
-    }
+            """,
+            "tests/a/conftest.py": "import pytest\n\nfrom tests.conftest import LIMIT\n",
+        },
+    )
 
 
 @pytest.mark.parametrize(
@@ -532,7 +547,7 @@ def test_a_moved_fixture_does_not_import_from_its_new_module(tmp_path: Path) -> 
     ids=["nobody-there", "used-there"],
 )
 def test_a_moved_fixture_goes_to_the_nearest_conftest_its_users_see(
-    tmp_path: Path, seen_there: bool, target: str
+    seen_there: bool, target: str
 ) -> None:
     """The fixture moves out of tests/a/conftest.py to the nearest conftest.py every function
     that needs it sees: its failing users' (tests/b), unless a test under tests/a requests it
@@ -546,19 +561,17 @@ def test_a_moved_fixture_goes_to_the_nearest_conftest_its_users_see(
     }
     if seen_there:
         files["tests/a/test_a.py"] = "def test_lock(lock):\n    assert lock\n"
-    make(tmp_path, files)
     issue = issue_of(not_found("lock", "tests/b/test_b.py::test_lock", 1, []))
-    fix = best(issue, tmp_path)
-    after = apply(tmp_path, fix)
-    assert set(after) == {target, "tests/a/conftest.py"}
-    assert "def lock():" in after[target] and "def lock" not in after["tests/a/conftest.py"]
+    after = {
+        target: "import pytest\n\n\n@pytest.fixture\ndef lock():\n    return 1\n",
+        "tests/a/conftest.py": "import pytest\n",
+    }
+    assert_fix(FixtureNotVisible(), issue, files, after)
 
 
-def test_fixture_that_needs_a_name_of_its_module_is_not_moved(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "tests/test_orders.py": """\
+def test_fixture_that_needs_a_name_of_its_module_is_not_moved() -> None:
+    before = {
+        "tests/test_orders.py": """\
                 import pytest
 
                 LIMIT = 3
@@ -568,40 +581,34 @@ def test_fixture_that_needs_a_name_of_its_module_is_not_moved(tmp_path: Path) ->
                 def limit():
                     return LIMIT
                 """,
-            "tests/test_other.py": "def test_limit(limit):\n    assert limit\n",
-        },
-    )
-    [(_, fix)] = propose(
-        issue_of(not_found("limit", "tests/test_other.py::test_limit", 1, [])), tmp_path
-    )
-    assert fix.edits == [] and "it uses 'LIMIT', defined in tests/test_orders.py" in (
-        fix.description
-    )
+        "tests/test_other.py": "def test_limit(limit):\n    assert limit\n",
+    }
+    issue = issue_of(not_found("limit", "tests/test_other.py::test_limit", 1, []))
+    [fix] = suggested(FixtureNotVisible(), issue, before)
+    assert "it uses 'LIMIT', defined in tests/test_orders.py" in fix.description
 
 
 # -- fixture.not-found: the decorator is missing -----------------------------------------------
 
 
-def test_undecorated_conftest_function_gets_the_decorator_and_the_import(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "tests/conftest.py": """\
+def test_undecorated_conftest_function_gets_the_decorator_and_the_import() -> None:
+    before = {
+        "tests/conftest.py": """\
                 \"\"\"Shared fixtures.\"\"\"
 
 
                 def settings():  # meant to be a fixture
                     return {"currency": "EUR"}
                 """,
-            "tests/test_s.py": "def test_currency(settings):\n    assert settings\n",
-        },
-    )
+        "tests/test_s.py": "def test_currency(settings):\n    assert settings\n",
+    }
     issue = issue_of(not_found("settings", "tests/test_s.py::test_currency", 1, []))
-    fix = best(issue, tmp_path)
-    assert fix.confidence == 0.95 and fix.safe
-    assert apply(tmp_path, fix) == {
-        "tests/conftest.py": expect(
-            """\
+    fix = checked(
+        FixtureUndecorated(),
+        issue,
+        before,
+        {
+            "tests/conftest.py": """\
             \"\"\"Shared fixtures.\"\"\"
             import pytest
 
@@ -610,15 +617,14 @@ def test_undecorated_conftest_function_gets_the_decorator_and_the_import(tmp_pat
             def settings():  # meant to be a fixture
                 return {"currency": "EUR"}
             """
-        )
-    }
+        },
+    )
+    assert fix.confidence == 0.95 and fix.safe
 
 
-def test_undecorated_function_also_called_directly_is_unsafe(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "tests/conftest.py": """\
+def test_undecorated_function_also_called_directly_is_unsafe() -> None:
+    before = {
+        "tests/conftest.py": """\
                 import pytest
 
 
@@ -630,22 +636,34 @@ def test_undecorated_function_also_called_directly_is_unsafe(tmp_path: Path) -> 
                 def euro():
                     return settings()
                 """,
-            "tests/test_s.py": "def test_currency(settings):\n    assert settings == {}\n",
-        },
-    )
+        "tests/test_s.py": "def test_currency(settings):\n    assert settings == {}\n",
+    }
     issue = issue_of(not_found("settings", "tests/test_s.py::test_currency", 1, ["euro"]))
-    fix = best(issue, tmp_path)
-    assert not fix.safe and fix.confidence == 0.6 and "called directly" in fix.description
+    after = {
+        "tests/conftest.py": """\
+            import pytest
+
+
+            @pytest.fixture
+            def settings():
+                return {}
+
+
+            @pytest.fixture
+            def euro():
+                return settings()
+            """
+    }
+    fix = checked(FixtureUndecorated(), issue, before, after, confidence=0.6, safe=False)
+    assert "called directly" in fix.description
 
 
 # -- fixture.scope-mismatch ------------------------------------------------------------------
 
 
-def test_wide_fixture_on_tmp_path_uses_the_factory(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "tests/conftest.py": """\
+def test_wide_fixture_on_tmp_path_uses_the_factory() -> None:
+    before = {
+        "tests/conftest.py": """\
                 import pytest
 
 
@@ -655,39 +673,38 @@ def test_wide_fixture_on_tmp_path_uses_the_factory(tmp_path: Path) -> None:
                     (tmp_path / "s.json").write_text("{}")
                     return tmp_path
                 """
-        },
-    )
-    issue = issue_of(scope_mismatch("tmp_path", "store_dir", "module", "tests/conftest.py", 4))
-    found = propose(issue, tmp_path)
-    fix = found[0][1]
-    assert fix.confidence == 0.95 and fix.safe
-    assert apply(tmp_path, fix) == {
-        "tests/conftest.py": expect(
-            """\
-            import pytest
-
-
-            @pytest.fixture(scope="module")
-            def store_dir(tmp_path_factory):
-                \"\"\"A directory.\"\"\"
-                tmp_path = tmp_path_factory.mktemp("store_dir")
-                (tmp_path / "s.json").write_text("{}")
-                return tmp_path
-            """
-        )
     }
-    narrow = found[1][1]  # the alternative: unsafe
-    assert not narrow.safe and "function-scoped instead of module-scoped" in narrow.description
-    assert apply(tmp_path, narrow)["tests/conftest.py"].startswith(
-        "import pytest\n\n\n@pytest.fixture()\ndef store_dir(tmp_path):"
+    issue = issue_of(scope_mismatch("tmp_path", "store_dir", "module", "tests/conftest.py", 4))
+    after = """\
+        import pytest
+
+
+        @pytest.fixture(scope="module")
+        def store_dir(tmp_path_factory):
+            \"\"\"A directory.\"\"\"
+            tmp_path = tmp_path_factory.mktemp("store_dir")
+            (tmp_path / "s.json").write_text("{}")
+            return tmp_path
+        """
+    fixer = FixtureScopeMismatch()
+    assert_fix(fixer, issue, before, {"tests/conftest.py": after}, confidence=0.95, safe=True)
+    narrow = before["tests/conftest.py"].replace(
+        '@pytest.fixture(scope="module")', "@pytest.fixture()"
+    )
+    assert_fix(  # the alternative: unsafe
+        fixer,
+        issue,
+        before,
+        {"tests/conftest.py": narrow},
+        pick=1,
+        safe=False,
+        description="function-scoped instead of module-scoped",
     )
 
 
-def test_wide_fixture_on_monkeypatch_opens_its_own_context(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "tests/conftest.py": """\
+def test_wide_fixture_on_monkeypatch_opens_its_own_context() -> None:
+    before = {
+        "tests/conftest.py": """\
                 import os
 
                 import pytest
@@ -698,14 +715,14 @@ def test_wide_fixture_on_monkeypatch_opens_its_own_context(tmp_path: Path) -> No
                     monkeypatch.setenv("MODE", "test")
                     return os.environ["MODE"]
                 """
-        },
-    )
+    }
     issue = issue_of(scope_mismatch("monkeypatch", "env", "session", "tests/conftest.py", 6))
-    fix = best(issue, tmp_path)
-    assert fix.confidence == 0.9 and fix.safe
-    assert apply(tmp_path, fix) == {
-        "tests/conftest.py": expect(
-            """\
+    fix = checked(
+        FixtureScopeMismatch(),
+        issue,
+        before,
+        {
+            "tests/conftest.py": """\
             import os
 
             import pytest
@@ -717,15 +734,14 @@ def test_wide_fixture_on_monkeypatch_opens_its_own_context(tmp_path: Path) -> No
                     monkeypatch.setenv("MODE", "test")
                     yield os.environ["MODE"]
             """
-        )
-    }
+        },
+    )
+    assert fix.confidence == 0.9 and fix.safe
 
 
-def test_wide_fixture_on_a_project_fixture_narrows_its_scope_unsafely(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "tests/conftest.py": """\
+def test_wide_fixture_on_a_project_fixture_narrows_its_scope_unsafely() -> None:
+    before = {
+        "tests/conftest.py": """\
                 import pytest
 
 
@@ -738,25 +754,28 @@ def test_wide_fixture_on_a_project_fixture_narrows_its_scope_unsafely(tmp_path: 
                 def wide(narrow):
                     return narrow
                 """
-        },
-    )
+    }
     issue = issue_of(scope_mismatch("narrow", "wide", "class", "tests/conftest.py", 9))
-    [(_, fix)] = propose(issue, tmp_path)
-    assert not fix.safe and fix.confidence == 0.8
-    assert (
-        "@pytest.fixture(autouse=False)\ndef wide(narrow):"
-        in apply(tmp_path, fix)["tests/conftest.py"]
+    after = before["tests/conftest.py"].replace(
+        '@pytest.fixture(scope="class", autouse=False)', "@pytest.fixture(autouse=False)"
+    )
+    assert_fix(
+        FixtureScopeMismatch(),
+        issue,
+        before,
+        {"tests/conftest.py": after},
+        count=1,
+        confidence=0.8,
+        safe=False,
     )
 
 
 # -- fixture.called-directly -----------------------------------------------------------------
 
 
-def test_called_fixture_becomes_a_parameter(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "tests/test_storage.py": """\
+def test_called_fixture_becomes_a_parameter() -> None:
+    before = {
+        "tests/test_storage.py": """\
                 import pytest
 
 
@@ -770,16 +789,16 @@ def test_called_fixture_becomes_a_parameter(tmp_path: Path) -> None:
                         stock = big_stock()  # called like a helper
                         assert len(stock) == n
                 """
-        },
-    )
+    }
     failed = called_directly(
         "big_stock", "tests/test_storage.py::TestBig::test_size", 11, "test_size", ""
     )
-    fix = best(issue_of(failed), tmp_path)
-    assert fix.confidence == 0.9 and fix.safe
-    assert apply(tmp_path, fix) == {
-        "tests/test_storage.py": expect(
-            """\
+    fix = checked(
+        FixtureCalledDirectly(),
+        issue_of(failed),
+        before,
+        {
+            "tests/test_storage.py": """\
             import pytest
 
 
@@ -793,15 +812,14 @@ def test_called_fixture_becomes_a_parameter(tmp_path: Path) -> None:
                     stock = big_stock  # called like a helper
                     assert len(stock) == n
             """
-        )
-    }
+        },
+    )
+    assert fix.confidence == 0.9 and fix.safe
 
 
-def test_called_fixture_with_arguments_is_only_suggested(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "tests/test_x.py": """\
+def test_called_fixture_with_arguments_is_only_suggested() -> None:
+    before = {
+        "tests/test_x.py": """\
                 import pytest
 
 
@@ -813,12 +831,10 @@ def test_called_fixture_with_arguments_is_only_suggested(tmp_path: Path) -> None
                 def test_make():
                     assert make(2) == 2
                 """
-        },
-    )
-    fix = best(
-        issue_of(called_directly("make", "tests/test_x.py::test_make", 10, "", "")), tmp_path
-    )
-    assert fix.edits == [] and "called with arguments" in fix.description
+    }
+    issue = issue_of(called_directly("make", "tests/test_x.py::test_make", 10, "", ""))
+    [fix] = suggested(FixtureCalledDirectly(), issue, before)
+    assert "called with arguments" in fix.description
 
 
 # -- fixture.removed-api ---------------------------------------------------------------------
@@ -864,13 +880,13 @@ NOSE = """\
     """
 
 
-def test_nose_methods_renamed_across_the_project_in_one_fix(tmp_path: Path) -> None:
+def test_nose_methods_renamed_across_the_project_in_one_fix() -> None:
     """One failure proves the project relies on nose-style methods: one fix renames every one
     in the project's test modules, behind the guards (unittest.TestCase, an existing
     setup_method), and leaves non-test modules alone."""
     other = "class TestOther:\n    def setup(self):\n        self.items = []\n"
     helper = "class Builder:\n    def setup(self):\n        return 1\n"
-    make(tmp_path, {"tests/test_nose.py": NOSE, "tests/test_other.py": other, "shop/b.py": helper})
+    before = {"tests/test_nose.py": NOSE, "tests/test_other.py": other, "shop/b.py": helper}
     issue = issue_of(
         nose(
             "tests/test_nose.py::TestLegacy::test_value",
@@ -880,8 +896,34 @@ def test_nose_methods_renamed_across_the_project_in_one_fix(tmp_path: Path) -> N
             ["value"],
         )
     )
-    fix = best(issue, tmp_path)
-    assert fix.confidence == 0.9 and fix.safe
+    # the unittest.TestCase keeps setup (unittest calls setUp); the class that already has a
+    # setup_method keeps its setup, and only its teardown is renamed
+    nose_after = (
+        NOSE.replace("    ", "", 1)
+        .replace("\n    ", "\n")
+        .replace("def setup():", "def setup_module():")
+        .replace(
+            "    def setup(self):\n        self.value = 1\n\n    def teardown(self):\n"
+            "        self.value = None",
+            "    def setup_method(self):\n        self.value = 1\n\n"
+            "    def teardown_method(self):\n        self.value = None",
+        )
+        .replace(
+            "class TestOnlyTeardown:\n    def teardown(self):",
+            "class TestOnlyTeardown:\n    def teardown_method(self):",
+        )
+        .replace(
+            "    def setup(self):\n        self.value = 1\n\n    def teardown(self):\n        pass",
+            "    def setup(self):\n        self.value = 1\n\n"
+            "    def teardown_method(self):\n        pass",
+        )
+    )
+    after = {
+        "tests/test_nose.py": nose_after,
+        "tests/test_other.py": other.replace("def setup(", "def setup_method("),
+        "shop/b.py": helper,  # not a test module: untouched
+    }
+    fix = checked(PytestRemovedApi(), issue, before, after, confidence=0.9, safe=True)
     assert "TestHasSetupMethod already has setup_method()" in fix.description
     assert "TestCase is a unittest.TestCase" in fix.description
     # one edit per class (verification can keep some classes' renames and not others)
@@ -892,44 +934,22 @@ def test_nose_methods_renamed_across_the_project_in_one_fix(tmp_path: Path) -> N
         "tests/test_nose.py::TestOnlyTeardown",
         "tests/test_other.py::TestOther",
     ]
-    after = apply(tmp_path, fix)
-    assert set(after) == {"tests/test_nose.py", "tests/test_other.py"}  # shop/b.py untouched
-    assert after["tests/test_other.py"] == other.replace("def setup(", "def setup_method(")
-    assert after["tests/test_nose.py"] == NOSE.replace("    ", "", 1).replace(
-        "\n    ", "\n"
-    ).replace("def setup():", "def setup_module():").replace(
-        "    def setup(self):\n        self.value = 1\n\n    def teardown(self):\n"
-        "        self.value = None",
-        "    def setup_method(self):\n        self.value = 1\n\n    def teardown_method(self):\n"
-        "        self.value = None",
-    ).replace(
-        "class TestOnlyTeardown:\n    def teardown(self):",
-        "class TestOnlyTeardown:\n    def teardown_method(self):",
-    ).replace(
-        "    def setup(self):\n        self.value = 1\n\n    def teardown(self):\n        pass",
-        "    def setup(self):\n        self.value = 1\n\n"
-        "    def teardown_method(self):\n        pass",
-    )
-    # the unittest.TestCase keeps setup (unittest calls setUp); the class that already has a
-    # setup_method keeps its setup, and only its teardown is renamed
 
 
-def test_nose_unittest_class_is_not_renamed(tmp_path: Path) -> None:
+def test_nose_unittest_class_is_not_renamed() -> None:
     only_unittest = (
         "import unittest\n\n\nclass TestCase(unittest.TestCase):\n"
         "    def setup(self):\n        self.value = 1\n"
     )
-    make(tmp_path, {"tests/test_nose.py": only_unittest})
+    before = {"tests/test_nose.py": only_unittest}
     failed = nose("tests/test_nose.py::TestCase::test_x", "TestCase", 4, ["setup"], ["value"])
-    [(_, fix)] = propose(issue_of(failed), tmp_path)
-    assert fix.edits == [] and "unittest.TestCase" in fix.description
+    [fix] = suggested(PytestRemovedApi(), issue_of(failed), before)
+    assert "unittest.TestCase" in fix.description
 
 
-def test_msg_keyword_becomes_reason(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "tests/test_m.py": """\
+def test_msg_keyword_becomes_reason() -> None:
+    before = {
+        "tests/test_m.py": """\
                 import pytest
                 from pytest import fail
 
@@ -941,17 +961,17 @@ def test_msg_keyword_becomes_reason(tmp_path: Path) -> None:
                 def test_fail():
                     fail(msg="no", pytrace=False)
                 """
-        },
-    )
+    }
     message = "_Skip.__call__() got an unexpected keyword argument 'msg'"
     issue = issue_of(
         removed("tests/test_m.py::test_skip", "TypeError", message, 6, 'pytest.skip(msg="later")')
     )
-    fix = best(issue, tmp_path)
-    assert fix.confidence == 0.95 and fix.safe
-    assert apply(tmp_path, fix) == {
-        "tests/test_m.py": expect(
-            """\
+    fix = checked(
+        PytestRemovedApi(),
+        issue,
+        before,
+        {
+            "tests/test_m.py": """\
             import pytest
             from pytest import fail
 
@@ -963,8 +983,9 @@ def test_msg_keyword_becomes_reason(tmp_path: Path) -> None:
             def test_fail():
                 fail(reason="no", pytrace=False)
             """
-        )
-    }
+        },
+    )
+    assert fix.confidence == 0.95 and fix.safe
 
 
 WARNS = """\
@@ -978,17 +999,16 @@ WARNS = """\
     """
 
 
-def test_warns_none_becomes_catch_warnings(tmp_path: Path) -> None:
-    make(tmp_path, {"tests/test_w.py": WARNS})
+def test_warns_none_becomes_catch_warnings() -> None:
+    before = {"tests/test_w.py": WARNS}
     message = "exceptions must be derived from Warning, not <class 'NoneType'>"
     source = "with pytest.warns(None) as record:"
-    fix = best(
-        issue_of(removed("tests/test_w.py::test_quiet", "TypeError", message, 5, source)), tmp_path
-    )
-    assert fix.confidence == 0.85 and fix.safe
-    assert apply(tmp_path, fix) == {
-        "tests/test_w.py": expect(
-            """\
+    fix = checked(
+        PytestRemovedApi(),
+        issue_of(removed("tests/test_w.py::test_quiet", "TypeError", message, 5, source)),
+        before,
+        {
+            "tests/test_w.py": """\
             import pytest
             import warnings
 
@@ -999,27 +1019,34 @@ def test_warns_none_becomes_catch_warnings(tmp_path: Path) -> None:
                     run()
                 assert len(record) == 0
             """
-        )
-    }
-
-
-def test_warns_none_recorder_methods_make_it_unsafe(tmp_path: Path) -> None:
-    make(
-        tmp_path, {"tests/test_w.py": WARNS.replace("len(record) == 0", "record.pop(UserWarning)")}
+        },
     )
+    assert fix.confidence == 0.85 and fix.safe
+
+
+def test_warns_none_recorder_methods_make_it_unsafe() -> None:
+    before = {"tests/test_w.py": WARNS.replace("len(record) == 0", "record.pop(UserWarning)")}
     message = "exceptions must be derived from Warning, not <class 'NoneType'>"
     source = "with pytest.warns(None) as record:"
-    fix = best(
-        issue_of(removed("tests/test_w.py::test_quiet", "TypeError", message, 5, source)), tmp_path
-    )
-    assert not fix.safe and "tests/test_w.py:7" in fix.description
+    issue = issue_of(removed("tests/test_w.py::test_quiet", "TypeError", message, 5, source))
+    after = """\
+        import pytest
+        import warnings
 
 
-def test_marks_on_fixtures_are_removed(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "tests/test_k.py": """\
+        def test_quiet():
+            with warnings.catch_warnings(record=True) as record:
+                warnings.simplefilter("always")
+                run()
+            assert record.pop(UserWarning)
+        """
+    fix = checked(PytestRemovedApi(), issue, before, {"tests/test_w.py": after}, safe=False)
+    assert "tests/test_w.py:7" in fix.description
+
+
+def test_marks_on_fixtures_are_removed() -> None:
+    before = {
+        "tests/test_k.py": """\
                 import pytest
 
 
@@ -1034,8 +1061,7 @@ def test_marks_on_fixtures_are_removed(tmp_path: Path) -> None:
                 def test_data(data):
                     assert data
                 """
-        },
-    )
+    }
     failed = failure(
         "tests/test_k.py",
         "collect",
@@ -1044,11 +1070,12 @@ def test_marks_on_fixtures_are_removed(tmp_path: Path) -> None:
         {},
         ("tests/test_k.py", 4, "<module>", "@pytest.mark.slow"),
     )
-    fix = best(issue_of(failed), tmp_path)
-    assert fix.confidence == 0.95 and fix.safe
-    assert apply(tmp_path, fix) == {
-        "tests/test_k.py": expect(
-            """\
+    fix = checked(
+        PytestRemovedApi(),
+        issue_of(failed),
+        before,
+        {
+            "tests/test_k.py": """\
             import pytest
 
 
@@ -1061,15 +1088,14 @@ def test_marks_on_fixtures_are_removed(tmp_path: Path) -> None:
             def test_data(data):
                 assert data
             """
-        )
-    }
+        },
+    )
+    assert fix.confidence == 0.95 and fix.safe
 
 
-def test_yield_fixture_becomes_fixture(tmp_path: Path) -> None:
-    make(
-        tmp_path,
-        {
-            "tests/test_y.py": """\
+def test_yield_fixture_becomes_fixture() -> None:
+    before = {
+        "tests/test_y.py": """\
                 import pytest
 
 
@@ -1077,8 +1103,7 @@ def test_yield_fixture_becomes_fixture(tmp_path: Path) -> None:
                 def data():
                     yield 1
                 """
-        },
-    )
+    }
     failed = failure(
         "tests/test_y.py",
         "collect",
@@ -1087,14 +1112,20 @@ def test_yield_fixture_becomes_fixture(tmp_path: Path) -> None:
         {"is_warning": True, "exc_mro": ["_pytest.warning_types.PytestRemovedIn10Warning"]},
         ("tests/test_y.py", 4, "<module>", "@pytest.yield_fixture"),
     )
-    fix = best(issue_of(failed), tmp_path)
-    assert fix.confidence == 0.95 and fix.safe
-    assert apply(tmp_path, fix)["tests/test_y.py"].count("@pytest.fixture\ndef data():") == 1
+    after = "import pytest\n\n\n@pytest.fixture\ndef data():\n    yield 1\n"
+    checked(
+        PytestRemovedApi(),
+        issue_of(failed),
+        before,
+        {"tests/test_y.py": after},
+        confidence=0.95,
+        safe=True,
+    )
 
 
 @pytest.mark.parametrize("api", ["async-fixture"])
 def test_async_fixture_is_a_suggestion(tmp_path: Path, api: str) -> None:
-    make(tmp_path, {"tests/test_z.py": "def test(): pass\n"})
+    before = {"tests/test_z.py": "def test(): pass\n"}
     failed = removed(
         "tests/test_z.py::test",
         "Failed",
@@ -1102,17 +1133,19 @@ def test_async_fixture_is_a_suggestion(tmp_path: Path, api: str) -> None:
         1,
         "",
     )
-    [(_, fix)] = propose(issue_of(failed), tmp_path)
-    assert fix.edits == [] and "pytest-asyncio" in fix.description
+    [fix] = suggested(PytestRemovedApi(), issue_of(failed), before)
+    assert "pytest-asyncio" in fix.description
 
 
-def test_edits_keep_crlf_and_comments_byte_for_byte(tmp_path: Path) -> None:
-    make(tmp_path, {"tests/conftest.py": CONFTEST})
-    (tmp_path / "tests/test_crlf.py").write_bytes(
-        b"# -*- coding: utf-8 -*-\r\ndef test_add(stokc):   # the typo\r\n    assert stokc  \r\n"
-    )
-    issue = issue_of(not_found("stokc", "tests/test_crlf.py::test_add", 2, ["stock"]))
-    assert apply(tmp_path, best(issue, tmp_path)) == {
-        "tests/test_crlf.py": "# -*- coding: utf-8 -*-\r\ndef test_add(stock):   # the typo\r\n"
-        "    assert stock  \r\n"
+def test_edits_keep_crlf_and_comments_byte_for_byte() -> None:
+    before: dict[str, str | bytes] = {
+        "tests/conftest.py": CONFTEST,
+        "tests/test_crlf.py": b"# -*- coding: utf-8 -*-\r\n"
+        b"def test_add(stokc):   # the typo\r\n    assert stokc  \r\n",
     }
+    issue = issue_of(not_found("stokc", "tests/test_crlf.py::test_add", 2, ["stock"]))
+    after = {
+        "tests/test_crlf.py": b"# -*- coding: utf-8 -*-\r\ndef test_add(stock):   # the typo\r\n"
+        b"    assert stock  \r\n"
+    }
+    assert_fix(FixtureRenamed(), issue, before, after)

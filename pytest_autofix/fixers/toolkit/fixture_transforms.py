@@ -312,7 +312,8 @@ def append_function(code: str, imports: Sequence[tuple[str, str | None, str | No
             blank = cst.EmptyLine()
             kept = [line for line in statement.leading_lines if line.comment is not None]
             statement = statement.with_changes(leading_lines=[blank, blank, *kept])
-        return module.with_changes(body=[*module.body, statement])
+        # the file ends with the new function, and so with a newline (an empty file has none)
+        return module.with_changes(body=[*module.body, statement], has_trailing_newline=True)
 
     return transform
 
