@@ -384,6 +384,8 @@ FIXERS: dict[str, str] = {
     'file next to the module (0.9); `resource_*("pkg", p)` -> `importlib.resources.files` '
     "(0.85); `iter_entry_points` -> `entry_points(group=)` (0.85; 0.7 unsafe when the entry "
     "points are used beyond .name and .load())",
+    "environment.async-def": "`@asyncio.coroutine` + `yield from` -> `async def` + `await` "
+    "where that is the same program (no bare yield, not driven as a generator): 0.9",
     "environment.anchor-path": "anchors the path at the module's directory "
     "(`Path(__file__).parent / ...` or `os.path.join(os.path.dirname(__file__), ...)`) when "
     "the file is there: 0.9; else a suggestion saying where the file is",

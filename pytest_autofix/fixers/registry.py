@@ -51,6 +51,7 @@ BUILTIN: tuple[tuple[str, str, frozenset[IssueKind]], ...] = (
     ("environment", "environment.service", frozenset({_ENV})),
     ("environment", "environment.nose-tools", frozenset({_ENV})),
     ("environment", "environment.pkg-resources", frozenset({_ENV})),
+    ("environment", "environment.async-def", frozenset({_ENV})),
 )
 
 # fixer name -> the issue codes it is routed (see ``route.takes``), as its class declares them
@@ -75,6 +76,7 @@ CODES: dict[str, frozenset[str]] = {
     "environment.service": frozenset({"environment.service-unavailable"}),
     "environment.nose-tools": frozenset({"environment.dead-package"}),
     "environment.pkg-resources": frozenset({"environment.removed-api"}),
+    "environment.async-def": frozenset({"environment.removed-api"}),
 }
 
 

@@ -1,13 +1,13 @@
 """Environment fixers: an API removed by an upgrade (the migration catalogue), a path that only
 resolves from one working directory, a missing environment variable, a service that is not
-running, nose's helpers migrated to pytest, pkg_resources to importlib; and the missing-package
-suggestion (:mod:`.missing_package`).
+running, nose's helpers migrated to pytest, pkg_resources to importlib, generator-based
+coroutines to ``async def``; and the missing-package suggestion (:mod:`.missing_package`).
 
 One module per fixer: ``removed_api`` (``environment.removed-api``), ``anchor_path``
 (``environment.anchor-path``), ``env_var`` (``environment.env-var``), ``service``
 (``environment.service``), ``nose_tools`` (``environment.nose-tools``), ``pkg_resources_uses``
-(``environment.pkg-resources``) and ``missing_package`` (``environment.missing-package``); the
-confidence levels they share are in
+(``environment.pkg-resources``), ``async_def`` (``environment.async-def``) and
+``missing_package`` (``environment.missing-package``); the confidence levels they share are in
 :mod:`pytest_autofix.fixers.toolkit.environment_confidence`.
 
 Importing the package loads none of them: the missing-package fixer is also routed import
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FileNotFound",
     "MissingEnvVar",
+    "NativeCoroutines",
     "NoseTools",
     "PkgResources",
     "RemovedApi",
@@ -38,6 +39,7 @@ __all__ = [
 _HOMES = {
     "FileNotFound": "anchor_path",
     "MissingEnvVar": "env_var",
+    "NativeCoroutines": "async_def",
     "NoseTools": "nose_tools",
     "PkgResources": "pkg_resources_uses",
     "RemovedApi": "removed_api",
@@ -50,6 +52,7 @@ def fixers(catalogue: Catalogue | None = None) -> list[Fixer]:
     """The environment fixers, in the order they are registered."""
     from pytest_autofix.catalogue import builtin
     from pytest_autofix.fixers.environment.anchor_path import FileNotFound
+    from pytest_autofix.fixers.environment.async_def import NativeCoroutines
     from pytest_autofix.fixers.environment.env_var import MissingEnvVar
     from pytest_autofix.fixers.environment.nose_tools import NoseTools
     from pytest_autofix.fixers.environment.pkg_resources_uses import PkgResources
@@ -63,6 +66,7 @@ def fixers(catalogue: Catalogue | None = None) -> list[Fixer]:
         ServiceUnavailable(),
         NoseTools(),
         PkgResources(),
+        NativeCoroutines(),
     ]
 
 

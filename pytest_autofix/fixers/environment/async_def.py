@@ -1,0 +1,69 @@
+"""``environment.async-def``: generator-based coroutines (``@asyncio.coroutine``, removed in
+Python 3.11) rewritten as ``async def`` with ``await`` where that is the same program; the
+catalogue's entry for ``asyncio.coroutine`` is one only a person could make."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pytest_autofix.fixers.toolkit.async_transforms import native_coroutines
+from pytest_autofix.fixers.toolkit.edits import Edits, listing, located
+from pytest_autofix.model import Fix, IssueKind
+
+if TYPE_CHECKING:
+    from pytest_autofix.model import Issue
+    from pytest_autofix.project import ModuleInfo, Project
+
+
+def _files(issue: Issue, project: Project) -> list[ModuleInfo]:
+    """Where the failure surfaced, then every project module whose source names
+    ``coroutine`` and imports asyncio."""
+    found = {info.rel: info for info in located(issue, project)}
+    for info in sorted(project.all_modules(), key=lambda i: i.rel):
+        if info.rel in found or not any(ref.module == "asyncio" for ref in info.imports):
+            continue
+        try:
+            if b"coroutine" in project.source(info.path):
+                found[info.rel] = info
+        except OSError:
+            continue
+    return list(found.values())
+
+
+class NativeCoroutines:
+    """``@asyncio.coroutine`` + ``yield from`` -> ``async def`` + ``await``."""
+
+    name = "environment.async-def"
+    kinds = frozenset({IssueKind.ENVIRONMENT})
+    codes: frozenset[str] = frozenset({"environment.removed-api"})
+
+    def propose(self, issue: Issue, project: Project) -> list[Fix]:
+        if issue.code != "environment.removed-api":
+            return []
+        if issue.details.get("api") != "asyncio.coroutine":
+            return []
+        edits = Edits()
+        names: list[str] = []
+        for info in _files(issue, project):
+            done: list[str] = []
+            before = len(edits.edits)
+            edits.add(project, info, native_coroutines(done))
+            if len(edits.edits) > before:
+                names += [f"{info.rel}::{n}" for n in done]
+        if not edits.edits:
+            return [
+                Fix(
+                    "asyncio.coroutine was removed in Python 3.11 and no decorated function "
+                    f"can be rewritten exactly{edits.note()}: make them `async def` with "
+                    "`await` by hand",
+                    0.3,
+                )
+            ]
+        text = (
+            f"@asyncio.coroutine (removed in Python 3.11) -> async def, yield from -> await: "
+            f"{listing(names)}{edits.note()}"
+        )
+        failed_at = {info.rel for info in located(issue, project)}
+        if any(rel in failed_at for rel, _ in edits.skipped):
+            return [Fix(text, 0.5, edits.edits, safe=False)]
+        return [Fix(text, 0.9, edits.edits)]

@@ -1,0 +1,272 @@
+"""Generator-based coroutines (``@asyncio.coroutine``, removed in Python 3.11) rewritten as
+``async def`` with ``await``, where that is the same program.
+
+:func:`native_coroutines` rewrites every function of a file decorated with
+``asyncio.coroutine`` (however the file imports it): the decorator goes, ``def`` becomes
+``async def`` and each ``yield from x`` of the function's own body (not of a nested function or
+class) becomes ``await x``. A decorated function it cannot rewrite exactly makes the file
+:class:`Unfixable`, with the reason:
+
+- a bare ``yield`` or ``yield x`` in its body: it is a generator, not only a coroutine;
+- no ``yield from`` at all: ``asyncio.coroutine`` then awaited a future or generator the
+  function returned, which ``async def`` would return as it is;
+- it is driven as a generator in the file: ``yield from f()`` in a function that is not
+  rewritten, ``next(f())``, ``f().send(...)``, ``for x in f()``.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.helpers import get_full_name_for_node
+
+from pytest_autofix.fixers.toolkit.environment_transforms import import_map
+from pytest_autofix.fixers.toolkit.import_transforms import Transform, Unfixable
+
+__all__ = ["coroutine_functions", "native_coroutines"]
+
+_DECORATOR = "asyncio.coroutine"
+# what an await's operand may be without parentheses (a primary)
+_PRIMARY = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Await)
+
+
+def _is_coroutine_decorator(decorator: cst.Decorator, imports: dict[str, str]) -> bool:
+    expr = decorator.decorator
+    dotted = get_full_name_for_node(expr) or ""
+    root, dot, rest = dotted.partition(".")
+    return imports.get(root, root) + dot + rest == _DECORATOR and not isinstance(expr, cst.Call)
+
+
+class _Yields(cst.CSTVisitor):
+    """The yields of one function's own body (nested functions, lambdas and classes are
+    theirs)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.plain = 0  # yield, yield x
+        self.delegating = 0  # yield from x
+        self.depth = 0
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.depth += 1
+        return self.depth == 1
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.depth -= 1
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        if isinstance(node.value, cst.From):
+            self.delegating += 1
+        else:
+            self.plain += 1
+
+
+def _yields(node: cst.FunctionDef) -> _Yields:
+    found = _Yields()
+    node.visit(found)
+    return found
+
+
+def coroutine_functions(module: cst.Module) -> set[str]:
+    """The names of the functions (and methods) ``module`` decorates with
+    ``asyncio.coroutine``."""
+    imports = import_map(module)
+    found: set[str] = set()
+
+    class Find(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            if any(_is_coroutine_decorator(d, imports) for d in node.decorators):
+                found.add(node.name.value)
+
+    module.visit(Find())
+    return found
+
+
+class _Await(cst.CSTTransformer):
+    """``yield from x`` -> ``await x`` in one function's own body."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.depth += 1
+        return self.depth == 1
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        self.depth -= 1
+        return updated_node
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def leave_Yield(self, original_node: cst.Yield, updated_node: cst.Yield) -> cst.BaseExpression:
+        source = updated_node.value
+        if not isinstance(source, cst.From):
+            return updated_node
+        operand = source.item
+        if not isinstance(operand, _PRIMARY) and not operand.lpar:
+            operand = operand.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        return cst.Await(
+            operand,
+            lpar=updated_node.lpar,
+            rpar=updated_node.rpar,
+            whitespace_after_await=source.whitespace_after_from,
+        )
+
+
+class _Native(cst.CSTTransformer):
+    def __init__(self, imports: dict[str, str]) -> None:
+        super().__init__()
+        self.imports = imports
+        self.done: list[str] = []
+        self.problems: list[str] = []
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        decorators = updated_node.decorators
+        if not any(_is_coroutine_decorator(d, self.imports) for d in decorators):
+            return updated_node
+        name = updated_node.name.value
+        yields = _yields(original_node)
+        if yields.plain:
+            self.problems.append(f"{name}() also yields values: it is a generator")
+            return updated_node
+        if not yields.delegating:
+            self.problems.append(
+                f"{name}() has no yield from: asyncio.coroutine awaited what it returned"
+            )
+            return updated_node
+        kept = [d for d in decorators if not _is_coroutine_decorator(d, self.imports)]
+        body = updated_node.body.visit(_Await())
+        assert isinstance(body, cst.BaseSuite)
+        self.done.append(name)
+        return updated_node.with_changes(
+            decorators=kept, asynchronous=cst.Asynchronous(), body=body
+        )
+
+
+def _driven_as_generator(module: cst.Module, names: set[str]) -> list[str]:
+    """Uses of ``names`` that treat their result as a generator: ``yield from f()`` outside
+    the rewritten functions, ``next(f())``, ``f().send(...)``, ``for x in f()``."""
+    found: list[str] = []
+
+    class Uses(cst.CSTVisitor):
+        def _called(self, node: cst.BaseExpression | None) -> str:
+            if isinstance(node, cst.Call):
+                name = (get_full_name_for_node(node.func) or "").rpartition(".")[2]
+                if name in names:
+                    return name
+            return ""
+
+        def visit_Yield(self, node: cst.Yield) -> None:
+            if isinstance(node.value, cst.From) and self._called(node.value.item):
+                found.append(f"yield from {self._called(node.value.item)}() in a generator")
+
+        def visit_For(self, node: cst.For) -> None:
+            if self._called(node.iter):
+                found.append(f"for ... in {self._called(node.iter)}()")
+
+        def visit_Call(self, node: cst.Call) -> None:
+            func = get_full_name_for_node(node.func) or ""
+            if func == "next" and node.args and self._called(node.args[0].value):
+                found.append(f"next({self._called(node.args[0].value)}())")
+            if (
+                isinstance(node.func, cst.Attribute)
+                and node.func.attr.value in ("send", "throw", "close")
+                and self._called(node.func.value)
+            ):
+                found.append(f"{self._called(node.func.value)}().{node.func.attr.value}()")
+
+    module.visit(Uses())
+    return found
+
+
+class _DropDecoratorImport(cst.CSTTransformer):
+    """``from asyncio import coroutine`` goes once nothing reads ``coroutine``."""
+
+    def __init__(self, locals_: set[str]) -> None:
+        super().__init__()
+        self.locals = locals_
+
+    def leave_ImportFrom(
+        self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
+    ) -> cst.ImportFrom | cst.RemovalSentinel:
+        if updated_node.relative or updated_node.module is None:
+            return updated_node
+        if get_full_name_for_node(updated_node.module) != "asyncio" or isinstance(
+            updated_node.names, cst.ImportStar
+        ):
+            return updated_node
+        names = [
+            a
+            for a in updated_node.names
+            if not (
+                get_full_name_for_node(a.name) == "coroutine"
+                and (get_full_name_for_node(a.asname.name) if a.asname else "coroutine")
+                in self.locals
+            )
+        ]
+        if not names:
+            return cst.RemoveFromParent()
+        if len(names) != len(updated_node.names):
+            names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            return updated_node.with_changes(names=names)
+        return updated_node
+
+
+def _reads(module: cst.Module, name: str) -> bool:
+    class Reads(cst.CSTVisitor):
+        found = False
+
+        def visit_Name(self, node: cst.Name) -> None:
+            if node.value == name:
+                self.found = True
+
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+            return False
+
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            node.value.visit(self)
+            return False
+
+    reads = Reads()
+    module.visit(reads)
+    return reads.found
+
+
+def native_coroutines(done: list[str] | None = None) -> Transform:
+    """The transform of one file (see the module's docstring); ``done`` receives the names of
+    the functions it rewrote."""
+
+    def transform(module: cst.Module) -> cst.Module:
+        imports = import_map(module)
+        native = _Native(imports)
+        after = module.visit(native)
+        if native.problems:
+            raise Unfixable("; ".join(native.problems))
+        if not native.done:
+            return module
+        driven = _driven_as_generator(after, set(native.done))
+        if driven:
+            raise Unfixable("used as a generator: " + ", ".join(driven))
+        bare = {k for k, v in imports.items() if v == _DECORATOR}
+        unused = {name for name in bare if not _reads(after, name)}
+        if unused:
+            after = after.visit(_DropDecoratorImport(unused))
+        if done is not None:
+            done[:] = native.done
+        return after
+
+    return transform

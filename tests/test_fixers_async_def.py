@@ -1,0 +1,146 @@
+"""Before/after examples of ``environment.async-def``: ``@asyncio.coroutine`` (removed in
+Python 3.11) rewritten as ``async def`` with ``await`` where that is the same program.
+
+The issue comes from a real pytest run on this Python (3.11, where the decorator is gone)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_autofix.fixers.environment import NativeCoroutines
+from pytest_autofix.model import Issue
+from pytest_autofix.testing import assert_fix, issue_from_run
+
+OLD = """\
+    import asyncio
+
+
+    @asyncio.coroutine
+    def double(x):
+        yield from asyncio.sleep(0)
+        return 2 * x
+
+
+    def test_double():
+        assert asyncio.run(double(2)) == 4
+    """
+
+
+@pytest.fixture(scope="module")
+def issue(tmp_path_factory: pytest.TempPathFactory) -> Issue:
+    found = issue_from_run({"test_coro.py": OLD}, tmp_path_factory.mktemp("coro"))
+    assert (found.code, found.details.get("api")) == (
+        "environment.removed-api",
+        "asyncio.coroutine",
+    )
+    return found
+
+
+def fix(issue: Issue, before: str, after: str | None, **kwargs: object) -> None:
+    assert_fix(
+        NativeCoroutines(),
+        issue,
+        {"test_coro.py": before},
+        None if after is None else {"test_coro.py": after},
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def test_the_failing_module(issue: Issue) -> None:
+    after = """\
+        import asyncio
+
+
+        async def double(x):
+            await asyncio.sleep(0)
+            return 2 * x
+
+
+        def test_double():
+            assert asyncio.run(double(2)) == 4
+        """
+    fix(issue, OLD, after, confidence=0.9, safe=True)
+
+
+def test_every_form(issue: Issue) -> None:
+    before = """\
+        import asyncio
+        from asyncio import coroutine, sleep
+        import functools
+
+
+        class Client:
+            @functools.lru_cache
+            @coroutine
+            def fetch(self, a, b):
+                value = yield from self.get(a or b)
+                total = (yield from sleep(0, result=1)) + 1
+
+                def helper():
+                    yield 1
+
+                return value, total, list(helper())
+
+            @asyncio.coroutine
+            def get(self, key):
+                return (yield from asyncio.sleep(0, result=key))
+        """
+    after = """\
+        import asyncio
+        from asyncio import sleep
+        import functools
+
+
+        class Client:
+            @functools.lru_cache
+            async def fetch(self, a, b):
+                value = await self.get(a or b)
+                total = (await sleep(0, result=1)) + 1
+
+                def helper():
+                    yield 1
+
+                return value, total, list(helper())
+
+            async def get(self, key):
+                return (await asyncio.sleep(0, result=key))
+        """
+    fix(issue, before, after)
+
+
+def test_the_operand_keeps_its_precedence(issue: Issue) -> None:
+    before = """\
+        import asyncio
+
+
+        @asyncio.coroutine
+        def first(a, b):
+            return (yield from a or b)
+        """
+    after = """\
+        import asyncio
+
+
+        async def first(a, b):
+            return (await (a or b))
+        """
+    fix(issue, before, after)
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        ("    yield 1\n    yield from asyncio.sleep(0)\n", "also yields values"),
+        ("    return asyncio.sleep(0)\n", "has no yield from"),
+        (
+            "    yield from asyncio.sleep(0)\n\n\ndef drive():\n    yield from work()\n",
+            "yield from work() in a generator",
+        ),
+        ("    yield from asyncio.sleep(0)\n\n\nnext(work())\n", "next(work())"),
+    ],
+)
+def test_not_the_same_program_is_left(issue: Issue, body: str, why: str) -> None:
+    before = f"import asyncio\n\n\n@asyncio.coroutine\ndef work():\n{body}"
+    result = assert_fix(NativeCoroutines(), issue, {"test_coro.py": before}, None, dedent=False)
+    assert result.fix is not None and why in result.fix.description
+    assert result.fix.confidence == 0.3
