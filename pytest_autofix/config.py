@@ -43,6 +43,7 @@ class Settings:
     rerun_timeout: float
     output_format: str
     exit_non_zero_on_fix: bool
+    max_file_size: int = 1_000_000
 
 
 settings_key = pytest.StashKey[Settings]()
@@ -206,7 +207,24 @@ def resolve_settings(config: pytest.Config) -> Settings:
         exit_non_zero_on_fix=bool(
             _opt(config, "autofix_exit_non_zero_on_fix", "autofix_exit_non_zero_on_fix")
         ),
+        max_file_size=_max_file_size(config),
     )
+
+
+def _max_file_size(config: pytest.Config) -> int:
+    """ini ``autofix_max_file_size``: a whole number of bytes, at least 1."""
+    raw = str(config.getini("autofix_max_file_size")).strip()
+    try:
+        value = int(raw.replace("_", ""))
+    except ValueError:
+        value = 0
+    if value < 1:
+        where = f" ({config.inipath.name})" if config.inipath else ""
+        raise pytest.UsageError(
+            f"autofix_max_file_size = {raw}{where}: takes a whole number of bytes of at least 1 "
+            "(default 1000000)"
+        )
+    return value
 
 
 def state_dir(config: pytest.Config) -> Path:

@@ -126,6 +126,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="",
     )
     parser.addini(
+        "autofix_max_file_size",
+        "the largest file (in bytes) autofix reads or edits; larger ones are left alone",
+        default="1000000",
+    )
+    parser.addini(
         "autofix_exclude",
         "glob patterns (relative to the rootdir) of files autofix never edits",
         type="linelist",

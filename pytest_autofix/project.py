@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import hashlib
 import json
 import os
+import stat
 import sys
 import tempfile
 import warnings
@@ -39,8 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FixtureInfo", "ImportRef", "IndexStats", "ModuleInfo", "Project"]
 
-_SKIP_DIRS = paths.NOT_PROJECT | {"node_modules"}
-_OUTPUT_DIRS = frozenset({"build", "dist"})  # skipped unless they are packages
+_SKIP_DIRS = frozenset({"node_modules"})  # besides what paths says is no project source
 _CACHE_FILE = "index.json"
 _CACHE_VERSION = 2
 # An entry stamped this close to the cache write may have changed within the same mtime tick:
@@ -95,7 +96,7 @@ class ModuleInfo:
     dynamic: tuple[str, ...]
     fixtures: tuple[FixtureInfo, ...]
     tests: tuple[str, ...]  # top-level test* functions and Test* classes (rough, for selection)
-    syntax_error: bool
+    syntax_error: bool  # it does not parse, or it was not read (Project.unread): no facts
 
 
 @dataclasses.dataclass
@@ -307,7 +308,7 @@ def _resolve(ref: ImportRef, importer: str, is_package: bool) -> ImportRef:
 @dataclasses.dataclass(frozen=True)
 class _Stamp:
     mtime_ns: int
-    size: int
+    size: int  # -1: not read (then ``digest`` says why)
     digest: str
 
 
@@ -348,14 +349,24 @@ def _facts_from_json(data: Any) -> _Facts:
     return _Facts(definitions, imports, fixtures, tests, bool(data["syntax_error"]), dynamic)
 
 
-def _parse(path: Path) -> tuple[_Stamp, _Facts]:
-    """A file's stamp and facts, read and parsed now."""
+def _parse(path: Path, limit: int = paths.DEFAULT_MAX_FILE_SIZE) -> tuple[_Stamp, _Facts]:
+    """A file's stamp and facts, read and parsed now (none when it is not read: see
+    :func:`paths.read_source`)."""
     try:
         st = path.stat()
-        source = path.read_bytes()  # not kept: fixers read few of the files indexed
-    except OSError:
-        return _Stamp(0, -1, ""), _Facts({}, (), (), (), syntax_error=True)
+        source = paths.read_source(path, limit)  # not kept: fixers read few of those indexed
+    except OSError as err:
+        why = err.why if isinstance(err, paths.Unreadable) else err.strerror or str(err)
+        return _Stamp(0, -1, why), _Facts({}, (), (), (), syntax_error=True)
     return _Stamp(st.st_mtime_ns, st.st_size, _digest(source)), _scan(source)
+
+
+def _regular(path: Path) -> bool:
+    """``path`` leads to a regular file (not a FIFO, a device, a directory, nothing)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _size(path: Path) -> int:
@@ -427,11 +438,13 @@ class Project:
         cache_dir: Path | None = None,
         exclude: Sequence[str] = (),
         python_files: Sequence[str] = paths.DEFAULT_PYTHON_FILES,
+        max_file_size: int = paths.DEFAULT_MAX_FILE_SIZE,
     ) -> None:
         self.rootdir = Path(os.path.abspath(rootdir))
         self.cache_dir = cache_dir
         self.exclude = tuple(exclude)
         self.python_files = tuple(python_files)
+        self.max_file_size = max_file_size  # larger files are listed, never read
         self.stats = IndexStats()
         self._files: dict[str, Path] | None = None  # rel -> path, the files indexed
         self._facts: dict[str, tuple[_Stamp, _Facts]] = {}
@@ -449,24 +462,34 @@ class Project:
     # -- files and names
 
     def files(self) -> list[Path]:
-        """Every ``.py`` file under the rootdir, sorted, without tool and environment dirs."""
+        """Every ``.py`` regular file under the rootdir (a symlink to one counts), sorted,
+        without tool and environment dirs. A FIFO or a device named ``*.py`` is not listed."""
         found: list[Path] = []
         for dirpath, dirnames, filenames in os.walk(self.rootdir):
             directory = Path(dirpath)
             dirnames[:] = sorted(d for d in dirnames if not self._skip_dir(directory / d))
             for filename in filenames:
                 path = directory / filename
-                if filename.endswith(".py") and not self._excluded(self._rel(path)):
+                if (
+                    filename.endswith(".py")
+                    and not self._excluded(self._rel(path))
+                    and _regular(path)
+                ):
                     found.append(path)
         return sorted(found)
 
+    @property
+    def unread(self) -> dict[str, str]:
+        """The listed files the index did not read, rel -> why (larger than
+        ``max_file_size``, or unreadable): fixers learn nothing of them."""
+        self._index()
+        return {rel: s.digest for rel, (s, _) in sorted(self._facts.items()) if s.size == -1}
+
     def _skip_dir(self, directory: Path) -> bool:
         name = directory.name
-        if name.startswith(".") or name in _SKIP_DIRS:
+        if name.startswith(".") or name in _SKIP_DIRS or paths.not_project(name + "/-"):
             return True
-        if name in _OUTPUT_DIRS and not (directory / "__init__.py").is_file():
-            return True
-        return (directory / "pyvenv.cfg").exists() or self._excluded(self._rel(directory))
+        return paths.not_project_dir(directory) is not None or self._excluded(self._rel(directory))
 
     def _excluded(self, rel: str | None) -> bool:
         return rel is None or paths.excluded(rel, self.exclude) is not None
@@ -565,7 +588,8 @@ class Project:
         if todo:  # on every core when there are several (``forked``: the same facts)
             self.stats.parsed += len(todo)
             self._dirty = True
-            parsed = forked.spread([path for _, path in todo], _parse, _size, least=_SPREAD_BYTES)
+            parse = functools.partial(_parse, limit=self.max_file_size)
+            parsed = forked.spread([path for _, path in todo], parse, _size, least=_SPREAD_BYTES)
             self._facts.update(zip([rel for rel, _ in todo], parsed, strict=True))
         for rel in set(self._facts) - set(self._files):
             del self._facts[rel]
@@ -595,7 +619,9 @@ class Project:
             st = path.stat()
             if (st.st_mtime_ns, st.st_size) != (entry.stamp.mtime_ns, entry.stamp.size):
                 return None
-            if entry.racy and _digest(path.read_bytes()) != entry.stamp.digest:
+            if entry.racy and _digest(paths.read_source(path, self.max_file_size)) != (
+                entry.stamp.digest
+            ):
                 return None
         except OSError:
             return None
@@ -761,10 +787,12 @@ class Project:
     # -- cached reads for fixers
 
     def source(self, path: str | os.PathLike[str]) -> bytes:
-        """The bytes of a file (absolute or rootdir-relative), read once."""
+        """The bytes of a file (absolute or rootdir-relative), read once; OSError when it
+        cannot be read, :class:`paths.Unreadable` when it is not a regular file or is larger
+        than ``max_file_size``."""
         absolute = self._abs(path)
-        if absolute not in self._sources:
-            self._sources[absolute] = absolute.read_bytes()
+        if absolute not in self._sources:  # a regular file within max_file_size, else OSError
+            self._sources[absolute] = paths.read_source(absolute, self.max_file_size)
         return self._sources[absolute]
 
     def tree(self, path: str | os.PathLike[str]) -> ast.Module | None:

@@ -193,7 +193,11 @@ def _remove_created_dirs(root: Path, rels: Iterable[str]) -> None:
 
 
 def _safe_rel(
-    rootdir: Path, state_dir: Path, path: str | os.PathLike[str], exclude: Sequence[str] = ()
+    rootdir: Path,
+    state_dir: Path,
+    path: str | os.PathLike[str],
+    exclude: Sequence[str] = (),
+    cache_dir: Path | None = None,
 ) -> str:
     """The rootdir-relative POSIX path of the real file behind ``path``; UnsafePathError if not."""
     root_real = Path(os.path.realpath(rootdir))
@@ -216,7 +220,7 @@ def _safe_rel(
     if rel == ".":
         raise UnsafePathError(f"refused {path}: that is the rootdir itself, not a file")
     for candidate in {rel, *inside}:
-        refused = paths.not_project(candidate)
+        refused = paths.not_project_on_disk(root_real, candidate)
         if refused:
             raise UnsafePathError(
                 f"refused {path}: inside {refused} (autofix never edits virtual "
@@ -227,6 +231,13 @@ def _safe_rel(
             raise UnsafePathError(f"refused {path}: matches autofix_exclude pattern {pattern!r}")
     if real.is_relative_to(os.path.realpath(state_dir)):
         raise UnsafePathError(f"refused {path}: inside autofix's own state dir {state_dir}")
+    cache_real = None if cache_dir is None else os.path.realpath(cache_dir)
+    if (
+        cache_real is not None
+        and real.is_relative_to(cache_real)
+        and not root_real.is_relative_to(cache_real)
+    ):
+        raise UnsafePathError(f"refused {path}: inside the pytest cache dir {cache_dir}")
     if real.exists() and not real.is_file():
         raise UnsafePathError(f"refused {path}: not a regular file")
     return rel
@@ -397,10 +408,15 @@ class Transaction:
         *,
         exclude: Sequence[str] = (),
         lock_timeout: float = 30.0,
+        max_file_size: int = paths.DEFAULT_MAX_FILE_SIZE,
+        cache_dir: Path | None = None,
     ) -> None:
         self.rootdir = Path(os.path.abspath(rootdir))
         self.state_dir = Path(os.path.abspath(state_dir))
         self.exclude = tuple(exclude)
+        self.max_file_size = max_file_size
+        # the pytest cache dir (the state dir's parent in a session): never edited
+        self.cache_dir = None if cache_dir is None else Path(os.path.abspath(cache_dir))
         self.lock_timeout = lock_timeout
         self._root_real = Path(os.path.realpath(self.rootdir))
         self._held: filelock.BaseFileLock | None = None
@@ -462,7 +478,15 @@ class Transaction:
         return self.rootdir / self._rel(path)
 
     def _rel(self, path: str | os.PathLike[str]) -> str:
-        return _safe_rel(self.rootdir, self.state_dir, path, self.exclude)
+        rel = _safe_rel(self.rootdir, self.state_dir, path, self.exclude, self.cache_dir)
+        if rel not in self._baseline:  # once read, never refused: restoring it must not be
+            with contextlib.suppress(OSError):
+                size = os.stat(self._root_real / rel).st_size
+                if size > self.max_file_size:
+                    raise UnsafePathError(
+                        f"refused {path}: {paths.too_large(size, self.max_file_size)}"
+                    )
+        return rel
 
     def read(self, path: str | os.PathLike[str]) -> bytes | None:
         """The file's current bytes (None when absent); the first read is the conflict baseline."""

@@ -83,3 +83,33 @@ def test_the_project_knows_its_test_modules_by_python_files(tmp_path: Path) -> N
     default = Project(tmp_path)
     assert not default.is_test_file("checks/check_a.py")
     assert "checks/check_a.py" not in default.dependents_of_files({"checks/conftest.py"})
+
+
+def test_not_project_on_disk(tmp_path: Path) -> None:
+    """What a directory holds decides too: a virtual environment whatever its name, a cache
+    dir (pytest's CACHEDIR.TAG), build output; a package named build is the project's."""
+    for rel in (
+        "tools/env/pyvenv.cfg",
+        "cache/CACHEDIR.TAG",
+        "build/lib/m.py",
+        "pkg/build/__init__.py",
+        "pkg/build/m.py",
+    ):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("")
+    check = paths.not_project_on_disk
+    assert (
+        check(tmp_path, "tools/env/lib/m.py") == "env/, a virtual environment: it holds pyvenv.cfg"
+    )
+    assert check(tmp_path, "cache/v/m.py") == "cache/, a cache directory: it holds CACHEDIR.TAG"
+    assert check(tmp_path, "build/lib/m.py") == "build/, build output: not a package"
+    assert check(tmp_path, "pkg/build/m.py") is None
+    assert check(tmp_path, "__pypackages__/3.12/lib/m.py") == "__pypackages__"
+    assert check(tmp_path, "src/pkg.egg-info/m.py") == "pkg.egg-info"
+    assert check(tmp_path, "tools/m.py") is None
+    # the index skips the same directories
+    project = Project(tmp_path)
+    assert [p.relative_to(tmp_path).as_posix() for p in project.files()] == [
+        "pkg/build/__init__.py",
+        "pkg/build/m.py",
+    ]

@@ -445,7 +445,13 @@ def outside(tmp_path: Path) -> Path:
         (".git/config", "inside .git"),
         (".Git/config", "inside .git"),
         ("pkg/__pycache__/b.cpython-311.pyc", "inside __pycache__"),
-        (".pytest_cache/autofix/journal/manifest.json", "state dir"),
+        (".pytest_cache/autofix/journal/manifest.json", "inside .pytest_cache"),
+        ("__pypackages__/3.11/lib/m.py", "inside __pypackages__"),
+        ("pkg.egg-info/m.py", "inside pkg.egg-info"),
+        ("env311/lib/m.py", "env311/, a virtual environment: it holds pyvenv.cfg"),
+        ("caches/v/m.py", "caches/, a cache directory: it holds CACHEDIR.TAG"),
+        ("build/lib/pkg/m.py", "build/, build output: not a package"),
+        ("dist/m.py", "dist/, build output: not a package"),
         ("tests/data_1.py", "tests/**/data_*.py"),
         ("tests/a/b/data_2.py", "tests/**/data_*.py"),
         ("migrations/0001_initial.py", "migrations"),
@@ -458,6 +464,9 @@ def outside(tmp_path: Path) -> Path:
 def test_refused_paths(root: Path, state: Path, outside: Path, path: str, rule: str) -> None:
     (root / "link_file.py").symlink_to(outside / "victim.py")
     (root / "link_dir").symlink_to(outside, target_is_directory=True)
+    for rel in ("env311/pyvenv.cfg", "caches/CACHEDIR.TAG", "build/lib/pkg/m.py", "dist/m.py"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("")
     before, outside_before = tree(root), tree(outside)
     exclude = ["tests/**/data_*.py", "migrations/", "*.cfg"]
     with Transaction(root, state, exclude=exclude) as tx:

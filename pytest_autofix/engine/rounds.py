@@ -136,6 +136,9 @@ def _run(
         if launcher is None:  # one given is the caller's to stop and close (session.py)
             engine.launcher.close()
     notes = [*config.stash.get(notes_key, []), *([outcome.note] if outcome.note else [])]
+    if engine.project.unread:  # a huge module, an unreadable file: fixers knew nothing of it
+        files = ", ".join(f"{rel} ({why})" for rel, why in engine.project.unread.items())
+        notes.append(f"not read, so no fix could see into them: {files}")
     outcome.note = "; ".join(notes) or None
     return outcome
 
@@ -200,6 +203,7 @@ class Engine:
             cache_dir=self.state_dir / "index" if use_cache else None,
             exclude=settings.exclude,
             python_files=tuple(config.getini("python_files")),
+            max_file_size=settings.max_file_size,
         )
         self.ctx = Context(
             project_modules(self.project),
@@ -212,7 +216,13 @@ class Engine:
         self.base: dict[Path, bytes] = {}  # verified contents of files changed in earlier rounds
         self.passing: set[str] = set()
         self.failing: set[str] = set()
-        self._guard = Transaction(self.rootdir, self.state_dir, exclude=settings.exclude)
+        self._guard = Transaction(
+            self.rootdir,
+            self.state_dir,
+            exclude=settings.exclude,
+            max_file_size=settings.max_file_size,
+            cache_dir=self.state_dir.parent,
+        )
         self.txn: Transaction | None = None
         self.seen: dict[Path, bytes | None] = {}  # what the transaction read, first time
         self._planned: dict[frozenset[str], dict[Path, bytes]] = {}
@@ -288,7 +298,13 @@ class Engine:
 
     def _fix_rounds(self, failures: list[Failure]) -> tuple[list[Path], bytes]:
         """Rounds while they make progress, in one transaction; the files changed, the patch."""
-        with Transaction(self.rootdir, self.state_dir, exclude=self.settings.exclude) as txn:
+        with Transaction(
+            self.rootdir,
+            self.state_dir,
+            exclude=self.settings.exclude,
+            max_file_size=self.settings.max_file_size,
+            cache_dir=self.state_dir.parent,
+        ) as txn:
             self.txn = txn
             current = failures
             for rnd in range(1, self.settings.max_rounds + 1):
