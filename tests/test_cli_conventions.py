@@ -60,6 +60,18 @@ def test_verbosity_as_pytest(autofix: Autofix, projects: type[Projects], verbosi
         assert not any("autofix" in line for line in run.result.outlines)
 
 
+def test_qq_applied_run_prints_no_progress(autofix: Autofix, projects: type[Projects]) -> None:
+    """An applied run with ``-qq``: no progress line while the rerun runs, no autofix section;
+    the closing line and the verified state after the fixes remain."""
+    autofix.write(projects.four_issues())
+    run = autofix.run("-qq", dry_run=False)
+    assert run.report is not None and run.report["rerun"] is not None  # a rerun did run
+    lines = run.result.outlines
+    assert not [line for line in lines if line.startswith("autofix") or "= autofix (" in line]
+    assert any(line.startswith("Found 4 issues in 6 failures (") for line in lines)
+    assert lines[-1].startswith("after autofix: ")
+
+
 # -- exit status ----------------------------------------------------------------------------
 
 
