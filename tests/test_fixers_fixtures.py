@@ -442,12 +442,8 @@ def test_fixture_in_another_test_module_moves_to_a_new_conftest() -> None:
             def empty_stock():  # shared
                 return Stock()
             """,
+            # the imports only the fixture used go with it
             "tests/test_orders.py": """\
-            import pytest
-
-            from shop.stock import Stock
-
-
             def test_empty(empty_stock):
                 assert len(empty_stock) == 0
             """,
@@ -536,7 +532,7 @@ def test_a_moved_fixture_does_not_import_from_its_new_module() -> None:
             def limit():
                 return LIMIT
             """,
-            "tests/a/conftest.py": "import pytest\n\nfrom tests.conftest import LIMIT\n",
+            "tests/a/conftest.py": "",  # what it imported was only for the fixture
         },
     )
 
@@ -564,7 +560,7 @@ def test_a_moved_fixture_goes_to_the_nearest_conftest_its_users_see(
     issue = issue_of(not_found("lock", "tests/b/test_b.py::test_lock", 1, []))
     after = {
         target: "import pytest\n\n\n@pytest.fixture\ndef lock():\n    return 1\n",
-        "tests/a/conftest.py": "import pytest\n",
+        "tests/a/conftest.py": "",
     }
     assert_fix(FixtureNotVisible(), issue, files, after)
 

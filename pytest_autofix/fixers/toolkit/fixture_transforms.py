@@ -281,16 +281,96 @@ def decorate_fixture(name: str) -> Transform:
     return transform
 
 
-def remove_function(name: str) -> Transform:
-    """Remove the top-level function ``name`` (comments above it go with it)."""
+def remove_function(name: str, imports: Sequence[str] = ()) -> Transform:
+    """Remove the top-level function ``name`` (comments above it go with it), and of the
+    names it used that ``imports`` lists, the top-level imports nothing else in the module
+    reads any more (a name spelled anywhere else, even as an attribute or in a string such as
+    ``__all__``, keeps its import)."""
 
     def transform(module: cst.Module) -> cst.Module:
         i = _top_function(module, name)
         body = list(module.body)
         del body[i]
-        return module.with_changes(body=body)
+        module = module.with_changes(body=body)
+        unused = set(imports) - _spelled_outside_imports(module)
+        return _drop_imports(module, unused) if unused else module
 
     return transform
+
+
+def _spelled_outside_imports(module: cst.Module) -> set[str]:
+    """Every name and string the module spells outside its import statements."""
+    found: set[str] = set()
+
+    class Spelled(cst.CSTVisitor):
+        def visit_Import(self, node: cst.Import) -> bool:
+            return False
+
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+            return False
+
+        def visit_Name(self, node: cst.Name) -> None:
+            found.add(node.value)
+
+        def visit_SimpleString(self, node: cst.SimpleString) -> None:
+            found.add(node.raw_value)
+
+    module.visit(Spelled())
+    return found
+
+
+def _drop_imports(module: cst.Module, names: set[str]) -> cst.Module:
+    """``module`` without the top-level import bindings of ``names`` (a statement left with
+    nothing is removed; the first statement then left at the top loses its blank lines)."""
+    body: list[cst.BaseStatement] = []
+    for statement in module.body:
+        kept = _without(statement, names) if is_import_line(statement) else statement
+        if kept is not None:
+            body.append(kept)
+    if len(body) == len(module.body) and body == list(module.body):
+        return module
+    if not body and not module.header and not module.footer:
+        return module.with_changes(body=[], has_trailing_newline=False)  # an empty file
+    header = module.header or (body and is_docstring(body[0]))
+    if body and not header and len(body) < len(module.body):
+        first = cast("cst.SimpleStatementLine | cst.BaseCompoundStatement", body[0])
+        leading = list(first.leading_lines)
+        while leading and leading[0].comment is None:
+            leading.pop(0)
+        body[0] = first.with_changes(leading_lines=leading)
+    return module.with_changes(body=body)
+
+
+def _without(statement: cst.BaseStatement, names: set[str]) -> cst.BaseStatement | None:
+    """The import line ``statement`` without the bindings of ``names``; None when nothing is
+    left of it."""
+    line = cast("cst.SimpleStatementLine", statement)
+    small: list[cst.BaseSmallStatement] = []
+    for node in line.body:
+        if not isinstance(node, cst.Import | cst.ImportFrom) or isinstance(
+            node.names, cst.ImportStar
+        ):
+            small.append(node)
+            continue
+        kept = [a for a in node.names if _binding(a) not in names]
+        if len(kept) == len(node.names):
+            small.append(node)
+        elif kept:
+            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            small.append(node.with_changes(names=kept))
+    if small == list(line.body):
+        return line
+    if not small:
+        return None
+    small[-1] = small[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+    return line.with_changes(body=small)
+
+
+def _binding(alias: cst.ImportAlias) -> str:
+    """The name an import alias binds (``import a.b`` binds ``a``)."""
+    if alias.asname is not None:
+        return cast("cst.Name", alias.asname.name).value
+    return (get_full_name_for_node(alias.name) or "").partition(".")[0]
 
 
 def function_code(module: cst.Module, name: str) -> str:
