@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from conftest import fn_escape
+from conftest import fn_escape, run_pytest
 from test_foundation_cli import MARKER_MODULE
 
 from pytest_autofix import codes
@@ -157,9 +157,13 @@ def test_every_explained_example_is_real(code: str, tmp_path: Path) -> None:
     """A real pytest run of the example gives an issue of this code, and the fixer named makes
     exactly the change shown, with the confidence shown (or only suggests, when no change is
     shown); an example without a fixer is one no built-in fixer takes."""
-    example = codes.INFO[code].example
+    info = codes.INFO[code]
+    example = info.example
     issue = issue_from_run(example.before, tmp_path, code=code, dedent=False)
     assert issue.code == code
+    # what pytest shows, as the explanation quotes it (whitespace folded, the rootdir as ...)
+    shown = run_pytest(tmp_path, ["-p", "no:autofix", "-p", "no:cacheprovider"]).stdout.str()
+    assert " ".join(info.shows.split()) in " ".join(shown.replace(str(tmp_path), "...").split())
     if example.fixer is None:
         assert explain.fixers_of(code) == []
         return
