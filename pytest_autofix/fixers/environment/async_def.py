@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from pytest_autofix.fixers.toolkit.async_transforms import native_coroutines
 from pytest_autofix.fixers.toolkit.edits import Edits, listing, located
 from pytest_autofix.model import Fix, IssueKind
+from pytest_autofix.testing import Example
 
 if TYPE_CHECKING:
     from pytest_autofix.model import Issue
@@ -36,6 +37,38 @@ class NativeCoroutines:
     name = "environment.async-def"
     kinds = frozenset({IssueKind.ENVIRONMENT})
     codes: frozenset[str] = frozenset({"environment.removed-api"})
+    examples: tuple[Example, ...] = (
+        Example(
+            "a generator-based coroutine on Python 3.11",
+            before="""\
+                import asyncio
+
+
+                @asyncio.coroutine
+                def double(x):
+                    yield from asyncio.sleep(0)
+                    return 2 * x
+
+
+                def test_double():
+                    assert asyncio.run(double(2)) == 4
+                """,
+            after="""\
+                import asyncio
+
+
+                async def double(x):
+                    await asyncio.sleep(0)
+                    return 2 * x
+
+
+                def test_double():
+                    assert asyncio.run(double(2)) == 4
+                """,
+            confidence=0.9,
+            safe=True,
+        ),
+    )
 
     def propose(self, issue: Issue, project: Project) -> list[Fix]:
         if issue.code != "environment.removed-api":

@@ -15,6 +15,7 @@ from pytest_autofix.fixers.toolkit.pkg_resources_transforms import (
     migrate_pkg_resources,
 )
 from pytest_autofix.model import Fix, IssueKind
+from pytest_autofix.testing import Example
 
 if TYPE_CHECKING:
     from pytest_autofix.model import Issue
@@ -45,6 +46,47 @@ class PkgResources:
     name = "environment.pkg-resources"
     kinds = frozenset({IssueKind.ENVIRONMENT})
     codes: frozenset[str] = frozenset({"environment.removed-api"})
+    examples: tuple[Example, ...] = (
+        Example(
+            "the version and DistributionNotFound (the conftest.py hides pkg_resources as "
+            "setuptools 82 does)",
+            before={
+                "conftest.py": """\
+                    import sys
+
+                    sys.modules["pkg_resources"] = None
+                    """,
+                "test_about.py": """\
+                    import pkg_resources
+
+                    try:
+                        VERSION = pkg_resources.get_distribution("pytest").version
+                    except pkg_resources.DistributionNotFound:
+                        VERSION = None
+
+
+                    def test_about():
+                        assert VERSION
+                    """,
+            },
+            after={
+                "test_about.py": """\
+                    import importlib.metadata
+
+                    try:
+                        VERSION = importlib.metadata.version("pytest")
+                    except importlib.metadata.PackageNotFoundError:
+                        VERSION = None
+
+
+                    def test_about():
+                        assert VERSION
+                    """,
+            },
+            confidence=0.9,
+            safe=True,
+        ),
+    )
 
     def __init__(self, env: Environment | None = None) -> None:
         self.env = env or environment()
