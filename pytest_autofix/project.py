@@ -358,7 +358,12 @@ def _parse(path: Path, limit: int = paths.DEFAULT_MAX_FILE_SIZE) -> tuple[_Stamp
     except OSError as err:
         why = err.why if isinstance(err, paths.Unreadable) else err.strerror or str(err)
         return _Stamp(0, -1, why), _Facts({}, (), (), (), syntax_error=True)
-    return _Stamp(st.st_mtime_ns, st.st_size, _digest(source)), _scan(source)
+    try:
+        facts = _scan(source)
+    except RecursionError:  # a 500-term expression: deeper than the visitors may recurse
+        why = "nested too deeply to index: RecursionError"
+        return _Stamp(0, -1, why), _Facts({}, (), (), (), syntax_error=True)
+    return _Stamp(st.st_mtime_ns, st.st_size, _digest(source)), facts
 
 
 def _regular(path: Path) -> bool:

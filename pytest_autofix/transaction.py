@@ -14,9 +14,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
+import errno
 import hashlib
 import json
 import os
+import shutil
 import stat
 import tempfile
 import time
@@ -58,6 +60,16 @@ class LockedError(TransactionError):
     """Another autofix session holds the lock."""
 
 
+class WriteError(ConflictError):
+    """The system refused to write a file (an immutable file or directory, no space left):
+    autofix left it as it was. ``path`` is the file."""
+
+
+class RestoreError(TransactionError):
+    """Some files could not be put back; the journal stays active, so the next ``pytest``
+    start (or ``pytest --autofix-undo``) restores them. The message names them."""
+
+
 @dataclasses.dataclass(frozen=True)
 class UndoOutcome:
     """What :func:`undo` did: ``ok`` is False when a file could not be restored."""
@@ -82,9 +94,7 @@ def _read(path: Path) -> bytes | None:
 
 
 def _new_file_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+    return 0o666 & ~_umask()
 
 
 def _fsync_dir(path: Path) -> None:
@@ -178,8 +188,45 @@ def _put_back(
     if current == original and stat.S_IMODE(target.stat().st_mode) == mode:
         return False
     target.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(target, original, mode, after=after)
+    try:
+        _atomic_write(target, original, mode, after=after)
+    except OSError as exc:
+        if exc.errno not in _NO_SPACE or current is None:
+            raise
+        _overwrite(target, original, mode)  # no room for a second copy: in place
     return True
+
+
+# A full disk or quota: a temp copy has no room, the file itself may still have.
+_NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def _overwrite(target: Path, data: bytes, mode: int) -> None:
+    """Write ``data`` over ``target`` in place (not atomic: the journal still holds it, and
+    only a put-back that found no room for a temp file comes here). The file's own blocks
+    are reused: a restore needs no more room than the original takes beyond them."""
+    fd = os.open(target, os.O_WRONLY)
+    try:
+        os.ftruncate(fd, 0)  # first give its blocks back, then write the original into them
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fchmod(fd, mode)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _why(exc: OSError) -> str:
+    """An OSError in a few words: ``No space left on device``, ``Operation not permitted``."""
+    return exc.strerror or str(exc)
+
+
+def _where(state_dir: Path, entry: _Entry) -> str:
+    """Where the journal keeps the original of ``entry``."""
+    if entry.sha256 is None:
+        return "it did not exist before autofix"
+    return f"its original is in {_blob(state_dir, entry.sha256)}"
 
 
 def _remove_created_dirs(root: Path, rels: Iterable[str]) -> None:
@@ -353,20 +400,63 @@ def _now() -> str:
     return datetime.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-# --- lock ----------------------------------------------------------------------------------
+# --- the state dir and the lock ------------------------------------------------------------
+
+# What pytest puts in a cache dir it creates (``_pytest/cacheprovider.py``, CACHEDIR_FILES):
+# when autofix creates the cache dir first, pytest never writes them (it does only on creating
+# the directory), so autofix writes the same.
+CACHEDIR_FILES = {
+    "README.md": b"# pytest cache directory #\n\n"
+    b"This directory contains data from the pytest's cache plugin,\n"
+    b"which provides the `--lf` and `--ff` options, as well as the `cache` fixture.\n\n"
+    b"**Do not** commit this to version control.\n\n"
+    b"See [the docs](https://docs.pytest.org/en/stable/how-to/cache.html) for more information.\n",
+    ".gitignore": b"# Created by pytest automatically.\n*\n",
+    "CACHEDIR.TAG": b"Signature: 8a477f597d28d172789f06886806bc55\n"
+    b"# This file is a cache directory tag created by pytest.\n"
+    b"# For information about cache directory tags, see:\n"
+    b"#\thttps://bford.info/cachedir/spec.html\n",
+}
+
+
+def ensure_state_dir(state_dir: Path) -> None:
+    """Create ``state_dir`` (``<cache_dir>/autofix``) if missing. A missing cache dir is
+    created as pytest creates it, at once with its ``README.md``, ``.gitignore`` and
+    ``CACHEDIR.TAG`` (a directory made complete aside, then renamed into place), so that a
+    fresh repository's ``.pytest_cache`` is git-ignored whoever creates it first. OSError when
+    it cannot be created (a read-only rootdir, a file in the way)."""
+    if state_dir.is_dir():
+        if not os.access(state_dir, os.W_OK | os.X_OK):  # read-only, or immutable
+            raise PermissionError(errno.EACCES, "not writable", str(state_dir))
+        return
+    cache_dir = state_dir.parent
+    if not cache_dir.exists() and not os.path.islink(cache_dir):
+        cache_dir.parent.mkdir(parents=True, exist_ok=True)
+        aside = Path(tempfile.mkdtemp(prefix="pytest-cache-files-", dir=cache_dir.parent))
+        try:
+            aside.chmod(0o777 & ~_umask())
+            for name, content in CACHEDIR_FILES.items():
+                (aside / name).write_bytes(content)
+            aside.rename(cache_dir)
+        except OSError as exc:  # another process made it meanwhile: theirs is as good
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise
+        finally:
+            shutil.rmtree(aside, ignore_errors=True)
+    state_dir.mkdir(parents=True, exist_ok=True)
+
+
+def _umask() -> int:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
 
 
 def _lock(state_dir: Path, timeout: float) -> filelock.BaseFileLock:
     """Take the exclusive session lock (filelock: an OS file lock on Linux, macOS and Windows,
     released when the process dies); LockedError after ``timeout`` seconds. The holder's pid
     is written beside it for the message another session shows."""
-    if not state_dir.is_dir():
-        top = state_dir  # the outermost directory created here is git-ignored, as pytest's is
-        while not top.parent.exists():
-            top = top.parent
-        state_dir.mkdir(parents=True, exist_ok=True)
-        if top != state_dir or not (top / ".gitignore").exists():
-            (top / ".gitignore").write_text("# Created by pytest-autofix automatically.\n*\n")
+    ensure_state_dir(state_dir)
     lock = filelock.FileLock(state_dir / "lock", thread_local=False)
     try:
         lock.acquire(timeout=timeout, poll_interval=0.05)
@@ -433,10 +523,15 @@ class Transaction:
         if self._used:
             raise TransactionError("a Transaction can be entered only once")
         self._used = True
-        self._held = _lock(self.state_dir, self.lock_timeout)
+        try:
+            self._held = _lock(self.state_dir, self.lock_timeout)
+        except OSError as exc:  # a read-only rootdir or cache dir, a file where it should be
+            raise TransactionError(
+                f"cannot use autofix's state dir {self.state_dir}: {_why(exc)}"
+            ) from None
         try:
             previous = _load(self.state_dir)
-        except ValueError:
+        except (ValueError, OSError):
             previous = None  # unusable: the first write replaces it
         if previous is not None and previous.state == "active":
             _unlock(self._held)
@@ -460,7 +555,10 @@ class Transaction:
                 except ConflictError:  # the other files are back; that one is someone else's
                     self._save("rolled-back")
                     raise
-                self._save("rolled-back")  # not after an I/O error: recovery retries then
+                # not after a RestoreError: the journal stays active, recovery retries then;
+                # nor when the disk is full: every file is back, recovery will find so
+                with contextlib.suppress(OSError):
+                    self._save("rolled-back")
                 if self._foreign:  # left to another writer earlier in the run: say so
                     rel = next(iter(self._foreign))
                     raise ConflictError("; ".join(self._foreign.values()), self.rootdir / rel)
@@ -527,20 +625,29 @@ class Transaction:
             writes.append((rel, target, current, data, missing))
         if not writes:
             return
-        entries = self._journal_all(
-            [
-                (rel, current, data, [d.relative_to(self._root_real) for d in missing])
-                for rel, _, current, data, missing in writes
-            ]
-        )
+        try:
+            entries = self._journal_all(
+                [
+                    (rel, current, data, [d.relative_to(self._root_real) for d in missing])
+                    for rel, _, current, data, missing in writes
+                ]
+            )
+        except OSError as exc:  # no file of this batch is written: nothing to put back
+            raise TransactionError(
+                f"could not write the journal in {self.state_dir}: {_why(exc)}; nothing written"
+            ) from None
         synced: set[Path] = set()
         for (rel, target, _, data, missing), entry in zip(writes, entries, strict=True):
-            for directory in reversed(missing):
-                if not directory.exists():
-                    directory.mkdir()
-                    synced.add(directory.parent)
             mode = _new_file_mode() if entry.mode is None else entry.mode
-            self._replace(rel, target, data, mode)
+            try:
+                for directory in reversed(missing):
+                    if not directory.exists():
+                        directory.mkdir()
+                        synced.add(directory.parent)
+                self._replace(rel, target, data, mode)
+            except OSError as exc:  # before the rename: the file is as it was
+                why = f"{rel}: could not write it ({_why(exc)}); left as is"
+                raise WriteError(why, target) from None
             synced.add(target.parent)
             self._mtimes[rel] = _mtime(target)
         for directory in sorted(synced, key=lambda d: len(d.parts), reverse=True):
@@ -658,7 +765,7 @@ class Transaction:
         """
         self._require_open("restore")
         wanted = None if paths is None else {self._rel(p) for p in paths}
-        restored, conflicts = [], []
+        restored, conflicts, failed = [], [], []
         for entry in self._entries():
             if (wanted is not None and entry.path not in wanted) or entry.path in self._foreign:
                 continue
@@ -667,14 +774,24 @@ class Transaction:
                 conflicts.append(entry.path)
                 self._lost(entry.path, "changed on disk after autofix wrote it; left as is")
                 continue
-            if _put_back(
-                target, entry.existed, original, entry.mode, self._mtimes.get(entry.path, -1)
-            ):
+            try:
+                changed = _put_back(
+                    target, entry.existed, original, entry.mode, self._mtimes.get(entry.path, -1)
+                )
+            except OSError as exc:
+                failed.append(f"{entry.path} ({_why(exc)}; {_where(self.state_dir, entry)})")
+                continue
+            if changed:
                 restored.append(self.rootdir / entry.path)
                 self._mtimes[entry.path] = max(self._mtimes.get(entry.path, -1), _mtime(target))
             self._baseline[entry.path] = original
         if self._manifest is not None:
             _remove_created_dirs(self._root_real, self._manifest.created_dirs)
+        if failed:
+            raise RestoreError(
+                f"could not restore {', '.join(failed)}: the next pytest start restores "
+                "it from the journal (or run pytest --autofix-undo)"
+            )
         if conflicts:
             raise ConflictError(
                 f"{', '.join(conflicts)} changed on disk after autofix wrote it; left as is",
@@ -702,7 +819,13 @@ class Transaction:
             self._manifest.created_dirs = [
                 d for d in self._manifest.created_dirs if (self._root_real / d).is_dir()
             ]
-            self._save("committed")
+            try:
+                self._save("committed")
+            except OSError as exc:  # undo would not know these files: keep none of them
+                raise TransactionError(
+                    f"could not record the run in the journal in {self.state_dir} "
+                    f"({_why(exc)}), so undo could not restore it; every file was restored"
+                ) from None
             _prune(self.state_dir, {e.sha256 for e in kept if e.sha256})
         self._committed = True
         return [self.rootdir / e.path for e in kept]
@@ -817,7 +940,11 @@ def _roll_back(
     elif problems:
         head = f"could not restore every file of {run}" if undoing else run
     else:
-        head = f"nothing to restore: the files of {run} are as they were before it"
+        head = (
+            f"nothing to restore: the files of {run} are as they were before it"
+            if undoing
+            else f"{run}; nothing to restore: its files are as they were before it"
+        )
     if not retry:  # an I/O error may go away: keep the journal for another attempt
         manifest.state = new_state
         _save(state_dir, manifest)
@@ -836,6 +963,26 @@ def _remove_temp_files(rootdir: Path, state_dir: Path, manifest: _Manifest) -> N
             with contextlib.suppress(OSError):
                 if leftover.is_file() and not leftover.is_symlink():
                     leftover.unlink()
+
+
+def unrestored(state_dir: Path, rootdir: Path) -> list[str]:
+    """The files of an active journal (a run that stopped before it could finish) that are not
+    as they were before it: the next start restores them (:func:`recover`)."""
+    try:
+        manifest = _load(state_dir)
+    except (OSError, ValueError):
+        return []
+    if manifest is None or manifest.state != "active":
+        return []
+    left = []
+    for entry in manifest.files:
+        try:
+            current = _read(Path(os.path.realpath(rootdir)) / entry.path)
+        except OSError:
+            current = b""
+        if (None if current is None else _sha(current)) != entry.sha256:
+            left.append(entry.path)
+    return left
 
 
 def recover(state_dir: Path, rootdir: Path) -> list[str]:

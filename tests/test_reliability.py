@@ -16,6 +16,7 @@ import pytest
 from pytest_autofix import paths
 from pytest_autofix.engine.plan import Candidate, build
 from pytest_autofix.model import FileEdit, Fix
+from pytest_autofix.project import Project
 from pytest_autofix.transaction import Transaction, UnsafePathError
 
 
@@ -218,3 +219,39 @@ def test_a_third_party_fixer_is_refused_every_place_autofix_never_edits(
         assert fix["reason"].startswith(f"not applied: refused {rel}: ")
         assert PLACES[rel] in fix["reason"]
 
+
+def test_a_500_term_expression_is_left_out_of_the_index_not_raised(tmp_path: Path) -> None:
+    """``ast`` parses it, but walking it overflows the recursion limit: the file is listed,
+    unread, and said so; the other files are indexed."""
+    (tmp_path / "deep.py").write_text("import os\nx = " + " + ".join(["1"] * 500) + "\n")
+    (tmp_path / "ok.py").write_text("import deep\n")
+    project = Project(tmp_path)
+    assert sorted(project.modules()) == ["deep", "ok"]
+    assert project.unread == {"deep.py": "nested too deeply to index: RecursionError"}
+    ok = project.module_at("ok.py")
+    assert ok is not None
+    assert [ref.module for ref in ok.imports] == ["deep"]
+
+
+# -- hygiene ---------------------------------------------------------------------------------
+
+
+def test_a_fresh_repository_gets_pytest_s_cache_dir_files(pytester: pytest.Pytester) -> None:
+    """autofix makes ``.pytest_cache`` before pytest does (its index, its journal); pytest
+    writes its ``.gitignore`` only into a cache dir it creates, so autofix writes the same
+    files: ``git status`` stays clean."""
+    pytester.makepyfile(
+        mod="from collections import Mapping\n",
+        test_mod="import mod\n\n\ndef test_f():\n    pass\n",
+    )
+    result = pytester.runpytest_subprocess("--autofix", "-p", "no:randomly")
+    result.stdout.fnmatch_lines(["fixed*environment.removed-api*"])
+    cache = pytester.path / ".pytest_cache"
+    assert (cache / ".gitignore").read_bytes() == b"# Created by pytest automatically.\n*\n"
+    assert (
+        (cache / "CACHEDIR.TAG")
+        .read_bytes()
+        .startswith(b"Signature: 8a477f597d28d172789f06886806bc55\n")
+    )
+    assert (cache / "README.md").read_text().startswith("# pytest cache directory #")
+    assert (cache / "autofix" / "journal" / "manifest.json").is_file()

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_autofix.config import Settings, state_dir
+from pytest_autofix.config import Settings, notes_key, state_dir
 from pytest_autofix.worker.capture import FACTS_ATTR, CapturePlugin
 
 if TYPE_CHECKING:
@@ -40,6 +40,7 @@ class AutofixSession:
         self.outcome: Outcome | None = None
         self.ran = False
         self.launcher: Launcher | None = None
+        self.stopped: str | None = None  # the error that stopped the engine, in one line
         # Plain pytest stops at a collection error unless told to continue; --autofix goes on
         # (plugin.py sets the option after this). The exit status is plain pytest's all the same.
         self.stops_at_collection_errors = not getattr(
@@ -88,6 +89,48 @@ class AutofixSession:
         self.ran = True
         if not self.failures and self.settings.report is None and self.settings.patch is None:
             return  # a green run: nothing to load, nothing to do
+        self._prepare_state_dir()
+        try:
+            self._fix(session, exitstatus)
+        except OSError as err:  # the disk, not a fix: say it in one line, as pytest would
+            if self.outcome is None:
+                self.stopped = f"autofix stopped: {err}; {self._files_state()}"
+            else:  # the engine had finished: its report files could not be written
+                said = f"could not write the report: {err}"
+                note = self.outcome.note
+                self.outcome.note = f"{note}; {said}" if note else said
+
+    def _prepare_state_dir(self) -> None:
+        """The state dir, made as pytest makes its cache dir (README.md, .gitignore,
+        CACHEDIR.TAG). When it cannot be made or written (a read-only rootdir or cache dir, a
+        file named like it), an applied run could not journal its writes: it proposes
+        instead, as ``--dry-run`` does, and says why."""
+        import dataclasses
+
+        from pytest_autofix import transaction
+
+        path = state_dir(self.config)
+        try:
+            transaction.ensure_state_dir(path)
+        except OSError as err:
+            if not self.settings.dry_run:
+                self.settings = dataclasses.replace(self.settings, dry_run=True)
+                self.config.stash.setdefault(notes_key, []).append(
+                    f"cannot write autofix's state dir {path} ({err.strerror or err}): without "
+                    "a journal nothing is written; the fixes are proposed, as with --dry-run"
+                )
+
+    def _files_state(self) -> str:
+        """What an error that stopped the engine left: restored files, or a journal to
+        recover from at the next start."""
+        from pytest_autofix import transaction
+
+        left = transaction.unrestored(state_dir(self.config), self.config.rootpath)
+        if left:
+            return f"not restored yet: {', '.join(left)} (the next pytest start restores them)"
+        return "every file is as it was before autofix"
+
+    def _fix(self, session: pytest.Session, exitstatus: int) -> None:
         from pytest_autofix.engine import warm
 
         # The first rerun's interpreter starts now and imports pytest while the engine loads.
@@ -127,7 +170,9 @@ class AutofixSession:
         report.write_files(self.outcome, self.settings)
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
-        if self.outcome is not None:
+        if self.stopped is not None:
+            terminalreporter.write_line(self.stopped, red=True, bold=True)
+        elif self.outcome is not None:
             from pytest_autofix.report import summary as report
 
             report.render(terminalreporter, self.outcome, self.settings)

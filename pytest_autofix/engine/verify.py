@@ -343,7 +343,10 @@ def rerun(
     state_dir.mkdir(parents=True, exist_ok=True)
     out = warm.result_path(state_dir)
     out.unlink(missing_ok=True)
-    args = arguments(config, state_dir, nodeids, xdist=xdist)
+    try:
+        args = arguments(config, state_dir, nodeids, xdist=xdist)
+    except OSError as err:  # a full disk: no rerun, no evidence
+        return RerunResult(nodeids, {}, [], 0.0, -1, error=f"the rerun could not start: {err}")
     with contextlib.ExitStack() as stack:
         if launcher is None:
             launcher = stack.enter_context(
