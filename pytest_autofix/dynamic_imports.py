@@ -19,6 +19,7 @@ Only files whose bytes mention one of these loaders are walked (:data:`TRIGGERS`
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Iterable, Iterator
 
@@ -79,7 +80,7 @@ def scan(source: bytes, tree: ast.Module) -> tuple[str, ...]:
     """What ``tree`` (parsed from ``source``) loads dynamically, in the forms above, sorted."""
     if not any(trigger in source for trigger in TRIGGERS):
         return ()
-    names = _literal_names(tree)
+    names = _Names(tree)
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
@@ -89,7 +90,7 @@ def scan(source: bytes, tree: ast.Module) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def _call(node: ast.Call, names: dict[str, set[str] | None]) -> Iterator[str]:
+def _call(node: ast.Call, names: _Names) -> Iterator[str]:
     func = node.func
     callee = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
     if callee in _BY_PATH:
@@ -178,12 +179,12 @@ def _pytest_plugins(node: ast.Assign | ast.AugAssign | ast.AnnAssign) -> Iterato
         yield ANY
 
 
-def _values(node: ast.expr, names: dict[str, set[str] | None]) -> list[str] | None:
+def _values(node: ast.expr, names: _Names) -> list[str] | None:
     """The names (or ``prefix*``) ``node`` can spell; None when no literal says."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return list(_dotted([node.value]))
     if isinstance(node, ast.Name):
-        bound = names.get(node.id)
+        bound = names.literals.get(node.id)
         return None if bound is None else list(_dotted(bound))
     prefix = _prefix(node)
     if not prefix or not _PREFIX.fullmatch(prefix):  # "": any module at all
@@ -226,6 +227,17 @@ def _strings(elts: list[ast.expr]) -> list[str] | None:
             return None
         out.append(elt.value)
     return out
+
+
+class _Names:
+    """The module's :func:`_literal_names`, found when a call first asks (most never do)."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.tree = tree
+
+    @functools.cached_property
+    def literals(self) -> dict[str, set[str] | None]:
+        return _literal_names(self.tree)
 
 
 def _literal_names(tree: ast.Module) -> dict[str, set[str] | None]:

@@ -313,6 +313,8 @@ class _Manifest:
     rootdir: str
     files: list[_Entry]
     created_dirs: list[str]
+    # files another writer changed during the run, left to them (not undone): path -> why
+    left: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def dump(self) -> bytes:
         data = dataclasses.asdict(self)
@@ -339,7 +341,14 @@ class _Manifest:
             raise ValueError("'pid' or 'started' is malformed")
         if not isinstance(data.get("rootdir"), str):
             raise ValueError("'rootdir' is malformed")
-        return cls(data["state"], data["pid"], data["started"], data["rootdir"], entries, dirs)
+        left = data.get("left", {})  # absent before autofix recorded them
+        if not isinstance(left, dict) or not all(
+            isinstance(k, str) and _valid_rel(k) and isinstance(v, str) for k, v in left.items()
+        ):
+            raise ValueError("'left' is malformed")
+        return cls(
+            data["state"], data["pid"], data["started"], data["rootdir"], entries, dirs, left
+        )
 
 
 def _valid_rel(rel: str) -> bool:
@@ -815,6 +824,7 @@ class Transaction:
             if entry.final_sha256 != entry.sha256:
                 kept.append(entry)
         if self._manifest is not None:
+            self._manifest.left = dict(self._foreign)  # undo names them
             self._manifest.files = kept
             self._manifest.created_dirs = [
                 d for d in self._manifest.created_dirs if (self._root_real / d).is_dir()
@@ -894,7 +904,7 @@ def _restore_journaled(
                     continue
             else:
                 where = (
-                    f"its original is in {_blob(state_dir, entry.sha256)}"
+                    f"its original is kept in {_keep(state_dir, entry)}"
                     if entry.sha256
                     else "it did not exist before autofix"
                 )
@@ -911,6 +921,31 @@ def _restore_journaled(
             retry = True
     _remove_created_dirs(root_real, manifest.created_dirs)
     return restored, problems, retry
+
+
+def _keep(state_dir: Path, entry: _Entry) -> Path:
+    """A copy of ``entry``'s original for the user, outside the journal (whose blobs the
+    next run replaces): ``<state_dir>/kept/<path>``, or ``<path>.<n>`` beside an earlier
+    one that differs. Kept until the user deletes it; the journal's blob when the copy
+    cannot be made."""
+    blob = _blob(state_dir, str(entry.sha256))
+    data = _read(blob)
+    if data is None:
+        return blob
+    base = state_dir / "kept" / entry.path
+    for n in range(100):
+        kept = base if n == 0 else base.with_name(f"{base.name}.{n}")
+        try:
+            existing = _read(kept)
+            if existing == data:
+                return kept
+            if existing is None:
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                _atomic_write(kept, data, 0o600)
+                return kept
+        except OSError:
+            return blob
+    return blob
 
 
 def _foreign(manifest: _Manifest, rootdir: Path) -> bool:
@@ -1015,6 +1050,15 @@ def recover(state_dir: Path, rootdir: Path) -> list[str]:
             _unlock(fd)
 
 
+def _left_lines(manifest: _Manifest) -> list[str]:
+    """What undo says of the files the run left to another writer: it does not touch them."""
+    return [
+        f"{PREFIX}{rel} is not undone: another writer changed it during that run ({why}); "
+        "autofix left it to them, check it by hand"
+        for rel, why in sorted(manifest.left.items())
+    ]
+
+
 def undo(state_dir: Path, rootdir: Path) -> UndoOutcome:
     """Restore the files of the last committed autofix run (``pytest --autofix-undo``).
 
@@ -1028,14 +1072,16 @@ def undo(state_dir: Path, rootdir: Path) -> UndoOutcome:
     try:
         fd = _lock(state_dir, 2.0)
         manifest = _load(state_dir)
-        if manifest is None or manifest.state not in ("committed", "active") or not manifest.files:
+        if manifest is None or manifest.state not in ("committed", "active"):
             return UndoOutcome(True, [f"{PREFIX}nothing to undo"])
+        if not manifest.files:
+            return UndoOutcome(True, [f"{PREFIX}nothing to undo", *_left_lines(manifest)])
         if _foreign(manifest, rootdir):
             return UndoOutcome(
                 False, [f"{PREFIX}cannot undo: {journal} belongs to {manifest.rootdir}"]
             )
         lines, ok = _roll_back(state_dir, rootdir, manifest, undoing=manifest.state != "active")
-        return UndoOutcome(ok, lines)
+        return UndoOutcome(ok, [*lines, *_left_lines(manifest)])
     except LockedError as exc:
         return UndoOutcome(False, [f"{PREFIX}cannot undo now: {exc}"])
     except ValueError as exc:

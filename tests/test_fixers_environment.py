@@ -627,3 +627,68 @@ def test_sqlalchemy_transform_rewrites_both_forms() -> None:
             return conn.execute(select(users)).all()
         """
     )
+
+
+# -- what a migration must not do ------------------------------------------------------------
+
+
+def _migrate(api: str, source: str) -> str:
+    from pytest_autofix.fixers.toolkit.environment_transforms import migration_transform
+
+    entry = builtin().get(api)
+    assert entry is not None
+    transform = migration_transform(entry)
+    assert transform is not None
+    return transform(libcst.parse_module(textwrap.dedent(source))).code
+
+
+def test_a_replacement_that_binds_less_tightly_is_parenthesized_where_it_must_be() -> None:
+    """``np.NINF`` -> ``-np.inf``: ``np.NINF ** 2`` must not become ``-np.inf ** 2`` (a
+    different value); where nothing binds tighter no parentheses are added."""
+    after = _migrate(
+        "numpy.NINF",
+        """\
+        import numpy as np
+        x = np.NINF ** 2
+        y = np.NINF
+        f(np.NINF, [np.NINF])
+        v = np.NINF.real
+        """,
+    )
+    assert after == textwrap.dedent(
+        """\
+        import numpy as np
+        x = (-np.inf) ** 2
+        y = -np.inf
+        f(-np.inf, [-np.inf])
+        v = (-np.inf).real
+        """
+    )
+    namespace: dict[str, Any] = {"np": pytest.importorskip("numpy"), "f": lambda *a: a}
+    exec(after, namespace)
+    assert namespace["x"] == float("inf")
+
+
+def test_a_replacement_spelled_with_the_files_alias_adds_no_import() -> None:
+    after = _migrate("numpy.asfarray", "import numpy as np\nvalues = np.asfarray([1, 2])\n")
+    assert after == "import numpy as np\nvalues = np.asarray([1, 2], dtype=np.float64)\n"
+    after = _migrate("numpy.asfarray", "from numpy import asfarray\nvalues = asfarray([1, 2])\n")
+    assert "import numpy\n" in after and "numpy.asarray(" in after
+
+
+def test_a_method_rename_leaves_the_same_name_of_a_module_alone() -> None:
+    """``array.array.tostring`` is a method: ``xml.etree.ElementTree.tostring(e)`` (a module's
+    function, however the module is imported) keeps its name."""
+    after = _migrate(
+        "array.array.tostring",
+        """\
+        import array
+        import xml.etree.ElementTree
+        from xml.etree import ElementTree as ET
+        a = array.array("b").tostring()
+        c = xml.etree.ElementTree.tostring(e)
+        d = ET.tostring(e)
+        """,
+    )
+    assert 'a = array.array("b").tobytes()' in after
+    assert "c = xml.etree.ElementTree.tostring(e)" in after and "d = ET.tostring(e)" in after

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -594,17 +595,58 @@ def test_undo_leaves_a_file_changed_after_autofix(root: Path, state: Path) -> No
     (root / "a.py").write_bytes(b"the user's later edit\n")
     outcome = undo(state, root)
     assert not outcome.ok
-    blob = state / "journal" / "blobs" / manifest(state)["files"][0]["sha256"]
+    kept = state / "kept" / "a.py"
     assert outcome.lines == [
         f"pytest-autofix: undid the autofix run of {manifest(state)['started']}: restored 1 "
         "file(s) to their state before it: pkg/b.py",
         "pytest-autofix: a.py changed after autofix wrote it; left as is "
-        f"(its original is in {blob})",
+        f"(its original is kept in {kept})",
     ]
     assert (root / "a.py").read_bytes() == b"the user's later edit\n"
-    assert blob.read_bytes() == A_ORIGINAL
+    assert kept.read_bytes() == A_ORIGINAL
     assert (root / "pkg/b.py").read_bytes() == B_ORIGINAL
     assert manifest(state)["state"] == "undone"
+    # the next run replaces the journal and its blobs; the copy the user was pointed at stays
+    with Transaction(root, state) as tx:
+        tx.read("pkg/b.py")
+        tx.write("pkg/b.py", b"another fix\n")
+        tx.commit()
+    assert not (state / "journal" / "blobs" / hashlib.sha256(A_ORIGINAL).hexdigest()).exists()
+    assert kept.read_bytes() == A_ORIGINAL
+
+
+def test_undo_names_a_file_left_to_another_writer(root: Path, state: Path) -> None:
+    """A file another writer changed during the run is theirs: out of the journal, so undo
+    does not restore it, and it says so instead of "nothing to undo"."""
+    with Transaction(root, state) as tx:
+        tx.read("a.py")
+        tx.write("a.py", b"fixed a\n")
+        (root / "a.py").write_bytes(b"fixed a\nthe user's line\n")  # during the run
+        with pytest.raises(ConflictError):
+            tx.write("a.py", b"fixed again\n")
+        tx.commit()
+    outcome = undo(state, root)
+    assert outcome.lines == [
+        "pytest-autofix: nothing to undo",
+        "pytest-autofix: a.py is not undone: another writer changed it during that run (a.py "
+        "changed on disk after autofix read it; nothing written); autofix left it to them, "
+        "check it by hand",
+    ]
+    assert (root / "a.py").read_bytes() == b"fixed a\nthe user's line\n"
+
+
+def test_undo_restores_the_original_mode_the_user_changed_since(root: Path, state: Path) -> None:
+    """Undo puts a file back as it was before the run, bytes and mode: a chmod after the run
+    (with autofix's bytes still there) is undone with it."""
+    (root / "a.py").chmod(0o640)
+    with Transaction(root, state) as tx:
+        tx.read("a.py")
+        tx.write("a.py", b"fixed a\n")
+        tx.commit()
+    (root / "a.py").chmod(0o755)
+    assert undo(state, root).ok
+    assert (root / "a.py").read_bytes() == A_ORIGINAL
+    assert stat.S_IMODE((root / "a.py").stat().st_mode) == 0o640
 
 
 @pytest.fixture

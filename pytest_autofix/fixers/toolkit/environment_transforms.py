@@ -292,9 +292,12 @@ def _reads_name(tree: cst.Module, name: str, imports: dict[str, str]) -> bool:
 
 
 class _RenameMethod(cst.CSTTransformer):
-    def __init__(self, old: str, new: str, imports: dict[str, str]) -> None:
+    def __init__(
+        self, old: str, new: str, imports: dict[str, str], modules: set[str] | None = None
+    ) -> None:
         super().__init__()
         self.old, self.new, self.imports = old, new, imports
+        self.modules = modules or set()  # what the file imports as `import a.b.c`
 
     def leave_Attribute(
         self, original_node: cst.Attribute, updated_node: cst.Attribute
@@ -306,14 +309,18 @@ class _RenameMethod(cst.CSTTransformer):
             root = root.value
         if isinstance(root, cst.Name) and root.value in self.imports:
             dotted = _dotted(original_node.value)
-            if dotted is not None and dotted == root.value:
-                return updated_node  # module.old: an attribute of a module, not a method
+            if dotted is not None and (dotted == root.value or dotted in self.modules):
+                # module.old, xml.etree.ElementTree.old: a function of a module, not a method
+                return updated_node
         return updated_node.with_changes(attr=cst.Name(self.new))
 
 
 def _method(migration: Migration) -> Transform:
     def transform(tree: cst.Module) -> cst.Module:
-        return tree.visit(_RenameMethod(migration.name, migration.replacement, import_map(tree)))
+        renamer = _RenameMethod(
+            migration.name, migration.replacement, import_map(tree), _imported_modules(tree)
+        )
+        return tree.visit(renamer)
 
     return transform
 
@@ -597,6 +604,19 @@ class _Build(cst.CSTTransformer):
         return updated_node.with_changes(elements=[cst.Element(value=v) for v in expanded])
 
 
+# Replacements that bind less tightly than the attribute or call they take the place of.
+_LOOSE = (
+    cst.UnaryOperation,
+    cst.BinaryOperation,
+    cst.BooleanOperation,
+    cst.Comparison,
+    cst.IfExp,
+    cst.Lambda,
+    cst.NamedExpr,
+    cst.Await,
+)
+
+
 class _ApplyPattern(cst.CSTTransformer):
     def __init__(self, pattern: Pattern, imports: dict[str, str]) -> None:
         super().__init__()
@@ -604,6 +624,7 @@ class _ApplyPattern(cst.CSTTransformer):
         self.replace = _template(pattern.replace)
         self.imports = imports
         self.count = 0
+        self.wrapped: set[int] = set()  # the replacements parenthesized by _try
 
     def _try(self, updated_node: cst.BaseExpression) -> cst.BaseExpression:
         if type(updated_node) is not type(self.match):
@@ -614,7 +635,18 @@ class _ApplyPattern(cst.CSTTransformer):
         self.count += 1
         built = self.replace.visit(_Build(caps, self.imports))
         assert isinstance(built, cst.BaseExpression)
-        return built.with_changes(lpar=updated_node.lpar, rpar=updated_node.rpar)
+        if updated_node.lpar or not isinstance(built, _LOOSE):
+            return built.with_changes(lpar=updated_node.lpar, rpar=updated_node.rpar)
+        # `-numpy.inf` where `np.NINF` stood: parenthesized, since `np.NINF ** 2` must not
+        # become `-numpy.inf ** 2`; the parentheses go again where nothing binds tighter
+        wrapped = built.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        self.wrapped.add(id(wrapped))
+        return wrapped
+
+    def _bare(self, node: cst.BaseExpression) -> cst.BaseExpression:
+        if id(node) in self.wrapped:
+            return node.with_changes(lpar=[], rpar=[])
+        return node
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         return self._try(updated_node)
@@ -623,6 +655,38 @@ class _ApplyPattern(cst.CSTTransformer):
         self, original_node: cst.Attribute, updated_node: cst.Attribute
     ) -> cst.BaseExpression:
         return self._try(updated_node)
+
+    def leave_Arg(self, original_node: cst.Arg, updated_node: cst.Arg) -> cst.Arg:
+        return updated_node.with_changes(value=self._bare(updated_node.value))
+
+    def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign) -> cst.Assign:
+        return updated_node.with_changes(value=self._bare(updated_node.value))
+
+    def leave_Return(self, original_node: cst.Return, updated_node: cst.Return) -> cst.Return:
+        if updated_node.value is None:
+            return updated_node
+        return updated_node.with_changes(value=self._bare(updated_node.value))
+
+    def leave_Element(self, original_node: cst.Element, updated_node: cst.Element) -> cst.Element:
+        return updated_node.with_changes(value=self._bare(updated_node.value))
+
+
+def _read_names(tree: cst.Module) -> set[str]:
+    """Every name the module spells outside its import statements."""
+    found: set[str] = set()
+
+    class Names(cst.CSTVisitor):
+        def visit_Import(self, node: cst.Import) -> bool:
+            return False
+
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+            return False
+
+        def visit_Name(self, node: cst.Name) -> None:
+            found.add(node.value)
+
+    tree.visit(Names())
+    return found
 
 
 def _pattern(pattern: Pattern) -> Transform:
@@ -642,6 +706,8 @@ def _pattern(pattern: Pattern) -> Transform:
                     result = add_import(module, name)(result)
             else:
                 root = module.partition(".")[0]
+                if root not in _read_names(result):
+                    continue  # written as the file spells it (`np.inf`): nothing to import
                 if root in bound and imports.get(root) != root:
                     raise Unfixable(f"{root!r} is bound to something else in this file")
                 if module not in _imported_modules(result):
