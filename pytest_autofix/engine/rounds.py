@@ -278,7 +278,12 @@ class Engine:
         exit_status = 0 if not self.failing else (pytest_exit or 1)
         if rels and self.settings.exit_non_zero_on_fix and exit_status == 0:
             exit_status = 1
-        outcome = self._left_to_others(self._outcome(mode, count, exit_status, patch, rels))
+        return self._unreliable(
+            self._left_to_others(self._outcome(mode, count, exit_status, patch, rels))
+        )
+
+    def _unreliable(self, outcome: Outcome) -> Outcome:
+        """The outcome, naming the tests whose rerun failures proved nothing (see _confirm)."""
         if self.unreliable:
             said = "; ".join(f"{why}: not held against the fix" for why in self.unreliable.values())
             outcome.note = f"{outcome.note}; {said}" if outcome.note else said
