@@ -18,8 +18,6 @@ from pytest_autofix.testing import assert_fix, issue_from_run
 if TYPE_CHECKING:
     from conftest import Autofix, Projects
 
-    from pytest_autofix.model import Fixer
-
 
 # -- verbosity ------------------------------------------------------------------------------
 
@@ -144,14 +142,6 @@ def test_applied_run_with_a_collection_error_left_exits_2(autofix: Autofix) -> N
 # -- --autofix-explain ----------------------------------------------------------------------
 
 
-def _all_builtin_fixers() -> dict[str, Fixer]:
-    from pytest_autofix.fixers import environment, fixtures, imports
-    from pytest_autofix.fixers.environment.missing_package import MissingPackage
-
-    found = [*imports.fixers(), MissingPackage(), *fixtures.fixers(), *environment.fixers()]
-    return {f.name: f for f in found}
-
-
 @pytest.mark.parametrize("code", list(codes.INFO))
 def test_every_explained_example_is_real(code: str, tmp_path: Path) -> None:
     """A real pytest run of the example gives an issue of this code, and the fixer named makes
@@ -169,7 +159,7 @@ def test_every_explained_example_is_real(code: str, tmp_path: Path) -> None:
         return
     assert example.fixer in explain.fixers_of(code)
     result = assert_fix(
-        _all_builtin_fixers()[example.fixer],
+        {f.name: f for f in explain.builtin_fixers()}[example.fixer],
         issue,
         example.before,
         example.after or None,
@@ -188,6 +178,8 @@ def test_every_fixer_of_a_code_has_a_brief() -> None:
     routed = {name for code in codes.INFO for name in explain.fixers_of(code)}
     assert routed <= set(codes.FIXERS), "add the fixer's brief to codes.FIXERS"
     assert set(codes.FIXERS) <= {name for _, name, _ in registry.BUILTIN}
+    # the fixers whose examples the explanations list are the registered ones
+    assert [f.name for f in explain.builtin_fixers()] == [n for _, n, _ in registry.BUILTIN]
 
 
 def test_docs_codes_md_holds_every_explanation() -> None:

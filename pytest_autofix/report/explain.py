@@ -15,7 +15,7 @@ import argparse
 import difflib
 import sys
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +24,11 @@ from pytest_autofix import codes
 if TYPE_CHECKING:
     import pytest
 
+    from pytest_autofix.model import Fixer
+
 __all__ = [
+    "builtin_fixers",
+    "example_titles",
     "explain",
     "fixers_of",
     "kind_listing",
@@ -53,6 +57,20 @@ def fixers_of(code: str) -> list[str]:
         for _, name, _ in registry.BUILTIN
         if any(codes.matches(code, p) for p in registry.CODES.get(name, ()))
     ]
+
+
+def builtin_fixers() -> list[Fixer]:
+    """The built-in fixers themselves (their families loaded), in registration order."""
+    from pytest_autofix.fixers import environment, fixtures, imports
+    from pytest_autofix.fixers.environment.missing_package import MissingPackage
+
+    return [*imports.fixers(), MissingPackage(), *fixtures.fixers(), *environment.fixers()]
+
+
+def example_titles() -> dict[str, list[str]]:
+    """Built-in fixer name -> the titles of the examples it carries (its ``examples``,
+    :class:`pytest_autofix.testing.Example`, each run by tests/test_fixer_examples.py)."""
+    return {f.name: [str(e.title) for e in getattr(f, "examples", ())] for f in builtin_fixers()}
 
 
 def plugin_fixers(config: pytest.Config, code: str) -> list[str]:
@@ -117,8 +135,15 @@ def _files(files: dict[str, str]) -> list[str]:
     return out
 
 
-def explain(code: str, plugin_fixers: Sequence[str] = ()) -> str:
-    """The explanation of ``code`` (a known code) as text, ``ruff rule`` style."""
+def explain(
+    code: str,
+    plugin_fixers: Sequence[str] = (),
+    titles: Mapping[str, Sequence[str]] | None = None,
+) -> str:
+    """The explanation of ``code`` (a known code) as text, ``ruff rule`` style: with the
+    fixers of plugins routed it (``plugin_fixers``) and the titles of the examples each
+    built-in fixer carries (``titles``, :func:`example_titles` when None)."""
+    titles = example_titles() if titles is None else titles
     info = codes.INFO[code]
     kind = code.partition(".")[0]
     lines = [f"# {code}", "", *_wrap(f"{info.summary[0].upper()}{info.summary[1:]}.")]
@@ -128,6 +153,9 @@ def explain(code: str, plugin_fixers: Sequence[str] = ()) -> str:
     builtin = fixers_of(code)
     for name in builtin:
         lines += _wrap(f"- {name}: {codes.FIXERS[name]}.", "  ", first="")
+        if titles.get(name):
+            own = "Its own example" + ("s" if len(titles[name]) > 1 else "")
+            lines += _wrap(f"{own}: {'; '.join(titles[name])}.", "  ")
     for name in plugin_fixers:
         lines += _wrap(f"- {name} (a plugin's or conftest.py's fixer)", "  ", first="")
     if not builtin and not plugin_fixers:
@@ -178,8 +206,9 @@ def unknown(code: str) -> str:
 def markdown() -> str:
     """The explanations of every code, as docs/codes.md holds them between its markers."""
     out = [START, ""]
+    titles = example_titles()
     for code in codes.INFO:
-        body = explain(code).split("\n", 2)[2]  # without the "# code" title
+        body = explain(code, titles=titles).split("\n", 2)[2]  # without the "# code" title
         out += [f"### `{code}`", "", "```text", body.rstrip("\n"), "```", ""]
     out.append(END)
     return "\n".join(out) + "\n"
