@@ -152,14 +152,31 @@ def _is_worker(config: pytest.Config) -> bool:
 def pytest_load_initial_conftests(early_config: pytest.Config) -> Generator[None]:
     """With --autofix, a conftest.py that fails to import at start-up (a renamed module it
     imports, say) must not end the run before any session exists: pytest imports it again
-    while collecting, where the failure becomes a collection error that autofix captures."""
+    while collecting, where the failure becomes a collection error that autofix captures.
+    So must one whose hooks pytest refuses (``pytest_collect_file(path, parent)``, the
+    py.path argument pytest 9 removed): its half-registered plugin is unregistered, and
+    registering it again while collecting fails the same way, as a collection error."""
     try:
         return (yield)
     except Exception as err:
         autofix = getattr(early_config.known_args_namespace, "autofix", False)
-        if not autofix or type(err).__name__ != "ConftestImportFailure":
+        if not autofix:
+            raise
+        if type(err).__name__ == "PluginValidationError":
+            plugin = getattr(err, "plugin", None)
+            manager = early_config.pluginmanager
+            if plugin is None or not _is_conftest(plugin):
+                raise
+            if manager.is_registered(plugin):
+                manager.unregister(plugin)
+            return None
+        if type(err).__name__ != "ConftestImportFailure":
             raise
         return None
+
+
+def _is_conftest(plugin: object) -> bool:
+    return os.path.basename(str(getattr(plugin, "__file__", "") or "")) == "conftest.py"
 
 
 @pytest.hookimpl(tryfirst=True)

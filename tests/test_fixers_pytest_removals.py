@@ -411,3 +411,154 @@ def test_other_apis_are_not_its(issues: dict[str, Issue], tmp_path: Path) -> Non
         details={"api": "msg-kwarg"},
     )
     assert list(PytestRemovals().propose(issue, Project(tmp_path))) == []
+
+
+# -- hooks that take the py.path arguments pytest 9 removed -----------------------------------
+
+HOOK_ERROR = (
+    "Plugin '{root}/tests/conftest.py' for hook 'pytest_collect_file'\n"
+    "hookimpl definition: pytest_collect_file(parent, path)\n"
+    "Argument(s) {{'path'}} are declared in the hookimpl but can not be found in the hookspec"
+)
+
+
+@pytest.fixture
+def hook_issue(tmp_path: Path) -> Issue:
+    """The issue of pytest 9.2's refusal, as a run with --autofix collects it (the text is
+    pytest 9.2's)."""
+    from pytest_autofix.catalogue import builtin
+    from pytest_autofix.engine.classify import Context, classify
+    from pytest_autofix.engine.rules import failing
+
+    failure = failing(
+        "pluggy._manager.PluginValidationError",
+        HOOK_ERROR.format(root=tmp_path),
+        where=None,
+        phase="collect",
+        test="tests",
+        exc_mro=["pluggy._manager.PluginValidationError", "Exception"],
+        node_path="tests",
+    )
+    verdict = classify(failure, Context(frozenset(), builtin))
+    assert (verdict.code, verdict.key) == ("fixture.removed-api", "hook-path-args")
+    assert verdict.details["new"] == "file_path"
+    return Issue(
+        id="hooks",
+        kind=IssueKind.FIXTURE,
+        code=verdict.code,
+        message=verdict.message,
+        path="tests",
+        details=dict(verdict.details),
+    )
+
+
+def test_hook_path_arguments_become_pathlib(hook_issue: Issue, tmp_path: Path) -> None:
+    before = """\
+        import os
+
+
+        def pytest_collect_file(parent, path):
+            if path.ext == ".yaml" and path.basename.startswith("test"):
+                return YamlFile.from_parent(parent, fspath=path, path_kind=parent.path)
+            if os.path.exists(str(path)) and f"{path}".endswith(".cfg"):
+                return None
+
+
+        def pytest_ignore_collect(path, config):
+            return path.purebasename == "skip" or path.strpath.endswith("~")
+
+
+        def pytest_report_header(config, startdir):
+            def inner(path):
+                return path
+            return f"under {startdir}, {inner(1)}"
+        """
+    after = """\
+        import os
+
+
+        def pytest_collect_file(parent, file_path):
+            if file_path.suffix == ".yaml" and file_path.name.startswith("test"):
+                return YamlFile.from_parent(parent, path=file_path, path_kind=parent.path)
+            if os.path.exists(str(file_path)) and f"{file_path}".endswith(".cfg"):
+                return None
+
+
+        def pytest_ignore_collect(collection_path, config):
+            return collection_path.stem == "skip" or str(collection_path).endswith("~")
+
+
+        def pytest_report_header(config, start_path):
+            def inner(path):
+                return path
+            return f"under {start_path}, {inner(1)}"
+        """
+    assert_fix(
+        PytestRemovals(),
+        hook_issue,
+        {"tests/conftest.py": before},
+        {"tests/conftest.py": after},
+        confidence=0.9,
+        safe=True,
+        rootdir=tmp_path,
+    )
+
+
+def test_a_py_path_method_makes_the_rename_unsafe(hook_issue: Issue, tmp_path: Path) -> None:
+    before = """\
+        def pytest_collect_file(parent, path):
+            if path.check(file=1) and helper(path):
+                return None
+        """
+    after = """\
+        def pytest_collect_file(parent, file_path):
+            if file_path.check(file=1) and helper(file_path):
+                return None
+        """
+    result = assert_fix(
+        PytestRemovals(),
+        hook_issue,
+        {"tests/conftest.py": before},
+        {"tests/conftest.py": after},
+        confidence=0.7,
+        safe=False,
+        rootdir=tmp_path,
+    )
+    assert result.fix is not None and "path.check" in result.fix.description
+
+
+def test_a_conftest_with_old_hook_arguments_is_fixed_in_a_real_session(
+    pytester: pytest.Pytester,
+) -> None:
+    """pytest 9 refuses the conftest.py while it starts; with --autofix the run goes on, the
+    refusal is a collection error, and the fix is verified by the rerun."""
+    pytester.makeini("[pytest]\n")
+    pytester.makeconftest(
+        """
+        import pytest
+
+
+        class YamlFile(pytest.File):
+            def collect(self):
+                yield YamlItem.from_parent(self, name=self.path.stem)
+
+
+        class YamlItem(pytest.Item):
+            def runtest(self):
+                assert self.path.read_text().strip() == "ok"
+
+
+        def pytest_collect_file(parent, path):
+            if path.ext == ".yaml" and path.basename.startswith("test"):
+                return YamlFile.from_parent(parent, fspath=path)
+        """
+    )
+    (pytester.path / "test_data.yaml").write_text("ok\n")
+    plain = pytester.runpytest_subprocess()
+    assert "can not be found in the hookspec" in plain.stderr.str() + plain.stdout.str()
+    result = pytester.runpytest_subprocess("--autofix")
+    result.stdout.fnmatch_lines(["*fixed*fixture.removed-api*pytest_collect_file(path)*"])
+    assert (
+        "def pytest_collect_file(parent, file_path):" in (pytester.path / "conftest.py").read_text()
+    )
+    assert pytester.runpytest_subprocess().ret == 0

@@ -720,6 +720,65 @@ def fixture_positional(failure: Failure, ctx: Context) -> Match | None:
     )
 
 
+# pytest 9 removed the py.path arguments of these hooks: hook -> (old argument, new argument)
+_PYTEST_HOOK_PATHS = {
+    "pytest_ignore_collect": ("path", "collection_path"),
+    "pytest_collect_file": ("path", "file_path"),
+    "pytest_pycollect_makemodule": ("path", "module_path"),
+    "pytest_report_header": ("startdir", "start_path"),
+    "pytest_report_collectionfinish": ("startdir", "start_path"),
+}
+_HOOK_ARGUMENTS = re.compile(
+    r"Plugin '(?P<plugin>.+?)' for hook '(?P<hook>\w+)'\s*\n"
+    r"hookimpl definition: .*\n"
+    r"Argument\(s\) \{(?P<args>[^}]*)\} are declared in the hookimpl but can not be found"
+)
+
+
+@rule(
+    Example(
+        failing(
+            "pluggy._manager.PluginValidationError",
+            "Plugin '/p/tests/conftest.py' for hook 'pytest_collect_file'\n"
+            "hookimpl definition: pytest_collect_file(path, parent)\n"
+            "Argument(s) {'path'} are declared in the hookimpl but can not be found in the "
+            "hookspec",
+            where=None,
+            phase="collect",
+            test="tests",
+            exc_mro=["pluggy._manager.PluginValidationError", "Exception"],
+            node_path="tests",
+        ),
+        "fixture.removed-api",
+        "hook-path-args",
+        {
+            "api": "hook-path-args",
+            "hook": "pytest_collect_file",
+            "name": "path",
+            "new": "file_path",
+            "plugin": "/p/tests/conftest.py",
+        },
+    ),
+)
+def hook_path_arguments(failure: Failure, ctx: Context) -> Match | None:
+    """A conftest.py or plugin hook that takes the py.path argument pytest 9 removed
+    (``pytest_collect_file(path, parent)``): pytest refuses to register it."""
+    m = _HOOK_ARGUMENTS.search(failure.message)
+    if exc_name(failure) != "PluginValidationError" or m is None:
+        return None
+    hook = m.group("hook")
+    args = {a.strip().strip("'\"") for a in m.group("args").split(",")}
+    if hook not in _PYTEST_HOOK_PATHS or args != {_PYTEST_HOOK_PATHS[hook][0]}:
+        return None
+    old, new = _PYTEST_HOOK_PATHS[hook]
+    return _removed_in_pytest(
+        f"{hook}({old}) was removed in pytest 9: the argument is {new} (a pathlib.Path)",
+        PytestRemovedApi(
+            api="hook-path-args", hook=hook, name=old, new=new, plugin=m.group("plugin")
+        ),
+    )
+
+
 @rule(
     Example(
         failing(
@@ -1672,6 +1731,7 @@ RULES: tuple[Rule, ...] = (
     pytest_removed_attribute,
     raises_message,
     fixture_positional,
+    hook_path_arguments,
     async_fixture,
     yield_fixture,
     parametrize_iterator,

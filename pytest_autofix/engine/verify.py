@@ -70,13 +70,19 @@ class RerunResult:
         return frozenset(a for n in failed for a in _ancestors(n))
 
 
+_ROOTDIR = "."  # the node id of the rootdir's own collector (a conftest.py there fails on it)
+
+
 def _ancestors(nodeid: str) -> Iterator[str]:
-    """``nodeid`` and every node id that contains it: its directories, module and class, and
-    the test whose parametrized instance it is (``t.py::test_x`` for ``t.py::test_x[1]``)."""
+    """``nodeid`` and every node id that contains it: its directories (the rootdir's is
+    ``.``), module and class, and the test whose parametrized instance it is
+    (``t.py::test_x`` for ``t.py::test_x[1]``)."""
     yield nodeid
     for i, char in enumerate(nodeid):
         if char in "/[" or nodeid.startswith("::", i):
             yield nodeid[:i]
+    if nodeid:
+        yield _ROOTDIR
 
 
 def _unparametrized(nodeid: str) -> str | None:
@@ -92,6 +98,7 @@ def under(nodeid: str, parent: str) -> bool:
     instance ``parent`` names (a target ``test_x[1]`` is run by ``test_x``)."""
     return (
         nodeid == parent
+        or (parent == _ROOTDIR and bool(nodeid))
         or nodeid.startswith((parent + "::", parent + "/", parent + "["))
         or nodeid == _unparametrized(parent)
     )

@@ -17,9 +17,11 @@ from pytest_autofix.fixers.toolkit.cst import find_all
 from pytest_autofix.fixers.toolkit.import_transforms import Transform, Unfixable
 
 __all__ = [
+    "HOOK_PATHS",
     "PYTEST_CONFIG",
     "drop_keyword",
     "fixture_keywords",
+    "hook_path_arguments",
     "list_argvalues",
     "pytest_collect_members",
     "pytest_config_from_fixture",
@@ -399,3 +401,173 @@ def list_argvalues(tests: Sequence[str]) -> Transform:
         return module.visit(_ListArgvalues(set(tests), parametrize))
 
     return transform
+
+
+# -- hooks that take the py.path arguments pytest 9 removed -----------------------------------
+
+# hook -> (old argument, new argument); docs/fixers.md lists them
+HOOK_PATHS = {
+    "pytest_ignore_collect": ("path", "collection_path"),
+    "pytest_collect_file": ("path", "file_path"),
+    "pytest_pycollect_makemodule": ("path", "module_path"),
+    "pytest_report_header": ("startdir", "start_path"),
+    "pytest_report_collectionfinish": ("startdir", "start_path"),
+}
+# py.path.local attributes -> the pathlib.Path expression that reads the same
+_PY_PATH_ATTRIBUTES = {
+    "basename": "{p}.name",
+    "ext": "{p}.suffix",
+    "purebasename": "{p}.stem",
+    "strpath": "str({p})",
+    "dirname": "str({p}.parent)",
+}
+# calls that read a py.path and a pathlib.Path alike (through os.fspath or str)
+_PATH_READERS = frozenset({"str", "os.fspath", "open", "repr"})
+
+
+class _HookPath(cst.CSTTransformer):
+    """In one hook function: the parameter ``old`` -> ``new``, and each read of it as
+    pathlib spells it; reads it cannot translate are listed in ``other``."""
+
+    def __init__(self, old: str, new: str) -> None:
+        super().__init__()
+        self.old = old
+        self.new = new
+        self.other: list[str] = []
+        self.depth = 0
+        self.names_not_read: set[int] = set()  # attribute and keyword names: not the variable
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.depth += 1
+        return self.depth == 1  # a nested function's own names are its own
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.names_not_read.add(id(node.attr))
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self.names_not_read.add(id(node.keyword))
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        self.depth -= 1
+        return updated_node
+
+    def leave_Param(self, original_node: cst.Param, updated_node: cst.Param) -> cst.Param:
+        if updated_node.name.value == self.old:
+            return updated_node.with_changes(name=cst.Name(self.new))
+        return updated_node
+
+    def leave_Attribute(
+        self, original_node: cst.Attribute, updated_node: cst.Attribute
+    ) -> cst.BaseExpression:
+        value = original_node.value
+        if not (isinstance(value, cst.Name) and value.value == self.old):
+            return updated_node
+        attr = original_node.attr.value
+        if attr not in _PY_PATH_ATTRIBUTES:
+            self.other.append(f"{self.old}.{attr}")
+            return updated_node.with_changes(value=cst.Name(self.new))
+        return cst.parse_expression(_PY_PATH_ATTRIBUTES[attr].format(p=self.new))
+
+    def leave_Arg(self, original_node: cst.Arg, updated_node: cst.Arg) -> cst.Arg:
+        # Node.from_parent(parent, fspath=path) -> path=file_path (fspath= went in pytest 9.1)
+        if (
+            updated_node.keyword is not None
+            and updated_node.keyword.value == "fspath"
+            and isinstance(original_node.value, cst.Name)
+            and original_node.value.value == self.old
+        ):
+            return updated_node.with_changes(keyword=cst.Name("path"))
+        return updated_node
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
+        if updated_node.value == self.old and id(original_node) not in self.names_not_read:
+            return updated_node.with_changes(value=self.new)
+        return updated_node
+
+
+class _PlainReads(cst.CSTVisitor):
+    """Reads of ``name`` other than as an attribute's object, a keyword argument ``fspath=``
+    or an argument of a call that reads any path alike (``str()``, ``os.fspath()``,
+    ``open()``, ``os.path.*``) or an f-string's field."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+        self.found: list[str] = []
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        if not _is_name(node.value, self.name):
+            node.value.visit(self)
+        return False
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        func = get_full_name_for_node(node.func) or ""
+        if func in _PATH_READERS or func.startswith("os.path."):
+            for arg in node.args:
+                if not (isinstance(arg.value, cst.Name) and arg.value.value == self.name):
+                    arg.visit(self)
+            return False
+        return True
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        if not (node.keyword is not None and node.keyword.value == "fspath"):
+            node.value.visit(self)
+        return False
+
+    def visit_FormattedStringExpression(self, node: cst.FormattedStringExpression) -> bool:
+        return not (isinstance(node.expression, cst.Name) and node.expression.value == self.name)
+
+    def visit_Param(self, node: cst.Param) -> bool:
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == self.name:
+            self.found.append(self.name)
+
+
+def hook_path_arguments(unsafe: list[str] | None = None) -> Transform:
+    """Every top-level hook of :data:`HOOK_PATHS` taking its py.path argument: the parameter
+    renamed to the pathlib one, ``.basename``/``.ext``/``.purebasename``/``.strpath``/
+    ``.dirname`` read as pathlib does, ``fspath=path`` passed on as ``path=``. ``unsafe``
+    receives the reads that a pathlib.Path may not serve the same way (another py.path
+    method, the path compared or passed on to a function)."""
+
+    def transform(module: cst.Module) -> cst.Module:
+        body = list(module.body)
+        left: list[str] = []
+        for i, statement in enumerate(body):
+            if not isinstance(statement, cst.FunctionDef):
+                continue
+            hook = statement.name.value
+            if hook not in HOOK_PATHS:
+                continue
+            old, new = HOOK_PATHS[hook]
+            params = _param_names(statement)
+            if old not in params:
+                continue
+            if new in params or _binds_in(statement, new):
+                raise Unfixable(f"{hook}() already binds {new}")
+            plain = _PlainReads(old)
+            statement.body.visit(plain)
+            rename = _HookPath(old, new)
+            renamed = statement.visit(rename)
+            assert isinstance(renamed, cst.FunctionDef)
+            body[i] = renamed
+            left += [f"{hook}(): {u}" for u in rename.other]
+            left += [f"{hook}(): {old} passed on or compared" for _ in plain.found[:1]]
+        if unsafe is not None:
+            unsafe[:] = left
+        return module.with_changes(body=body)
+
+    return transform
+
+
+def _is_name(node: cst.CSTNode, name: str) -> bool:
+    return isinstance(node, cst.Name) and node.value == name
+
+
+def _binds_in(node: cst.FunctionDef, name: str) -> bool:
+    return bool(find_all(node.body, cst.Name, lambda n: n.value == name))
