@@ -246,12 +246,9 @@ def test_attr_becomes_marks_unsafely(issue: Issue) -> None:
 
 def test_a_use_with_no_exact_rewrite_keeps_the_file(issue: Issue) -> None:
     before = """\
-        from nose.tools import with_setup, assert_equal
+        from nose.tools import timed, assert_equal
 
-        def setup_func():
-            pass
-
-        @with_setup(setup_func)
+        @timed(1.0)
         def test_x():
             assert_equal(1, 1)
 
@@ -261,9 +258,63 @@ def test_a_use_with_no_exact_rewrite_keeps_the_file(issue: Issue) -> None:
         NoseTools(), issue, {"tests/__init__.py": "", "tests/test_nose.py": before}, None
     )
     assert result.fix is not None
-    assert "with_setup(setup_func)" in result.fix.description
+    assert "timed(1.0)" in result.fix.description
     assert "assert_equal" in result.fix.description
     assert "pip install nose" in result.fix.description
+
+
+def test_with_setup_runs_around_the_test_as_nose_ran_it(issue: Issue) -> None:
+    before = """\
+        from nose.tools import with_setup, raises
+
+        def start():
+            pass
+
+        def stop():
+            pass
+
+        @with_setup(start, stop)
+        def test_both():
+            \"\"\"Doc.\"\"\"
+            assert start
+
+        @with_setup(teardown=stop)
+        @raises(KeyError)
+        def test_teardown_only():
+            {}["k"]
+
+        @with_setup(start)
+        def test_setup_only(): assert stop
+        """
+    after = """\
+        import pytest
+
+        def start():
+            pass
+
+        def stop():
+            pass
+
+        def test_both():
+            \"\"\"Doc.\"\"\"
+            start()
+            try:
+                assert start
+            finally:
+                stop()
+
+        def test_teardown_only():
+            try:
+                with pytest.raises(KeyError):
+                    {}["k"]
+            finally:
+                stop()
+
+        def test_setup_only():
+            start()
+            assert stop
+        """
+    fix(issue, before, after, confidence=0.9)
 
 
 def test_every_project_file_that_imports_nose_is_migrated(issue: Issue) -> None:

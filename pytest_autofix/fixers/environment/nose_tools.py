@@ -99,8 +99,8 @@ class NoseTools:
             return [
                 Fix(
                     f"nose is used in ways with no exact rewrite here{edits.note()}: migrate "
-                    f"them by hand (with_setup -> a fixture, nose's -a attributes -> pytest "
-                    f"marks), {_PIN}",
+                    f"them by hand (timed, set_trace, with_setup of an expression -> a "
+                    f"fixture), {_PIN}",
                     0.3,
                 )
             ]

@@ -208,7 +208,8 @@ _RAISES = {
     "assert_raises_regexp": True,
 }
 _DECORATORS = frozenset({"raises", "nottest", "istest", "attr"})
-# nose.tools names with no rewrite here: a file that uses one keeps nose
+# nose.tools names with no rewrite here (with_setup only in some forms): a file that uses one
+# keeps nose
 _OTHER_TOOLS = frozenset({"with_setup", "set_trace", "timed", "make_decorator", "TimeExpired"})
 
 
@@ -455,6 +456,61 @@ def _body_with(body: cst.BaseSuite, item: cst.BaseExpression) -> cst.IndentedBlo
     return cst.IndentedBlock([*head, with_])
 
 
+@dataclasses.dataclass(frozen=True)
+class _Setup:
+    """``@with_setup(setup, teardown)``: the functions nose ran before and after the test."""
+
+    setup: cst.BaseExpression | None
+    teardown: cst.BaseExpression | None
+
+    @classmethod
+    def of(cls, call: cst.Call) -> _Setup | None:
+        """Its two callables, when they are names or attributes (nose's parameters)."""
+        found: dict[str, cst.BaseExpression] = {}
+        positional = [a for a in call.args if a.keyword is None]
+        if any(a.star for a in call.args) or len(positional) > 2:
+            return None
+        for arg, param in zip(positional, ("setup", "teardown"), strict=False):
+            found[param] = arg.value
+        for arg in call.args:
+            if arg.keyword is not None:
+                if arg.keyword.value not in ("setup", "teardown") or arg.keyword.value in found:
+                    return None
+                found[arg.keyword.value] = arg.value
+        if not found or not all(isinstance(v, cst.Name | cst.Attribute) for v in found.values()):
+            return None
+        return cls(found.get("setup"), found.get("teardown"))
+
+
+def _call_line(func: cst.BaseExpression) -> cst.SimpleStatementLine:
+    return cst.SimpleStatementLine([cst.Expr(cst.Call(func, []))])
+
+
+def _body_between(body: cst.BaseSuite, setup: _Setup) -> cst.IndentedBlock:
+    """The function body after ``setup()`` and inside ``try:`` / ``finally: teardown()``
+    (a docstring stays first): nose's order, teardown only when setup succeeded."""
+    statements: list[cst.BaseStatement]
+    if isinstance(body, cst.SimpleStatementSuite):
+        statements = [cst.SimpleStatementLine(list(body.body))]
+    else:
+        statements = list(cast_block(body).body)
+    head = statements[:1] if statements and is_docstring(statements[0], concatenated=True) else []
+    rest = statements[len(head) :] or [cst.SimpleStatementLine([cst.Pass()])]
+    made: list[cst.BaseStatement] = [*head]
+    if setup.setup is not None:
+        made.append(_call_line(setup.setup))
+    if setup.teardown is None:
+        made.extend(rest)
+    else:
+        made.append(
+            cst.Try(
+                cst.IndentedBlock(rest),
+                finalbody=cst.Finally(cst.IndentedBlock([_call_line(setup.teardown)])),
+            )
+        )
+    return cst.IndentedBlock(made)
+
+
 def cast_block(body: cst.BaseSuite) -> cst.IndentedBlock:
     assert isinstance(body, cst.IndentedBlock)
     return body
@@ -557,6 +613,7 @@ class _Migrate(cst.CSTTransformer):
         node = updated_node
         kept: list[cst.Decorator] = []
         after: list[cst.BaseStatement] = []
+        setups: list[_Setup] = []
         for decorator in node.decorators:
             result = self._decorator(decorator, node.name.value, False)
             if isinstance(result, cst.Decorator):
@@ -565,10 +622,14 @@ class _Migrate(cst.CSTTransformer):
                 kept.extend(result)
             elif isinstance(result, str):  # "nottest"
                 after.append(cst.parse_statement(f"{node.name.value}.__test__ = False\n"))
+            elif isinstance(result, _Setup):
+                setups.append(result)
             elif result is not None:  # the exception a @raises expects
                 raises = cst.Call(_dotted("pytest.raises"), [cst.Arg(result)])
                 node = node.with_changes(body=_body_with(node.body, raises))
                 self.needs.add("pytest")
+        for setup in setups:  # nose ran them around the test, @raises included
+            node = node.with_changes(body=_body_between(node.body, setup))
         node = node.with_changes(decorators=kept)
         return cst.FlattenSentinel([node, *after]) if after else node
 
@@ -599,9 +660,10 @@ class _Migrate(cst.CSTTransformer):
 
     def _decorator(
         self, decorator: cst.Decorator, name: str, is_class: bool
-    ) -> cst.Decorator | list[cst.Decorator] | cst.BaseExpression | str | None:
+    ) -> cst.Decorator | list[cst.Decorator] | cst.BaseExpression | str | _Setup | None:
         """What becomes of one decorator: itself (kept), marks (``@attr``), "nottest" (an
-        ``__test__ = False`` instead), the exception ``@raises`` expects, or None (dropped)."""
+        ``__test__ = False`` instead), the exception ``@raises`` expects, the functions
+        ``@with_setup`` runs around the test, or None (dropped)."""
         expr = decorator.decorator
         func = expr.func if isinstance(expr, cst.Call) else expr
         tool = self.names.tool(func)
@@ -618,6 +680,10 @@ class _Migrate(cst.CSTTransformer):
             return self._raises(decorator, expr, name)
         if tool == "attr" and isinstance(expr, cst.Call):
             return self._marks(decorator, expr, name)
+        if tool == "with_setup" and isinstance(expr, cst.Call) and not is_class:
+            found = _Setup.of(expr)
+            if found is not None:
+                return found
         self.left.append(f"@{_code(expr)} on {name}")
         return decorator
 
