@@ -136,6 +136,21 @@ def test_what_a_file_loads_by_name_is_kept_in_the_index_cache(tmp_path: Path) ->
     assert again.module_at("tests/test_dyn.py").dynamic == ("pkg.mod",)  # type: ignore[union-attr]
 
 
+def test_a_module_a_conftest_imports_selects_every_test_below_it(tmp_path: Path) -> None:
+    project = _project(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/helpers.py": "",
+            "tests/conftest.py": "from pkg import helpers\n",
+            "tests/test_v.py": "def test_v():\n    pass\n",
+            "tests/sub/test_w.py": "def test_w():\n    pass\n",
+            "other/test_o.py": "def test_o():\n    pass\n",
+        },
+    )
+    assert _selected(project, ["pkg/helpers.py"]) == ["tests/sub/test_w.py", "tests/test_v.py"]
+
+
 def test_pytest_plugins_are_imports(tmp_path: Path) -> None:
     project = _project(
         tmp_path,
