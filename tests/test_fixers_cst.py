@@ -284,8 +284,9 @@ def test_add_import_is_add_imports_visitor(source: str) -> None:
             assert ours == fixer == (type(exc).__name__, str(exc)), (module, name, asname)
             continue
         assert ours == ("code", codemod.code), (module, name, asname)
-        # the transform the fixers use: the same, with the spacing kept
-        assert fixer == ("code", _imports_rewrite._keep_spacing(tree, codemod).code)
+        # the transform the fixers use: the same, with the spacing kept and a merged name in
+        # its place in a line that is in order
+        assert fixer == ("code", _imports_rewrite._tidy(tree, codemod).code)
 
 
 def test_add_import_examples() -> None:
@@ -302,6 +303,16 @@ def test_add_import_examples() -> None:
         == '"""Doc."""\nimport os\nimport json\nx = 1\n'
     )
     assert add("from typing import List\n", "typing", "Dict") == "from typing import Dict, List\n"
+    # merged in order (isort's and ruff's order by type) when the line is in order
+    assert add("from typing import List\n", "typing", "Optional") == (
+        "from typing import List, Optional\n"
+    )
+    assert add("from m import TIMEOUT, Client, run\n", "m", "Config") == (
+        "from m import TIMEOUT, Client, Config, run\n"
+    )
+    assert add("from m import run, Client\n", "m", "Config") == (
+        "from m import Config, run, Client\n"  # not in order: left as it is, name first
+    )
     assert add('"""Doc."""\nimport os\n', "__future__", "annotations") == (
         '"""Doc."""\nfrom __future__ import annotations\nimport os\n'
     )

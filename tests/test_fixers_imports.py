@@ -852,7 +852,7 @@ def test_missing_project_symbol_with_one_definition_in_every_location(tmp_path: 
             """,
         "tests/conftest.py": """\
             import pytest
-            from shop.prices import with_tax, total
+            from shop.prices import total, with_tax
 
 
             @pytest.fixture

@@ -20,7 +20,14 @@ from pytest_autofix.fixers.toolkit.scan import relative_form
 
 Transform = Callable[[cst.Module], cst.Module]
 
-__all__ = ["Transform", "Unfixable", "add_import", "rename_module", "rename_name"]
+__all__ = [
+    "Transform",
+    "Unfixable",
+    "add_import",
+    "import_order",
+    "rename_module",
+    "rename_name",
+]
 
 
 class Unfixable(Exception):
@@ -500,17 +507,12 @@ def _merged(
         return None
     names = list(cast("Sequence[cst.ImportAlias]", target.names))
     added = cast("Sequence[cst.ImportAlias]", ours.names)
-    keys = [_full(a.name) for a in names]
-    in_order = keys == sorted(keys, key=str.lower)
+    keys = [import_order(_full(a.name)) for a in names]
+    in_order = keys == sorted(keys)
     names += added
     if in_order:
-        names.sort(key=lambda a: _full(a.name).lower())
-    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    names = [
-        a.with_changes(comma=comma if k < len(names) - 1 else cst.MaybeSentinel.DEFAULT)
-        for k, a in enumerate(names)
-    ]
-    merged = into.with_changes(body=[target.with_changes(names=names)])
+        names.sort(key=lambda a: import_order(_full(a.name)))
+    merged = into.with_changes(body=[target.with_changes(names=_with_commas(names))])
     return merged if len(tree.code_for_node(merged).rstrip()) <= limit else None
 
 
@@ -531,9 +533,62 @@ def add_import(module: str, name: str | None = None, asname: str | None = None) 
     """
 
     def transform(tree: cst.Module) -> cst.Module:
-        return _keep_spacing(tree, _add_import(tree, module, name, asname))
+        return _tidy(tree, _add_import(tree, module, name, asname))
 
     return transform
+
+
+def _tidy(before: cst.Module, after: cst.Module) -> cst.Module:
+    """``after`` (``before`` with an import added as ``AddImportsVisitor`` adds it) as a
+    reviewer expects it: a name merged into a line kept in order when the line was in order
+    (:func:`import_order`), the spacing of the file kept (:func:`_keep_spacing`)."""
+    return _keep_spacing(before, _merged_in_order(before, after))
+
+
+def import_order(name: str) -> tuple[int, str, str]:
+    """isort's and ruff's default order of the names of one ``from`` import (order by type):
+    constants, then classes, then the rest, each alphabetically ignoring case."""
+    if name.isupper() and len(name) > 1:
+        kind = 0
+    elif name[:1].isupper():
+        kind = 1
+    else:
+        kind = 2
+    return kind, name.lower(), name
+
+
+def _merged_in_order(before: cst.Module, after: cst.Module) -> cst.Module:
+    """``after`` with the name ``AddImportsVisitor`` put first in an existing line moved to its
+    place in order, when the rest of that line is in order."""
+    if len(after.body) != len(before.body):
+        return after  # a new line, not a merge
+    for i, (old, new) in enumerate(zip(before.body, after.body, strict=True)):
+        if old.deep_equals(new) or not is_import_line(new, cst.ImportFrom):
+            continue
+        node = cast("cst.ImportFrom", cast("cst.SimpleStatementLine", new).body[0])
+        if isinstance(node.names, cst.ImportStar) or node.lpar is not None:
+            return after
+        first, *rest = node.names
+        keys = [import_order(_full(a.name)) for a in rest]
+        if keys != sorted(keys):
+            return after  # the project does not keep this line in order
+        names = sorted([first, *rest], key=lambda a: import_order(_full(a.name)))
+        names = _with_commas(names)
+        line = cast("cst.SimpleStatementLine", new).with_changes(
+            body=[node.with_changes(names=names)]
+        )
+        return after.with_changes(body=[*after.body[:i], line, *after.body[i + 1 :]])
+    return after
+
+
+def _with_commas(names: Sequence[cst.ImportAlias]) -> list[cst.ImportAlias]:
+    """``names`` separated as on one line: ``a, b, c``."""
+    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    last = len(names) - 1
+    return [
+        a.with_changes(comma=comma if k < last else cst.MaybeSentinel.DEFAULT)
+        for k, a in enumerate(names)
+    ]
 
 
 def _skip_first(body: Sequence[cst.BaseStatement]) -> bool:
