@@ -370,6 +370,8 @@ FIXERS: dict[str, str] = {
     "fixture.pytest-removals": "older pytest removals: `request.funcargnames` -> "
     "`fixturenames` (0.95), `pytest.config` -> `request.config`/`pytestconfig` (0.9), "
     "`raises(message=)` dropped (0.9), positional fixture arguments named (0.95)",
+    "fixture.funcarg-prefix": "`def pytest_funcarg__name(request)` (pytest 3) -> "
+    "`@pytest.fixture def name(request)` in the test module: 0.95",
     "environment.removed-api": "migrates every use in the project, from the migration "
     "catalogue: 0.95 for a safe entry, 0.9 for a guarded one whose checks pass, 0.85 and "
     "unsafe for a rewrite that may change behaviour; 0.5 or a suggestion when a check fails "

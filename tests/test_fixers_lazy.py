@@ -76,6 +76,7 @@ def test_the_hook_returns_stand_ins_routed_like_the_real_fixers(
         "fixture.renamed",
         "fixture.move-to-conftest",
         "fixture.undecorated",
+        "fixture.funcarg-prefix",
     ]
     # nothing is loaded before it is used; a family is loaded once, for all its fixers
     by_name = {f.name: f for f in lazy if isinstance(f, fixers.LazyFixer)}

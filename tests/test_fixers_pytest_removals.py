@@ -8,6 +8,7 @@ pytest: classification is checked on what the run really raised, then each fix i
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ import pytest
 from pytest_autofix.fixers.fixtures import PytestRemovals
 from pytest_autofix.model import Issue, IssueKind
 from pytest_autofix.project import Project
-from pytest_autofix.testing import assert_fix, issues_from_run
+from pytest_autofix.testing import assert_fix, issue_from_run, issues_from_run
 
 OLD = {
     "test_renamed.py": """\
@@ -562,3 +563,60 @@ def test_a_conftest_with_old_hook_arguments_is_fixed_in_a_real_session(
         "def pytest_collect_file(parent, file_path):" in (pytester.path / "conftest.py").read_text()
     )
     assert pytester.runpytest_subprocess().ret == 0
+
+
+# -- pytest_funcarg__ factories (removed in pytest 4.0) ---------------------------------------
+
+
+def test_a_funcarg_factory_becomes_a_fixture(tmp_path: Path) -> None:
+    from pytest_autofix.fixers.fixtures import FuncargPrefix
+
+    before = {
+        "tests/test_db.py": """\
+            import pytest
+
+
+            def pytest_funcarg__db(request):
+                \"\"\"The database.\"\"\"
+                return {"rows": 2}
+
+
+            class TestRows:
+                def test_rows(self, db):
+                    assert db["rows"] == 2
+            """,
+    }
+    issue = issue_from_run(before, tmp_path, code="fixture.not-found")
+    after = textwrap.dedent(before["tests/test_db.py"]).replace(
+        "def pytest_funcarg__db(request):", "@pytest.fixture\ndef db(request):"
+    )
+    assert_fix(
+        FuncargPrefix(),
+        issue,
+        before,
+        {"tests/test_db.py": after},
+        confidence=0.95,
+        safe=True,
+        rootdir=tmp_path,
+    )
+
+
+def test_a_funcarg_factory_read_by_name_is_left(tmp_path: Path) -> None:
+    from pytest_autofix.fixers.fixtures import FuncargPrefix
+
+    before = {
+        "test_db.py": """\
+            def pytest_funcarg__db(request):
+                return 1
+
+
+            FACTORY = pytest_funcarg__db
+
+
+            def test_rows(db):
+                assert db
+            """,
+    }
+    issue = issue_from_run(before, tmp_path, code="fixture.not-found")
+    result = assert_fix(FuncargPrefix(), issue, before, None, rootdir=tmp_path)
+    assert result.fix is not None and "reads pytest_funcarg__db by name" in result.fix.description
