@@ -8,9 +8,11 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -229,4 +231,104 @@ def test_no_state_dir_means_fixes_are_proposed_not_written(tmp_path: Path, case:
     assert f"cannot write autofix's state dir {cache / 'autofix'} (" in out
     assert "the fixes are proposed, as with --dry-run" in out
     assert "proposed    environment.removed-api" in out
+    assert snapshot(tmp_path) == before
+
+
+# -- signals during a rerun -------------------------------------------------------------------
+
+HANGING_RERUN = """
+import os
+import time
+
+from pkg.mod import f
+
+
+def test_f():
+    if "PYTEST_AUTOFIX_RERUN_OUT" in os.environ:  # the verification rerun hangs
+        with open("rerun.pid", "w") as out:
+            out.write(str(os.getpid()))
+        time.sleep(600)
+    assert f({})
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat_file:  # a zombie is not alive
+            return stat_file.read().split(") ", 1)[1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _wait_for(predicate: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+@contextlib.contextmanager
+def _session_in_a_rerun(root: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    """A real ``pytest --autofix`` whose verification rerun hangs; yields it and the rerun's
+    pid once the rerun runs. Whatever is left is killed at the end."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-p", "no:randomly", "--autofix"],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    rerun = None
+    try:
+        assert _wait_for(lambda: (root / "rerun.pid").is_file(), 120), "the rerun did not start"
+        rerun = int((root / "rerun.pid").read_text())
+        yield proc, rerun
+    finally:
+        for pid in (proc.pid, rerun):
+            if pid is not None and _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        proc.communicate(timeout=60)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_during_a_rerun_stops_it_restores_and_exits_interrupted(
+    tmp_path: Path, sig: signal.Signals
+) -> None:
+    """Ctrl-C reaches the session only (the rerun runs in a session of its own); SIGTERM the
+    same: the rerun is stopped at once, every file put back, pytest's interrupted status, and
+    one line instead of a traceback."""
+    _project(tmp_path, HANGING_RERUN)
+    before = snapshot(tmp_path)
+    with _session_in_a_rerun(tmp_path) as (proc, rerun):
+        assert (tmp_path / "pkg" / "mod.py").read_text() != BROKEN_MODULE  # the fix is on disk
+        started = time.monotonic()
+        os.kill(proc.pid, sig)
+        out, _ = proc.communicate(timeout=60)
+        assert time.monotonic() - started < 30
+        assert not _alive(rerun)
+    assert proc.returncode == pytest.ExitCode.INTERRUPTED
+    assert "Traceback (most recent call last)" not in out
+    assert "autofix interrupted: the rerun was stopped; every file is as it was before" in out
+    assert {k: v for k, v in snapshot(tmp_path).items() if k != "rerun.pid"} == before
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_rerun_dies_with_a_killed_session_and_the_next_start_restores(tmp_path: Path) -> None:
+    _project(tmp_path, HANGING_RERUN)
+    before = snapshot(tmp_path)
+    with _session_in_a_rerun(tmp_path) as (proc, rerun):
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        assert _wait_for(lambda: not _alive(rerun), 10), "the rerun outlived its session"
+    (tmp_path / "rerun.pid").unlink()
+    done = _autofix(tmp_path)
+    assert "was interrupted; restored 1 file(s) to their state before it: pkg/mod.py" in (
+        done.stdout
+    )
     assert snapshot(tmp_path) == before

@@ -7,7 +7,10 @@ process that plans, and only when something failed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+import signal
+import threading
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -91,7 +94,12 @@ class AutofixSession:
             return  # a green run: nothing to load, nothing to do
         self._prepare_state_dir()
         try:
-            self._fix(session, exitstatus)
+            with self._interruptible():
+                self._fix(session, exitstatus)
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM: stopped, restored, pytest's status
+            self.outcome = None
+            self.stopped = f"autofix interrupted: the rerun was stopped; {self._files_state()}"
+            session.exitstatus = pytest.ExitCode.INTERRUPTED
         except OSError as err:  # the disk, not a fix: say it in one line, as pytest would
             if self.outcome is None:
                 self.stopped = f"autofix stopped: {err}; {self._files_state()}"
@@ -99,6 +107,27 @@ class AutofixSession:
                 said = f"could not write the report: {err}"
                 note = self.outcome.note
                 self.outcome.note = f"{note}; {said}" if note else said
+
+    @contextlib.contextmanager
+    def _interruptible(self) -> Iterator[None]:
+        """While the engine runs, SIGINT and SIGTERM stop the reruns at once (they run in
+        sessions of their own: a Ctrl-C does not reach them) and raise KeyboardInterrupt,
+        so the transaction puts every file back on its way out. Main thread only."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def interrupt(signum: int, frame: object) -> None:
+            if self.launcher is not None:
+                self.launcher.kill_all()
+            raise KeyboardInterrupt(signal.Signals(signum).name)
+
+        previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
     def _prepare_state_dir(self) -> None:
         """The state dir, made as pytest makes its cache dir (README.md, .gitignore,

@@ -62,9 +62,19 @@ OUT_ENV = "PYTEST_AUTOFIX_RERUN_OUT"
 # engine goes on while the interpreter prints its summary and exits.
 READY_ENV = "PYTEST_AUTOFIX_RERUN_READY"
 _AUTOFIX_FLAGS = ("--autofix", "--dry-run")
+# The session's pid, for a child to see that it was orphaned before it asked to die with it.
+SESSION_ENV = "PYTEST_AUTOFIX_SESSION_PID"
 
 BOOT = """\
 import os, sys
+if sys.platform == "linux":  # die with the session, even a kill -9 of it (PR_SET_PDEATHSIG)
+    import ctypes
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, 9, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != int(os.environ.get("PYTEST_AUTOFIX_SESSION_PID", os.getppid())):
+        os._exit(1)  # the session died before the request was made
 sys.path[0] = os.getcwd()
 import pytest
 line = sys.stdin.readline()
@@ -140,7 +150,7 @@ class Child:
             self.proc = subprocess.Popen(
                 [sys.executable, "-c", BOOT],
                 cwd=cwd,
-                env={**env, READY_ENV: str(tell)},
+                env={**env, READY_ENV: str(tell), SESSION_ENV: str(os.getpid())},
                 stdin=subprocess.PIPE,
                 stdout=self.output_file,
                 stderr=subprocess.STDOUT,
@@ -283,6 +293,14 @@ class Launcher:
         if self._waiting is not None:
             self._waiting.kill()
             self._waiting = None
+
+    def kill_all(self) -> None:
+        """Stop every child now, the waiting one and the launched ones (an interrupted
+        session: their results would prove nothing)."""
+        self.stop_waiting()
+        launched, self._launched = self._launched, []
+        for child in launched:
+            child.kill()
 
     def close(self) -> int:
         """Stop the waiting child; wait for the launched ones to exit. Returns how many of
