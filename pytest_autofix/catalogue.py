@@ -38,6 +38,7 @@ __all__ = [
     "for_config",
     "markdown",
     "parse",
+    "public_name",
     "render_into",
 ]
 
@@ -172,6 +173,38 @@ class Migration(_Strict):
         return self.api.rpartition(".")[2]
 
 
+# C accelerator modules whose types the public module re-exports under the same name: a
+# class's qualified name says ``_asyncio.Task`` where the catalogue says ``asyncio.Task``
+# (tests/test_environment_transforms.py checks each against the running Python).
+ACCELERATORS = {
+    "_asyncio": "asyncio",
+    "_bz2": "bz2",
+    "_collections": "collections",
+    "_csv": "csv",
+    "_datetime": "datetime",
+    "_decimal": "decimal",
+    "_elementtree": "xml.etree.ElementTree",
+    "_functools": "functools",
+    "_io": "io",
+    "_lzma": "lzma",
+    "_pickle": "pickle",
+    "_queue": "queue",
+    "_socket": "socket",
+    "_sqlite3": "sqlite3",
+    "_ssl": "ssl",
+    "_struct": "struct",
+    "_zoneinfo": "zoneinfo",
+}
+
+
+def public_name(qualified: str) -> str:
+    """``qualified`` (``module.Class``) with a C accelerator module replaced by the public
+    module that re-exports its types: ``_asyncio.Task`` -> ``asyncio.Task``."""
+    module, dot, rest = qualified.partition(".")
+    public = ACCELERATORS.get(module)
+    return f"{public}.{rest}" if public and dot else qualified
+
+
 class CatalogueError(ValueError):
     """A catalogue file that does not validate; the message names the entry and the field."""
 
@@ -200,24 +233,44 @@ class Catalogue:
         return None
 
     def method(self, mro: list[str], attr: str) -> Migration | None:
-        """``mro`` holds qualified class names (``pandas.core.frame.DataFrame``)."""
+        """``mro`` holds qualified class names (``pandas.core.frame.DataFrame``); a class of
+        a C accelerator module counts as its public module's (``_asyncio.Task`` is
+        ``asyncio.Task``)."""
         for m in self.migrations:
             if m.kind != "method" or not m.api.endswith("." + attr):
                 continue
             owner = m.api[: -len(attr) - 1]
             package, _, cls = owner.rpartition(".")
             for qual in mro:
-                if qual.rpartition(".")[2] == cls and qual.split(".")[0] == package.split(".")[0]:
+                module, _, name = public_name(qual).rpartition(".")
+                if name == cls and module.split(".")[0] == package.split(".")[0]:
                     return m
         return None
 
-    def kwarg(self, function: str, kwarg: str) -> Migration | None:
-        """``function`` as Python names it in a TypeError: ``read_csv`` or ``DataFrame.fillna``."""
-        for m in self.migrations:
-            if m.kind != "kwarg" or not m.api.endswith("." + kwarg):
-                continue
-            owner = m.api[: -len(kwarg) - 1]
-            if owner.endswith("." + function) or owner.rpartition(".")[2] == function:
+    def kwarg(self, function: str, kwarg: str, source: str = "") -> Migration | None:
+        """``function`` as Python names it in a TypeError: ``read_csv``, ``DataFrame.fillna``,
+        ``Queue.__init__``. A class's ``__init__`` is that class's only: with the class named
+        (Python 3.10 on) its entry must name it; a bare ``__init__`` (older Pythons) is the
+        entry whose class ``source``, the failing line, calls."""
+        found = [
+            (m, m.api[: -len(kwarg) - 1])
+            for m in self.migrations
+            if m.kind == "kwarg" and m.api.endswith("." + kwarg)
+        ]
+        last = function.rpartition(".")[2]
+        dunder = last.startswith("__") and last.endswith("__")
+        for m, owner in found:
+            if owner.endswith("." + function) and (function != last or not dunder):
+                return m
+        if dunder:
+            for m, owner in found:
+                *_, cls, method = owner.split(".")
+                called = re.search(rf"\b{re.escape(cls)}\s*\(", source)
+                if "." not in function and method == last and called:
+                    return m
+            return None
+        for m, owner in found:
+            if owner.rpartition(".")[2] == last:
                 return m
         return None
 

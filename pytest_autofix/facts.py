@@ -137,3 +137,9 @@ class Facts(TypedDict, total=False):
     env_var: str  # a KeyError raised by os.environ[...]
     refused: bool  # a refused connection in the exception chain
     address: Address
+
+    # -- a warning raised as an error --------------------------------------------------------
+    warned_from: str  # the module that issued it (the innermost frame outside `warnings`)
+    # the innermost project line's names bound to a module or to a module's class or function:
+    # name -> that module (``np`` -> ``numpy``)
+    line_modules: dict[str, str]

@@ -1026,15 +1026,50 @@ def _removed_api(message: str, details: RemovedApi) -> Match:
 
 
 def _deprecated_api(failure: Failure, ctx: Context) -> Migration | None:
-    """The catalogue entry a deprecation warning is about: its name in the failing line."""
+    """The catalogue entry a deprecation warning is about: its name in the failing line, and
+    its module there or in the warning's text (a bare name alone, ``format`` or ``float``,
+    says nothing about whose it is)."""
     source = _source(failure)
     for migration in ctx.catalogue.migrations:
         if migration.kind not in ("attribute", "method"):
             continue
         name = migration.api.rpartition(".")[2]
-        if re.search(rf"\b{re.escape(name)}\b", source):
+        if re.search(rf"\b{re.escape(name)}\b", source) and _whose(migration, failure):
             return migration
     return None
+
+
+def _whose(migration: Migration, failure: Failure) -> bool:
+    """Whether the deprecation is ``migration``'s: for a module attribute, the failing line
+    reads it from the module (``configparser.SafeConfigParser``, an alias of the module,
+    ``from configparser import ...``, a name from-imported from it) or the warning's text names
+    it with its module; for a method, the module issued the warning or its text names the
+    class or the module."""
+    module, name = migration.module, migration.name
+    source, text = _source(failure), failure.message
+    bound = failure.facts.get("line_modules") or {}
+    if migration.kind == "method":
+        owner = migration.api.rsplit(".", 2)[1]
+        warned = str(failure.facts.get("warned_from") or "")
+        return (
+            _within(warned, module)
+            or re.search(rf"\b{re.escape(owner)}\b", text) is not None
+            or re.search(rf"\b{re.escape(module)}\b", text) is not None
+        )
+    spelled = [re.escape(module), *(re.escape(a) for a, m in bound.items() if m == module)]
+    reads = rf"(?<![\w.])(?:{'|'.join(spelled)})\.{re.escape(name)}\b"
+    if re.search(reads, source) or re.search(reads, text):
+        return True
+    if re.search(rf"^\s*from\s+{re.escape(module)}\s+import\b.*\b{re.escape(name)}\b", source):
+        return True
+    return bound.get(name) == module
+
+
+def _within(module: str, package: str) -> bool:
+    """``module`` is ``package`` or under its top-level package (``unittest.case`` for
+    ``unittest``, ``numpy.core`` for ``numpy.lib``)."""
+    top = package.partition(".")[0]
+    return bool(module) and (module == top or module.startswith(top + "."))
 
 
 @rule(
@@ -1577,9 +1612,7 @@ def removed_kwarg(failure: Failure, ctx: Context) -> Match | None:
     if exc_name(failure) != "TypeError" or m is None:
         return None
     function, kwarg = m.group(1) or "", m.group(2)
-    migration = ctx.catalogue.kwarg(function.rpartition(".")[2], kwarg) or (
-        ctx.catalogue.kwarg(function, kwarg)
-    )
+    migration = ctx.catalogue.kwarg(function, kwarg, _source(failure))
     if migration is None:
         return None
     return _removed_api(

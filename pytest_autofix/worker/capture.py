@@ -21,7 +21,7 @@ import sys
 import traceback
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from types import ModuleType, TracebackType
+from types import BuiltinFunctionType, FunctionType, ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import pytest
@@ -412,6 +412,8 @@ def capture(
     try:
         facts.update(_exception_facts(exc, node, frames, rootdir))
         facts.update(_environment_facts(exc))
+        if isinstance(exc, Warning):
+            facts.update(_warning_facts(exc, rootdir))
     except Exception as err:  # a fact we could not read must not break the user's run
         facts["capture_error"] = f"{type(err).__name__}: {err}"
     return _plain(facts)
@@ -512,6 +514,46 @@ def _exception_facts(
         facts.update(_fixture_lookup_facts(exc, rootdir))
     if isinstance(exc, OSError) and not isinstance(exc, ConnectionError):
         facts.update(_os_error_facts(exc, frames, rootdir))
+    return facts
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+
+
+def _warning_facts(exc: Warning, rootdir: Path) -> Facts:
+    """Whose a warning raised as an error is: the module that issued it (the innermost frame
+    outside the warnings machinery) and, in the innermost project frame's line, the names bound
+    to a module or to a module's class or function (``np`` -> ``numpy``, a from-imported
+    ``SafeConfigParser`` -> ``configparser``)."""
+    facts: Facts = {}
+    project = None
+    for frame, lineno in _walk(exc.__traceback__):
+        module = frame.f_globals.get("__name__")
+        if isinstance(module, str) and module != "warnings":
+            facts["warned_from"] = module
+        if in_project(frame.f_code.co_filename, rootdir) is not None:
+            project = (frame, lineno)
+    if project is None:
+        return facts
+    frame, lineno = project
+    line = linecache.getline(frame.f_code.co_filename, lineno)
+    modules: dict[str, str] = {}
+    for name in set(_IDENTIFIER.findall(line)):
+        if name in frame.f_locals:
+            value = frame.f_locals[name]
+        elif name in frame.f_globals:
+            value = frame.f_globals[name]
+        else:
+            continue
+        if isinstance(value, ModuleType):
+            owner: object = value.__name__
+        elif isinstance(value, type | FunctionType | BuiltinFunctionType):
+            owner = getattr(value, "__module__", None)
+        else:
+            continue
+        if isinstance(owner, str) and owner != "builtins":
+            modules[name] = owner
+    facts["line_modules"] = modules
     return facts
 
 

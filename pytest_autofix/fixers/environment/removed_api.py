@@ -136,10 +136,20 @@ def guard_problems(migration: Migration) -> list[str]:
                 problems.append(f"{module} is installed, so it was not the missing module")
     if migration.manual or problems:
         return problems
+    for target in _targets(migration):
+        why = _resolves(target)
+        if why is not None:
+            problems.append(why)
+    return problems
+
+
+def _targets(migration: Migration) -> list[str]:
+    """What must exist for ``migration`` to be written: the name it renames to, or what its
+    patterns import (a pattern writes an expression, not a name: ``list(element)``)."""
     targets: list[str] = []
     if migration.kind == "attribute" and not migration.patterns:
         targets.append(migration.replacement)
-    elif migration.kind == "method":
+    elif migration.kind == "method" and not migration.patterns:  # a rename on the same class
         owner = migration.api.rsplit(".", 1)[0]
         targets.append(f"{owner}.{migration.replacement}")
     elif migration.kind == "module" and migration.names:
@@ -148,11 +158,7 @@ def guard_problems(migration: Migration) -> list[str]:
         targets.append(migration.replacement)
     for pattern in migration.patterns:
         targets.extend(item.replace(":", ".") for item in pattern.imports)
-    for target in targets:
-        why = _resolves(target)
-        if why is not None:
-            problems.append(why)
-    return problems
+    return targets
 
 
 # -- removed APIs ---------------------------------------------------------------------------
@@ -320,9 +326,23 @@ class RemovedApi:
         parts = [
             m
             for m in self.catalogue.migrations
-            if m.api.startswith(migration.api + ".") and m.kind == "attribute"
+            if m.api.startswith(migration.api + ".")
+            and m.kind == "attribute"
+            and _as_sure(m, migration)
         ]
         return module_transform(migration, parts)
+
+
+_RANK = {"safe": 0, "guarded": 1, "unsafe": 2}
+
+
+def _as_sure(part: Migration, migration: Migration) -> bool:
+    """Whether ``part`` may go into ``migration``'s fix: no less sure than it (an unsafe
+    attribute migration inside a safe module's fix would be applied as safe), a guarded one
+    with its checks passing here."""
+    if _RANK[part.safety] > _RANK[migration.safety]:
+        return False
+    return part.safety != "guarded" or not guard_problems(part)
 
 
 def _used_in(

@@ -11,9 +11,18 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar, cast
 
 import libcst as cst
+from libcst.metadata import (
+    BaseAssignment,
+    BuiltinScope,
+    ImportAssignment,
+    MetadataWrapper,
+    Scope,
+    ScopeProvider,
+)
 
 from pytest_autofix.catalogue import Migration, Pattern
 from pytest_autofix.fixers.toolkit.import_transforms import (
@@ -35,7 +44,7 @@ __all__ = [
 ]
 
 _PH = "__autofix_ph_"
-_PLACEHOLDER = re.compile(r"\$(\*?)(\w+)")
+_PLACEHOLDER = re.compile(r"\$(\*{0,2})(\w+)")
 
 
 def _dotted(node: cst.CSTNode) -> str | None:
@@ -225,9 +234,6 @@ class _DropFromImport(cst.CSTTransformer):
         kept = [a for a in names if _dotted(a.name) != self.name]
         if len(kept) == len(names):
             return updated_node
-        for alias in names:
-            if _dotted(alias.name) == self.name and alias.asname is not None:
-                raise Unfixable(f"{self.module}.{self.name} is imported under another name")
         if not kept:
             return cst.RemoveFromParent()
         kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
@@ -241,6 +247,94 @@ class _DropFromImport(cst.CSTTransformer):
         return updated_node
 
 
+def _from_imports(tree: cst.Module, module: str, name: str) -> list[cst.ImportFrom]:
+    """The ``from module import name [as local]`` statements of the file, in any scope."""
+    return [
+        node
+        for node in _walk_imports(tree)
+        if isinstance(node, cst.ImportFrom)
+        and not node.relative
+        and node.module is not None
+        and _dotted(node.module) == module
+        and not isinstance(node.names, cst.ImportStar)
+        and any(_dotted(alias.name) == name for alias in node.names)
+    ]
+
+
+class _ReadAs(cst.CSTTransformer):
+    """Every read bound to ``from module import name [as local]`` becomes ``replacement`` (scope
+    analysis: a parameter or a local of the same name is not such a read).
+
+    :class:`Unfixable` when a read may also mean something else (the local name is bound
+    otherwise in that scope, or read inside a string annotation), or when ``reserved`` (the
+    builtin the reads become) is bound anywhere in the file by something other than that
+    import: the reads would not reach the builtin."""
+
+    METADATA_DEPENDENCIES = (ScopeProvider,)
+
+    def __init__(
+        self, module: str, name: str, replacement: cst.BaseExpression, reserved: str | None
+    ) -> None:
+        super().__init__()
+        self.module, self.name = module, name
+        self.replacement, self.reserved = replacement, reserved
+        self.reads: set[cst.Name] = set()
+
+    def visit_Module(self, node: cst.Module) -> None:
+        statements = _from_imports(node, self.module, self.name)
+        resolved = cast("Mapping[cst.CSTNode, Scope | None]", self.metadata[ScopeProvider])
+        scopes = {id(s): s for s in resolved.values() if s is not None}.values()
+        locals_ = {
+            _local(alias)
+            for statement in statements
+            if not isinstance(statement.names, cst.ImportStar)
+            for alias in statement.names
+            if _dotted(alias.name) == self.name
+        }
+
+        def ours(assignment: BaseAssignment) -> bool:
+            return isinstance(assignment, ImportAssignment) and assignment.node in statements
+
+        for scope in scopes:
+            if isinstance(scope, BuiltinScope):
+                continue
+            if self.reserved and any(not ours(a) for a in scope.assignments[self.reserved]):
+                raise Unfixable(f"{self.reserved!r} is bound to something else in this file")
+            for local in locals_:
+                for assignment in filter(ours, scope.assignments[local]):
+                    for access in assignment.references:
+                        if not isinstance(access.node, cst.Name) or not all(
+                            ours(r) for r in access.referents
+                        ):
+                            raise Unfixable(
+                                f"{local!r} may also mean something else where it is read"
+                            )
+                        self.reads.add(access.node)
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+        if original_node in self.reads:
+            return self.replacement.with_changes(lpar=updated_node.lpar, rpar=updated_node.rpar)
+        return updated_node
+
+
+def _local(alias: cst.ImportAlias) -> str:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    return _dotted(alias.name) or ""
+
+
+def _read_as(
+    tree: cst.Module,
+    module: str,
+    name: str,
+    replacement: cst.BaseExpression,
+    reserved: str | None = None,
+) -> cst.Module:
+    """:class:`_ReadAs`, then the name dropped from its ``from`` imports."""
+    renamed = MetadataWrapper(tree).visit(_ReadAs(module, name, replacement, reserved))
+    return renamed.visit(_DropFromImport(module, name))
+
+
 def _attribute(migration: Migration) -> Transform:
     module, name = migration.module, migration.name
     replacement = migration.replacement
@@ -251,14 +345,14 @@ def _attribute(migration: Migration) -> Transform:
         replacer = _ReplaceAttribute(module, name, replacement, imports)
         result = tree.visit(replacer)
         if not new_module:
-            from_imported = imports.get(name) == f"{module}.{name}"
+            from_imported = _from_imports(tree, module, name)
             clash = new_name in bound_names(tree.code) and imports.get(new_name) != (
                 f"{module}.{name}"
             )
-            if (replacer.count or from_imported) and clash:
+            if replacer.count and clash:
                 raise Unfixable(f"{new_name!r} is bound to something else in this file")
             if from_imported:
-                result = result.visit(_DropFromImport(module, name))
+                result = _read_as(result, module, name, cst.Name(new_name), reserved=new_name)
         else:
             already = _imported_modules(result)
             for needed in sorted(replacer.needs):
@@ -424,7 +518,10 @@ def _remove_imports(module: str, name: str | None = None, *, strict: bool) -> Tr
 
 def _template(text: str) -> cst.BaseExpression:
     def sub(match: re.Match[str]) -> str:
-        return f"{_PH}{'star_' if match.group(1) else ''}{match.group(2)}"
+        stars, name = match.groups()
+        if stars == "**":  # the other keyword arguments: written where a **mapping would be
+            return f"**{_PH}kwargs_{name}"
+        return f"{_PH}{'star_' if stars else ''}{name}"
 
     return cst.parse_expression(_PLACEHOLDER.sub(sub, text))
 
@@ -508,39 +605,66 @@ def _match_parts(t: cst.CSTNode, n: cst.CSTNode, caps: _Captures, imports: dict[
     if isinstance(t, cst.List):
         if not isinstance(n, cst.List):
             return False
-        return _match_seq(
-            [e.value for e in t.elements], [e.value for e in n.elements], caps, imports
-        )
+        return _match_seq([e.value for e in t.elements], n.elements, caps, imports)
     if isinstance(t, cst.SimpleString | cst.Integer):
         return _literal(n) is not None and _literal(n) == _literal(t)
     return False
 
 
 def _match_seq(
-    ts: Sequence[cst.CSTNode], ns: Sequence[cst.CSTNode], caps: _Captures, imports: dict[str, str]
+    ts: Sequence[cst.CSTNode],
+    ns: Sequence[cst.Arg | cst.BaseElement],
+    caps: _Captures,
+    imports: dict[str, str],
 ) -> bool:
+    """Positional arguments or list elements: each template element matches one plain one,
+    and a last ``$*name`` captures the rest, ``*iterable`` ones included (only it may: the
+    number of values an unpacking gives is not known)."""
+    head = len(ts)
     if ts and (ph := _placeholder(ts[-1])) is not None and ph.startswith("star_"):
-        head = len(ts) - 1
+        head -= 1
         if len(ns) < head:
             return False
         caps[ph] = list(ns[head:])
-        return all(_match(t, n, caps, imports) for t, n in zip(ts[:head], ns[:head], strict=True))
-    return len(ts) == len(ns) and all(
-        _match(t, n, caps, imports) for t, n in zip(ts, ns, strict=True)
+    elif len(ts) != len(ns):
+        return False
+    return all(
+        _plain(n) and _match(t, n.value, caps, imports)
+        for t, n in zip(ts[:head], ns[:head], strict=True)
     )
 
 
+def _plain(node: cst.Arg | cst.BaseElement) -> bool:
+    return isinstance(node, cst.Element) or (isinstance(node, cst.Arg) and not node.star)
+
+
+def _in_order(args: Sequence[cst.Arg]) -> bool:
+    """Positional arguments (``*iterable`` included) before keyword ones (``**mapping``
+    included): the order a rebuilt call writes them in, so that nothing is evaluated in
+    another order."""
+    keywords = [a.keyword is not None or a.star == "**" for a in args]
+    return keywords == sorted(keywords)
+
+
 def _match_call(t: cst.Call, n: cst.Call, caps: _Captures, imports: dict[str, str]) -> bool:
-    if any(a.star for a in n.args) or not _match(t.func, n.func, caps, imports):
+    if not _in_order(n.args) or not _match(t.func, n.func, caps, imports):
         return False
-    t_pos = [a.value for a in t.args if a.keyword is None]
-    n_pos = [a.value for a in n.args if a.keyword is None]
+    t_pos = [a.value for a in t.args if a.keyword is None and not a.star]
+    n_pos = [a for a in n.args if a.keyword is None and a.star != "**"]
+    return _match_seq(t_pos, n_pos, caps, imports) and _match_keywords(t, n, caps, imports)
+
+
+def _match_keywords(t: cst.Call, n: cst.Call, caps: _Captures, imports: dict[str, str]) -> bool:
+    """The template's keyword arguments match the call's of the same names; a ``$**name``
+    captures the call's others (``**mapping`` ones included), which without it must be none."""
     t_kw = {a.keyword.value: a.value for a in t.args if a.keyword is not None}
     n_kw = {a.keyword.value: a.value for a in n.args if a.keyword is not None}
-    if set(t_kw) != set(n_kw):
+    rest = [p for a in t.args if a.star == "**" and (p := _placeholder(a.value)) is not None]
+    others = [a for a in n.args if a.star == "**" or (a.keyword and a.keyword.value not in t_kw)]
+    if not set(t_kw) <= set(n_kw) or (others and not rest):
         return False
-    if not _match_seq(t_pos, n_pos, caps, imports):
-        return False
+    for ph in rest:
+        caps[ph] = others
     return all(_match(t_kw[k], n_kw[k], caps, imports) for k in t_kw)
 
 
@@ -553,13 +677,14 @@ class _Build(cst.CSTTransformer):
         # a module the file imports under another name is written with that name (np.nan)
         self.local = {q: local for local, q in imports.items() if local != q}
         self.attrs: set[cst.Name] = set()
+        self.expanded: cst.Call | None = None  # the last call given captured arguments
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self.attrs.add(node.attr)
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
         ph = _placeholder(original_node)
-        if ph is not None and not ph.startswith("star_"):
+        if ph is not None and not ph.startswith(("star_", "kwargs_")):
             node = self.caps[ph]
             assert isinstance(node, cst.BaseExpression)
             return node
@@ -579,29 +704,84 @@ class _Build(cst.CSTTransformer):
             return spelled
         return updated_node
 
-    def _star(self, values: Sequence[cst.BaseExpression]) -> list[cst.BaseExpression] | None:
-        if len(values) and (ph := _placeholder(values[-1])) and ph.startswith("star_"):
-            captured = self.caps.get(ph)
-            assert isinstance(captured, list)
-            return [*values[:-1], *captured]
-        return None
+    def _captured(self, value: cst.BaseExpression) -> list[cst.Arg | cst.BaseElement] | None:
+        ph = _placeholder(value)
+        if ph is None or not ph.startswith(("star_", "kwargs_")):
+            return None
+        captured = self.caps.get(ph)
+        assert isinstance(captured, list)
+        return captured
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
-        positional = [a.value for a in updated_node.args if a.keyword is None]
-        expanded = self._star(positional)
-        if expanded is None:
+        args: list[cst.Arg] = []
+        expanded = False
+        for arg in updated_node.args:
+            captured = self._captured(arg.value)
+            if captured is None:
+                args.append(arg)
+                continue
+            expanded = True
+            args += [_as_arg(c) for c in captured]
+        if not expanded:
             return updated_node
-        keywords = [a for a in updated_node.args if a.keyword is not None]
-        args = [cst.Arg(value=v) for v in expanded] + [
-            a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in keywords
-        ]
-        return updated_node.with_changes(args=args)
+        self.expanded = updated_node.with_changes(args=_commas(args))
+        return self.expanded
 
     def leave_List(self, original_node: cst.List, updated_node: cst.List) -> cst.List:
-        expanded = self._star([e.value for e in updated_node.elements])
-        if expanded is None:
+        elements: list[cst.BaseElement] = []
+        expanded = False
+        for element in updated_node.elements:
+            captured = self._captured(element.value)
+            if captured is None:
+                elements.append(element)
+                continue
+            expanded = True
+            elements += [_as_element(c) for c in captured]
+        if not expanded:
             return updated_node
-        return updated_node.with_changes(elements=[cst.Element(value=v) for v in expanded])
+        return updated_node.with_changes(elements=_commas(elements))
+
+
+def _layout(built: cst.Call, original: cst.BaseExpression) -> cst.Call:
+    """The call rebuilt with the original call's arguments laid out as it had them: its
+    opening whitespace and its last comma (a call over several lines stays so)."""
+    if not isinstance(original, cst.Call) or not original.args or not built.args:
+        return built
+    last = built.args[-1].with_changes(comma=original.args[-1].comma)
+    return built.with_changes(
+        whitespace_before_args=original.whitespace_before_args, args=[*built.args[:-1], last]
+    )
+
+
+_Item = TypeVar("_Item", cst.Arg, cst.BaseElement)
+
+
+def _commas(items: list[_Item]) -> list[_Item]:
+    """Each item but the last separated by its own comma (or ``, ``), the last by none."""
+    out: list[_Item] = []
+    for i, item in enumerate(items):
+        if i == len(items) - 1 or isinstance(item.comma, cst.MaybeSentinel):
+            item = item.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        out.append(item)
+    return out
+
+
+def _as_arg(item: cst.Arg | cst.BaseElement) -> cst.Arg:
+    if isinstance(item, cst.Arg):
+        return item
+    if isinstance(item, cst.StarredElement):
+        return cst.Arg(value=item.value, star="*", comma=item.comma)
+    return cst.Arg(value=item.value, comma=item.comma)
+
+
+def _as_element(item: cst.Arg | cst.BaseElement) -> cst.BaseElement:
+    if not isinstance(item, cst.Arg):
+        return item
+    if item.keyword is not None or item.star == "**":
+        raise Unfixable("a keyword argument cannot become a list element")
+    if item.star:
+        return cst.StarredElement(value=item.value, comma=item.comma)
+    return cst.Element(value=item.value, comma=item.comma)
 
 
 # Replacements that bind less tightly than the attribute or call they take the place of.
@@ -633,8 +813,11 @@ class _ApplyPattern(cst.CSTTransformer):
         if not _match(self.match, updated_node, caps, self.imports):
             return updated_node
         self.count += 1
-        built = self.replace.visit(_Build(caps, self.imports))
+        builder = _Build(caps, self.imports)
+        built = self.replace.visit(builder)
         assert isinstance(built, cst.BaseExpression)
+        if isinstance(built, cst.Call) and builder.expanded is built:
+            built = _layout(built, updated_node)
         if updated_node.lpar or not isinstance(built, _LOOSE):
             return built.with_changes(lpar=updated_node.lpar, rpar=updated_node.rpar)
         # `-numpy.inf` where `np.NINF` stood: parenthesized, since `np.NINF ** 2` must not
@@ -671,6 +854,23 @@ class _ApplyPattern(cst.CSTTransformer):
         return updated_node.with_changes(value=self._bare(updated_node.value))
 
 
+def _from_imported(pattern: Pattern, tree: cst.Module, imports: dict[str, str]) -> cst.Module:
+    """A pattern whose ``match`` is a dotted name (``os.errno``) and whose ``replace`` captures
+    nothing also rewrites ``from os import errno``: the reads bound to that import become the
+    replacement and the import goes (it is what fails)."""
+    match = _template(pattern.match)
+    dotted = _dotted(match) if not _has_placeholder(match) else None
+    replace = _template(pattern.replace)
+    if dotted is None or "." not in dotted or _has_placeholder(replace):
+        return tree
+    module, _, name = dotted.rpartition(".")
+    if not _from_imports(tree, module, name):
+        return tree
+    built = replace.visit(_Build({}, imports))
+    assert isinstance(built, cst.BaseExpression)
+    return _read_as(tree, module, name, built)
+
+
 def _read_names(tree: cst.Module) -> set[str]:
     """Every name the module spells outside its import statements."""
     found: set[str] = set()
@@ -693,10 +893,12 @@ def _pattern(pattern: Pattern) -> Transform:
     def transform(tree: cst.Module) -> cst.Module:
         imports = import_map(tree)
         applier = _ApplyPattern(pattern, imports)
-        result = tree.visit(applier)
-        if not applier.count:
+        visited = tree.visit(applier)
+        result = _from_imported(pattern, visited, imports)
+        if not applier.count and result is visited:
             return tree
-        bound = bound_names(tree.code)
+        bound = bound_names(result.code)
+        imports = import_map(result)
         for item in pattern.imports:
             module, _, name = item.partition(":")
             if name:
@@ -730,12 +932,17 @@ def _chain(steps: Sequence[Transform]) -> Transform:
 
 
 def module_transform(migration: Migration, parts: Sequence[Migration]) -> Transform | None:
-    """A removed module: its own transform, or the transforms of the entries for its names
-    (``distutils.spawn.find_executable``) followed by dropping the imports nothing reads."""
+    """A removed module: the transforms of the entries for its attributes first (an attribute's
+    own entry wins over the module's: ``imp.new_module`` -> ``types.ModuleType`` where ``imp``
+    -> ``importlib`` is the module's), then the imports nothing reads dropped, then the
+    module's own transform for the rest; without one, an import still read is
+    :class:`Unfixable`."""
     own = migration_transform(migration)
-    if own is not None:
-        return own
     steps = [t for part in parts if (t := migration_transform(part)) is not None]
+    if own is not None:
+        if not steps:
+            return own
+        return _chain([*steps, _remove_imports(migration.api, strict=False), own])
     if not steps:
         return None
     return _chain([*steps, _remove_imports(migration.api, strict=True)])
