@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import gc
 import os
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -93,34 +92,7 @@ def run(
     progress: Callable[[str], AbstractContextManager[object]] | None = None,
     launcher: warm.Launcher | None = None,
 ) -> Outcome:
-    """The whole engine for one session: the failures it saw, what passed, pytest's status.
-
-    The objects alive when it starts (the session's: reports, tracebacks) are set aside from
-    the garbage collector while it runs (:func:`gc.freeze`): they outlive it, so scanning them
-    again at every full collection of the engine's allocations (libcst trees) is wasted, and
-    the workers that plan on other cores (:mod:`pytest_autofix.forked`) do not copy their
-    pages by touching them. They are handed back at the end (unless something else had frozen
-    objects before: then that is left as it was).
-    """
-    freeze = gc.get_freeze_count() == 0
-    if freeze:
-        gc.freeze()
-    try:
-        return _run(config, settings, raw, passed, pytest_exit, progress, launcher)
-    finally:
-        if freeze:
-            gc.unfreeze()
-
-
-def _run(
-    config: pytest.Config,
-    settings: Settings,
-    raw: Sequence[tuple[str, str, dict[str, Any] | None, str]],
-    passed: set[str],
-    pytest_exit: int,
-    progress: Callable[[str], AbstractContextManager[object]] | None,
-    launcher: warm.Launcher | None,
-) -> Outcome:
+    """The whole engine for one session: the failures it saw, what passed, pytest's status."""
     failures = [to_failure(*r) for r in raw]
     passed = passed - {f.nodeid for f in failures}
     engine = Engine(
