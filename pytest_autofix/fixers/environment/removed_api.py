@@ -286,7 +286,7 @@ class RemovedApi:
                     UNSURE,
                 )
             ]
-        fix = _migrated(migration, edits)
+        fix = _migrated(self._as_sure_as(migration), edits)
         if siblings:  # say so: the rest of the module's removals, migrated where used
             names = listing([m.api for m, _ in siblings])
             fix = dataclasses.replace(
@@ -323,26 +323,41 @@ class RemovedApi:
         catalogue's migrations of its attributes, which move with it."""
         if migration.kind != "module":
             return migration_transform(migration)
-        parts = [
+        return module_transform(migration, self._parts(migration))
+
+    def _parts(self, migration: Migration) -> list[Migration]:
+        """The entries of a module's attributes that may go into its fix: for a module the
+        catalogue migrates, those no less sure than it (an unsafe one would be applied as
+        safe); for a manual one, any (the fix is as sure as the least sure of them); a
+        guarded one only with its checks passing here."""
+        return [
             m
             for m in self.catalogue.migrations
             if m.api.startswith(migration.api + ".")
             and m.kind == "attribute"
-            and _as_sure(m, migration)
+            and (migration.manual or _RANK[m.safety] <= _RANK[migration.safety])
+            and (m.safety != "guarded" or not guard_problems(m))
         ]
-        return module_transform(migration, parts)
+
+    def _as_sure_as(self, migration: Migration) -> Migration:
+        """``migration`` as sure as its fix is: a manual module's fix is made of its
+        attributes' entries alone, so it is as sure as the least sure of them, with their
+        checks."""
+        parts = self._parts(migration) if migration.kind == "module" and migration.manual else []
+        if not parts:
+            return migration
+        weakest = max(parts, key=lambda m: _RANK[m.safety])
+        return migration.model_copy(
+            update={
+                "safety": weakest.safety,
+                "requires": sorted({r for m in parts for r in m.requires}),
+                "guard": sorted({g for m in parts for g in m.guard}),
+                "note": weakest.note if weakest.safety == "unsafe" else migration.note,
+            }
+        )
 
 
 _RANK = {"safe": 0, "guarded": 1, "unsafe": 2}
-
-
-def _as_sure(part: Migration, migration: Migration) -> bool:
-    """Whether ``part`` may go into ``migration``'s fix: no less sure than it (an unsafe
-    attribute migration inside a safe module's fix would be applied as safe), a guarded one
-    with its checks passing here."""
-    if _RANK[part.safety] > _RANK[migration.safety]:
-        return False
-    return part.safety != "guarded" or not guard_problems(part)
 
 
 def _used_in(
