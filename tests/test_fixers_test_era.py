@@ -104,6 +104,30 @@ def test_assertions_become_assert_statements(issue: Issue) -> None:
     fix(issue, before, after, confidence=0.9, safe=True)
 
 
+def test_comments_inside_a_rewritten_call_are_kept_above_it(issue: Issue) -> None:
+    before = """\
+        from nose.tools import assert_equal, \\
+            assert_raises
+
+        def test_a(x, y):
+            assert_equal(x,  # the result
+                         y)  # trailing
+            assert_raises(ValueError, int,  # parse
+                          "x")
+        """
+    after = """\
+        import pytest
+
+        def test_a(x, y):
+            # the result
+            assert x == y  # trailing
+            # parse
+            with pytest.raises(ValueError):
+                int("x")
+        """
+    fix(issue, before, after)
+
+
 def test_raises_in_its_three_forms(issue: Issue) -> None:
     before = """\
         import nose.tools as nt
@@ -171,7 +195,7 @@ def test_almost_equal_is_unittests_rule_exactly(issue: Issue) -> None:
     fix(issue, before, after)
 
 
-def test_nottest_skiptest_regex_and_runmodule(issue: Issue) -> None:
+def test_nottest_istest_skiptest_and_regex(issue: Issue) -> None:
     before = """\
         import nose
         from nose.tools import nottest, istest, assert_regexp_matches
@@ -193,12 +217,8 @@ def test_nottest_skiptest_regex_and_runmodule(issue: Issue) -> None:
 
         def test_attr():
             raise nose.SkipTest
-
-        if __name__ == "__main__":
-            nose.runmodule()
         """
     after = """\
-        import pytest
         import re
         import unittest
         from unittest import SkipTest as Skip
@@ -218,6 +238,25 @@ def test_nottest_skiptest_regex_and_runmodule(issue: Issue) -> None:
 
         def test_attr():
             raise unittest.SkipTest
+        """
+    fix(issue, before, after, confidence=0.9)
+
+
+def test_runmodule_runs_pytest_on_the_file(issue: Issue) -> None:
+    before = """\
+        import nose
+
+        def test_x():
+            pass
+
+        if __name__ == "__main__":
+            nose.runmodule()
+        """
+    after = """\
+        import pytest
+
+        def test_x():
+            pass
 
         if __name__ == "__main__":
             pytest.main([__file__])

@@ -550,6 +550,23 @@ class _Migrate(cst.CSTTransformer):
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
     ) -> cst.BaseStatement:
+        made = self._raises_statement(updated_node)
+        if made is updated_node and updated_node.deep_equals(original_node):
+            return made
+        # the comments inside a rewritten call go above the statement that replaces it
+        comments = [
+            line
+            for old, new in zip(original_node.body, updated_node.body, strict=True)
+            if made is not updated_node or not old.deep_equals(new)
+            for line in _comments(old)
+        ]
+        if not comments:
+            return made
+        return made.with_changes(leading_lines=[*made.leading_lines, *comments])
+
+    def _raises_statement(self, updated_node: cst.SimpleStatementLine) -> cst.BaseStatement:
+        """``assert_raises(E, f, *args)`` as a statement -> ``with pytest.raises(E): f(*args)``
+        (the line as it is otherwise)."""
         if len(updated_node.body) != 1 or not isinstance(updated_node.body[0], cst.Expr):
             return updated_node
         call = updated_node.body[0].value
@@ -746,6 +763,18 @@ class _RunModule(cst.CSTTransformer):
             return updated_node
         self.owner.needs.add("pytest")
         return cst.parse_expression("pytest.main([__file__])")
+
+
+def _comments(node: cst.CSTNode) -> list[cst.EmptyLine]:
+    """The comments inside ``node``, each as a line of its own."""
+    found: list[cst.EmptyLine] = []
+
+    class Comments(cst.CSTVisitor):
+        def visit_Comment(self, comment: cst.Comment) -> None:
+            found.append(cst.EmptyLine(indent=True, comment=comment))
+
+    node.visit(Comments())
+    return found
 
 
 def _identifier_string(node: cst.BaseExpression) -> bool:
