@@ -564,7 +564,9 @@ class _Migrate(cst.CSTTransformer):
             return made
         return made.with_changes(leading_lines=[*made.leading_lines, *comments])
 
-    def _raises_statement(self, updated_node: cst.SimpleStatementLine) -> cst.BaseStatement:
+    def _raises_statement(
+        self, updated_node: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine | cst.With:
         """``assert_raises(E, f, *args)`` as a statement -> ``with pytest.raises(E): f(*args)``
         (the line as it is otherwise)."""
         if len(updated_node.body) != 1 or not isinstance(updated_node.body[0], cst.Expr):
