@@ -197,8 +197,6 @@ def test_only_the_reads_bound_to_the_import_are_renamed() -> None:
         """,
     ) == textwrap.dedent(
         """\
-
-
         def f(long):
             return long, int(1)
 
@@ -211,7 +209,7 @@ def test_only_the_reads_bound_to_the_import_are_renamed() -> None:
 
 
 def test_a_name_imported_as_the_builtin_keeps_its_reads() -> None:
-    assert migrate("numpy.float", "from numpy import float\n\nx = float(3)\n") == "\nx = float(3)\n"
+    assert migrate("numpy.float", "from numpy import float\n\nx = float(3)\n") == "x = float(3)\n"
 
 
 @pytest.mark.parametrize(

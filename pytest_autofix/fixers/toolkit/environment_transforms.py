@@ -332,7 +332,23 @@ def _read_as(
 ) -> cst.Module:
     """:class:`_ReadAs`, then the name dropped from its ``from`` imports."""
     renamed = MetadataWrapper(tree).visit(_ReadAs(module, name, replacement, reserved))
-    return renamed.visit(_DropFromImport(module, name))
+    return _top_kept(tree, renamed.visit(_DropFromImport(module, name)))
+
+
+def _top_kept(before: cst.Module, after: cst.Module) -> cst.Module:
+    """``after`` without the blank lines a dropped first statement left at the top of the file
+    (they separated it from the next one), when ``before`` did not start with one."""
+    if before.header or not after.body or after.header:
+        return after
+    first = after.body[0]
+    lines = list(getattr(first, "leading_lines", ()))
+    if not lines or lines[0].comment is not None:
+        return after
+    if before.body and before.body[0] is first:
+        return after
+    while lines and lines[0].comment is None:
+        lines.pop(0)
+    return after.with_changes(body=[first.with_changes(leading_lines=lines), *after.body[1:]])
 
 
 def _attribute(migration: Migration) -> Transform:
@@ -502,7 +518,7 @@ def _remove_imports(module: str, name: str | None = None, *, strict: bool) -> Tr
                             _dotted(alias.name),
                             asname=_dotted(asname) if asname else None,
                         )
-        result = RemoveImportsVisitor(context).transform_module(tree)
+        result = _top_kept(tree, RemoveImportsVisitor(context).transform_module(tree))
         if strict:
             for qualified in import_map(result).values():
                 if qualified == target or qualified.startswith(target + "."):
