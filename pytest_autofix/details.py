@@ -140,6 +140,7 @@ class PytestRemovedApi(TypedDict):
         "fixture-positional",
         "parametrize-iterator",
         "hook-path-args",
+        "importorskip-import-error",
     ]
     function: NotRequired[str]  # msg-kwarg: skip, fail or exit; raises-message: raises, warns
     name: NotRequired[str]  # renamed: the attribute pytest removed (funcargnames)

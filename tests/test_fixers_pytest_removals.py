@@ -620,3 +620,48 @@ def test_a_funcarg_factory_read_by_name_is_left(tmp_path: Path) -> None:
     issue = issue_from_run(before, tmp_path, code="fixture.not-found")
     result = assert_fix(FuncargPrefix(), issue, before, None, rootdir=tmp_path)
     assert result.fix is not None and "reads pytest_funcarg__db by name" in result.fix.description
+
+
+# -- pytest.importorskip and ImportError (pytest 9.1) -----------------------------------------
+
+
+def test_importorskip_of_a_broken_module_gets_its_old_skip_back(tmp_path: Path) -> None:
+    files = {
+        "brokenlib/__init__.py": 'raise ImportError("libfoo.so: cannot open shared object")\n',
+        "tests/test_fast.py": """\
+            import pytest
+            from pytest import importorskip
+
+            fast = pytest.importorskip("brokenlib")
+            other = importorskip("brokenlib", minversion="1.0",)
+            done = pytest.importorskip("brokenlib", exc_type=ImportError)
+
+
+            def test_fast():
+                assert fast
+            """,
+    }
+    issue = issue_from_run(files, tmp_path, code="fixture.removed-api")
+    assert issue.details["api"] == "importorskip-import-error"
+    after = """\
+        import pytest
+        from pytest import importorskip
+
+        fast = pytest.importorskip("brokenlib", exc_type=ImportError)
+        other = importorskip("brokenlib", minversion="1.0", exc_type=ImportError)
+        done = pytest.importorskip("brokenlib", exc_type=ImportError)
+
+
+        def test_fast():
+            assert fast
+        """
+    result = assert_fix(
+        PytestRemovals(),
+        issue,
+        files,
+        {"tests/test_fast.py": after},
+        confidence=0.7,
+        safe=True,
+        rootdir=tmp_path,
+    )
+    assert result.fix is not None and "pytest < 9.1" in result.fix.description

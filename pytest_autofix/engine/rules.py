@@ -779,6 +779,48 @@ def hook_path_arguments(failure: Failure, ctx: Context) -> Match | None:
     )
 
 
+_IMPORTORSKIP = re.compile(r"\bimportorskip\s*\(")
+
+
+@rule(
+    Example(
+        failing(
+            "ImportError",
+            "libfoo.so: cannot open shared object file",
+            source='np = pytest.importorskip("fastmath")',
+            phase="collect",
+            module=None,
+        ),
+        "fixture.removed-api",
+        "importorskip-import-error",
+        {"api": "importorskip-import-error"},
+    ),
+)
+def importorskip_import_error(failure: Failure, ctx: Context) -> Match | None:
+    """``pytest.importorskip("m")`` of a module that is installed but fails to import with an
+    ImportError: skipped before pytest 9.1, an error since (only ModuleNotFoundError skips)."""
+    if exc_name(failure) != "ImportError":
+        return None
+    frames = [
+        (f.get("source", ""), f.get("path"), f.get("line")) for f in failure.facts.get("frames", [])
+    ]
+    path, line = location(failure)
+    calls = [(p, n) for s, p, n in frames if _IMPORTORSKIP.search(s)]
+    if not calls and not _IMPORTORSKIP.search(_source(failure)):
+        return None
+    if calls:  # the line that called it, not the module that failed to import
+        path, line = calls[-1]
+    return Match(
+        "fixture.removed-api",
+        "importorskip-import-error",
+        "pytest.importorskip() no longer skips on an ImportError (pytest 9.1): "
+        f"{first_line(failure.message)}",
+        PytestRemovedApi(api="importorskip-import-error"),
+        path=path,
+        line=line,
+    )
+
+
 @rule(
     Example(
         failing(
@@ -1765,6 +1807,7 @@ RULES: tuple[Rule, ...] = (
     raises_message,
     fixture_positional,
     hook_path_arguments,
+    importorskip_import_error,
     async_fixture,
     yield_fixture,
     parametrize_iterator,

@@ -22,6 +22,7 @@ __all__ = [
     "drop_keyword",
     "fixture_keywords",
     "hook_path_arguments",
+    "importorskip_import_error",
     "list_argvalues",
     "pytest_collect_members",
     "pytest_config_from_fixture",
@@ -571,3 +572,38 @@ def _is_name(node: cst.CSTNode, name: str) -> bool:
 
 def _binds_in(node: cst.FunctionDef, name: str) -> bool:
     return bool(find_all(node.body, cst.Name, lambda n: n.value == name))
+
+
+class _ImportErrorSkips(cst.CSTTransformer):
+    def __init__(self, names: set[str]) -> None:
+        super().__init__()
+        self.names = names
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        if (get_full_name_for_node(updated_node.func) or "") not in self.names:
+            return updated_node
+        if any(a.keyword is not None and a.keyword.value == "exc_type" for a in updated_node.args):
+            return updated_node
+        if any(a.star for a in updated_node.args):
+            return updated_node
+        args = list(updated_node.args)
+        if args and args[-1].comma is not cst.MaybeSentinel.DEFAULT:
+            args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        empty = cst.SimpleWhitespace("")
+        keyword = cst.Arg(
+            cst.Name("ImportError"),
+            keyword=cst.Name("exc_type"),
+            equal=cst.AssignEqual(whitespace_before=empty, whitespace_after=empty),
+        )
+        return updated_node.with_changes(args=[*args, keyword])
+
+
+def importorskip_import_error() -> Transform:
+    """``pytest.importorskip("m")`` -> ``pytest.importorskip("m", exc_type=ImportError)``:
+    the skip pytest < 9.1 made when the module raised an ImportError while importing."""
+
+    def transform(module: cst.Module) -> cst.Module:
+        names = {"pytest.importorskip"} | pytest_names(module, {"importorskip"})
+        return module.visit(_ImportErrorSkips(names))
+
+    return transform
