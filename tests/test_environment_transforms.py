@@ -724,3 +724,33 @@ def test_a_manual_module_with_a_name_without_entry_needs_a_person() -> None:
         None,
     )
     assert result.fix is not None and "still uses asbytes of numpy.compat" in result.fix.description
+
+
+def test_a_from_imported_pattern_name_whose_replacement_the_file_cannot_read() -> None:
+    """A replacement naming a module the pattern does not import and the file does not bind
+    would be a NameError: the file is left to a person."""
+    [m] = parse(
+        textwrap.dedent(
+            """\
+            [[migration]]
+            api = "mod.Old"
+            kind = "attribute"
+            removed_in = "mod 2"
+            error = "ImportError"
+            replacement = "other.New"
+            safety = "safe"
+            example.before = "import mod\\nx = mod.Old\\n"
+            example.after = "import mod\\nx = other.New\\n"
+            [[migration.patterns]]
+            match = "mod.Old"
+            replace = "other.New"
+            """
+        ),
+        "test.toml",
+    )
+    transform = migration_transform(m)
+    assert transform is not None
+    with pytest.raises(Unfixable, match="needs other"):
+        transform(libcst.parse_module("from mod import Old\n\nx = Old\n"))
+    after = transform(libcst.parse_module("import other\nfrom mod import Old\n\nx = Old\n")).code
+    assert after == "import other\n\nx = other.New\n"

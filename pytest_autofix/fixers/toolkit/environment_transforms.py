@@ -10,6 +10,7 @@ this function.
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar, cast
@@ -884,6 +885,10 @@ def _from_imported(pattern: Pattern, tree: cst.Module, imports: dict[str, str]) 
         return tree
     built = replace.visit(_Build({}, imports))
     assert isinstance(built, cst.BaseExpression)
+    root = (_dotted(built) or "").partition(".")[0]
+    added = {item.partition(":")[2] or item.partition(".")[0] for item in pattern.imports}
+    if root and root not in imports and root not in added and not hasattr(builtins, root):
+        raise Unfixable(f"{pattern.replace} needs {root}, which this file does not import")
     return _read_as(tree, module, name, built)
 
 
