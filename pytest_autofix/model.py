@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, Protocol, get_args, runtime_checkable
 
 from pytest_autofix.facts import Facts
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from pytest_autofix.project import Project
 
 __all__ = [
+    "Example",
     "Failure",
     "FileEdit",
     "Fix",
@@ -170,6 +171,31 @@ class Fix:
             raise ValueError(f"Fix confidence must be within 0..1, got {self.confidence!r}")
         if not self.description.strip():
             raise ValueError("Fix needs a description saying what it does")
+
+
+@dataclasses.dataclass(frozen=True)
+class Example:
+    """A fixer's own before/after example, kept beside the fixer (its ``examples``, a tuple of
+    these, the way Fixit rules carry their VALID/INVALID cases) and run by
+    :func:`pytest_autofix.testing.check_example`.
+
+    ``before`` is a project whose tests fail (rootdir-relative path -> text, dedented, or
+    bytes; a single text is the test module ``test_snippet.py``); ``after`` the files the
+    fixer's best fix changes or creates, as :func:`~pytest_autofix.testing.assert_fix` takes
+    them (``None``: the fixer only suggests, with no edits). ``code`` picks the issue when the
+    run gives several; ``args`` are added to the run's command line. ``confidence``, ``safe``
+    and ``description`` are checked when given. ``title`` says in a few words what the example
+    shows.
+    """
+
+    title: str
+    before: Mapping[str, str | bytes] | str
+    after: Mapping[str, str | bytes] | str | None
+    code: str | None = None
+    args: tuple[str, ...] = ()
+    confidence: float | None = None
+    safe: bool | None = None
+    description: str | None = None
 
 
 @runtime_checkable

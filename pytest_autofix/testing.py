@@ -36,6 +36,8 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, TypeAlias
 
+from pytest_autofix.model import Example
+
 if TYPE_CHECKING:
     from pytest_autofix.model import Failure, Fix, Fixer, Issue
 
@@ -180,30 +182,6 @@ def assert_fix(
     if problems:
         raise AssertionError(_message(header, chosen, fixes, problems))
     return result
-
-
-@dataclasses.dataclass(frozen=True)
-class Example:
-    """A fixer's own before/after example, kept beside the fixer (its ``examples``, a tuple of
-    these, the way Fixit rules carry their VALID/INVALID cases) and run by
-    :func:`check_example`.
-
-    ``before`` is a project whose tests fail (:data:`Files`; a single text is the test module
-    :data:`SNIPPET`); ``after`` the files the fixer's best fix changes or creates, as
-    :func:`assert_fix` takes them (``None``: the fixer only suggests, with no edits). ``code``
-    picks the issue when the run gives several; ``args`` are added to the run's command line.
-    ``confidence``, ``safe`` and ``description`` are checked when given. ``title`` says in a few
-    words what the example shows (``--autofix-explain`` prints it with the example).
-    """
-
-    title: str
-    before: Files | str
-    after: Files | str | None
-    code: str | None = None
-    args: tuple[str, ...] = ()
-    confidence: float | None = None
-    safe: bool | None = None
-    description: str | None = None
 
 
 def check_example(

@@ -19,8 +19,7 @@ from pytest_autofix.fixers.toolkit.environment_transforms import (
     bound_names,
     import_map,
 )
-from pytest_autofix.model import Fix, IssueKind
-from pytest_autofix.testing import Example
+from pytest_autofix.model import Example, Fix, IssueKind
 
 if TYPE_CHECKING:
     from pytest_autofix.model import Issue

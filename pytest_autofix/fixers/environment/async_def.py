@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING
 
 from pytest_autofix.fixers.toolkit.async_transforms import native_coroutines
 from pytest_autofix.fixers.toolkit.edits import Edits, listing, located
-from pytest_autofix.model import Fix, IssueKind
-from pytest_autofix.testing import Example
+from pytest_autofix.model import Example, Fix, IssueKind
 
 if TYPE_CHECKING:
     from pytest_autofix.model import Issue

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 
 from pytest_autofix.fixers.toolkit.edits import listing
 from pytest_autofix.fixers.toolkit.environment_confidence import PERSON
-from pytest_autofix.model import Fix, IssueKind
-from pytest_autofix.testing import Example
+from pytest_autofix.model import Example, Fix, IssueKind
 
 if TYPE_CHECKING:
     from pytest_autofix.model import Issue

@@ -18,8 +18,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pytest_autofix.model import Fix, IssueKind
-from pytest_autofix.testing import Example
+from pytest_autofix.model import Example, Fix, IssueKind
 
 if TYPE_CHECKING:
     from pytest_autofix.model import Issue

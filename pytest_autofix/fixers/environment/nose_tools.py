@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 
 from pytest_autofix.fixers.toolkit.edits import Edits, listing, located
 from pytest_autofix.fixers.toolkit.nose_transforms import Outcome, migrate_nose
-from pytest_autofix.model import Fix, IssueKind
-from pytest_autofix.testing import Example
+from pytest_autofix.model import Example, Fix, IssueKind
 
 if TYPE_CHECKING:
     from pytest_autofix.model import Issue

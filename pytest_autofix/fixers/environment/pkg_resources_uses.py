@@ -14,8 +14,7 @@ from pytest_autofix.fixers.toolkit.pkg_resources_transforms import (
     Use,
     migrate_pkg_resources,
 )
-from pytest_autofix.model import Fix, IssueKind
-from pytest_autofix.testing import Example
+from pytest_autofix.model import Example, Fix, IssueKind
 
 if TYPE_CHECKING:
     from pytest_autofix.model import Issue

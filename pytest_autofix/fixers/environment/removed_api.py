@@ -34,8 +34,7 @@ from pytest_autofix.fixers.toolkit.environment_transforms import (
     migration_transform,
     module_transform,
 )
-from pytest_autofix.model import Fix, IssueKind
-from pytest_autofix.testing import Example
+from pytest_autofix.model import Example, Fix, IssueKind
 
 if TYPE_CHECKING:
     import libcst as cst

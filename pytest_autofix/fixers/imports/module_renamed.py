@@ -39,8 +39,7 @@ from pytest_autofix.fixers.toolkit.scan import (
     project_provides,
     similarity,
 )
-from pytest_autofix.model import Fix, IssueKind
-from pytest_autofix.testing import Example
+from pytest_autofix.model import Example, Fix, IssueKind
 
 if TYPE_CHECKING:
     from pytest_autofix.model import Issue

@@ -35,8 +35,7 @@ from pytest_autofix.fixers.toolkit.scan import (
     top_level_definition,
     usage,
 )
-from pytest_autofix.model import Fix, IssueKind
-from pytest_autofix.testing import Example
+from pytest_autofix.model import Example, Fix, IssueKind
 
 if TYPE_CHECKING:
     from pytest_autofix.model import Issue

@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING
 from pytest_autofix.fixers.environment.missing_package import installed_import_names
 from pytest_autofix.fixers.toolkit.edits import AMBIGUOUS, STRONG, listing
 from pytest_autofix.fixers.toolkit.scan import is_identifier
-from pytest_autofix.model import FileEdit, Fix, IssueKind
-from pytest_autofix.testing import Example
+from pytest_autofix.model import Example, FileEdit, Fix, IssueKind
 
 if TYPE_CHECKING:
     from pytest_autofix.model import Issue
