@@ -8,6 +8,8 @@ classifier makes of ``No module named 'pkg_resources'`` (checked below), not a r
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from pytest_autofix.catalogue import builtin
@@ -183,7 +185,7 @@ def test_parse_version_needs_packaging(issue: Issue) -> None:
     [
         'pkg_resources.require("requests>=2.0")',
         'dist = pkg_resources.get_distribution("x")',
-        "pkg_resources.declare_namespace(__name__)",
+        'pkg_resources.declare_namespace("other")',
         "ws = pkg_resources.working_set",
     ],
 )
@@ -193,6 +195,22 @@ def test_a_use_with_no_exact_rewrite_leaves_the_file(issue: Issue, use: str) -> 
     assert result.fix is not None and result.fix.confidence == 0.3
     assert "pkg_resources left in use" in result.fix.description
     assert "pin setuptools below 82" in result.fix.description
+
+
+def test_a_namespace_package_becomes_pkgutil_style(issue: Issue) -> None:
+    before = {
+        "mypkg/__init__.py": "import pkg_resources\n\npkg_resources.declare_namespace(__name__)\n",
+        PATH: "",
+    }
+    after = {
+        "mypkg/__init__.py": "import pkgutil\n\n"
+        "__path__ = pkgutil.extend_path(__path__, __name__)\n",
+    }
+    issue = dataclasses.replace(issue, path="mypkg/__init__.py")
+    result = assert_fix(
+        PkgResources(NEW), issue, before, after, confidence=0.85, safe=True, dedent=False
+    )
+    assert result.fix is not None and "pkgutil-style namespace" in result.fix.description
 
 
 def test_other_modules_that_import_it_are_migrated_too(issue: Issue) -> None:

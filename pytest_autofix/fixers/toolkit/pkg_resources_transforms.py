@@ -146,9 +146,11 @@ class _Migrate(cst.CSTTransformer):
             lpar=updated_node.lpar, rpar=updated_node.rpar
         )
 
-    # require("name") as a statement
-    def leave_Expr(self, original_node: cst.Expr, updated_node: cst.Expr) -> cst.Expr:
+    # require("name") and declare_namespace(__name__) as statements
+    def leave_Expr(self, original_node: cst.Expr, updated_node: cst.Expr) -> cst.Expr | cst.Assign:
         call = updated_node.value
+        if self._api(call) == "declare_namespace":
+            return self._namespace(updated_node)
         if self._api(call) != "require":
             return updated_node
         assert isinstance(call, cst.Call)
@@ -169,6 +171,30 @@ class _Migrate(cst.CSTTransformer):
             )
         )
         return updated_node.with_changes(value=_call("importlib.metadata.distribution", value))
+
+    def _namespace(self, statement: cst.Expr) -> cst.Expr | cst.Assign:
+        """``declare_namespace(__name__)`` in a package's ``__init__.py`` ->
+        ``__path__ = pkgutil.extend_path(__path__, __name__)``: a pkgutil-style namespace
+        package, which the other portions on sys.path join as they joined pkg_resources'."""
+        call = statement.value
+        assert isinstance(call, cst.Call)
+        args = _positional(call, ["packageName"])
+        if not (args and isinstance(args[0], cst.Name) and args[0].value == "__name__"):
+            return statement
+        self.needs.add("pkgutil")
+        self.uses.append(
+            Use(
+                "declare_namespace(__name__) -> __path__ = pkgutil.extend_path(__path__, __name__)",
+                ON_DISK,
+                caveat="a pkgutil-style namespace: its portions on sys.path join it as before; "
+                "eggs and the working set's later additions do not",
+            )
+        )
+        assign = cst.parse_statement("__path__ = pkgutil.extend_path(__path__, __name__)\n")
+        assert isinstance(assign, cst.SimpleStatementLine)
+        made = assign.body[0]
+        assert isinstance(made, cst.Assign)
+        return made.with_changes(semicolon=statement.semicolon)
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         api = self._api(updated_node)
