@@ -754,3 +754,39 @@ def test_a_from_imported_pattern_name_whose_replacement_the_file_cannot_read() -
         transform(libcst.parse_module("from mod import Old\n\nx = Old\n"))
     after = transform(libcst.parse_module("import other\nfrom mod import Old\n\nx = Old\n")).code
     assert after == "import other\n\nx = other.New\n"
+
+
+def test_a_removed_loop_argument_is_fixed_and_verified(pytester: pytest.Pytester) -> None:
+    """End to end: ``Lock.__init__()``'s TypeError is asyncio.Lock's entry, whose fix also
+    migrates the queue built from unpacked arguments in the same file, and the rerun proves
+    it."""
+    pytester.makepyfile(
+        workers="""\
+            import asyncio
+
+
+            async def run(options):
+                loop = asyncio.get_running_loop()
+                lock = asyncio.Lock(loop=loop)
+                queue = asyncio.Queue(*options, loop=loop)
+                async with lock:
+                    await queue.put(1)
+                return queue.qsize()
+            """,
+        test_workers="""\
+            import asyncio
+
+            from workers import run
+
+
+            def test_run():
+                assert asyncio.run(run([4])) == 1
+            """,
+    )
+    result = pytester.runpytest_subprocess("--autofix")
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        ["fixed *environment.removed-api*Lock.__init__(loop=...) was removed*"]
+    )
+    text = (pytester.path / "workers.py").read_text()
+    assert "lock = asyncio.Lock()\n" in text and "asyncio.Queue(*options)\n" in text
