@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from pytest_autofix.fixers.environment.missing_package import (
@@ -24,6 +25,7 @@ from pytest_autofix.fixers.toolkit.edits import (
     located,
     names,
 )
+from pytest_autofix.fixers.toolkit.history import RenamedFile, renamed_files
 from pytest_autofix.fixers.toolkit.import_transforms import rename_module, rename_name
 from pytest_autofix.fixers.toolkit.installed import (
     env_locate,
@@ -128,6 +130,42 @@ class ModuleRenamed:
         )
         search = _ModuleSearch(issue, project, old, misspelled_top=top if misspelled else None)
         return search.propose()
+
+
+def _was_module(renamed: RenamedFile, old: str, new: str) -> bool:
+    """Whether ``renamed`` moved the file of module ``old`` to that of module ``new``: the old
+    path is ``old``'s file (``a/b.py`` or ``a/b/__init__.py``) under the base directory of
+    ``new``'s (the rootdir, ``src/``, ...), or ends with it when it was not under that base."""
+    new_tail = "/".join(new.split("."))
+    stem = renamed.new.removesuffix("/__init__.py").removesuffix(".py")
+    if not stem.endswith(new_tail) or (
+        len(stem) > len(new_tail) and stem[-len(new_tail) - 1] != "/"
+    ):
+        return False
+    base = stem[: len(stem) - len(new_tail)]
+    old_tail = "/".join(old.split("."))
+    for path in (f"{old_tail}.py", f"{old_tail}/__init__.py"):
+        if renamed.old.startswith(base):
+            if renamed.old == base + path:
+                return True
+        elif renamed.old == path or renamed.old.endswith("/" + path):
+            return True
+    return False
+
+
+def _split(renamed: RenamedFile, renames: Mapping[str, RenamedFile]) -> bool:
+    """Whether ``renamed`` is a package's ``__init__.py`` whose siblings git records moved to
+    another directory than it: git pairs identical files (two empty ``__init__.py``) by
+    chance, so such a rename says nothing of where the package went."""
+    if not renamed.old.endswith("__init__.py"):
+        return False
+    old_dir = renamed.old.removesuffix("__init__.py")
+    new_dir = renamed.new.removesuffix("__init__.py")
+    for other in renames.values():
+        rest = other.old.removeprefix(old_dir) if other.old.startswith(old_dir) else None
+        if rest and "/" not in rest and other is not renamed and other.new != new_dir + rest:
+            return True
+    return False
 
 
 def _not_on_path(project: Project, module: str, info: ModuleInfo) -> Fix:
@@ -247,9 +285,61 @@ class _ModuleSearch:
             strong = [c for c in strong if c.similarity >= 0.75]
             if not strong:
                 return []
+        recorded = None if env_only else self.recorded(candidates)
+        if recorded is not None:
+            fixes = self._from_history(*recorded, required, bool(strong), importers)
+            if fixes is not None:
+                return fixes
         if strong:
             return self._providing(strong, required, importers)
         return self._named_alike(candidates, importers)
+
+    def recorded(self, candidates: list[_Candidate]) -> tuple[_Candidate, RenamedFile] | None:
+        """The project candidate git records the missing module's file renamed to, when
+        exactly one is (the project's history, see :mod:`~pytest_autofix.fixers.toolkit.history`).
+        """
+        renames = renamed_files(self.project.rootdir)
+        if not renames:
+            return None
+        by_rel: dict[str, _Candidate] = {}
+        for candidate in candidates:
+            info = self.project.module(candidate.name) if candidate.where == "project" else None
+            if info is not None:
+                by_rel[info.rel] = candidate
+        found: dict[str, tuple[_Candidate, RenamedFile]] = {}
+        for renamed in renames.values():
+            home = by_rel.get(renamed.new)
+            if (
+                home is not None
+                and _was_module(renamed, self.old, home.name)
+                and not _split(renamed, renames)
+            ):
+                found.setdefault(home.name, (home, renamed))
+        if len(found) != 1:
+            return None  # none, or git records several homes: no evidence either way
+        return next(iter(found.values()))
+
+    def _from_history(
+        self,
+        candidate: _Candidate,
+        renamed: RenamedFile,
+        required: set[str],
+        others_provide: bool,
+        importers: dict[str, tuple[ModuleInfo, list[ImportStmt]]],
+    ) -> list[Fix] | None:
+        """Git records the missing module's file renamed to ``candidate``'s: certain when it
+        provides every name needed; a suggestion with its diff when it lacks some and nothing
+        else provides them; None (decide without the history) when another module does."""
+        if candidate.provides is None:
+            return None
+        if not candidate.missing:
+            what = f"; it {'defines' if candidate.defines(required) else 'provides'} "
+            what = what + names(required) if required else ""
+            return self._fix(candidate, CERTAIN, f"{renamed}{what}", importers)
+        if others_provide:
+            return None
+        why = f"{renamed}, but it lacks {names(candidate.missing)}"
+        return self._fix(candidate, AMBIGUOUS, why, importers)
 
     def _providing(
         self,

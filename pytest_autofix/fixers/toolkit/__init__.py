@@ -13,4 +13,5 @@
 - :mod:`.environment_transforms`: the transforms of the migration catalogue;
   :mod:`.environment_confidence`: the confidence levels of the environment fixers.
 - :mod:`.cst`: small libcst helpers.
+- :mod:`.history`: what the project's git history says was renamed (files, functions).
 """
