@@ -61,12 +61,14 @@ class Example(_Strict):
 class Pattern(_Strict):
     """An expression rewrite: ``match`` and ``replace`` are Python expressions.
 
-    ``$name`` captures any expression, ``$s_name`` only a string literal, ``$*name`` every element
-    of a list or every positional argument. A dotted name that starts with a module
-    (``pkg_resources.get_distribution``) matches however the file imports it; a dotted name of
-    ``match`` that reappears in ``replace`` keeps the file's own spelling. ``imports`` are added
-    where the replacement is written: ``"importlib.metadata"`` (``import importlib.metadata``) or
-    ``"sqlalchemy:text"`` (``from sqlalchemy import text``).
+    ``$name`` captures any expression (one plain argument in a call), ``$s_name`` only a string
+    literal, ``$*name`` the rest of a list or of the positional arguments (``*iterable`` ones
+    included), ``$**name`` the keyword arguments the pattern does not name (``**mapping`` ones
+    included; without it there must be none). A dotted name that starts with a module
+    (``pkg_resources.get_distribution``) matches however the file imports it, ``from`` imports
+    included; a dotted name of ``match`` that reappears in ``replace`` keeps the file's own
+    spelling. ``imports`` are added where the replacement is written: ``"importlib.metadata"``
+    (``import importlib.metadata``) or ``"sqlalchemy:text"`` (``from sqlalchemy import text``).
     """
 
     match: str
