@@ -278,6 +278,14 @@ CASES = [
         f"package providing '{MISSING_PACKAGE}' is not installed",
         1,
     ),
+    case(
+        "dead-package",
+        "environment.dead-package",
+        "tests/test_nose_era.py",
+        "from nose.tools import assert_equal\n\n\ndef test_sum():\n    assert_equal(1 + 1, 2)\n",
+        "nose is not installed, and no longer works",
+        1,
+    ),
     Case(
         "file-not-found",
         "environment.file-not-found",
