@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import functools
 import hashlib
 import json
 import os
@@ -34,7 +33,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from pytest_autofix import dynamic_imports, forked, paths
+from pytest_autofix import dynamic_imports, paths
 
 if TYPE_CHECKING:
     import libcst
@@ -47,11 +46,6 @@ _CACHE_VERSION = 2
 # An entry stamped this close to the cache write may have changed within the same mtime tick:
 # it is reused only when its content hash still matches (git's "racily clean" problem).
 _RACY_NS = 2_000_000_000
-# Below this much source to parse, the index is built in one process: ``ast`` is cheap, and
-# forking paid only for larger projects (the benchmark's K = 10 project, 26 KB: 0.04 s in one
-# process against 0.05-0.06 s forked; its K = 1,000 project, 80 KB: 0.032 s on two cores
-# against 0.064 s in one).
-_SPREAD_BYTES = 64_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -374,13 +368,6 @@ def _regular(path: Path) -> bool:
         return False
 
 
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
-
-
 @dataclasses.dataclass
 class _CacheEntry:
     stamp: _Stamp
@@ -590,12 +577,11 @@ class Project:
                     todo.append((rel, path))
                 else:
                     self._facts[rel] = reused
-        if todo:  # on every core when there are several (``forked``: the same facts)
+        if todo:
             self.stats.parsed += len(todo)
             self._dirty = True
-            parse = functools.partial(_parse, limit=self.max_file_size)
-            parsed = forked.spread([path for _, path in todo], parse, _size, least=_SPREAD_BYTES)
-            self._facts.update(zip([rel for rel, _ in todo], parsed, strict=True))
+            for rel, path in todo:
+                self._facts[rel] = _parse(path, limit=self.max_file_size)
         for rel in set(self._facts) - set(self._files):
             del self._facts[rel]
             self._dirty = True
