@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar, cast
@@ -533,7 +534,11 @@ def _remove_imports(module: str, name: str | None = None, *, strict: bool) -> Tr
 # -- expression patterns ----------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)
 def _template(text: str) -> cst.BaseExpression:
+    """The parse of a pattern's ``match`` or ``replace`` (libcst nodes are immutable: one
+    parse serves every file)."""
+
     def sub(match: re.Match[str]) -> str:
         stars, name = match.groups()
         if stars == "**":  # the other keyword arguments: written where a **mapping would be
