@@ -19,6 +19,7 @@ from test_fixers_imports import issue_of, module_not_found
 
 from pytest_autofix.fixers.fixtures import FixtureRenamed
 from pytest_autofix.fixers.imports import ModuleRenamed
+from pytest_autofix.fixers.toolkit import history
 from pytest_autofix.fixers.toolkit.history import (
     UNCOMMITTED,
     Commit,
@@ -366,3 +367,22 @@ def test_a_recorded_fixture_rename_is_certain(tmp_path: Path) -> None:
     plain = tmp_path / "plain"  # the same project, no repository
     shutil.copytree(root, plain, ignore=shutil.ignore_patterns(".git"))
     assert_fix(FixtureRenamed(), issue, before, None, rootdir=plain, count=0)
+
+
+def test_no_git_binary_or_a_timeout_is_no_evidence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = repository(tmp_path / "repo", PRICING)
+    git(root, "mv", "shop/pricing.py", "shop/prices.py")
+    commit(root, "rename")
+    history.forget()
+    with monkeypatch.context() as patched:
+        patched.setenv("PATH", str(tmp_path / "empty"))  # no git on it
+        assert renamed_files(root) == {}
+    history.forget()
+    with monkeypatch.context() as patched:
+        patched.setattr(history, "TIMEOUT", 1e-6)  # every git command times out
+        assert renamed_files(root) == {}
+        assert renamed_function(root, "total", "sum_up", ["shop/prices.py"]) is None
+    history.forget()
+    assert renamed_files(root)["shop/pricing.py"].new == "shop/prices.py"

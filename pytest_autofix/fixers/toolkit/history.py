@@ -140,7 +140,6 @@ def forget() -> None:
 # -- running git --------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1)
 def _environment() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _REPOSITORY_VARIABLES}
     env.update(
