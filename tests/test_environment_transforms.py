@@ -369,6 +369,15 @@ def test_a_from_imported_pattern_name_read_where_a_local_shadows_the_replacement
         )
 
 
+def test_a_from_imported_name_read_as_a_looser_expression_is_parenthesized() -> None:
+    """``from numpy import NINF`` then ``NINF ** 2``: the reads become ``-numpy.inf`` with the
+    parentheses the operator needs, and none where nothing binds tighter."""
+    same_code(
+        migrate("numpy.NINF", "from numpy import NINF\n\nx = NINF ** 2\ny = f(NINF)\n"),
+        "import numpy\n\nx = (-numpy.inf) ** 2\ny = f(-numpy.inf)\n",
+    )
+
+
 # -- 4. starred arguments and the other keyword arguments ------------------------------------
 
 

@@ -249,6 +249,56 @@ class _DropFromImport(cst.CSTTransformer):
         return updated_node
 
 
+# Replacements that bind less tightly than the attribute or call they take the place of.
+_LOOSE = (
+    cst.UnaryOperation,
+    cst.BinaryOperation,
+    cst.BooleanOperation,
+    cst.Comparison,
+    cst.IfExp,
+    cst.Lambda,
+    cst.NamedExpr,
+    cst.Await,
+)
+
+
+class _Parenthesizing(cst.CSTTransformer):
+    """Puts replacements in place: one that binds less tightly than the name, attribute or call
+    it takes the place of is parenthesized (`np.NINF ** 2` must become `(-numpy.inf) ** 2`, not
+    `-numpy.inf ** 2`), and the parentheses go again where nothing binds tighter (an argument,
+    an assignment's value, a return value, a list element)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.wrapped: set[int] = set()  # the replacements parenthesized by _put
+
+    def _put(self, built: cst.BaseExpression, where: cst.BaseExpression) -> cst.BaseExpression:
+        if where.lpar or not isinstance(built, _LOOSE):
+            return built.with_changes(lpar=where.lpar, rpar=where.rpar)
+        wrapped = built.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        self.wrapped.add(id(wrapped))
+        return wrapped
+
+    def _bare(self, node: cst.BaseExpression) -> cst.BaseExpression:
+        if id(node) in self.wrapped:
+            return node.with_changes(lpar=[], rpar=[])
+        return node
+
+    def leave_Arg(self, original_node: cst.Arg, updated_node: cst.Arg) -> cst.Arg:
+        return updated_node.with_changes(value=self._bare(updated_node.value))
+
+    def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign) -> cst.Assign:
+        return updated_node.with_changes(value=self._bare(updated_node.value))
+
+    def leave_Return(self, original_node: cst.Return, updated_node: cst.Return) -> cst.Return:
+        if updated_node.value is None:
+            return updated_node
+        return updated_node.with_changes(value=self._bare(updated_node.value))
+
+    def leave_Element(self, original_node: cst.Element, updated_node: cst.Element) -> cst.Element:
+        return updated_node.with_changes(value=self._bare(updated_node.value))
+
+
 def _from_imports(tree: cst.Module, module: str, name: str) -> list[cst.ImportFrom]:
     """The ``from module import name [as local]`` statements of the file, in any scope."""
     return [
@@ -263,7 +313,7 @@ def _from_imports(tree: cst.Module, module: str, name: str) -> list[cst.ImportFr
     ]
 
 
-class _ReadAs(cst.CSTTransformer):
+class _ReadAs(_Parenthesizing):
     """Every read bound to ``from module import name [as local]`` becomes ``replacement`` (scope
     analysis: a parameter or a local of the same name is not such a read).
 
@@ -315,7 +365,7 @@ class _ReadAs(cst.CSTTransformer):
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
         if original_node in self.reads:
-            return self.replacement.with_changes(lpar=updated_node.lpar, rpar=updated_node.rpar)
+            return self._put(self.replacement, updated_node)
         return updated_node
 
 
@@ -806,27 +856,13 @@ def _as_element(item: cst.Arg | cst.BaseElement) -> cst.BaseElement:
     return cst.Element(value=item.value, comma=item.comma)
 
 
-# Replacements that bind less tightly than the attribute or call they take the place of.
-_LOOSE = (
-    cst.UnaryOperation,
-    cst.BinaryOperation,
-    cst.BooleanOperation,
-    cst.Comparison,
-    cst.IfExp,
-    cst.Lambda,
-    cst.NamedExpr,
-    cst.Await,
-)
-
-
-class _ApplyPattern(cst.CSTTransformer):
+class _ApplyPattern(_Parenthesizing):
     def __init__(self, pattern: Pattern, imports: dict[str, str]) -> None:
         super().__init__()
         self.match = _template(pattern.match)
         self.replace = _template(pattern.replace)
         self.imports = imports
         self.count = 0
-        self.wrapped: set[int] = set()  # the replacements parenthesized by _try
 
     def _try(self, updated_node: cst.BaseExpression) -> cst.BaseExpression:
         if type(updated_node) is not type(self.match):
@@ -840,18 +876,7 @@ class _ApplyPattern(cst.CSTTransformer):
         assert isinstance(built, cst.BaseExpression)
         if isinstance(built, cst.Call) and builder.expanded is built:
             built = _layout(built, updated_node)
-        if updated_node.lpar or not isinstance(built, _LOOSE):
-            return built.with_changes(lpar=updated_node.lpar, rpar=updated_node.rpar)
-        # `-numpy.inf` where `np.NINF` stood: parenthesized, since `np.NINF ** 2` must not
-        # become `-numpy.inf ** 2`; the parentheses go again where nothing binds tighter
-        wrapped = built.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-        self.wrapped.add(id(wrapped))
-        return wrapped
-
-    def _bare(self, node: cst.BaseExpression) -> cst.BaseExpression:
-        if id(node) in self.wrapped:
-            return node.with_changes(lpar=[], rpar=[])
-        return node
+        return self._put(built, updated_node)
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         return self._try(updated_node)
@@ -860,20 +885,6 @@ class _ApplyPattern(cst.CSTTransformer):
         self, original_node: cst.Attribute, updated_node: cst.Attribute
     ) -> cst.BaseExpression:
         return self._try(updated_node)
-
-    def leave_Arg(self, original_node: cst.Arg, updated_node: cst.Arg) -> cst.Arg:
-        return updated_node.with_changes(value=self._bare(updated_node.value))
-
-    def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign) -> cst.Assign:
-        return updated_node.with_changes(value=self._bare(updated_node.value))
-
-    def leave_Return(self, original_node: cst.Return, updated_node: cst.Return) -> cst.Return:
-        if updated_node.value is None:
-            return updated_node
-        return updated_node.with_changes(value=self._bare(updated_node.value))
-
-    def leave_Element(self, original_node: cst.Element, updated_node: cst.Element) -> cst.Element:
-        return updated_node.with_changes(value=self._bare(updated_node.value))
 
 
 def _from_imported(pattern: Pattern, tree: cst.Module, imports: dict[str, str]) -> cst.Module:
