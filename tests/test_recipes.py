@@ -225,6 +225,7 @@ def test_github_workflow_steps_run_under_a_github_like_environment(
     out = dry_run.stdout + dry_run.stderr
     assert dry_run.returncode != 0, out  # the suite fails: so does the step, as it should
     assert "= autofix (dry run) =" in out and NOTICE in out, out
+    assert summary.read_text().startswith("## pytest-autofix"), out  # the job's summary
     [upload] = [s for s in github_steps() if s.get("uses", "").startswith("actions/upload")]
     for name in upload["with"]["path"].split():
         assert (root / name).is_file(), name
@@ -263,7 +264,7 @@ def test_tox_recipe_in_a_real_tox_run_under_github_actions(
 ) -> None:
     """docs/tox.md's recipe with the wheel `deps` line of its table (the wheel in the project's
     wheels/ directory), run by tox as a GitHub runner would: annotations come through
-    pass_env; without it, none."""
+    pass_env, and the job's summary is written; without it, neither."""
     root = tmp_path / "proj"
     root.mkdir()
     example(root, layout="src", package="default", wheel=autofix_wheel)
@@ -288,19 +289,22 @@ def test_tox_recipe_in_a_real_tox_run_under_github_actions(
     out = run.stdout + run.stderr
     assert "= autofix (dry run) =" in out, out
     assert NOTICE in out, out
+    assert summary.read_text().startswith("## pytest-autofix"), out  # the job's summary
     assert run.returncode != 0  # the tests fail: so does tox
     for arg in args:
         if arg.startswith(("--autofix-report=", "--autofix-patch=")):
             assert (root / arg.partition("=")[2]).is_file(), arg  # relative to {toxinidir}
     assert (root / "src" / "shop" / "cart.py").read_text().startswith("from .pricing import")
 
-    # without pass_env, tox does not hand GITHUB_ACTIONS on: no annotations
+    # without pass_env, tox hands neither variable on: no annotations, no summary
     (root / "tox.ini").write_text(re.sub(r"pass_env =\n(    .*\n)+", "", ini))
+    summary.write_text("")
     skip = [*args[:2], "--skip-pkg-install", *args[2:]]
     again = tox(root, *skip, wheelhouse=dependencies, extra_env=github)
     again_out = again.stdout + again.stderr
     assert "= autofix (dry run) =" in again_out, again_out
     assert "::notice" not in again_out
+    assert summary.read_text() == ""
 
 
 # -- pre-commit -----------------------------------------------------------------------------------
