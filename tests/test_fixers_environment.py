@@ -7,7 +7,10 @@ result compiled, the transaction's path rules) and compares the files exactly.
 
 from __future__ import annotations
 
+import dataclasses
+import importlib.metadata
 import importlib.util
+import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -684,3 +687,23 @@ def test_a_method_rename_leaves_the_same_name_of_a_module_alone() -> None:
     )
     assert 'a = array.array("b").tobytes()' in after
     assert "c = xml.etree.ElementTree.tostring(e)" in after and "d = ET.tostring(e)" in after
+
+
+def test_no_migration_known_says_which_library_and_the_two_ways_out() -> None:
+    """A removal the catalogue does not know: the library and the version installed, the
+    version that removed it when the error says, and the two ways out (migrate, or pin below
+    it in the file that declares the library)."""
+    version = importlib.metadata.version("pytest")
+    before = {
+        "pyproject.toml": '[project]\nname = "p"\noptional-dependencies.test = ["pytest>=6"]\n',
+        "a.py": "import pytest\n",
+    }
+    message = "module 'pytest' has no attribute 'gone': removed in the pytest 8.0 release"
+    an_issue = dataclasses.replace(removed("pytest.gone", "a.py", 1), message=message)
+    text = suggestion(environment.RemovedApi(), an_issue, before)
+    assert f"pytest.gone is gone from pytest {version} (removed in 8.0, the error says)" in text
+    assert "pin `pytest<8.0` in pyproject.toml ([project.optional-dependencies] test)" in text
+    assert "migrate the code (pytest's changelog says what replaces it)" in text
+    text = suggestion(environment.RemovedApi(), removed("collections.gone", "a.py", 1), before)
+    assert f"collections.gone is gone from Python {sys.version.split()[0]}" in text
+    assert "test on the Python it last worked on" in text

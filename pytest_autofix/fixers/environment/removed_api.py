@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from pytest_autofix.catalogue import Catalogue, Migration, builtin, describe
 from pytest_autofix.fixers.toolkit.edits import Edits, listing, located
+from pytest_autofix.fixers.toolkit.requirements import declarations, normalize
 from pytest_autofix.fixers.toolkit.environment_confidence import (
     GUARDED,
     PERSON,
@@ -179,6 +180,59 @@ def _files_using(project: Project, issue: Issue, module: str) -> list[ModuleInfo
     return list(found.values())
 
 
+# "removed in the NumPy 2.0 release", "was removed in version 3.1", "removed in 2.0"
+_REMOVED_IN = re.compile(
+    r"removed in (?:the )?(?:version |v)?(?:[A-Z][\w-]* )?(\d+(?:\.\d+)*)", re.IGNORECASE
+)
+
+
+def no_migration(api: str, message: str, project: Project) -> str:
+    """What to say when ``api`` looks removed and the catalogue knows no migration: the
+    library and its installed version, the version that removed it when the error text says,
+    and the two ways out (migrate, or pin below that version where the project declares it)."""
+    top = api.partition(".")[0]
+    said = _REMOVED_IN.search(message)
+    removed_in = said.group(1) if said else None
+    dist = _distribution(top)
+    if dist is None:  # the standard library
+        where = f"Python {sys.version.split()[0]}"
+        older = f"a Python before {removed_in}" if removed_in else "the Python it last worked on"
+        ways = f"migrate the code (Python's What's New says what replaces it), or test on {older}"
+    else:
+        name, version = dist
+        below = removed_in or version.split(".")[0]
+        declared = next(
+            (d for d in declarations(project.rootdir) if normalize(name) in d.requirements), None
+        )
+        place = (
+            f"{declared.file} ({declared.section})" if declared else "the project's requirements"
+        )
+        where = f"{name} {version}"
+        ways = (
+            f"migrate the code ({name}'s changelog says what replaces it), or pin "
+            f"`{name}<{below}` in {place} until it is migrated"
+        )
+    when = f" (removed in {removed_in}, the error says)" if removed_in else ""
+    return (
+        f"{api} is gone from {where}{when} and no migration is known ({message}). Two ways "
+        f"out: {ways}. An entry in the file the `autofix_migrations` ini value names makes it a "
+        "fix next time."
+    )
+
+
+def _distribution(top: str) -> tuple[str, str] | None:
+    """The installed distribution providing the top-level module ``top`` and its version;
+    None for the standard library (or nothing installed by that name)."""
+    if top in sys.stdlib_module_names:
+        return None
+    for name in importlib.metadata.packages_distributions().get(top, []):
+        try:
+            return name, importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return None
+
+
 class RemovedApi:
     """``environment.removed-api``: migrate every use of the removed API in the project."""
 
@@ -247,14 +301,7 @@ class RemovedApi:
         api = str(issue.details.get("api") or "")
         migration = self.catalogue.get(api)
         if migration is None:
-            return [
-                Fix(
-                    f"{api or issue.message} looks removed ({issue.message}), and the migration "
-                    "catalogue has no entry for it: read the library's changelog; add an entry "
-                    "to the file named by `autofix_migrations` to have it fixed next time",
-                    UNSURE,
-                )
-            ]
+            return [Fix(no_migration(api or issue.message, issue.message, project), UNSURE)]
         transform = self._transform(migration)
         if transform is None:
             return [Fix(f"needs a person: {describe(migration)}", PERSON)]
