@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 
 from pytest_autofix.catalogue import Catalogue, Migration, builtin, describe
 from pytest_autofix.fixers.toolkit.edits import Edits, listing, located
-from pytest_autofix.fixers.toolkit.requirements import declarations, normalize
 from pytest_autofix.fixers.toolkit.environment_confidence import (
     GUARDED,
     PERSON,
@@ -35,6 +34,7 @@ from pytest_autofix.fixers.toolkit.environment_transforms import (
     migration_transform,
     module_transform,
 )
+from pytest_autofix.fixers.toolkit.requirements import declarations, normalize
 from pytest_autofix.model import Example, Fix, IssueKind
 
 if TYPE_CHECKING:
