@@ -799,3 +799,41 @@ def test_a_removed_loop_argument_is_fixed_and_verified(pytester: pytest.Pytester
     )
     text = (pytester.path / "workers.py").read_text()
     assert "lock = asyncio.Lock()\n" in text and "asyncio.Queue(*options)\n" in text
+
+
+def test_a_keyword_removed_from_a_package_s_functions_is_one_fix(tmp_path: Path) -> None:
+    """Python 3.10 removed ``loop=`` from asyncio's functions and classes together: the fix of
+    the first one met migrates the others' safe entries where the file passes ``loop=``
+    (gather's unsafe one stays for its own issue)."""
+    fix, after = fixed(
+        tmp_path,
+        "asyncio.sleep.loop",
+        "kwarg",
+        """\
+        import asyncio
+
+
+        async def main(loop):
+            await asyncio.sleep(1, loop=loop)
+            lock = asyncio.Lock(loop=loop)
+            done = await asyncio.wait_for(job(), 5, loop=loop)
+            return await asyncio.gather(job(), loop=loop)
+        """,
+    )
+    assert after == textwrap.dedent(
+        """\
+        import asyncio
+
+
+        async def main(loop):
+            await asyncio.sleep(1)
+            lock = asyncio.Lock()
+            done = await asyncio.wait_for(job(), 5)
+            return await asyncio.gather(job(), loop=loop)
+        """
+    )
+    assert fix.description.endswith(
+        "the other safe migrations of asyncio's loop=: asyncio.wait_for.loop and "
+        "asyncio.Lock.__init__.loop"
+    )
+    assert (fix.confidence, fix.safe) == (SAFE, True)

@@ -338,7 +338,7 @@ class RemovedApi:
             fix = dataclasses.replace(
                 fix,
                 description=f"{fix.description}; with it, where used, the other safe "
-                f"migrations of {migration.module}: {names}",
+                f"migrations of {_family(migration)}: {names}",
             )
         return [fix]
 
@@ -346,15 +346,17 @@ class RemovedApi:
         """The other removed attributes of the same module the catalogue migrates safely and
         without checks: one root cause with ``migration`` (an upgrade removed them together;
         ``from collections import Mapping, Sequence`` fails on the first only), migrated in
-        the same fix where a file uses them, so that no round is spent on each."""
-        if migration.kind != "attribute":
+        the same fix where a file uses them, so that no round is spent on each. Likewise a
+        keyword argument the same release removed from other functions of the same package
+        (``loop=`` from asyncio's ``sleep``, ``wait_for``, ``gather``, ... in Python 3.10)."""
+        if migration.kind not in ("attribute", "kwarg"):
             return []
         found = []
         for other in self.catalogue.migrations:
             if (
                 other is migration
-                or other.kind != "attribute"
-                or other.module != migration.module
+                or other.kind != migration.kind
+                or not _same_removal(other, migration)
                 or other.safety != "safe"
                 or guard_problems(other)
             ):
@@ -406,6 +408,26 @@ class RemovedApi:
 _RANK = {"safe": 0, "guarded": 1, "unsafe": 2}
 
 
+def _family(migration: Migration) -> str:
+    """What ``migration`` and its siblings have in common: ``collections``, ``asyncio's
+    loop=``."""
+    if migration.kind == "kwarg":
+        return f"{migration.api.partition('.')[0]}'s {migration.name}="
+    return migration.module
+
+
+def _same_removal(other: Migration, migration: Migration) -> bool:
+    """One removal: attributes of one module, or one keyword argument removed by one release
+    from functions of one package."""
+    if migration.kind == "attribute":
+        return other.module == migration.module
+    return (
+        other.name == migration.name
+        and other.removed_in == migration.removed_in
+        and other.api.partition(".")[0] == migration.api.partition(".")[0]
+    )
+
+
 def _used_in(
     project: Project, info: ModuleInfo, siblings: list[tuple[Migration, Transform]]
 ) -> list[tuple[Migration, Transform]]:
@@ -421,6 +443,14 @@ def _used_in(
     found = []
     for migration, transform in siblings:
         name = re.escape(migration.name.encode())
+        if migration.kind == "kwarg":  # a call of its function that passes it: sleep(loop=
+            *_, owner, method, _ = migration.api.split(".")
+            called = re.escape((owner if method == "__init__" else method).encode())
+            if re.search(rb"\b" + called + rb"\s*\(", source) and re.search(
+                rb"\b" + name + rb"\s*=(?!=)", source
+            ):
+                found.append((migration, transform))
+            continue
         if any(
             re.search(pattern + name + rb"\b", source)
             for pattern in (rb"\.", rb"import[^\n]*\b", rb"import\s*\([^)]*\b")
