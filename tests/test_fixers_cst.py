@@ -298,9 +298,9 @@ def test_add_import_examples() -> None:
     )
     assert add("x = 1\n", "json") == "import json\n\nx = 1\n"  # one line before code
     assert add("# c\nclass A:\n    pass\n", "json") == "# c\nimport json\n\n\nclass A:\n    pass\n"
-    assert (
+    assert (  # in its section, in order (tests/test_import_style.py has more)
         add('"""Doc."""\nimport os\nx = 1\n', "json")
-        == '"""Doc."""\nimport os\nimport json\nx = 1\n'
+        == '"""Doc."""\nimport json\nimport os\nx = 1\n'
     )
     assert add("from typing import List\n", "typing", "Dict") == "from typing import Dict, List\n"
     # merged in order (isort's and ruff's order by type) when the line is in order
@@ -314,7 +314,7 @@ def test_add_import_examples() -> None:
         "from m import Config, run, Client\n"  # not in order: left as it is, name first
     )
     assert add('"""Doc."""\nimport os\n', "__future__", "annotations") == (
-        '"""Doc."""\nfrom __future__ import annotations\nimport os\n'
+        '"""Doc."""\nfrom __future__ import annotations\n\nimport os\n'  # a section of its own
     )
     source = "import json\nx = 1\n"
     tree = cst.parse_module(source)

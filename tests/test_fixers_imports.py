@@ -774,8 +774,8 @@ def test_missing_stdlib_module(tmp_path: Path) -> None:
     after = {
         "tests/test_io.py": """\
             \"\"\"Dumping.\"\"\"
-            import os
             import json
+            import os
             X = os.sep
 
 
@@ -796,7 +796,7 @@ def test_missing_import_the_project_uses_elsewhere(tmp_path: Path) -> None:
     }
     issue = issue_of(tmp_path, before, name_error("sp", "tests/test_b.py", 5))
     after = {
-        "tests/test_b.py": "import pytest\nimport shop.prices as sp\n\n\n"
+        "tests/test_b.py": "import pytest\n\nimport shop.prices as sp\n\n\n"  # first party
         "def test():\n    assert sp.total([]) == 0\n"
     }
     result = assert_fix(imports.MissingImport(), issue, before, after, count=1)
@@ -882,6 +882,7 @@ def test_missing_import_is_never_put_under_type_checking(tmp_path: Path) -> None
     after = {
         "tests/test_a.py": """\
             from typing import TYPE_CHECKING
+
             from shop.prices import total
 
             if TYPE_CHECKING:

@@ -22,6 +22,7 @@ from pytest_autofix.fixers.toolkit.edits import (
     located,
     names,
 )
+from pytest_autofix.fixers.toolkit.import_style import style_of
 from pytest_autofix.fixers.toolkit.import_transforms import add_import
 from pytest_autofix.fixers.toolkit.installed import env_locate, env_provides
 from pytest_autofix.fixers.toolkit.scan import (
@@ -152,7 +153,8 @@ class MissingImport:
             if stmt.module == info.name:
                 edits.skipped.append((info.rel, "it would import from itself"))
                 continue
-            edits.add(project, info, add_import(stmt.module, stmt.name, stmt.asname))
+            add = add_import(stmt.module, stmt.name, stmt.asname, style=style_of(project))
+            edits.add(project, info, add)
         if not edits.edits:
             return []
         confidence = best.confidence

@@ -16,6 +16,7 @@ from libcst.helpers import get_full_name_for_node
 from libcst.metadata import MetadataWrapper, Scope, ScopeProvider
 
 from pytest_autofix.fixers.toolkit.cst import find_all, is_docstring, is_import_line, is_name
+from pytest_autofix.fixers.toolkit.import_style import ImportStyle
 from pytest_autofix.fixers.toolkit.import_transforms import Transform, Unfixable, add_import
 from pytest_autofix.fixers.toolkit.scan import import_statements, parse, top_level_bindings
 
@@ -380,13 +381,19 @@ def function_code(module: cst.Module, name: str) -> str:
     return module.code_for_node(node.with_changes(leading_lines=lines))
 
 
-def append_function(code: str, imports: Sequence[tuple[str, str | None, str | None]]) -> Transform:
+def append_function(
+    code: str,
+    imports: Sequence[tuple[str, str | None, str | None]],
+    *,
+    style: ImportStyle | None = None,
+) -> Transform:
     """Add the function ``code`` at the end of the module, after two blank lines, with the
-    imports it needs (``(module, name, asname)``)."""
+    imports it needs (``(module, name, asname)``), each in its section (``style``: see
+    :func:`add_import`)."""
 
     def transform(module: cst.Module) -> cst.Module:
         for mod, name, asname in imports:
-            module = add_import(mod, name, asname)(module)
+            module = add_import(mod, name, asname, style=style)(module)
         statement = cst.parse_statement(code, config=module.config_for_parsing)
         if module.body:
             blank = cst.EmptyLine()

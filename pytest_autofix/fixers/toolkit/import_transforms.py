@@ -8,6 +8,8 @@ transform once when they propose it, so such a file is left out of the fix, with
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from typing import cast
 
@@ -16,6 +18,7 @@ from libcst.helpers import get_absolute_module_from_package_for_import, get_full
 from libcst.metadata import ImportAssignment, MetadataWrapper, Scope, ScopeProvider
 
 from pytest_autofix.fixers.toolkit.cst import find_all, is_docstring, is_import_line, is_name
+from pytest_autofix.fixers.toolkit.import_style import ImportStyle, Section
 from pytest_autofix.fixers.toolkit.scan import relative_form
 
 Transform = Callable[[cst.Module], cst.Module]
@@ -519,30 +522,43 @@ def _merged(
 # -- a missing import ------------------------------------------------------------------------
 
 
-def add_import(module: str, name: str | None = None, asname: str | None = None) -> Transform:
+def add_import(
+    module: str,
+    name: str | None = None,
+    asname: str | None = None,
+    *,
+    style: ImportStyle | None = None,
+) -> Transform:
     """Add ``import module [as asname]`` or ``from module import name [as asname]`` with the
-    file's top-level imports, exactly as libcst's ``AddImportsVisitor`` does (without
-    importing ``libcst.codemod``, ~0.4 s with the matchers it pulls in; the tests compare the
-    two): nothing when the import block at the top (after a docstring or ``__strict__``
-    flag) already has it; else merged at the front of the block's first ``from module import
-    ...`` line; else a new line after the block (a ``__future__`` import before it), with a
-    blank line between the block and the code after it.
+    file's top-level imports, as libcst's ``AddImportsVisitor`` does (without importing
+    ``libcst.codemod``, ~0.4 s with the matchers it pulls in; the tests compare the two):
+    nothing when the import block at the top (after a docstring or ``__strict__`` flag)
+    already has it; else merged into the block's first ``from module import ...`` line; else
+    a new line in the block, with a blank line between the block and the code after it.
 
-    That blank line is taken back when the file had none there and already had imports, so
-    nothing else changes.
+    Then placed as isort and ruff would (``style``: the project's settings,
+    :func:`~pytest_autofix.fixers.toolkit.import_style.style_of`; default theirs): a merged
+    name at its place in a line that is in order; a new line in its section
+    (``__future__``, standard library, third party, first party, relative) at its sorted
+    place when the section is sorted, else at the section's end, a new section between blank
+    lines when the file separates its sections. A block whose lines are not in section order
+    gets the new line at its end. The file's spacing around the block is kept.
     """
 
     def transform(tree: cst.Module) -> cst.Module:
-        return _tidy(tree, _add_import(tree, module, name, asname))
+        return _tidy(tree, _add_import(tree, module, name, asname), style)
 
     return transform
 
 
-def _tidy(before: cst.Module, after: cst.Module) -> cst.Module:
+def _tidy(before: cst.Module, after: cst.Module, style: ImportStyle | None = None) -> cst.Module:
     """``after`` (``before`` with an import added as ``AddImportsVisitor`` adds it) as a
     reviewer expects it: a name merged into a line kept in order when the line was in order
-    (:func:`import_order`), the spacing of the file kept (:func:`_keep_spacing`)."""
-    return _keep_spacing(before, _merged_in_order(before, after))
+    (:func:`import_order`), a new line in its section (:func:`_in_section`), the spacing of
+    the file kept (:func:`_keep_spacing`)."""
+    style = style or ImportStyle()
+    after = _in_section(before, _merged_in_order(before, after), style)
+    return _keep_spacing(before, after, style)
 
 
 def import_order(name: str) -> tuple[int, str, str]:
@@ -761,10 +777,11 @@ def _two_lines_before_definition(tree: cst.Module, index: int) -> cst.Module:
     return tree.with_changes(body=body)
 
 
-def _keep_spacing(before: cst.Module, after: cst.Module) -> cst.Module:
+def _keep_spacing(before: cst.Module, after: cst.Module, style: ImportStyle) -> cst.Module:
     """``after`` (``before`` with imports added) spaced as the file was: no blank line added
-    between the import block and the code where the file had none, and two blank lines
-    (PEP 8) between a file's first import and a function or class right after it."""
+    between the import block and the code where the file had none; after a file's first
+    import, the project's ``lines-after-imports`` when set, else two blank lines (PEP 8)
+    before a function or class right after it."""
     added = len(after.body) - len(before.body)
     if added <= 0:
         return after
@@ -776,6 +793,8 @@ def _keep_spacing(before: cst.Module, after: cst.Module) -> cst.Module:
     if end == len(body):
         return after  # nothing after the imports
     if end == start:  # the first import of the file
+        if style.lines_after_imports >= 0:
+            return _blank_lines_before(after, end + added, style.lines_after_imports)
         return _two_lines_before_definition(after, end + added)
     following = body[end]
     moved = after.body[end + added]
@@ -787,3 +806,140 @@ def _keep_spacing(before: cst.Module, after: cst.Module) -> cst.Module:
     new_body = list(after.body)
     new_body[end + added] = moved.with_changes(leading_lines=following.leading_lines)
     return after.with_changes(body=new_body)
+
+
+def _blank_lines_before(tree: cst.Module, index: int, count: int) -> cst.Module:
+    """``tree`` with exactly ``count`` blank lines above ``body[index]`` (above its comments)."""
+    if index >= len(tree.body):
+        return tree
+    node = tree.body[index]
+    leading = list(node.leading_lines)
+    blank = 0
+    while blank < len(leading) and leading[blank].comment is None:
+        blank += 1
+    lines = (*[cst.EmptyLine()] * count, *leading[blank:])
+    body = list(tree.body)
+    body[index] = node.with_changes(leading_lines=lines)
+    return tree.with_changes(body=body)
+
+
+# -- a new import line in its section --------------------------------------------------------
+
+
+def _line_module(line: cst.BaseStatement) -> tuple[str, bool]:
+    """The module an import line imports (``..x`` for a relative one; the first of ``import
+    a, b``) and whether it is a ``from`` import."""
+    node = cast("cst.SimpleStatementLine", line).body[0]
+    if isinstance(node, cst.Import):
+        return _full(node.names[0].name), False
+    node = cast("cst.ImportFrom", node)
+    return "." * len(node.relative) + _full(node.module), True
+
+
+def _sort_key(line: cst.BaseStatement, style: ImportStyle) -> tuple[object, ...]:
+    """isort's and ruff's order of lines in a section: ``import`` lines before ``from`` lines
+    (both by module) unless ``force-sort-within-sections``; modules ignoring case, relative
+    ones furthest first."""
+    module, is_from = _line_module(line)
+    bare = module.lstrip(".")
+    name = (len(bare) - len(module), bare.lower())
+    return (name, is_from) if style.force_sort_within_sections else (is_from, name)
+
+
+def _starts_group(line: cst.SimpleStatementLine) -> bool:
+    """Whether a blank line separates ``line`` from the line above."""
+    return any(empty.comment is None for empty in line.leading_lines)
+
+
+def _with_inferred(lines: Sequence[cst.SimpleStatementLine], style: ImportStyle) -> ImportStyle:
+    """``style``, and without project facts (the default style) the file's evidence: a
+    blank-line group of what looks third party after another such group holds the project's
+    own modules, where isort and ruff put first party."""
+    if style.detected or style.first_party:
+        return style
+    groups: list[list[str]] = []
+    for line in lines:
+        if not groups or _starts_group(line):
+            groups.append([])
+        groups[-1].append(_line_module(line)[0])
+    third = [all(style.section(m) == Section.THIRD_PARTY for m in group) for group in groups]
+    for g in range(1, len(groups)):
+        if third[g] and third[g - 1]:
+            tops = frozenset(m.partition(".")[0] for m in groups[g])
+            return dataclasses.replace(style, first_party=tops)
+    return style
+
+
+def _added_at(before: cst.Module, after: cst.Module, start: int, end: int) -> int | None:
+    """Where ``AddImportsVisitor`` put the one line it added to the block ``body[start:end]``:
+    after it, or first (a ``__future__`` import); None when the change is something else."""
+    old, new = before.body, after.body
+    if len(new) != len(old) + 1:
+        return None
+    if not all(a.deep_equals(b) for a, b in zip(old[:start], new[:start], strict=True)):
+        return None
+    if is_import_line(new[end]) and all(
+        a.deep_equals(b) for a, b in zip(old[start:end], new[start:end], strict=True)
+    ):
+        return end
+    if is_import_line(new[start]) and all(
+        a.deep_equals(b) for a, b in zip(old[start:end], new[start + 1 : end + 1], strict=True)
+    ):
+        return start
+    return None
+
+
+def _split_leading(
+    line: cst.SimpleStatementLine,
+) -> tuple[list[cst.EmptyLine], list[cst.EmptyLine]]:
+    """The lines above ``line``: those up to its last blank line, and the comments after it
+    (they stay with the import, as isort keeps them)."""
+    leading = list(line.leading_lines)
+    cut = max((k + 1 for k, e in enumerate(leading) if e.comment is None), default=0)
+    return leading[:cut], leading[cut:]
+
+
+def _position(
+    lines: Sequence[cst.SimpleStatementLine],
+    sections: Sequence[Section],
+    new: cst.SimpleStatementLine,
+    style: ImportStyle,
+) -> tuple[int, bool, bool]:
+    """Where ``new`` goes among ``lines`` (in section order): the index, whether it opens its
+    section there, and whether it opens a new section between blank lines."""
+    section = style.section(_line_module(new)[0])
+    ours = [k for k, s in enumerate(sections) if s == section]
+    if ours:
+        keys = [_sort_key(lines[k], style) for k in ours]
+        at = bisect.bisect_right(keys, _sort_key(new, style)) if keys == sorted(keys) else len(ours)
+        pos = ours[at] if at < len(ours) else ours[-1] + 1
+        return pos, pos == ours[0], False
+    pos = next((k for k, s in enumerate(sections) if s > section), len(lines))
+    boundaries = [k for k in range(1, len(lines)) if sections[k] != sections[k - 1]]
+    return pos, pos == 0, all(_starts_group(lines[k]) for k in boundaries)
+
+
+def _in_section(before: cst.Module, after: cst.Module, style: ImportStyle) -> cst.Module:
+    """``after`` with the line ``AddImportsVisitor`` added to the top import block moved into
+    its section (see :func:`add_import`); as it is when the block's lines are not in section
+    order."""
+    start, end = _top_imports(before.body)
+    added = _added_at(before, after, start, end) if end > start else None
+    if added is None:
+        return after
+    lines = [cast("cst.SimpleStatementLine", s) for s in before.body[start:end]]
+    new = cast("cst.SimpleStatementLine", after.body[added])
+    style = _with_inferred(lines, style)
+    sections = [style.section(_line_module(line)[0]) for line in lines]
+    if sections != sorted(sections):
+        return after  # not sorted in sections: the new line stays at the end
+    pos, first, separate = _position(lines, sections, new, style)
+    gap = [cst.EmptyLine()] if separate else []
+    if first and pos < len(lines):
+        head, rest = _split_leading(lines[pos])
+        new = new.with_changes(leading_lines=head)
+        lines[pos] = lines[pos].with_changes(leading_lines=[*gap, *rest])
+    else:
+        new = new.with_changes(leading_lines=gap)
+    lines.insert(pos, new)
+    return after.with_changes(body=[*after.body[:start], *lines, *after.body[end + 1 :]])
