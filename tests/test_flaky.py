@@ -36,7 +36,9 @@ ORDER = {
 # reads: a real regression
 REAL = {
     "pkg/__init__.py": "",
-    "pkg/shared.py": "VALUE = 1\n\n\ndef bad():\n    return 5\n\n\ndef compute():\n    return badx()\n",
+    "pkg/shared.py": (
+        "VALUE = 1\n\n\ndef bad():\n    return 5\n\n\ndef compute():\n    return badx()\n"
+    ),
     "tests/test_bad.py": """
         from pkg.shared import compute
 
