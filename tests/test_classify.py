@@ -4,6 +4,7 @@ table tested from its own examples."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -259,3 +260,34 @@ def test_one_nose_issue_carries_the_owners_every_failure_saw() -> None:
         owner("BaseB", "tests/base.py"),
         owner("BaseC", "tests/other.py"),
     ]
+
+
+def test_an_attribute_a_library_module_lacks_is_one_issue_wherever_it_surfaced(
+    tmp_path: Path,
+) -> None:
+    """A real run: ``json.laods`` read on two lines of two tests (and a helper) is one issue
+    with both tests, not one per line."""
+    from pytest_autofix.testing import issues_from_run
+
+    issues = issues_from_run(
+        """\
+        import json
+
+
+        def parse(text):
+            return json.laods(text)
+
+
+        def test_parse():
+            assert parse("1") == 1
+
+
+        def test_inline():
+            assert json.laods("2") == 2
+        """,
+        tmp_path,
+    )
+    [issue] = issues
+    assert issue.code == "other.exception"
+    assert issue.message == "module 'json' has no attribute 'laods'"
+    assert sorted(issue.tests) == ["test_snippet.py::test_inline", "test_snippet.py::test_parse"]

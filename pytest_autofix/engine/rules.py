@@ -1451,15 +1451,15 @@ def _imported_name(failure: Failure) -> tuple[str, str] | None:
     Example(  # not catalogued, but the library says so
         failing(
             "ImportError",
-            "cannot import name 'soft_unicode' from 'markupsafe': it was removed",
+            "cannot import name 'soft_bytes' from 'markupsafe': it was removed",
             module="markupsafe",
-            import_name="soft_unicode",
+            import_name="soft_bytes",
             origin="installed",
         ),
         "environment.removed-api",
-        "markupsafe.soft_unicode",
+        "markupsafe.soft_bytes",
         {"form": "import"},
-        message="markupsafe.soft_unicode was removed",
+        message="markupsafe.soft_bytes was removed",
     ),
 )
 def removed_import(failure: Failure, ctx: Context) -> Match | None:
@@ -1602,6 +1602,51 @@ def removed_attribute(failure: Failure, ctx: Context) -> Match | None:
         return None
     module, attr = found
     return _removed_name(module, attr, failure.message, ctx, "attribute")
+
+
+@rule(
+    Example(
+        failing(
+            "AttributeError",
+            "module 'numpy' has no attribute 'product_of'",
+            attr="product_of",
+            obj_kind="module",
+            obj_module="numpy",
+            obj_origin="installed",
+        ),
+        "other.exception",
+        "AttributeError:numpy.product_of",
+        {"exc_type": "AttributeError"},
+        message="module 'numpy' has no attribute 'product_of'",
+    ),
+    Example(
+        failing(
+            "AttributeError",
+            "module 'json' has no attribute 'laods'",
+            attr="laods",
+            obj_kind="module",
+            obj_module="json",
+            obj_origin="stdlib",
+        ),
+        "other.exception",
+        "AttributeError:json.laods",
+    ),
+)
+def library_attribute_missing(failure: Failure, ctx: Context) -> Match | None:
+    """``library.name`` that the library's module does not have, that the catalogue does not
+    know and that the library does not call removed (a removal nobody has catalogued yet, or
+    a misspelling): one root cause wherever it surfaced, so the tests reading ``numpy.foo`` on
+    ten lines are one issue, not ten."""
+    found = _module_attribute(failure)
+    if found is None or failure.facts.get("obj_origin") not in ("installed", "stdlib"):
+        return None
+    module, attr = found
+    return Match(
+        "other.exception",
+        f"AttributeError:{module}.{attr}",
+        f"module {module!r} has no attribute {attr!r}",
+        OtherException(exc_type=failure.exc_type),
+    )
 
 
 @rule(
@@ -1830,6 +1875,7 @@ RULES: tuple[Rule, ...] = (
     removed_method,
     removed_kwarg,
     removed_call_form,
+    library_attribute_missing,
     missing_env_var,
     service_unavailable,
     file_not_found,
