@@ -5,6 +5,8 @@
   ``listing``, ``located``.
 - :mod:`.import_transforms`: libcst transforms that rename, move, add and drop imports and
   the names they bind, keeping every reader working.
+- :mod:`.import_style`: the project's isort/ruff settings, which put an added import in its
+  section and order.
 - :mod:`.installed`: what the environment has installed, without importing it.
 - :mod:`.fixture_scan` / :mod:`.fixture_transforms`: fixtures, their requesters, and the
   transforms that rename, move and decorate them.

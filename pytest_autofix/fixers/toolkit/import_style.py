@@ -1,9 +1,10 @@
 """How a project sorts its imports: isort's and ruff's sections, and the settings that move them.
 
-:func:`style_of` reads a project's settings once: ruff's (``[tool.ruff.lint.isort]`` or
-``[tool.ruff.isort]`` in ``ruff.toml``, ``.ruff.toml`` or ``pyproject.toml``), else isort's
-(``.isort.cfg``, ``[tool.isort]`` in ``pyproject.toml``, ``[isort]`` in ``setup.cfg`` or
-``tox.ini``), from the rootdir or the nearest directory above it that has one, and the project's
+:func:`style_of` reads a project's settings once: ruff's isort settings (``[lint.isort]`` or
+``[isort]`` in ``.ruff.toml`` or ``ruff.toml``, ``[tool.ruff.lint.isort]`` or
+``[tool.ruff.isort]`` in ``pyproject.toml``) when it has some, else isort's (``.isort.cfg``,
+``[tool.isort]`` in ``pyproject.toml``, ``[isort]`` in ``setup.cfg`` or ``tox.ini``), from the
+rootdir or the nearest directory above it that has one (not above a ``.git``), and the project's
 own top-level modules (first party, as both tools find them: a module or package directly in the
 rootdir, in ``src/``, or in the configured ``src``/``src_paths``). Files that do not parse count
 as no settings. :func:`~pytest_autofix.fixers.toolkit.import_transforms.add_import` takes the
