@@ -381,7 +381,7 @@ def test_a_file_changed_after_an_earlier_round_is_left_to_its_writer(
     assert "left as is, changed on disk by another writer while autofix ran" in (
         result.stdout.str()
     )
-    assert result.ret == 1
+    assert result.ret == 2  # pytest's own: a module that does not collect interrupts the run
 
 
 def test_symlink_out_of_the_rootdir_is_refused(
@@ -710,7 +710,9 @@ def test_a_fix_that_reveals_a_collection_error_is_kept_with_its_neighbours(
         test_b=TWO_TEST,
     )
     result, report = run(pytester, *xdist)
-    assert result.ret == 1, result.stdout.str()
+    # pytest's own status for the project as it is left: a collection error interrupts a
+    # plain run (2); pytest-xdist runs on past it (1)
+    assert result.ret == (1 if xdist else 2), result.stdout.str()
     issues = {i["message"]: i for i in report["issues"]}  # type: ignore[union-attr]
     assert issues["name 'firstx' is not defined"]["status"] == "fixed"
     assert issues["name 'twoo' is not defined"]["status"] == "fixed"
