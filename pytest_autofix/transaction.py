@@ -341,14 +341,19 @@ class _Manifest:
             raise ValueError("'pid' or 'started' is malformed")
         if not isinstance(data.get("rootdir"), str):
             raise ValueError("'rootdir' is malformed")
-        left = data.get("left", {})  # absent before autofix recorded them
-        if not isinstance(left, dict) or not all(
-            isinstance(k, str) and _valid_rel(k) and isinstance(v, str) for k, v in left.items()
-        ):
-            raise ValueError("'left' is malformed")
+        left = _parse_left(data.get("left", {}))  # absent before autofix recorded them
         return cls(
             data["state"], data["pid"], data["started"], data["rootdir"], entries, dirs, left
         )
+
+
+def _parse_left(left: object) -> dict[str, str]:
+    """The manifest's ``left`` (path -> why); ValueError when it is malformed."""
+    if not isinstance(left, dict) or not all(
+        isinstance(k, str) and _valid_rel(k) and isinstance(v, str) for k, v in left.items()
+    ):
+        raise ValueError("'left' is malformed")
+    return left
 
 
 def _valid_rel(rel: str) -> bool:
