@@ -128,6 +128,31 @@ def test_comments_inside_a_rewritten_call_are_kept_above_it(issue: Issue) -> Non
     fix(issue, before, after)
 
 
+def test_the_lines_above_a_removed_import_stay(issue: Issue) -> None:
+    before = """\
+        from __future__ import unicode_literals
+
+        # the helpers
+        from nose.tools import eq_
+        import os
+
+
+        def test_a():
+            eq_(os.sep, "/")
+        """
+    after = """\
+        from __future__ import unicode_literals
+
+        # the helpers
+        import os
+
+
+        def test_a():
+            assert os.sep == "/"
+        """
+    fix(issue, before, after)
+
+
 def test_raises_in_its_three_forms(issue: Issue) -> None:
     before = """\
         import nose.tools as nt

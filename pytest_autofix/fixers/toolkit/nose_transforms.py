@@ -21,7 +21,7 @@ from libcst.helpers import get_full_name_for_node
 from pytest_autofix.fixers.toolkit.cst import is_docstring
 from pytest_autofix.fixers.toolkit.import_transforms import Transform, Unfixable, add_import
 
-__all__ = ["ASSERTIONS", "NOSE_MODULES", "migrate_nose", "nose_names"]
+__all__ = ["ASSERTIONS", "NOSE_MODULES", "keep_spacing", "migrate_nose", "nose_names"]
 
 # the modules whose names are nose.tools' (``from nose.tools.trivial import eq_``)
 NOSE_MODULES = ("nose.tools", "nose.tools.trivial", "nose.tools.nontrivial")
@@ -832,15 +832,57 @@ class _FreeNames(cst.CSTVisitor):
         return False
 
 
+def _leading_lines(statement: cst.BaseStatement) -> Sequence[cst.EmptyLine]:
+    if isinstance(statement, cst.SimpleStatementLine | cst.BaseCompoundStatement):
+        return statement.leading_lines
+    return ()
+
+
+def keep_spacing(
+    original: Sequence[cst.BaseStatement],
+    updated: Sequence[cst.BaseStatement],
+    removed: Sequence[cst.CSTNode],
+) -> list[cst.BaseStatement]:
+    """``updated`` (``original`` without the ``removed`` statements, the others in order) with
+    the lines above each removed statement handed to the next one: its comments always, its
+    blank lines when the next one has none of its own (``from __future__ import x``, a blank
+    line, the removed import: the blank line stays)."""
+    out: list[cst.BaseStatement] = []
+    pending: list[cst.EmptyLine] = []
+    rest = iter(updated)
+    for statement in original:
+        if any(statement is r for r in removed):
+            pending.extend(_leading_lines(statement))
+            continue
+        kept = next(rest)
+        if pending:
+            own = list(_leading_lines(kept))
+            blank = any(line.comment is None for line in own)
+            lines = [line for line in pending if line.comment is not None or not blank]
+            kept = kept.with_changes(leading_lines=[*lines, *own])
+            pending = []
+        out.append(kept)
+    return out
+
+
 class _DropNoseImports(cst.CSTTransformer):
     def __init__(self, strip: bool) -> None:
         super().__init__()
         self.strip = strip  # no import takes their place
         self.removed: list[cst.SimpleStatementLine] = []
 
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        body = keep_spacing(original_node.body, updated_node.body, self.removed)
+        return updated_node.with_changes(body=body)
+
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        """The module's first statements removed: the blank lines that separated them from
-        the next one go with them."""
+        """The lines above a removed import go to the next statement; the module's first
+        statements removed (and nothing added in their place), the blank lines that
+        separated them from the next one go with them."""
+        body = keep_spacing(original_node.body, updated_node.body, self.removed)
+        updated_node = updated_node.with_changes(body=body)
         if not self.strip or not original_node.body or not updated_node.body:
             return updated_node
         if not any(original_node.body[0] is r for r in self.removed):

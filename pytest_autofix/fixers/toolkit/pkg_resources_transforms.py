@@ -20,6 +20,7 @@ from libcst.helpers import get_full_name_for_node
 
 from pytest_autofix.fixers.toolkit.environment_transforms import bound_names, import_map
 from pytest_autofix.fixers.toolkit.import_transforms import Transform, Unfixable, add_import
+from pytest_autofix.fixers.toolkit.nose_transforms import keep_spacing
 
 __all__ = ["Environment", "Use", "migrate_pkg_resources"]
 
@@ -497,11 +498,28 @@ def _is_pkg_resources(statement: cst.CSTNode) -> bool:
 
 
 class _DropImports(cst.CSTTransformer):
+    """The pkg_resources imports removed; the lines above each go to the next statement."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.removed: list[cst.SimpleStatementLine] = []
+
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        body = keep_spacing(original_node.body, updated_node.body, self.removed)
+        return updated_node.with_changes(body=body)
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        body = keep_spacing(original_node.body, updated_node.body, self.removed)
+        return updated_node.with_changes(body=body)
+
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
     ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
         body = [s for s in updated_node.body if not _is_pkg_resources(s)]
         if not body:
+            self.removed.append(original_node)
             return cst.RemoveFromParent()
         if len(body) != len(updated_node.body):
             body[-1] = body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
