@@ -8,6 +8,7 @@ process that plans, and only when something failed.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import threading
 from collections.abc import Iterable, Iterator
@@ -117,8 +118,10 @@ class AutofixSession:
             yield
             return
 
+        owner = os.getpid()  # not a planning worker forked meanwhile (forked.py)
+
         def interrupt(signum: int, frame: object) -> None:
-            if self.launcher is not None:
+            if self.launcher is not None and os.getpid() == owner:
                 self.launcher.kill_all()
             raise KeyboardInterrupt(signal.Signals(signum).name)
 
