@@ -153,6 +153,26 @@ def test_the_lines_above_a_removed_import_stay(issue: Issue) -> None:
     fix(issue, before, after)
 
 
+def test_operands_spanning_lines_get_parentheses_only_when_they_need_them(issue: Issue) -> None:
+    before = """\
+        from nose.tools import eq_
+
+        def test_a(x, a, b):
+            eq_(x, {"a",
+                    "b"})
+            eq_(a +
+                b, x)
+        """
+    after = """\
+        def test_a(x, a, b):
+            assert x == {"a",
+                    "b"}
+            assert (a +
+                b) == x
+        """
+    fix(issue, before, after)
+
+
 def test_raises_in_its_three_forms(issue: Issue) -> None:
     before = """\
         import nose.tools as nt

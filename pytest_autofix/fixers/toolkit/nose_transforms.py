@@ -13,6 +13,8 @@ only when ``marks=True`` (selecting by marks is not nose's ``-a``: the fix says 
 from __future__ import annotations
 
 import dataclasses
+import io
+import tokenize
 from collections.abc import Callable, Sequence
 
 import libcst as cst
@@ -21,7 +23,14 @@ from libcst.helpers import get_full_name_for_node
 from pytest_autofix.fixers.toolkit.cst import is_docstring
 from pytest_autofix.fixers.toolkit.import_transforms import Transform, Unfixable, add_import
 
-__all__ = ["ASSERTIONS", "NOSE_MODULES", "keep_spacing", "migrate_nose", "nose_names"]
+__all__ = [
+    "ASSERTIONS",
+    "NOSE_MODULES",
+    "breaks_lines",
+    "keep_spacing",
+    "migrate_nose",
+    "nose_names",
+]
 
 # the modules whose names are nose.tools' (``from nose.tools.trivial import eq_``)
 NOSE_MODULES = ("nose.tools", "nose.tools.trivial", "nose.tools.nontrivial")
@@ -130,7 +139,7 @@ def _pure(node: cst.BaseExpression) -> bool:
 def _arith(node: cst.BaseExpression) -> cst.BaseExpression:
     """``node`` as an operand of ``-``: in parentheses unless it is an atom."""
     atoms = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer, cst.Float)
-    if node.lpar or (isinstance(node, atoms) and "\n" not in _code(node)):
+    if node.lpar or (isinstance(node, atoms) and not breaks_lines(node)):
         return node
     return _parenthesized(node)
 
@@ -220,6 +229,27 @@ def _code(node: cst.CSTNode) -> str:
     return cst.Module(body=[]).code_for_node(node)
 
 
+def breaks_lines(node: cst.CSTNode) -> bool:
+    """Whether ``node`` spans lines outside its own brackets (``a +`` / ``b``, which a call's
+    parentheses allowed and an ``assert`` does not); lines broken inside its brackets or a
+    triple-quoted string, or by a backslash, need no parentheses."""
+    code = _code(node)
+    if "\n" not in code:
+        return False
+    depth = 0
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(code).readline):
+            if token.type == tokenize.OP and token.string in "([{":
+                depth += 1
+            elif token.type == tokenize.OP and token.string in ")]}":
+                depth -= 1
+            elif token.type in (tokenize.NL, tokenize.NEWLINE) and token.string and not depth:
+                return True
+    except (tokenize.TokenError, SyntaxError):
+        return True
+    return False
+
+
 # what binds tighter than a comparison and reads the same on either side of one
 _TIGHT = (
     cst.Name,
@@ -263,7 +293,7 @@ def _operand(
     )
     if isinstance(node, cst.Tuple):  # a tuple display needs its parentheses anyway
         tight = False
-    if tight and "\n" not in _code(node):
+    if tight and not breaks_lines(node):
         return node
     return _parenthesized(node)
 
@@ -271,7 +301,7 @@ def _operand(
 def _bare(node: cst.BaseExpression) -> cst.BaseExpression:
     """``node`` standing alone (an ``assert``'s test, an argument of a call made here): in
     parentheses only when it spans lines or is a bare tuple."""
-    if node.lpar or ("\n" not in _code(node) and not isinstance(node, cst.Tuple)):
+    if node.lpar or (not breaks_lines(node) and not isinstance(node, cst.Tuple)):
         return node
     return _parenthesized(node)
 

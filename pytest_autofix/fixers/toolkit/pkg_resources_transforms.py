@@ -20,7 +20,7 @@ from libcst.helpers import get_full_name_for_node
 
 from pytest_autofix.fixers.toolkit.environment_transforms import bound_names, import_map
 from pytest_autofix.fixers.toolkit.import_transforms import Transform, Unfixable, add_import
-from pytest_autofix.fixers.toolkit.nose_transforms import keep_spacing
+from pytest_autofix.fixers.toolkit.nose_transforms import breaks_lines, keep_spacing
 
 __all__ = ["Environment", "Use", "migrate_pkg_resources"]
 
@@ -77,7 +77,7 @@ def _keyword(name: str, value: cst.BaseExpression) -> cst.Arg:
 
 def _plain(node: cst.BaseExpression) -> cst.BaseExpression:
     """An argument as it was, on one line when it spanned several without brackets."""
-    if "\n" in _code(node) and not node.lpar:
+    if breaks_lines(node) and not node.lpar:
         return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
     return node
 
