@@ -480,8 +480,9 @@ def test_fixture_in_a_sibling_conftest_moves_up_and_stays_where_called() -> None
         before,
         {
             "tests/conftest.py": """\
-            import os
             import json
+            import os
+
             import pytest
 
 
@@ -1005,8 +1006,9 @@ def test_warns_none_becomes_catch_warnings() -> None:
         before,
         {
             "tests/test_w.py": """\
-            import pytest
             import warnings
+
+            import pytest
 
 
             def test_quiet():
@@ -1026,8 +1028,9 @@ def test_warns_none_recorder_methods_make_it_unsafe() -> None:
     source = "with pytest.warns(None) as record:"
     issue = issue_of(removed("tests/test_w.py::test_quiet", "TypeError", message, 5, source))
     after = """\
-        import pytest
         import warnings
+
+        import pytest
 
 
         def test_quiet():
