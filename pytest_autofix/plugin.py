@@ -165,14 +165,29 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> Generator[None
         if type(err).__name__ == "PluginValidationError":
             plugin = getattr(err, "plugin", None)
             manager = early_config.pluginmanager
-            if plugin is None or not _is_conftest(plugin):
-                raise
+            if plugin is None or not _is_conftest(plugin) or not _py_path_hook(str(err)):
+                raise  # only the refusal a fixer can repair goes on to the session
             if manager.is_registered(plugin):
                 manager.unregister(plugin)
             return None
         if type(err).__name__ != "ConftestImportFailure":
             raise
         return None
+
+
+def _py_path_hook(message: str) -> bool:
+    """pytest 9's refusal of a hook that takes the py.path argument it removed."""
+    import re
+
+    return (
+        re.search(
+            r"for hook '(pytest_ignore_collect|pytest_collect_file|pytest_pycollect_makemodule|"
+            r"pytest_report_header|pytest_report_collectionfinish)'[\s\S]*"
+            r"Argument\(s\) \{'(path|startdir)'\} are declared in the hookimpl",
+            message,
+        )
+        is not None
+    )
 
 
 def _is_conftest(plugin: object) -> bool:
