@@ -665,3 +665,15 @@ def test_importorskip_of_a_broken_module_gets_its_old_skip_back(tmp_path: Path) 
         rootdir=tmp_path,
     )
     assert result.fix is not None and "pytest < 9.1" in result.fix.description
+
+
+def test_another_refused_conftest_still_stops_the_run(pytester: pytest.Pytester) -> None:
+    """Only the refusal a fixer repairs goes on to the session: a hook argument no version of
+    pytest had stops the run with --autofix as without it."""
+    pytester.makeini("[pytest]\n")
+    pytester.makeconftest("def pytest_collect_file(parent, pathh):\n    return None\n")
+    pytester.makepyfile(test_a="def test_a():\n    pass\n")
+    result = pytester.runpytest_subprocess("--autofix")
+    assert result.ret != 0
+    assert "can not be found in the hookspec" in result.stdout.str() + result.stderr.str()
+    assert "def pytest_collect_file(parent, pathh):" in (pytester.path / "conftest.py").read_text()
