@@ -173,6 +173,81 @@ def test_operands_spanning_lines_get_parentheses_only_when_they_need_them(issue:
     fix(issue, before, after)
 
 
+def test_the_camel_case_setup_nose_ran_in_plain_classes(issue: Issue) -> None:
+    before = """\
+        import unittest
+        from nose.tools import ok_
+
+        class TestPlain(object):
+            def setUp(self):
+                self.x = 1
+
+            def tearDown(self):
+                self.x = None
+
+            def test_x(self):
+                ok_(self.x)
+
+        class TestBoth:
+            def setup(self):
+                self.x = 1
+
+            def setUp(self):
+                self.y = 2
+
+        class TestCalled:
+            def setUp(self):
+                self.x = 1
+
+            def test_again(self):
+                self.setUp()
+
+        class TestCase(unittest.TestCase):
+            def setUp(self):
+                self.x = 1
+        """
+    after = """\
+        import unittest
+
+        class TestPlain(object):
+            def setup_method(self):
+                self.x = 1
+
+            def teardown_method(self):
+                self.x = None
+
+            def test_x(self):
+                assert self.x
+
+        class TestBoth:
+            def setup(self):
+                self.x = 1
+
+            def setUp(self):
+                self.y = 2
+
+        class TestCalled:
+            def setUp(self):
+                self.x = 1
+
+            def test_again(self):
+                self.setUp()
+
+        class TestCase(unittest.TestCase):
+            def setUp(self):
+                self.x = 1
+        """
+    result = assert_fix(
+        NoseTools(),
+        issue,
+        {"tests/__init__.py": "", "tests/test_nose.py": before},
+        {"tests/test_nose.py": after},
+        confidence=0.9,
+    )
+    assert result.fix is not None
+    assert "TestPlain.setUp and tests/test_nose.py::TestPlain.tearDown" in result.fix.description
+
+
 def test_raises_in_its_three_forms(issue: Issue) -> None:
     before = """\
         import nose.tools as nt

@@ -78,6 +78,37 @@ class NoseTools:
                     assert sum([1, 2]) == 3
                     assert sum([1]), "positive"
                 """,
+            confidence=0.9,
+            safe=True,
+        ),
+        Example(
+            "an assertion's message and @raises",
+            before="""\
+                from nose.tools import assert_equal, raises
+
+
+                def test_sum():
+                    assert_equal(1 + 1, 2, "sum")
+
+
+                @raises(ZeroDivisionError)
+                def test_zero():
+                    1 / 0
+                """,
+            after="""\
+                import pytest
+
+
+                def test_sum():
+                    assert 1 + 1 == 2, "sum"
+
+
+                def test_zero():
+                    with pytest.raises(ZeroDivisionError):
+                        1 / 0
+                """,
+            confidence=0.9,
+            safe=True,
         ),
     )
 
@@ -87,11 +118,13 @@ class NoseTools:
         edits = Edits()
         outcome = Outcome()
         marked: list[str] = []
+        renamed: list[str] = []
         for info in _nose_files(issue, project):
             before = len(edits.edits)
             edits.add(project, info, migrate_nose(marks=True, outcome=outcome))
             if len(edits.edits) > before:
                 marked += [f"{info.rel}::{name}" for name in outcome.marked]
+                renamed += [f"{info.rel}::{name}" for name in outcome.renamed]
         failed_at = {info.rel for info in located(issue, project)}
         left_where_failed = [rel for rel, _ in edits.skipped if rel in failed_at]
         if not edits.edits:
@@ -109,6 +142,11 @@ class NoseTools:
             f"__test__ = False, nose's SkipTest -> unittest.SkipTest, and the nose imports "
             f"removed{edits.note()}"
         )
+        if renamed:
+            what += (
+                f"; the setUp/tearDown nose ran in plain test classes -> setup_method/"
+                f"teardown_method ({listing(renamed)})"
+            )
         if any(b"almost_equal" in project.source(rel) for rel in edits.changed):
             what += (
                 "; assert_almost_equal of a call -> round(abs(a - b), 7) == 0, which (unlike "

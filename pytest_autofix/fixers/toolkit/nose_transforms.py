@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
-from pytest_autofix.fixers.toolkit.cst import is_docstring
+from pytest_autofix.fixers.toolkit.cst import find_all, is_docstring
 from pytest_autofix.fixers.toolkit.import_transforms import Transform, Unfixable, add_import
 
 __all__ = [
@@ -217,6 +217,8 @@ _RAISES = {
     "assert_raises_regexp": True,
 }
 _DECORATORS = frozenset({"raises", "nottest", "istest", "attr"})
+# a plain test class's camelCase methods nose ran: -> (the name nose tried first, pytest's)
+_CAMEL_SETUP = {"setUp": ("setup", "setup_method"), "tearDown": ("teardown", "teardown_method")}
 # nose.tools names with no rewrite here (with_setup only in some forms): a file that uses one
 # keeps nose
 _OTHER_TOOLS = frozenset({"with_setup", "set_trace", "timed", "make_decorator", "TimeExpired"})
@@ -555,6 +557,7 @@ class _Migrate(cst.CSTTransformer):
         self.left: list[str] = []  # uses not rewritten
         self.marked: list[str] = []  # @attr made pytest marks
         self.raises_as: set[str] = set()  # names bound by ``with assert_raises(...) as cm``
+        self.renamed: list[str] = []  # Class.setUp made setup_method
 
     # assertions called as statements
     def leave_Expr(self, original_node: cst.Expr, updated_node: cst.Expr) -> cst.BaseSmallStatement:
@@ -705,7 +708,37 @@ class _Migrate(cst.CSTTransformer):
             at = 1 if statements and is_docstring(statements[0], concatenated=True) else 0
             statements.insert(at, cst.parse_statement("__test__ = False\n"))
             node = node.with_changes(body=body.with_changes(body=statements))
-        return node
+        return self._camel_case_setup(node)
+
+    def _camel_case_setup(self, node: cst.ClassDef) -> cst.ClassDef:
+        """A plain test class's ``setUp``/``tearDown``, which nose ran (it tried ``setup``,
+        then ``setUp``) and pytest never did -> ``setup_method``/``teardown_method``: only in
+        a ``Test*`` class without bases (no ``unittest.TestCase``, which calls them itself),
+        with no ``setup``/``teardown`` nose would have preferred or method of the new name,
+        and that does not call them by name."""
+        bases = [get_full_name_for_node(b.value) for b in node.bases]
+        if not node.name.value.startswith("Test") or bases not in ([], ["object"]):
+            return node
+        if not isinstance(node.body, cst.IndentedBlock):
+            return node
+        methods = {s.name.value for s in node.body.body if isinstance(s, cst.FunctionDef)}
+        read = {a.attr.value for a in find_all(node, cst.Attribute)}
+        renames = {
+            old: new
+            for old, (nose_first, new) in _CAMEL_SETUP.items()
+            if old in methods and nose_first not in methods and new not in methods
+            if old not in read
+        }
+        if not renames:
+            return node
+        self.renamed += [f"{node.name.value}.{old}" for old in renames]
+        statements = [
+            s.with_changes(name=cst.Name(renames[s.name.value]))
+            if isinstance(s, cst.FunctionDef) and s.name.value in renames
+            else s
+            for s in node.body.body
+        ]
+        return node.with_changes(body=node.body.with_changes(body=statements))
 
     def _decorator(
         self, decorator: cst.Decorator, name: str, is_class: bool
@@ -955,6 +988,7 @@ class Outcome:
     """What :func:`migrate_nose` did to the last file it rewrote."""
 
     marked: list[str] = dataclasses.field(default_factory=list)
+    renamed: list[str] = dataclasses.field(default_factory=list)
 
 
 def migrate_nose(marks: bool = False, outcome: Outcome | None = None) -> Transform:
@@ -985,6 +1019,7 @@ def migrate_nose(marks: bool = False, outcome: Outcome | None = None) -> Transfo
         after = after.visit(_DropNoseImports(strip=not (migrate.needs or skiptest)))
         if outcome is not None:
             outcome.marked = list(migrate.marked)
+            outcome.renamed = list(migrate.renamed)
         return after
 
     return transform
