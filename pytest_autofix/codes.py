@@ -1,42 +1,33 @@
-"""The issue-code catalogue: every code the classifier emits, what it means, how it is fixed and
-an example.
+"""The issue-code catalogue: every code the classifier emits, what it means and what pytest
+shows for it.
 
 Plain data and the standard library only: ``config.py`` validates ``--autofix-select`` against
 it before any heavy module is imported, and ``pytest --autofix-explain CODE``
-(:mod:`pytest_autofix.report.explain`) prints an entry. ``docs/codes.md`` holds the same
-explanations, generated from here (``python -m pytest_autofix.report.explain --write
-docs/codes.md``); ``tests/test_cli_conventions.py`` runs every example for real and checks the
-document.
+(:mod:`pytest_autofix.report.explain`) prints an entry. A code's worked examples are the
+examples of the built-in fixers that take it (their ``examples``, beside their code); only a
+code no built-in fixer takes has one here. ``docs/codes.md`` holds the same explanations,
+generated (``python -m pytest_autofix.report.explain --write docs/codes.md``);
+``tests/test_cli_conventions.py`` checks what pytest shows against a real run of the first
+example and checks the document.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 KINDS: tuple[str, ...] = ("import", "fixture", "environment", "other")
-
-
-@dataclasses.dataclass(frozen=True)
-class Example:
-    """A project that fails with the code (``before``: path -> text) and the files the best
-    built-in fix changes or creates, as they become (``after``; empty when it is only
-    suggested); ``fixer`` made that fix, with ``confidence``."""
-
-    before: dict[str, str]
-    after: dict[str, str]
-    fixer: str | None = None
-    confidence: float | None = None
 
 
 @dataclasses.dataclass(frozen=True)
 class CodeInfo:
     summary: str  # one line
     means: str  # what the failure is, and what the classifier reads
-    shows: str  # what pytest shows for it (the example's error)
-    example: Example
+    shows: str  # what pytest shows for it (the error of the code's first example)
+    # a project that fails with the code (path -> text), only for a code no built-in fixer
+    # takes: the others' examples are their fixers'
+    example: Mapping[str, str] | None = None
 
-
-_PYPROJECT = '[tool.pytest.ini_options]\npythonpath = ["."]\n'
 
 INFO: dict[str, CodeInfo] = {
     "import.module-not-found": CodeInfo(
@@ -45,97 +36,32 @@ INFO: dict[str, CodeInfo] = {
         "misspelled standard-library module, and a submodule a library does not have). One "
         "issue per module name, listing every test module and test it broke.",
         "E   ModuleNotFoundError: No module named 'shop.pricing'",
-        Example(
-            {
-                "pyproject.toml": _PYPROJECT,
-                "shop/__init__.py": "",
-                "shop/prices.py": "def total(items):\n    return sum(items)\n",
-                "tests/test_orders.py": "from shop.pricing import total\n\n\n"
-                "def test_total():\n    assert total([1, 2]) == 3\n",
-            },
-            {
-                "tests/test_orders.py": "from shop.prices import total\n\n\n"
-                "def test_total():\n    assert total([1, 2]) == 3\n",
-            },
-            "import.module-renamed",
-            0.95,
-        ),
     ),
     "import.name-not-found": CodeInfo(
         "a name cannot be imported from a module that exists",
         "`from m import name` (or `m.name`) where the project module `m` exists but does not "
         "define the name: it was renamed, moved to another module, or misspelled.",
-        "E   ImportError: cannot import name 'totl' from 'shop.prices' (.../shop/prices.py)",
-        Example(
-            {
-                "pyproject.toml": _PYPROJECT,
-                "shop/__init__.py": "",
-                "shop/prices.py": "def total(items):\n    return sum(items)\n",
-                "tests/test_prices.py": "from shop.prices import totl\n\n\n"
-                "def test_total():\n    assert totl([1, 2]) == 3\n",
-            },
-            {
-                "tests/test_prices.py": "from shop.prices import total\n\n\n"
-                "def test_total():\n    assert total([1, 2]) == 3\n",
-            },
-            "import.name-renamed",
-            0.85,
-        ),
+        "E   ImportError: cannot import name 'total_prize' from 'shop' (.../shop.py)",
     ),
     "import.name-undefined": CodeInfo(
         "a NameError that looks like a missing import",
         "A `NameError`: the code reads a name nothing binds, usually an import the module lacks.",
         "E       NameError: name 'json' is not defined",
-        Example(
-            {
-                "tests/test_export.py": "def test_export():\n"
-                '    assert json.dumps({"a": 1}) == \'{"a": 1}\'\n',
-            },
-            {
-                "tests/test_export.py": "import json\n\n\ndef test_export():\n"
-                '    assert json.dumps({"a": 1}) == \'{"a": 1}\'\n',
-            },
-            "import.missing-import",
-            0.95,
-        ),
     ),
     "import.file-mismatch": CodeInfo(
         "two test modules share a basename and collide on import",
         "Two test modules with the same basename in directories without `__init__.py`: pytest "
         "imports both as the same top-level module, so the second one does not collect.",
-        "import file mismatch: imported module 'test_util' has this __file__ attribute: "
-        ".../tests/integration/test_util.py which is not the same as the test file we want "
-        "to collect: .../tests/unit/test_util.py",
-        Example(
-            {
-                "tests/unit/test_util.py": "def test_unit():\n    pass\n",
-                "tests/integration/test_util.py": "def test_integration():\n    pass\n",
-            },
-            {"tests/unit/__init__.py": "", "tests/integration/__init__.py": ""},
-            "import.test-package-init",
-            0.9,
-        ),
+        "import file mismatch: imported module 'test_api' has this __file__ attribute: "
+        ".../tests/integration/test_api.py which is not the same as the test file we want "
+        "to collect: .../tests/unit/test_api.py",
     ),
     "fixture.not-found": CodeInfo(
         "a test or fixture requests a fixture that is not visible there",
         "A test or fixture requests a fixture that does not exist where it is requested: a typo, "
         "a renamed fixture, a fixture defined in another test module or in a conftest.py that "
         "does not apply, a function that lacks `@pytest.fixture`. One issue per fixture name.",
-        "E       fixture 'clinet' not found",
-        Example(
-            {
-                "tests/conftest.py": "import pytest\n\n\n@pytest.fixture\ndef client():\n"
-                '    return {"name": "ada"}\n',
-                "tests/test_client.py": "def test_name(clinet):\n"
-                '    assert clinet["name"] == "ada"\n',
-            },
-            {
-                "tests/test_client.py": "def test_name(client):\n"
-                '    assert client["name"] == "ada"\n',
-            },
-            "fixture.renamed",
-            0.95,
-        ),
+        "E       fixture 'stokc' not found",
     ),
     "fixture.scope-mismatch": CodeInfo(
         "a wider-scoped fixture requests a narrower-scoped one",
@@ -143,43 +69,12 @@ INFO: dict[str, CodeInfo] = {
         "(function), such as `tmp_path` or `monkeypatch`: pytest refuses.",
         "ScopeMismatch: You tried to access the function scoped fixture tmp_path with a module "
         "scoped request object.",
-        Example(
-            {
-                "tests/test_files.py": "import pytest\n\n\n"
-                '@pytest.fixture(scope="module")\ndef workdir(tmp_path):\n'
-                "    return tmp_path\n\n\n"
-                "def test_workdir(workdir):\n    assert workdir.is_dir()\n",
-            },
-            {
-                "tests/test_files.py": "import pytest\n\n\n"
-                '@pytest.fixture(scope="module")\ndef workdir(tmp_path_factory):\n'
-                '    tmp_path = tmp_path_factory.mktemp("workdir")\n'
-                "    return tmp_path\n\n\n"
-                "def test_workdir(workdir):\n    assert workdir.is_dir()\n",
-            },
-            "fixture.scope-mismatch",
-            0.95,
-        ),
     ),
     "fixture.called-directly": CodeInfo(
         "a fixture function is called instead of requested",
         "A fixture function is called like a plain function; pytest only gives fixtures to the "
         "functions that request them as arguments.",
         'Fixture "user" called directly. Fixtures are not meant to be called directly,',
-        Example(
-            {
-                "tests/test_user.py": "import pytest\n\n\n@pytest.fixture\ndef user():\n"
-                '    return {"name": "ada"}\n\n\n'
-                'def test_user():\n    assert user()["name"] == "ada"\n',
-            },
-            {
-                "tests/test_user.py": "import pytest\n\n\n@pytest.fixture\ndef user():\n"
-                '    return {"name": "ada"}\n\n\n'
-                'def test_user(user):\n    assert user["name"] == "ada"\n',
-            },
-            "fixture.called-directly",
-            0.9,
-        ),
     ),
     "fixture.removed-api": CodeInfo(
         "a pytest API removed or deprecated in pytest 8/9 is used",
@@ -188,18 +83,6 @@ INFO: dict[str, CodeInfo] = {
         "methods, marks on fixtures, `pytest.yield_fixture`, and older removals "
         "(`pytest.config`, `request.funcargnames`, ...).",
         "E       TypeError: _Skip.__call__() got an unexpected keyword argument 'msg'",
-        Example(
-            {
-                "tests/test_later.py": "import pytest\n\n\n"
-                'def test_later():\n    pytest.skip(msg="not yet")\n',
-            },
-            {
-                "tests/test_later.py": "import pytest\n\n\n"
-                'def test_later():\n    pytest.skip(reason="not yet")\n',
-            },
-            "fixture.removed-api",
-            0.95,
-        ),
     ),
     "environment.removed-api": CodeInfo(
         "an attribute or module removed by a newer Python or library",
@@ -207,30 +90,12 @@ INFO: dict[str, CodeInfo] = {
         "removed, as listed in the migration catalogue (or as the error says): "
         "`collections.Mapping`, `imp`, `np.float_`, `DataFrame.append`, ...",
         "E       AttributeError: module 'collections' has no attribute 'Mapping'",
-        Example(
-            {
-                "tests/test_compat.py": "import collections\n\n\n"
-                "def test_mapping():\n    assert isinstance({}, collections.Mapping)\n",
-            },
-            {
-                "tests/test_compat.py": "import collections\nimport collections.abc\n\n\n"
-                "def test_mapping():\n    assert isinstance({}, collections.abc.Mapping)\n",
-            },
-            "environment.removed-api",
-            0.95,
-        ),
     ),
     "environment.missing-package": CodeInfo(
         "a third-party distribution is not installed",
         "A module that is neither in the project, nor installed, nor in the standard library: "
         "a distribution to install (and to declare). Never edited: installing is for a person.",
         "E   ModuleNotFoundError: No module named 'cv2'",
-        Example(
-            {"tests/test_image.py": "import cv2\n\n\ndef test_image():\n    assert cv2\n"},
-            {},
-            "environment.missing-package",
-            0.9,
-        ),
     ),
     "environment.dead-package": CodeInfo(
         "a test-era tool that no longer works (nose): migrate its uses",
@@ -238,93 +103,44 @@ INFO: dict[str, CodeInfo] = {
         "Python 3.12 (it imports `imp`). Installing it is no way out, so its uses are migrated "
         "to what pytest and the standard library offer. One issue for the project.",
         "E   ModuleNotFoundError: No module named 'nose'",
-        Example(
-            {
-                "tests/test_sum.py": "from nose.tools import assert_equal, raises\n\n\n"
-                'def test_sum():\n    assert_equal(1 + 1, 2, "sum")\n\n\n'
-                "@raises(ZeroDivisionError)\ndef test_zero():\n    1 / 0\n",
-            },
-            {
-                "tests/test_sum.py": "import pytest\n\n\n"
-                'def test_sum():\n    assert 1 + 1 == 2, "sum"\n\n\n'
-                "def test_zero():\n    with pytest.raises(ZeroDivisionError):\n        1 / 0\n",
-            },
-            "environment.nose-tools",
-            0.9,
-        ),
     ),
     "environment.file-not-found": CodeInfo(
         "a relative path that only works from one working directory",
         "A relative file path that resolves against the working directory: the test passes "
         "when pytest runs from one directory and fails from another.",
-        "E       FileNotFoundError: [Errno 2] No such file or directory: 'data/numbers.txt'",
-        Example(
-            {
-                "tests/data/numbers.txt": "1 2 3\n",
-                "tests/test_numbers.py": "def test_numbers():\n"
-                '    with open("data/numbers.txt") as f:\n'
-                '        assert f.read().split() == ["1", "2", "3"]\n',
-            },
-            {
-                "tests/test_numbers.py": "import os\n\n\ndef test_numbers():\n"
-                '    with open(os.path.join(os.path.dirname(__file__), "data/numbers.txt")) '
-                "as f:\n"
-                '        assert f.read().split() == ["1", "2", "3"]\n',
-            },
-            "environment.anchor-path",
-            0.9,
-        ),
+        "E       FileNotFoundError: [Errno 2] No such file or directory: 'data/in.csv'",
     ),
     "environment.missing-env-var": CodeInfo(
         "an environment variable the code reads is not set",
         "`os.environ[NAME]` for a variable that is not set where the tests ran.",
-        "E   KeyError: 'SHOP_API_TOKEN'",
-        Example(
-            {
-                "tests/test_token.py": "import os\n\n\n"
-                'def test_token():\n    assert os.environ["SHOP_API_TOKEN"]\n',
-            },
-            {},
-            "environment.env-var",
-            0.9,
-        ),
+        "E   KeyError: 'AUTOFIX_EXAMPLE_TOKEN'",
     ),
     "environment.service-unavailable": CodeInfo(
         "a network service refused the connection",
         "A connection was refused (also when a library wraps the error): a database, cache or "
         "web service the tests need is not running.",
         "E       ConnectionRefusedError: [Errno 111] Connection refused",
-        Example(
-            {
-                "tests/test_cache.py": "import socket\n\n\n"
-                "def test_cache():\n"
-                '    socket.create_connection(("127.0.0.1", 9), timeout=2).close()\n',
-            },
-            {},
-            "environment.service",
-            0.9,
-        ),
     ),
     "other.assertion": CodeInfo(
         "an assertion failed",
         "An assertion failed: the code and the test disagree. Only a person (or a fixer of your "
         "own) knows which one is right.",
         "E       assert (1 + 1) == 3",
-        Example({"tests/test_sum.py": "def test_sum():\n    assert 1 + 1 == 3\n"}, {}),
+        {"tests/test_sum.py": "def test_sum():\n    assert 1 + 1 == 3\n"},
     ),
     "other.syntax-error": CodeInfo(
         "a module does not parse",
         "A test module, a conftest.py or a module they import does not parse "
         "(`SyntaxError`, `IndentationError`).",
         "E   SyntaxError: invalid syntax",
-        Example({"tests/test_broken.py": "def test_broken(:\n    pass\n"}, {}),
+        {"tests/test_broken.py": "def test_broken(:\n    pass\n"},
     ),
     "other.exception": CodeInfo(
         "any other exception",
         "Any other exception (also a recursive fixture dependency, and an `ImportError` that "
         "names no module). Tests failing at the same line of a shared helper are one issue.",
         "E       ValueError: invalid literal for int() with base 10: 'x'",
-        Example({"tests/test_parse.py": 'def test_parse():\n    assert int("x") == 0\n'}, {}),
+        {"tests/test_parse.py": 'def test_parse():\n    assert int("x") == 0\n'},
     ),
 }
 

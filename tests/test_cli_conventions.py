@@ -13,7 +13,7 @@ from test_foundation_cli import MARKER_MODULE
 
 from pytest_autofix import codes
 from pytest_autofix.report import explain
-from pytest_autofix.testing import assert_fix, issue_from_run
+from pytest_autofix.testing import check_example, issue_from_run
 
 if TYPE_CHECKING:
     from conftest import Autofix, Projects
@@ -143,33 +143,58 @@ def test_applied_run_with_a_collection_error_left_exits_2(autofix: Autofix) -> N
 
 
 @pytest.mark.parametrize("code", list(codes.INFO))
-def test_every_explained_example_is_real(code: str, tmp_path: Path) -> None:
-    """A real pytest run of the example gives an issue of this code, and the fixer named makes
-    exactly the change shown, with the confidence shown (or only suggests, when no change is
-    shown); an example without a fixer is one no built-in fixer takes."""
+def test_what_pytest_shows_is_the_first_example_s_error(code: str, tmp_path: Path) -> None:
+    """What the explanation quotes pytest showing (whitespace folded, the rootdir as ...) is in
+    plain pytest's output on the code's first example; a code no built-in fixer takes has an
+    example of its own, which a real run classifies as that code. (The fixers' examples, the
+    issue each gives and the fix made, are run by tests/test_fixer_examples.py.)"""
     info = codes.INFO[code]
-    example = info.example
-    issue = issue_from_run(example.before, tmp_path, code=code, dedent=False)
-    assert issue.code == code
-    # what pytest shows, as the explanation quotes it (whitespace folded, the rootdir as ...)
-    shown = run_pytest(tmp_path, ["-p", "no:autofix", "-p", "no:cacheprovider"]).stdout.str()
-    assert " ".join(info.shows.split()) in " ".join(shown.replace(str(tmp_path), "...").split())
-    if example.fixer is None:
-        assert explain.fixers_of(code) == []
-        return
-    assert example.fixer in explain.fixers_of(code)
-    result = assert_fix(
-        {f.name: f for f in explain.builtin_fixers()}[example.fixer],
-        issue,
-        example.before,
-        example.after or None,
-        confidence=example.confidence,
-        rootdir=tmp_path,
-        dedent=False,
-    )
-    assert result.fix is not None
-    if example.after:  # shown as applied by default: safe and above the default bar
-        assert result.fix.safe and result.fix.confidence >= 0.8
+    shown = explain.examples_of(code)
+    if shown:
+        assert info.example is None, "a code a built-in fixer takes shows its fixers' examples"
+        _, example = shown[0]
+        for rel, data in explain.project_files(example.before).items():
+            (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / rel).write_bytes(data)
+        args = list(example.args)
+    else:
+        assert explain.fixers_of(code) == [] and info.example is not None
+        assert issue_from_run(info.example, tmp_path, code=code, dedent=False).code == code
+        args = []
+    output = run_pytest(tmp_path, ["-p", "no:autofix", "-p", "no:cacheprovider", *args])
+    text = output.stdout.str().replace(str(tmp_path), "...")
+    assert " ".join(info.shows.split()) in " ".join(text.split())
+
+
+def test_every_example_of_a_built_in_fixer_is_shown_under_its_code() -> None:
+    """Each example of a built-in fixer says which code its issue has (its ``code``, else its
+    fixer's only code), one its fixer takes; a code a built-in fixer takes shows at least one;
+    an example with edits says its confidence and safety (the explanation says from them
+    whether a run applies it; check_example checks them)."""
+    for fixer in explain.builtin_fixers():
+        for example in fixer.examples:  # type: ignore[attr-defined]
+            code = explain.example_code(fixer, example)
+            assert code is not None, (fixer.name, example.title)
+            assert code in getattr(fixer, "codes", ()), (fixer.name, example.title)
+            assert (fixer.name, example) in explain.examples_of(code)
+            if example.after is not None:
+                assert example.confidence is not None and example.safe is not None, example.title
+    for code in codes.INFO:
+        assert bool(explain.examples_of(code)) == bool(explain.fixers_of(code)), code
+
+
+@pytest.mark.parametrize("code", ["fixture.not-found", "import.file-mismatch"])
+def test_explained_diff_is_the_fix_the_fixer_makes(code: str, tmp_path: Path) -> None:
+    """The diff the explanation prints for each example is the one the report shows for the
+    fix the fixer makes of it: an edit, a fixture moved into a new conftest.py, new empty
+    files."""
+    fixers = {f.name: f for f in explain.builtin_fixers()}
+    printed = explain.explain(code)
+    for number, (name, example) in enumerate(explain.examples_of(code)):
+        result = check_example(fixers[name], example, tmp_path / str(number))
+        assert result.diff and explain.diff(example) == result.diff
+        diff_lines = [line.rstrip() for line in result.diff.splitlines()]
+        assert "\n".join(diff_lines) in printed
 
 
 def test_every_fixer_of_a_code_has_a_brief() -> None:
@@ -222,13 +247,14 @@ def test_explain_prints_and_runs_no_test(autofix: Autofix) -> None:
             "# fixture.not-found",
             "## What it means",
             "## What pytest shows",
-            "*E       fixture 'clinet' not found",
+            "*E       fixture 'stokc' not found",
             "## How autofix fixes it",
             "- fixture.renamed: *",
             "- project.fixture-typos (a plugin's or conftest.py's fixer)",
-            "## Example",
+            "## Examples",
+            "### a misspelled fixture, renamed where it is requested and used",
             "Fixed by fixture.renamed, confidence 0.95:",
-            "+def test_name(client):",
+            "+def test_apples(stock):",
         ]
     )
     assert (

@@ -1,9 +1,13 @@
 """``pytest --autofix-explain CODE``: what an issue code means, how it is fixed, an example.
 
-The way ``ruff rule CODE`` explains a rule. The content is :data:`pytest_autofix.codes.INFO`
-and :data:`~pytest_autofix.codes.FIXERS`; which built-in fixers take a code is the registry's
-table (:data:`pytest_autofix.fixers.registry.CODES`), and fixers of plugins and conftest.py files
-are asked through the ``pytest_autofix_fixers`` hook. Loaded only when the option is given.
+The way ``ruff rule CODE`` explains a rule. What the code means is
+:data:`pytest_autofix.codes.INFO`, what each fixer does :data:`~pytest_autofix.codes.FIXERS`;
+which built-in fixers take a code is the registry's table
+(:data:`pytest_autofix.fixers.registry.CODES`), and fixers of plugins and conftest.py files are
+asked through the ``pytest_autofix_fixers`` hook. The examples are the built-in fixers' own
+(their ``examples``, each run for real by tests/test_fixer_examples.py): under a code, every
+example whose issue has that code (its ``code``, else its fixer's only code), its diff as the
+report shows a fix's. Loaded only when the option is given: it imports the fixers.
 
 ``python -m pytest_autofix.report.explain --write docs/codes.md`` rewrites the explanations in
 docs/codes.md between its two marker comments; ``--check`` exits 1 when they are stale.
@@ -12,7 +16,7 @@ docs/codes.md between its two marker comments; ``--check`` exits 1 when they are
 from __future__ import annotations
 
 import argparse
-import difflib
+import functools
 import sys
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
@@ -24,17 +28,20 @@ from pytest_autofix import codes
 if TYPE_CHECKING:
     import pytest
 
-    from pytest_autofix.model import Fixer
+    from pytest_autofix.model import Example, Fixer
 
 __all__ = [
     "builtin_fixers",
-    "example_titles",
+    "diff",
+    "example_code",
+    "examples_of",
     "explain",
     "fixers_of",
     "kind_listing",
     "main",
     "markdown",
     "plugin_fixers",
+    "project_files",
     "unknown",
 ]
 
@@ -59,18 +66,35 @@ def fixers_of(code: str) -> list[str]:
     ]
 
 
-def builtin_fixers() -> list[Fixer]:
+@functools.cache
+def builtin_fixers() -> tuple[Fixer, ...]:
     """The built-in fixers themselves (their families loaded), in registration order."""
     from pytest_autofix.fixers import environment, fixtures, imports
     from pytest_autofix.fixers.environment.missing_package import MissingPackage
 
-    return [*imports.fixers(), MissingPackage(), *fixtures.fixers(), *environment.fixers()]
+    return (*imports.fixers(), MissingPackage(), *fixtures.fixers(), *environment.fixers())
 
 
-def example_titles() -> dict[str, list[str]]:
-    """Built-in fixer name -> the titles of the examples it carries (its ``examples``,
-    :class:`pytest_autofix.testing.Example`, each run by tests/test_fixer_examples.py)."""
-    return {f.name: [str(e.title) for e in getattr(f, "examples", ())] for f in builtin_fixers()}
+def example_code(fixer: Fixer, example: Example) -> str | None:
+    """The code of the issue ``example`` gives: its ``code``, else the fixer's only code (None
+    when the fixer takes several and the example does not say)."""
+    if example.code is not None:
+        return example.code
+    declared: frozenset[str] = getattr(fixer, "codes", frozenset())
+    return next(iter(declared)) if len(declared) == 1 else None
+
+
+def examples_of(code: str) -> list[tuple[str, Example]]:
+    """``(fixer name, example)`` of every built-in fixer's example whose issue has ``code``,
+    in registration order: the examples ``--autofix-explain`` shows."""
+    routed = fixers_of(code)
+    return [
+        (fixer.name, example)
+        for fixer in builtin_fixers()
+        if fixer.name in routed
+        for example in getattr(fixer, "examples", ())
+        if example_code(fixer, example) == code
+    ]
 
 
 def plugin_fixers(config: pytest.Config, code: str) -> list[str]:
@@ -109,41 +133,87 @@ def _wrap(text: str, indent: str = "", first: str | None = None) -> list[str]:
     return lines or [""]
 
 
-def _diff(example: codes.Example) -> list[str]:
-    """The example's fix as a unified diff (``a/``, ``b/`` paths; a new file from /dev/null)."""
-    out: list[str] = []
-    for path, new in example.after.items():
-        old = example.before.get(path)
-        if old is None and not new:
-            out += [f"new file {path} (empty)"]
-            continue
-        out += difflib.unified_diff(
-            (old or "").splitlines(),
-            new.splitlines(),
-            "/dev/null" if old is None else f"a/{path}",
-            f"b/{path}",
-            lineterm="",
-        )
-    return out
+def project_files(files: Mapping[str, str | bytes] | str | None) -> dict[str, bytes]:
+    """An example's files as :func:`pytest_autofix.testing.check_example` writes them: by
+    path (a single text is the test module ``test_snippet.py``), texts dedented."""
+    from pytest_autofix.testing import SNIPPET
+
+    items: Mapping[str, str | bytes] = {SNIPPET: files} if isinstance(files, str) else files or {}
+    return {
+        path: textwrap.dedent(text).encode("utf-8") if isinstance(text, str) else text
+        for path, text in items.items()
+    }
 
 
-def _files(files: dict[str, str]) -> list[str]:
+def diff(example: Example) -> str:
+    """The diff of ``example``'s fix as the report shows a fix's (the engine's
+    :func:`~pytest_autofix.engine.plan.unified_diff`, file by file in path order); empty for a
+    suggestion."""
+    from pytest_autofix.engine.plan import unified_diff
+
+    before, after = project_files(example.before), project_files(example.after)
+    return "".join(unified_diff(path, before.get(path), after[path]) for path in sorted(after))
+
+
+def _files(files: dict[str, bytes]) -> list[str]:
     out: list[str] = []
-    for path, text in files.items():
+    for path, data in files.items():
+        text = data.decode("utf-8", "replace")
         out.append(f"{path}:" if text else f"{path} (empty)")
         out += [f"    {line}" if line else "" for line in text.splitlines()]
     return out
 
 
+def _outcome(fixer: str, example: Example) -> str:
+    """Who fixes the example and whether a run applies it by default."""
+    said = fixer if example.confidence is None else f"{fixer}, confidence {example.confidence:.2f}"
+    if example.after is None:
+        return f"Suggested by {said}, never applied: a person acts on it."
+    if example.confidence is None:
+        return f"Fixed by {fixer}:"
+    if example.safe is False:
+        return f"Proposed by {said}, unsafe: applied only with --autofix-unsafe:"
+    if example.confidence < 0.8:
+        return f"Proposed by {said}: below the default --autofix-min-confidence, suggested:"
+    return f"Fixed by {said}:"
+
+
+def _example(fixer: str, example: Example) -> list[str]:
+    lines = [f"### {example.title}", "", *_files(project_files(example.before)), ""]
+    lines += _wrap(_outcome(fixer, example))
+    if example.after is not None:
+        lines += ["", *diff(example).splitlines()]
+    return lines
+
+
+def _examples(code: str, examples: Sequence[tuple[str, Example]]) -> list[str]:
+    if examples:
+        lines = ["", "## Examples" if len(examples) > 1 else "## Example"]
+        for fixer, example in examples:
+            lines += ["", *_example(fixer, example)]
+        return lines
+    unfixable = codes.INFO[code].example
+    if unfixable is None:
+        return []
+    return [
+        "",
+        "## Example",
+        "",
+        *_files(project_files(unfixable)),
+        "",
+        "Unfixable with the built-in fixers.",
+    ]
+
+
 def explain(
     code: str,
     plugin_fixers: Sequence[str] = (),
-    titles: Mapping[str, Sequence[str]] | None = None,
+    examples: Sequence[tuple[str, Example]] | None = None,
 ) -> str:
     """The explanation of ``code`` (a known code) as text, ``ruff rule`` style: with the
-    fixers of plugins routed it (``plugin_fixers``) and the titles of the examples each
-    built-in fixer carries (``titles``, :func:`example_titles` when None)."""
-    titles = example_titles() if titles is None else titles
+    fixers of plugins routed it (``plugin_fixers``) and the built-in fixers' examples of it
+    (``examples``, :func:`examples_of` when None)."""
+    examples = examples_of(code) if examples is None else examples
     info = codes.INFO[code]
     kind = code.partition(".")[0]
     lines = [f"# {code}", "", *_wrap(f"{info.summary[0].upper()}{info.summary[1:]}.")]
@@ -153,9 +223,6 @@ def explain(
     builtin = fixers_of(code)
     for name in builtin:
         lines += _wrap(f"- {name}: {codes.FIXERS[name]}.", "  ", first="")
-        if titles.get(name):
-            own = "Its own example" + ("s" if len(titles[name]) > 1 else "")
-            lines += _wrap(f"{own}: {'; '.join(titles[name])}.", "  ")
     for name in plugin_fixers:
         lines += _wrap(f"- {name} (a plugin's or conftest.py's fixer)", "  ", first="")
     if not builtin and not plugin_fixers:
@@ -165,15 +232,7 @@ def explain(
         )
     else:
         lines += ["", *_wrap(_POLICY)]
-    lines += ["", "## Example", "", *_files(info.example.before), ""]
-    example = info.example
-    if example.after:
-        confidence = f", confidence {example.confidence:.2f}" if example.confidence else ""
-        lines += [f"Fixed by {example.fixer}{confidence}:", "", *_diff(example)]
-    elif example.fixer:
-        lines += [f"Suggested by {example.fixer}, never applied: a person acts on it."]
-    else:
-        lines += ["Unfixable with the built-in fixers."]
+    lines += _examples(code, examples)
     lines += [
         "",
         *_wrap(
@@ -206,9 +265,8 @@ def unknown(code: str) -> str:
 def markdown() -> str:
     """The explanations of every code, as docs/codes.md holds them between its markers."""
     out = [START, ""]
-    titles = example_titles()
     for code in codes.INFO:
-        body = explain(code, titles=titles).split("\n", 2)[2]  # without the "# code" title
+        body = explain(code).split("\n", 2)[2]  # without the "# code" title
         out += [f"### `{code}`", "", "```text", body.rstrip("\n"), "```", ""]
     out.append(END)
     return "\n".join(out) + "\n"

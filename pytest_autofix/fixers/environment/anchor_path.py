@@ -137,6 +137,30 @@ class FileNotFound:
                         assert Path(Path(__file__).parent / "data/in.csv").read_text() == "a,b\\n"
                     """,
             },
+            confidence=0.9,
+            safe=True,
+        ),
+        Example(
+            "open() of a relative path in a module without pathlib: anchored with os.path",
+            before={
+                "tests/data/numbers.txt": "1 2 3\n",
+                "tests/test_numbers.py": """\
+                    def test_numbers():
+                        with open("data/numbers.txt") as f:
+                            assert f.read().split() == ["1", "2", "3"]
+                    """,
+            },
+            after={
+                "tests/test_numbers.py": """\
+                    import os
+
+
+                    def test_numbers():
+                        with open(os.path.join(os.path.dirname(__file__), "data/numbers.txt")) as f:
+                            assert f.read().split() == ["1", "2", "3"]
+                    """,
+            },
+            confidence=0.9,
             safe=True,
         ),
     )

@@ -141,6 +141,20 @@ class MissingPackage:
     codes: frozenset[str] = frozenset({"environment.missing-package", "import.module-not-found"})
     examples: tuple[Example, ...] = (
         Example(
+            "an import name that is not its distribution's name (cv2, from opencv-python)",
+            before="""\
+                import cv2
+
+
+                def test_image():
+                    assert cv2
+                """,
+            after=None,
+            code="environment.missing-package",
+            confidence=0.9,
+            description="install opencv-python",
+        ),
+        Example(
             "an import of a distribution that is not installed",
             before="""\
                 import surely_not_installed_pkg
@@ -150,6 +164,7 @@ class MissingPackage:
                     assert surely_not_installed_pkg
                 """,
             after=None,
+            code="environment.missing-package",
             description="surely",
         ),
     )

@@ -288,6 +288,7 @@ class RemovedApi:
                             return len(self.data)
                     """,
             },
+            confidence=0.95,
             safe=True,
         ),
     )

@@ -101,6 +101,26 @@ class MissingImport:
     codes: frozenset[str] = frozenset({"import.name-undefined"})
     examples: tuple[Example, ...] = (
         Example(
+            "a standard-library module used without its import",
+            before={
+                "tests/test_export.py": """\
+                    def test_export():
+                        assert json.dumps({"a": 1}) == '{"a": 1}'
+                    """,
+            },
+            after={
+                "tests/test_export.py": """\
+                    import json
+
+
+                    def test_export():
+                        assert json.dumps({"a": 1}) == '{"a": 1}'
+                    """,
+            },
+            confidence=0.95,
+            safe=True,
+        ),
+        Example(
             "a name used without its import, defined in a project module",
             before={
                 "shop.py": "def total(items):\n    return sum(items)\n",
@@ -118,6 +138,7 @@ class MissingImport:
                         assert total([1, 2]) == 3
                     """,
             },
+            confidence=0.9,
             safe=True,
         ),
     )

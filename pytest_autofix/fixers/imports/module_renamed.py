@@ -104,6 +104,7 @@ class ModuleRenamed:
                         assert total([1, 2]) == 3
                     """,
             },
+            code="import.module-not-found",
             confidence=0.95,
             safe=True,
         ),

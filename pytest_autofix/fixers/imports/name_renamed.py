@@ -85,6 +85,7 @@ class NameRenamed:
                         assert total_price([1, 2]) == 3
                     """,
             },
+            confidence=0.85,
             safe=True,
         ),
     )

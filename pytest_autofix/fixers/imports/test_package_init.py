@@ -43,6 +43,7 @@ class DuplicateBasename:
                 "tests/integration/test_api.py": "def test_integration():\n    pass\n",
             },
             after={"tests/unit/__init__.py": "", "tests/integration/__init__.py": ""},
+            confidence=0.9,
             safe=True,
         ),
     )
