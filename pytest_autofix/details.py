@@ -141,11 +141,12 @@ class PytestRemovedApi(TypedDict):
         "parametrize-iterator",
         "hook-path-args",
         "importorskip-import-error",
+        "yield-tests",
     ]
     function: NotRequired[str]  # msg-kwarg: skip, fail or exit; raises-message: raises, warns
     name: NotRequired[str]  # renamed: the attribute pytest removed (funcargnames)
     new: NotRequired[str]  # renamed: what replaces it (fixturenames)
-    test: NotRequired[str]  # parametrize-iterator: the test pytest names
+    test: NotRequired[str]  # parametrize-iterator, yield-tests: the test pytest names
     hook: NotRequired[str]  # hook-path-args: the hook (its old argument: name, the new: new)
     plugin: NotRequired[str]  # hook-path-args: the file of the plugin pytest refused
     warning: NotRequired[str]  # deprecation: the warning's class

@@ -677,3 +677,85 @@ def test_another_refused_conftest_still_stops_the_run(pytester: pytest.Pytester)
     assert result.ret != 0
     assert "can not be found in the hookspec" in result.stdout.str() + result.stderr.str()
     assert "def pytest_collect_file(parent, pathh):" in (pytester.path / "conftest.py").read_text()
+
+
+# -- yield tests (removed in pytest 4.0) ------------------------------------------------------
+
+
+def test_yield_tests_call_each_check_in_turn(tmp_path: Path) -> None:
+    before = {
+        "tests/test_gen.py": """\
+            def check(a, b):
+                assert a == b
+
+
+            def test_pairs():
+                \"\"\"nose generated one test per pair.\"\"\"
+                for a in range(3):
+                    yield check, a, a
+                yield check, 1, *[1]
+
+
+            class TestChecks:
+                def test_method(self):
+                    yield self.check_one
+
+                def check_one(self):
+                    assert True
+            """,
+    }
+    issue = issue_from_run(before, tmp_path, code="fixture.removed-api")
+    assert issue.details["api"] == "yield-tests"
+    after = """\
+        def check(a, b):
+            assert a == b
+
+
+        def test_pairs():
+            \"\"\"nose generated one test per pair.\"\"\"
+            for a in range(3):
+                check(a, a)
+            check(1, *[1])
+
+
+        class TestChecks:
+            def test_method(self):
+                self.check_one()
+
+            def check_one(self):
+                assert True
+        """
+    assert_fix(
+        PytestRemovals(),
+        issue,
+        before,
+        {"tests/test_gen.py": after},
+        confidence=0.85,
+        safe=True,
+        rootdir=tmp_path,
+    )
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # nose ran the class's setup around each yielded check
+        "class TestS:\n    def setup_method(self):\n        pass\n\n"
+        "    def test_m(self):\n        yield print, 1\n",
+        # a yield used as a value is no yield test
+        "def test_v():\n    x = yield\n    yield print, x\n",
+    ],
+)
+def test_yield_tests_not_the_same_program_are_left(tmp_path: Path, source: str) -> None:
+    issue = Issue(
+        id="y",
+        kind=IssueKind.FIXTURE,
+        code="fixture.removed-api",
+        message="",
+        path="tests/test_gen.py",
+        details={"api": "yield-tests"},
+    )
+    result = assert_fix(
+        PytestRemovals(), issue, {"tests/test_gen.py": source}, None, count=1, dedent=False
+    )
+    assert result.fix is not None and "not done: yield tests" in result.fix.description

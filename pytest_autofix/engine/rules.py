@@ -825,6 +825,36 @@ def importorskip_import_error(failure: Failure, ctx: Context) -> Match | None:
     Example(
         failing(
             "_pytest.outcomes.Failed",
+            "'yield' keyword is allowed in fixtures, but not in tests (test_conversions)",
+            where=None,
+            phase="collect",
+            test="tests/test_x.py",
+            exc_mro=_FAILED,
+            node_path="tests/test_x.py",
+        ),
+        "fixture.removed-api",
+        "yield-tests",
+        {"api": "yield-tests", "test": "test_conversions"},
+    ),
+)
+def yield_tests(failure: Failure, ctx: Context) -> Match | None:
+    """A yield test (nose's generated tests: ``yield check, a, b``), removed in pytest 4.0:
+    the module no longer collects."""
+    m = re.search(
+        r"'yield' keyword is allowed in fixtures, but not in tests \((\w+)\)", failure.message
+    )
+    if m is None:
+        return None
+    return _removed_in_pytest(
+        f"yield tests were removed in pytest 4.0 ({m.group(1)})",
+        PytestRemovedApi(api="yield-tests", test=m.group(1)),
+    )
+
+
+@rule(
+    Example(
+        failing(
+            "_pytest.outcomes.Failed",
             "'test_x' requested an async fixture 'client', with no plugin or hook that "
             "handled it. This is an error, as pytest does not natively support it.",
             phase="setup",
@@ -1853,6 +1883,7 @@ RULES: tuple[Rule, ...] = (
     fixture_positional,
     hook_path_arguments,
     importorskip_import_error,
+    yield_tests,
     async_fixture,
     yield_fixture,
     parametrize_iterator,

@@ -28,6 +28,7 @@ __all__ = [
     "pytest_config_from_fixture",
     "pytest_names",
     "rename_attribute",
+    "yield_tests_to_calls",
 ]
 
 PYTEST_CONFIG = "pytest.config"
@@ -605,5 +606,132 @@ def importorskip_import_error() -> Transform:
     def transform(module: cst.Module) -> cst.Module:
         names = {"pytest.importorskip"} | pytest_names(module, {"importorskip"})
         return module.visit(_ImportErrorSkips(names))
+
+    return transform
+
+
+# -- yield tests (removed in pytest 4.0) ------------------------------------------------------
+
+# a class with one of these runs it around each test: nose ran it around each yielded check
+_PER_TEST_SETUP = frozenset(
+    {"setup", "setup_method", "setUp", "teardown", "teardown_method", "tearDown"}
+)
+
+
+class _OwnYields(cst.CSTVisitor):
+    """The yields of one function's own body: statement-level ``yield check, a, b`` (the
+    only kind a yield test has), and how many others there are."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.statements: list[cst.Yield] = []
+        self.others = 0
+        self.depth = 0
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.depth += 1
+        return self.depth == 1
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.depth -= 1
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Expr(self, node: cst.Expr) -> bool:
+        value = node.value
+        if (
+            isinstance(value, cst.Yield)
+            and value.value is not None
+            and not isinstance(value.value, cst.From)
+            and not value.lpar
+        ):
+            self.statements.append(value)
+            return False
+        return True
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        self.others += 1
+
+
+def _check_call(value: cst.BaseExpression) -> cst.Call:
+    """``check, a, *rest`` -> ``check(a, *rest)``; ``check`` -> ``check()``."""
+    if not isinstance(value, cst.Tuple) or not value.elements:
+        return cst.Call(value, [])
+    first, *rest = value.elements
+    if isinstance(first, cst.StarredElement):
+        raise Unfixable("a yielded tuple that starts with *args")
+    args = [
+        cst.Arg(e.value, star="*") if isinstance(e, cst.StarredElement) else cst.Arg(e.value)
+        for e in rest
+    ]
+    return cst.Call(first.value, args)
+
+
+class _YieldCalls(cst.CSTTransformer):
+    """In one generator test's own body: ``yield check, a`` -> ``check(a)``."""
+
+    def __init__(self, yields: list[cst.Yield]) -> None:
+        super().__init__()
+        self.yields = yields
+
+    def leave_Expr(self, original_node: cst.Expr, updated_node: cst.Expr) -> cst.Expr:
+        value = original_node.value
+        if any(value is y for y in self.yields):
+            assert isinstance(value, cst.Yield) and isinstance(value.value, cst.BaseExpression)
+            return updated_node.with_changes(value=_check_call(value.value))
+        return updated_node
+
+
+def _yield_test(node: cst.FunctionDef) -> cst.FunctionDef:
+    """A test whose own body yields checks: each yield made a call, in order."""
+    found = _OwnYields()
+    node.visit(found)
+    if not found.statements:
+        return node
+    if found.others:
+        raise Unfixable(f"{node.name.value}() uses yield as a value, not as a yield test")
+    made = node.visit(_YieldCalls(found.statements))
+    assert isinstance(made, cst.FunctionDef)
+    return made
+
+
+def yield_tests_to_calls() -> Transform:
+    """Every yield test of the module (a ``test*`` function, or a method of a ``Test*``
+    class without a per-test setup, whose own body does ``yield check, a, b``) calls each
+    check in turn: the test passes when every check passes, as nose's generated tests did
+    together. A class with a per-test setup (nose ran it around each check) or a yield used
+    as a value leaves the file out."""
+
+    def test_function(statement: cst.CSTNode) -> cst.CSTNode:
+        if isinstance(statement, cst.FunctionDef) and statement.name.value.startswith("test"):
+            return _yield_test(statement)
+        return statement
+
+    def test_class(node: cst.ClassDef) -> cst.ClassDef:
+        if not node.name.value.startswith("Test") or not isinstance(node.body, cst.IndentedBlock):
+            return node
+        inner = [test_function(s) for s in node.body.body]
+        if all(a is b for a, b in zip(inner, node.body.body, strict=True)):
+            return node
+        methods = {s.name.value for s in node.body.body if isinstance(s, cst.FunctionDef)}
+        if _PER_TEST_SETUP & methods:
+            raise Unfixable(
+                f"{node.name.value} has a per-test setup, which nose ran around each yielded check"
+            )
+        statements = [s for s in inner if isinstance(s, cst.BaseStatement)]
+        return node.with_changes(body=node.body.with_changes(body=statements))
+
+    def transform(module: cst.Module) -> cst.Module:
+        body = [
+            test_class(s) if isinstance(s, cst.ClassDef) else test_function(s) for s in module.body
+        ]
+        statements = [
+            s for s in body if isinstance(s, cst.SimpleStatementLine | cst.BaseCompoundStatement)
+        ]
+        return module.with_changes(body=statements)
 
     return transform
