@@ -802,10 +802,7 @@ class Transaction:
         if self._manifest is not None:
             _remove_created_dirs(self._root_real, self._manifest.created_dirs)
         if failed:
-            raise RestoreError(
-                f"could not restore {', '.join(failed)}: the next pytest start restores "
-                "it from the journal (or run pytest --autofix-undo)"
-            )
+            raise RestoreError(f"could not restore {', '.join(failed)}")
         if conflicts:
             raise ConflictError(
                 f"{', '.join(conflicts)} changed on disk after autofix wrote it; left as is",

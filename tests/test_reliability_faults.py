@@ -18,7 +18,13 @@ from pathlib import Path
 import pytest
 from autofix_testing import snapshot
 
-from pytest_autofix.transaction import Transaction, WriteError, recover
+from pytest_autofix.transaction import (
+    RestoreError,
+    Transaction,
+    WriteError,
+    recover,
+    unrestored,
+)
 
 ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 BROKEN_MODULE = (
@@ -332,3 +338,29 @@ def test_a_rerun_dies_with_a_killed_session_and_the_next_start_restores(tmp_path
         done.stdout
     )
     assert snapshot(tmp_path) == before
+
+
+def test_a_rollback_the_system_refuses_keeps_the_journal_for_the_next_start(
+    tmp_path: Path,
+) -> None:
+    """The directory became unwritable after the fix was written: the rollback cannot put the
+    original back. It says which file and where its original is, the journal stays active,
+    and recovery restores the file once the directory is writable again."""
+    root = tmp_path / "proj"
+    _project(root)
+    state = tmp_path / "state"
+    # exits in reverse: the transaction rolls back (and cannot), pytest.raises sees it, and
+    # only then is the directory made writable again
+    with (
+        contextlib.ExitStack() as later,
+        pytest.raises(RestoreError) as info,
+        Transaction(root, state) as txn,
+    ):
+        txn.read("pkg/mod.py")
+        txn.write("pkg/mod.py", b"x = 1\n")
+        words = later.enter_context(_unwritable(root / "pkg"))
+    assert str(info.value).startswith(f"could not restore pkg/mod.py ({words}; its original is in ")
+    assert unrestored(state, root) == ["pkg/mod.py"]
+    assert (root / "pkg" / "mod.py").read_bytes() == b"x = 1\n"
+    assert "restored 1 file(s) to their state before it: pkg/mod.py" in recover(state, root)[0]
+    assert (root / "pkg" / "mod.py").read_text() == BROKEN_MODULE

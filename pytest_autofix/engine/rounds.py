@@ -31,7 +31,7 @@ from pytest_autofix.engine.route import (
 )
 from pytest_autofix.model import Failure, Fixer, Issue
 from pytest_autofix.project import Project
-from pytest_autofix.transaction import ConflictError, Transaction, TransactionError
+from pytest_autofix.transaction import ConflictError, Transaction, TransactionError, unrestored
 from pytest_autofix.worker.capture import to_failure
 
 if TYPE_CHECKING:
@@ -240,7 +240,12 @@ class Engine:
             changed, patch = self._fix_rounds(failures)
         except TransactionError as err:
             outcome = self._outcome(mode, len(self.failing), pytest_exit, b"", [])
-            outcome.note = f"nothing was changed: {err}"
+            left = unrestored(self.state_dir, self.rootdir)  # a rollback that failed
+            outcome.note = (
+                f"not restored yet: {', '.join(left)} (the next pytest start restores them): {err}"
+                if left
+                else f"nothing was changed: {err}"
+            )
             for record in self.records.values():
                 for p in record.proposals:
                     if p.applied and p.verified:
