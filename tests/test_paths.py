@@ -113,3 +113,12 @@ def test_not_project_on_disk(tmp_path: Path) -> None:
         "pkg/build/__init__.py",
         "pkg/build/m.py",
     ]
+
+
+def test_tracebacks_there_are_not_the_project_s(tmp_path: Path) -> None:
+    """The capture in every test process asks the same policy (it had a list of its own)."""
+    from pytest_autofix.worker.capture import in_project
+
+    for rel in ("__pypackages__/3.12/lib/m.py", "src/pkg.egg-info/m.py", ".Venv/m.py"):
+        assert in_project(tmp_path / rel, tmp_path) is None, rel
+    assert in_project(tmp_path / "src" / "m.py", tmp_path) == "src/m.py"

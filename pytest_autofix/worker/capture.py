@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import pytest
 
+from pytest_autofix import paths
 from pytest_autofix.worker import sourcemap
 
 if TYPE_CHECKING:
@@ -35,9 +36,6 @@ if TYPE_CHECKING:
 FACTS_ATTR = "autofix_facts"
 FACTS_VERSION = 1
 _MAX_MESSAGE = 4000
-_NOT_PROJECT_PARTS = frozenset(
-    {"site-packages", "dist-packages", ".tox", ".nox", ".venv", "venv", ".git", "__pycache__"}
-)
 _CANNOT_IMPORT = re.compile(r"cannot import name '([^']+)'")
 
 
@@ -61,7 +59,7 @@ def _in_project_abs(name: str, rootdir: Path) -> str | None:
         rel = Path(os.path.normpath(name)).relative_to(rootdir)
     except ValueError:
         return None
-    if any(part in _NOT_PROJECT_PARTS for part in rel.parts):
+    if paths.not_project(rel.as_posix()) is not None:  # the one policy: paths.py
         return None
     return rel.as_posix()
 
