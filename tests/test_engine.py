@@ -615,40 +615,6 @@ def test_a_rerun_that_times_out_proves_nothing(pytester: pytest.Pytester) -> Non
     assert result.ret == 1
 
 
-def test_the_session_objects_are_frozen_during_the_engine_and_handed_back(
-    pytester: pytest.Pytester,
-) -> None:
-    """While the engine runs, the garbage collector leaves the session's objects alone
-    (``gc.freeze``); by ``pytest_unconfigure`` they are collectable again."""
-    make_project(pytester, ONE_FIX, test_a=ONE_TEST)
-    with open(pytester.path / "conftest.py", "a", encoding="utf-8") as conftest:
-        conftest.write(
-            textwrap.dedent(
-                """
-                import gc, json
-
-                SEEN = {}
-                _propose = TableFixer.propose
-
-                def propose(self, issue, project):
-                    SEEN["engine"] = gc.get_freeze_count()
-                    return _propose(self, issue, project)
-
-                TableFixer.propose = propose
-
-                def pytest_unconfigure(config):
-                    if "engine" in SEEN:  # the session, not its rerun
-                        SEEN["after"] = gc.get_freeze_count()
-                        (config.rootpath / "frozen.json").write_text(json.dumps(SEEN))
-                """
-            )
-        )
-    result, _ = run(pytester)
-    assert result.ret == 0, result.stdout.str()
-    seen = json.loads((pytester.path / "frozen.json").read_text())
-    assert seen["engine"] > 1000 and seen["after"] == 0
-
-
 def test_the_session_writes_the_rewritten_bytecode_of_edited_test_modules(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
