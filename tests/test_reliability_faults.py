@@ -258,6 +258,13 @@ def test_f():
 """
 
 
+def _text(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
+
+
 def _alive(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as stat_file:  # a zombie is not alive
@@ -364,3 +371,41 @@ def test_a_rollback_the_system_refuses_keeps_the_journal_for_the_next_start(
     assert (root / "pkg" / "mod.py").read_bytes() == b"x = 1\n"
     assert "restored 1 file(s) to their state before it: pkg/mod.py" in recover(state, root)[0]
     assert (root / "pkg" / "mod.py").read_text() == BROKEN_MODULE
+
+
+HANGING_EXIT = """
+import os
+import threading
+import time
+
+from pkg.mod import f
+
+
+def test_f():
+    if "PYTEST_AUTOFIX_RERUN_OUT" in os.environ:  # the rerun never exits: a non-daemon thread
+        with open("rerun.pid", "w") as out:
+            out.write(str(os.getpid()))
+        threading.Thread(target=time.sleep, args=(600,)).start()
+    assert f({})
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_signal_while_reruns_finish_exiting_stops_them_without_a_traceback(
+    tmp_path: Path,
+) -> None:
+    """The fix is verified (the rerun's results were in); the session waits at its end for the
+    rerun's interpreter, which hangs on its way out. Ctrl-C there stops it; the verified fix
+    stays, and no traceback."""
+    _project(tmp_path, HANGING_EXIT)
+    manifest = tmp_path / ".pytest_cache" / "autofix" / "journal" / "manifest.json"
+    with _session_in_a_rerun(tmp_path) as (proc, rerun):
+        assert _wait_for(lambda: '"state": "committed"' in _text(manifest), 120)
+        time.sleep(1)  # past the summary: the session waits for the rerun to exit
+        os.kill(proc.pid, signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)
+        assert _wait_for(lambda: not _alive(rerun), 10), out
+    assert "Traceback (most recent call last)" not in out
+    assert "autofix interrupted while verification reruns were exiting" in out
+    fixed = (tmp_path / "pkg" / "mod.py").read_text()
+    assert fixed.startswith("from collections.abc import Mapping")

@@ -220,7 +220,17 @@ class AutofixSession:
         Then, after pytest's own summary of the first run, the verified state after the fixes
         is the last line, as the exit status reflects it."""
         if self.launcher is not None:
-            stopped, self.launcher = self.launcher.close(), None
+            try:
+                with self._interruptible():
+                    stopped = self.launcher.close()
+            except KeyboardInterrupt:  # their results were in: only their exits are cut short
+                stopped = 0
+                config.get_terminal_writer().line(
+                    "autofix interrupted while verification reruns were exiting (their results "
+                    "were in); stopped them",
+                    yellow=True,
+                )
+            self.launcher = None
             if stopped:
                 line = (
                     f"autofix: {stopped} verification rerun(s) had written their results but "
