@@ -25,9 +25,11 @@ def _pip_version() -> tuple[int, ...]:
     return tuple(int(p) for p in importlib.metadata.version("pip").split(".")[:2])
 
 
-def _run(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def _run(
+    cmd: list[str], cwd: Path, env: dict[str, str], ok: tuple[int, ...] = (0, 1)
+) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=540)
-    assert proc.returncode in (0, 1), f"{cmd}: exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+    assert proc.returncode in ok, f"{cmd}: exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
     return proc
 
 
@@ -70,7 +72,8 @@ def test_pip_install_then_autofix_dry_run(tmp_path: Path, projects: type[Project
 
     project = tmp_path / "project"
     projects.write(project, projects.four_issues())
-    proc = _run([str(python), "-m", "pytest", "--autofix", "--dry-run"], project, env)
+    # plain pytest's status: a test module that does not collect interrupts the run (2)
+    proc = _run([str(python), "-m", "pytest", "--autofix", "--dry-run"], project, env, ok=(2,))
     out = proc.stdout
     assert "= autofix (dry run) =" in out, out
     # "<status>   <code>  <message> ..." lines; the status depends on the fixers there are

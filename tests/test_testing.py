@@ -388,8 +388,8 @@ def test_a_real_name_error_fixed_by_a_builtin_fixer(tmp_path: Path) -> None:
         before,
         {
             "test_io.py": """\
-                import os
                 import json
+                import os
 
 
                 def test_dump():
