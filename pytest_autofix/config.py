@@ -43,7 +43,7 @@ class Settings:
     rerun_timeout: float
     output_format: str
     exit_non_zero_on_fix: bool
-    max_file_size: int = 1_000_000
+    max_file_size: int = 500_000
 
 
 settings_key = pytest.StashKey[Settings]()
@@ -222,7 +222,7 @@ def _max_file_size(config: pytest.Config) -> int:
         where = f" ({config.inipath.name})" if config.inipath else ""
         raise pytest.UsageError(
             f"autofix_max_file_size = {raw}{where}: takes a whole number of bytes of at least 1 "
-            "(default 1000000)"
+            "(default 500000)"
         )
     return value
 

@@ -69,7 +69,7 @@ OUTPUT_DIRS = frozenset({"build", "dist"})
 # pytest's default ``python_files``.
 DEFAULT_PYTHON_FILES = ("test_*.py", "*_test.py")
 # The largest file autofix reads or edits, by default (ini ``autofix_max_file_size``).
-DEFAULT_MAX_FILE_SIZE = 1_000_000
+DEFAULT_MAX_FILE_SIZE = 500_000
 
 
 def not_project(rel: str) -> str | None:

@@ -128,7 +128,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(
         "autofix_max_file_size",
         "the largest file (in bytes) autofix reads or edits; larger ones are left alone",
-        default="1000000",
+        default="500000",
     )
     parser.addini(
         "autofix_exclude",
