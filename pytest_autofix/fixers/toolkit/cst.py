@@ -13,8 +13,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
 import libcst as cst
+from libcst.helpers import get_full_name_for_node
 
-__all__ = ["find_all", "is_docstring", "is_import_line", "is_name"]
+__all__ = ["find_all", "is_docstring", "is_import_line", "is_name", "names_read"]
 
 N = TypeVar("N", bound=cst.CSTNode)
 M = TypeVar("M", bound=cst.CSTNode)
@@ -96,3 +97,57 @@ def is_import_line(
         and len(statement.body) == 1
         and isinstance(statement.body[0], types)
     )
+
+
+class _NamesRead(cst.CSTVisitor):
+    """The names code reads: plain names and whole dotted chains (``np``, ``np.linalg.norm``),
+    not attribute names alone, keyword names, or what a ``def``, a ``class`` or an import
+    binds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        dotted = get_full_name_for_node(node)
+        if dotted is not None:
+            self.names.add(dotted)
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Param(self, node: cst.Param) -> bool:
+        if node.default is not None:
+            node.default.visit(self)
+        return False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        for part in (*node.decorators, node.params, node.body):
+            part.visit(self)
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        for part in (*node.decorators, *node.bases, node.body):
+            part.visit(self)
+        return False
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+
+def names_read(node: cst.CSTNode) -> set[str]:
+    """Every name ``node`` reads, and every dotted chain it reads whole (``np`` and
+    ``np.linalg.norm`` for ``np.linalg.norm(x)``); not what it binds (a ``def``'s or a
+    ``class``'s name, an import, a keyword argument's name)."""
+    reader = _NamesRead()
+    node.visit(reader)
+    return reader.names

@@ -27,6 +27,7 @@ from libcst.metadata import (
 )
 
 from pytest_autofix.catalogue import Migration, Pattern
+from pytest_autofix.fixers.toolkit.cst import names_read
 from pytest_autofix.fixers.toolkit.import_transforms import (
     Transform,
     Unfixable,
@@ -908,24 +909,6 @@ def _from_imported(pattern: Pattern, tree: cst.Module, imports: dict[str, str]) 
     return _read_as(tree, module, name, built)
 
 
-def _read_names(tree: cst.Module) -> set[str]:
-    """Every name the module spells outside its import statements."""
-    found: set[str] = set()
-
-    class Names(cst.CSTVisitor):
-        def visit_Import(self, node: cst.Import) -> bool:
-            return False
-
-        def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-            return False
-
-        def visit_Name(self, node: cst.Name) -> None:
-            found.add(node.value)
-
-    tree.visit(Names())
-    return found
-
-
 def _pattern(pattern: Pattern) -> Transform:
     def transform(tree: cst.Module) -> cst.Module:
         imports = import_map(tree)
@@ -945,7 +928,7 @@ def _pattern(pattern: Pattern) -> Transform:
                     result = add_import(module, name)(result)
             else:
                 root = module.partition(".")[0]
-                if root not in _read_names(result):
+                if root not in names_read(result):
                     continue  # written as the file spells it (`np.inf`): nothing to import
                 if root in bound and imports.get(root) != root:
                     raise Unfixable(f"{root!r} is bound to something else in this file")

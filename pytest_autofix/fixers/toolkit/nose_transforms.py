@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
-from pytest_autofix.fixers.toolkit.cst import find_all, is_docstring
+from pytest_autofix.fixers.toolkit.cst import find_all, is_docstring, names_read
 from pytest_autofix.fixers.toolkit.import_transforms import Transform, Unfixable, add_import
 
 __all__ = [
@@ -852,49 +852,6 @@ def _string(node: cst.BaseExpression) -> str:
     return value if isinstance(value, str) else ""
 
 
-class _FreeNames(cst.CSTVisitor):
-    """The names the module reads (not attribute names, keywords, or what a def binds)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.names: set[str] = set()
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        dotted = get_full_name_for_node(node)
-        if dotted is not None:
-            self.names.add(dotted)
-        node.value.visit(self)
-        return False
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
-        return False
-
-    def visit_Param(self, node: cst.Param) -> bool:
-        if node.default is not None:
-            node.default.visit(self)
-        return False
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        for part in (*node.decorators, node.params, node.body):
-            part.visit(self)
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        for part in (*node.decorators, *node.bases, node.body):
-            part.visit(self)
-        return False
-
-    def visit_Import(self, node: cst.Import) -> bool:
-        return False
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        return False
-
-
 def _leading_lines(statement: cst.BaseStatement) -> Sequence[cst.EmptyLine]:
     if isinstance(statement, cst.SimpleStatementLine | cst.BaseCompoundStatement):
         return statement.leading_lines
@@ -1002,12 +959,11 @@ def migrate_nose(marks: bool = False, outcome: Outcome | None = None) -> Transfo
         migrate = _Migrate(names, marks)
         after = module.visit(migrate)
         left = list(migrate.left)
-        free = _FreeNames()
-        after.visit(free)
-        skiptest = sorted(n for n in names.skiptest - {"nose.SkipTest"} if n in free.names)
+        free = names_read(after)
+        skiptest = sorted(n for n in names.skiptest - {"nose.SkipTest"} if n in free)
         bound = set(names.tools) | {p.partition(".")[0] for p in names.prefixes}
-        left += sorted(n for n in free.names if n.partition(".")[0] in bound)
-        left += sorted(n for n in free.names if n.startswith("nose."))
+        left += sorted(n for n in free if n.partition(".")[0] in bound)
+        left += sorted(n for n in free if n.startswith("nose."))
         if left:
             raise Unfixable("nose left in use: " + ", ".join(dict.fromkeys(left)))
         # the new imports join the block the nose imports leave, keeping its spacing

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
+from pytest_autofix.fixers.toolkit.cst import names_read
 from pytest_autofix.fixers.toolkit.environment_transforms import bound_names, import_map
 from pytest_autofix.fixers.toolkit.import_transforms import Transform, Unfixable, add_import
 from pytest_autofix.fixers.toolkit.nose_transforms import breaks_lines, keep_spacing
@@ -442,32 +443,6 @@ def _other_uses(scope: cst.CSTNode, name: str) -> str:
     return ", ".join(dict.fromkeys(found))
 
 
-class _FreeNames(cst.CSTVisitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.names: set[str] = set()
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        dotted = get_full_name_for_node(node)
-        if dotted is not None:
-            self.names.add(dotted)
-        node.value.visit(self)
-        return False
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
-        return False
-
-    def visit_Import(self, node: cst.Import) -> bool:
-        return False
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        return False
-
-
 def _left(names: set[str], imports: dict[str, str], locals_: set[str]) -> list[str]:
     """The pkg_resources APIs ``names`` (read in the file) still use, by their qualified
     name: ``pkg_resources.working_set``."""
@@ -548,9 +523,8 @@ def migrate_pkg_resources(env: Environment, uses: list[Use] | None = None) -> Tr
             return module
         migrate = _Migrate(imports, env)
         after = module.visit(migrate)
-        free = _FreeNames()
-        after.visit(free)
-        left = _left(free.names, imports, locals_)
+        free = names_read(after)
+        left = _left(free, imports, locals_)
         if left:
             raise Unfixable(f"pkg_resources left in use: {', '.join(left)}")
         _check_names(after, imports, migrate.needs)
