@@ -965,3 +965,43 @@ def test_a_fix_no_rerun_reaches_at_all_is_only_suggested(
     )
     assert "b/tools/stuff.py" in fix["diff"]
     assert snapshot(pytester.path) == before
+
+
+@pytest.mark.parametrize(
+    "leave_out",
+    [
+        ["--deselect", "test_a.py::test_network"],
+        ["-k", "not network"],
+        ["-m", "not network"],
+    ],
+    ids=["deselect", "k", "m"],
+)
+def test_the_rerun_leaves_out_what_the_users_run_left_out(
+    pytester: pytest.Pytester, leave_out: list[str]
+) -> None:
+    """The rerun names test_a.py whole (its fix is there), but a test the user's run left out
+    (deselected, -k, -m) is not run by it either: not reported, not judged."""
+    make_project(
+        pytester,
+        ONE_FIX,
+        test_a="""
+            import pytest
+
+            def one():
+                return 1
+
+            def test_a():
+                assert onee() == 1
+
+            @pytest.mark.network
+            def test_network():
+                raise ConnectionError("no network here")
+        """,
+    )
+    pytester.makepyprojecttoml('[tool.pytest.ini_options]\nmarkers = ["network: needs it"]\n')
+    result, report = run(pytester, *leave_out)
+    assert result.ret == 0, result.stdout.str()
+    (issue,) = report["issues"]  # type: ignore[misc]
+    assert issue["status"] == "fixed"
+    assert "test_a.py::test_network" not in result.stdout.str()
+    assert result.outlines[-1] == "after autofix: 1 passed (verified by rerun)"

@@ -308,12 +308,30 @@ def _has_xdist(config: pytest.Config) -> bool:
     )
 
 
+# The user's options the rerun keeps: how the session is set up, and which tests it leaves out
+# (a test deselected or ignored in the user's run is not run, nor judged, by the rerun either,
+# although the rerun names whole test files).
+_PASSED_ON = (
+    "-p",
+    "-o",
+    "-W",
+    "--import-mode",
+    "--confcutdir",
+    "--override-ini",
+    "--deselect",
+    "--ignore",
+    "--ignore-glob",
+    "-k",
+    "-m",
+)
+
+
 def _passthrough(args: Iterable[str]) -> list[str]:
-    """The user's ``-p``, ``-o``, ``--import-mode``, ``-W`` and ``--confcutdir`` options."""
+    """The user's options of :data:`_PASSED_ON` (``-p`` naming autofix left out)."""
     out: list[str] = []
     it = iter(args)
     for arg in it:
-        for flag in ("-p", "-o", "-W", "--import-mode", "--confcutdir", "--override-ini"):
+        for flag in _PASSED_ON:
             if arg == flag:
                 value = next(it, None)
                 if value is not None and not (flag == "-p" and "autofix" in value):
