@@ -291,3 +291,43 @@ def test_an_attribute_a_library_module_lacks_is_one_issue_wherever_it_surfaced(
     assert issue.code == "other.exception"
     assert issue.message == "module 'json' has no attribute 'laods'"
     assert sorted(issue.tests) == ["test_snippet.py::test_inline", "test_snippet.py::test_parse"]
+
+
+NATIVE = """\
+    import collections
+    import traceback
+    import unittest
+
+
+    class _StringException(Exception):
+        '''What testtools hands unittest: the error as text, no traceback object.'''
+
+
+    def registry():
+        return collections.Mapping
+
+
+    class TestLegacy(unittest.TestCase):
+        def run(self, result=None):
+            result.startTest(self)
+            try:
+                registry()
+            except Exception:
+                error = _StringException(traceback.format_exc())
+                result.addError(self, (_StringException, error, None))
+            result.stopTest(self)
+
+        def test_registry(self):
+            pass
+    """
+
+
+def test_an_error_pytest_can_only_show_natively_is_read_from_its_text(tmp_path: Path) -> None:
+    """testtools (and trial) give unittest an error pytest cannot represent: it fails the test
+    with "NOTE: Incompatible Exception Representation" and the traceback as text. The error
+    and its frames are read from that text, so the removal is recognised where it happened."""
+    from pytest_autofix.testing import issues_from_run
+
+    [issue] = issues_from_run(NATIVE, tmp_path)
+    assert (issue.code, issue.details["api"]) == ("environment.removed-api", "collections.Mapping")
+    assert (issue.path, issue.line) == ("test_snippet.py", 11)

@@ -10,6 +10,7 @@ pytest; classification happens later, in :mod:`pytest_autofix.engine.classify`.
 from __future__ import annotations
 
 import ast
+import builtins
 import functools
 import importlib.util
 import inspect
@@ -172,6 +173,55 @@ def _primary(exc: BaseException) -> BaseException:
             continue
         break
     return exc
+
+
+# pytest's unittest plugin, given an error it cannot represent (testtools, twisted's trial), fails
+# the test with this note and the error's own traceback as text
+_NATIVE = "NOTE: Incompatible Exception Representation"
+_NATIVE_FRAME = re.compile(r'^\s*File "([^"]+)", line (\d+), in (\S+)$', re.M)
+_NATIVE_LAST = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Warning|Exit)): (.*)$")
+_NO_ATTRIBUTE = re.compile(r"^module '([\w.]+)' has no attribute '(\w+)'")
+_NOT_DEFINED = re.compile(r"^name '(\w+)' is not defined")
+_NO_MODULE = re.compile(r"^No module named '([\w.]+)'")
+_CANNOT_FROM = re.compile(r"^cannot import name '\w+' from '([\w.]+)'")
+
+
+def _native(exc: BaseException, rootdir: Path) -> tuple[BaseException, list[_Located]] | None:
+    """The error a native traceback in ``exc``'s message shows, rebuilt as the built-in exception
+    it names, with the fields capture reads (``AttributeError.obj`` from the loaded module,
+    ``NameError.name``, ``ImportError.name``), and its project frames from the text; None when
+    the message holds no such traceback, or names no built-in exception."""
+    text = str(exc)
+    if _NATIVE not in text:
+        return None
+    lines = [line for line in text.splitlines() if line.strip()]
+    last = _NATIVE_LAST.match(lines[-1].strip()) if lines else None
+    if last is None:
+        return None
+    name, message = last.group(1).rpartition(".")[2], last.group(2)
+    cls = getattr(builtins, name, None)
+    if not (isinstance(cls, type) and issubclass(cls, BaseException)):
+        return None
+    rebuilt = _rebuilt(cls, message)
+    located = [
+        fact
+        for path, line, function in _NATIVE_FRAME.findall(text)
+        if (fact := _frame_fact(path, int(line), function, rootdir)) is not None
+    ]
+    return rebuilt, located
+
+
+def _rebuilt(cls: type[BaseException], message: str) -> BaseException:
+    if issubclass(cls, ImportError):
+        found = _NO_MODULE.match(message) or _CANNOT_FROM.match(message)
+        return cls(message, name=found.group(1) if found else None)
+    rebuilt = cls(message)
+    if isinstance(rebuilt, AttributeError) and (found := _NO_ATTRIBUTE.match(message)):
+        rebuilt.name = found.group(2)
+        rebuilt.obj = sys.modules.get(found.group(1))
+    elif isinstance(rebuilt, NameError) and (found := _NOT_DEFINED.match(message)):
+        rebuilt.name = found.group(1)
+    return rebuilt
 
 
 def _chain(exc: BaseException) -> list[ChainLink]:
@@ -385,6 +435,9 @@ def capture(
     wrapper = excinfo.value
     exc = _primary(wrapper)
     located = _located_frames(exc, rootdir)
+    native = _native(exc, rootdir)
+    if native is not None:
+        exc, located = native
     frames = [frame for frame, _ in located]
     facts: Facts = {
         "v": FACTS_VERSION,
