@@ -288,7 +288,7 @@ def test_an_attribute_a_library_module_lacks_is_one_issue_wherever_it_surfaced(
         tmp_path,
     )
     [issue] = issues
-    assert issue.code == "other.exception"
+    assert (issue.code, issue.details["api"]) == ("environment.removed-api", "json.laods")
     assert issue.message == "module 'json' has no attribute 'laods'"
     assert sorted(issue.tests) == ["test_snippet.py::test_inline", "test_snippet.py::test_parse"]
 

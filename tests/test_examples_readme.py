@@ -56,9 +56,12 @@ def run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def pattern(line: str) -> re.Pattern[str]:
-    """A documented output line as a pattern: the duration and the ``=`` padding vary."""
+    """A documented output line as a pattern: the duration, the ``=`` padding and the name of
+    the interpreter in a suggested command (``python3 -m pip`` or ``python -m pip``, as the
+    environment's interpreter is called) vary."""
     text = re.escape(line.rstrip())
     text = re.sub(r"in\\ [0-9]+\\\.[0-9]+s", r"in\\ [0-9.]+s", text)
+    text = re.sub(r"`python3?\\ \\-m\\ pip", r"`python3?\\ \\-m\\ pip", text)
     text = re.sub(r"^=+", "=+", re.sub(r"=+$", "=+", text))
     return re.compile(text)
 

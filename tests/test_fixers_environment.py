@@ -707,3 +707,5 @@ def test_no_migration_known_says_which_library_and_the_two_ways_out() -> None:
     text = suggestion(environment.RemovedApi(), removed("collections.gone", "a.py", 1), before)
     assert f"collections.gone is gone from Python {sys.version.split()[0]}" in text
     assert "test on the Python it last worked on" in text
+    text = suggestion(environment.RemovedApi(), removed("json.laods", "a.py", 1), before)
+    assert text.endswith("If it is a misspelling of json.loads, correct it.")

@@ -1624,18 +1624,7 @@ def project_attribute_missing(failure: Failure, ctx: Context) -> Match | None:
         "numpy.NaN",
         {"form": "attribute"},
     ),
-)
-def removed_attribute(failure: Failure, ctx: Context) -> Match | None:
-    """... ``library.name`` of a removed name."""
-    found = _module_attribute(failure)
-    if found is None or failure.facts.get("obj_origin") == "project":
-        return None
-    module, attr = found
-    return _removed_name(module, attr, failure.message, ctx, "attribute")
-
-
-@rule(
-    Example(
+    Example(  # known to neither: one issue wherever it surfaced
         failing(
             "AttributeError",
             "module 'numpy' has no attribute 'product_of'",
@@ -1644,38 +1633,28 @@ def removed_attribute(failure: Failure, ctx: Context) -> Match | None:
             obj_module="numpy",
             obj_origin="installed",
         ),
-        "other.exception",
-        "AttributeError:numpy.product_of",
-        {"exc_type": "AttributeError"},
+        "environment.removed-api",
+        "numpy.product_of",
+        {"api": "numpy.product_of", "form": "attribute", "module": "numpy", "name": "product_of"},
         message="module 'numpy' has no attribute 'product_of'",
     ),
-    Example(
-        failing(
-            "AttributeError",
-            "module 'json' has no attribute 'laods'",
-            attr="laods",
-            obj_kind="module",
-            obj_module="json",
-            obj_origin="stdlib",
-        ),
-        "other.exception",
-        "AttributeError:json.laods",
-    ),
 )
-def library_attribute_missing(failure: Failure, ctx: Context) -> Match | None:
-    """``library.name`` that the library's module does not have, that the catalogue does not
-    know and that the library does not call removed (a removal nobody has catalogued yet, or
-    a misspelling): one root cause wherever it surfaced, so the tests reading ``numpy.foo`` on
-    ten lines are one issue, not ten."""
+def removed_attribute(failure: Failure, ctx: Context) -> Match | None:
+    """... ``library.name`` of a removed name: the catalogue knows it, the library says it was
+    removed, or neither (a removal nobody has catalogued yet, or a misspelling: the fixer's
+    suggestion names the close names). One issue per name wherever it surfaced, so the tests
+    reading ``numpy.foo`` on ten lines are one issue."""
     found = _module_attribute(failure)
-    if found is None or failure.facts.get("obj_origin") not in ("installed", "stdlib"):
+    origin = failure.facts.get("obj_origin")
+    if found is None or origin == "project":
         return None
     module, attr = found
-    return Match(
-        "other.exception",
-        f"AttributeError:{module}.{attr}",
+    known = _removed_name(module, attr, failure.message, ctx, "attribute")
+    if known is not None or origin not in ("installed", "stdlib"):
+        return known
+    return _removed_api(
         f"module {module!r} has no attribute {attr!r}",
-        OtherException(exc_type=failure.exc_type),
+        RemovedApi(api=f"{module}.{attr}", module=module, name=attr, form="attribute"),
     )
 
 
@@ -1906,7 +1885,6 @@ RULES: tuple[Rule, ...] = (
     removed_method,
     removed_kwarg,
     removed_call_form,
-    library_attribute_missing,
     missing_env_var,
     service_unavailable,
     file_not_found,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
+import difflib
 import importlib
 import importlib.metadata
 import importlib.util
@@ -213,11 +214,25 @@ def no_migration(api: str, message: str, project: Project) -> str:
             f"`{name}<{below}` in {place} until it is migrated"
         )
     when = f" (removed in {removed_in}, the error says)" if removed_in else ""
+    close = _close_name(api)
+    typo = f" If it is a misspelling of {close}, correct it." if close else ""
     return (
         f"{api} is gone from {where}{when} and no migration is known ({message}). Two ways "
         f"out: {ways}. An entry in the file the `autofix_migrations` ini value names makes it a "
-        "fix next time."
+        f"fix next time.{typo}"
     )
+
+
+def _close_name(api: str) -> str | None:
+    """A name the module has (as the session loaded it) that ``api``'s name looks like a
+    misspelling of: ``json.loads`` for ``json.laods``; never imports anything."""
+    module_name, _, name = api.rpartition(".")
+    module = sys.modules.get(module_name)
+    if module is None or not name:
+        return None
+    names = [n for n in dir(module) if not n.startswith("_")]
+    found = difflib.get_close_matches(name, names, n=1, cutoff=0.8)
+    return f"{module_name}.{found[0]}" if found else None
 
 
 def _distribution(top: str) -> tuple[str, str] | None:
