@@ -18,6 +18,9 @@ import pytest
 from autofix_testing import snapshot
 
 XDIST = [pytest.param([], id="plain"), pytest.param(["-n", "2"], id="xdist")]
+# How a verified fix is judged part by part does not depend on who ran the rerun's tests: those
+# tests run without xdist only (the suite's time; each xdist path has its own test above).
+PLAIN = [pytest.param([], id="plain")]
 
 FIXER_CONFTEST = """
 import libcst as cst
@@ -734,7 +737,7 @@ def twice():
 HELPERX = "def helper():\n    return 1\n\n\ndef test_{0}():\n    assert helperx() == 1\n"
 
 
-@pytest.mark.parametrize("xdist", XDIST)
+@pytest.mark.parametrize("xdist", PLAIN)
 def test_a_fix_that_works_in_some_files_is_kept_there(
     pytester: pytest.Pytester, xdist: list[str]
 ) -> None:
@@ -773,7 +776,7 @@ def test_a_fix_that_works_in_some_files_is_kept_there(
     pytester.runpytest_subprocess().assert_outcomes(passed=2, failed=1)
 
 
-@pytest.mark.parametrize("xdist", XDIST)
+@pytest.mark.parametrize("xdist", PLAIN)
 def test_a_fix_that_works_for_some_of_its_tests_is_kept_for_those(
     pytester: pytest.Pytester, xdist: list[str]
 ) -> None:
@@ -815,7 +818,7 @@ def test_a_fix_that_works_for_some_of_its_tests_is_kept_for_those(
     assert result.outlines[-1] == "after autofix: 1 passed, 1 failed (verified by rerun)"
 
 
-@pytest.mark.parametrize("xdist", XDIST)
+@pytest.mark.parametrize("xdist", PLAIN)
 def test_a_fix_that_breaks_a_test_through_one_file_keeps_its_other_files(
     pytester: pytest.Pytester, xdist: list[str]
 ) -> None:
@@ -869,7 +872,7 @@ def test_the_report_and_patch_directories_are_created(pytester: pytest.Pytester)
     assert (pytester.path / "out" / "fix.patch").read_text().startswith("diff --git a/test_a.py")
 
 
-@pytest.mark.parametrize("xdist", XDIST)
+@pytest.mark.parametrize("xdist", PLAIN)
 def test_a_rerun_without_evidence_is_split_and_the_good_fix_kept(
     pytester: pytest.Pytester, xdist: list[str]
 ) -> None:

@@ -94,7 +94,7 @@ class TestUnused:
 """
 
 
-@pytest.mark.parametrize("xdist", [[], ["-n", "2"]], ids=["plain", "xdist"])
+@pytest.mark.parametrize("xdist", [[]], ids=["plain"])  # xdist: the e2e test above
 def test_a_nose_rename_that_breaks_one_class_is_kept_in_the_others(
     pytester: pytest.Pytester, xdist: list[str]
 ) -> None:
