@@ -18,8 +18,9 @@ import pytest
 from autofix_testing import snapshot
 
 XDIST = [pytest.param([], id="plain"), pytest.param(["-n", "2"], id="xdist")]
-# How a verified fix is judged part by part does not depend on who ran the rerun's tests: those
-# tests run without xdist only (the suite's time; each xdist path has its own test above).
+# What the engine decides from a rerun's results (keeping a fix in part, the confidence and
+# safety policy, undo) does not depend on who ran the rerun's tests: those tests run without
+# xdist only (the suite's time); the xdist rerun paths keep tests of their own.
 PLAIN = [pytest.param([], id="plain")]
 
 FIXER_CONFTEST = """
@@ -202,7 +203,7 @@ def test_bisection_isolates_the_fix_that_breaks_another_test(
     check.assert_outcomes(passed=5, failed=1)
 
 
-@pytest.mark.parametrize("xdist", XDIST)
+@pytest.mark.parametrize("xdist", PLAIN)
 def test_low_confidence_and_unsafe_are_only_suggested(
     pytester: pytest.Pytester, xdist: list[str]
 ) -> None:
@@ -273,7 +274,7 @@ def test_dry_run_writes_nothing_and_its_patch_applies(
     pytester.runpytest_subprocess().assert_outcomes(passed=2)
 
 
-@pytest.mark.parametrize("xdist", XDIST)
+@pytest.mark.parametrize("xdist", PLAIN)
 def test_undo_restores_the_last_applied_run(pytester: pytest.Pytester, xdist: list[str]) -> None:
     make_project(
         pytester,
