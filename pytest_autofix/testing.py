@@ -50,6 +50,7 @@ __all__ = [
     "check_example",
     "issue_from_run",
     "issues_from_run",
+    "project_files",
 ]
 
 #: The name of the one file when a project is given as a single text (and the issue names no
@@ -152,8 +153,8 @@ def assert_fix(
         )
         raise AssertionError(f"{header}: the engine never routes this issue to the fixer: {why}")
     default = issue.path or SNIPPET
-    files = _files(before, default, dedent)
-    expected = None if after is None else _files(after, default, dedent)
+    files = project_files(before, default, dedent=dedent)
+    expected = None if after is None else project_files(after, default, dedent=dedent)
     with _project_dir(rootdir) as root:
         _write(root, files)
         fixes = _propose(fixer, issue, root, header)
@@ -238,7 +239,7 @@ def issues_from_run(
     from pytest_autofix.project import Project
 
     root = Path(os.path.abspath(rootdir))
-    _write(root, _files(files, SNIPPET, dedent))
+    _write(root, project_files(files, dedent=dedent))
     failures = _run(root, args, timeout)
     return group(failures, Context(project_modules(Project(root)), builtin))
 
@@ -272,8 +273,12 @@ def issue_from_run(
 # -- projects -----------------------------------------------------------------------------
 
 
-def _files(spec: Files | str | bytes, default: str, dedent: bool) -> dict[str, bytes]:
-    """``spec`` as rel path -> bytes (a single text: the file ``default``)."""
+def project_files(
+    spec: Files | str | bytes, default: str = SNIPPET, *, dedent: bool = True
+) -> dict[str, bytes]:
+    """A project as :func:`assert_fix` and :func:`issues_from_run` write it: rootdir-relative
+    path -> bytes (a single text or bytes is the file ``default``; texts dedented unless
+    ``dedent=False``, written as UTF-8). A path outside the rootdir is a ``ValueError``."""
     items: Mapping[str, str | bytes] = {default: spec} if isinstance(spec, str | bytes) else spec
     out: dict[str, bytes] = {}
     for rel, content in items.items():

@@ -136,13 +136,9 @@ def _wrap(text: str, indent: str = "", first: str | None = None) -> list[str]:
 def project_files(files: Mapping[str, str | bytes] | str | None) -> dict[str, bytes]:
     """An example's files as :func:`pytest_autofix.testing.check_example` writes them: by
     path (a single text is the test module ``test_snippet.py``), texts dedented."""
-    from pytest_autofix.testing import SNIPPET
+    from pytest_autofix import testing
 
-    items: Mapping[str, str | bytes] = {SNIPPET: files} if isinstance(files, str) else files or {}
-    return {
-        path: textwrap.dedent(text).encode("utf-8") if isinstance(text, str) else text
-        for path, text in items.items()
-    }
+    return {} if files is None else testing.project_files(files)
 
 
 def diff(example: Example) -> str:

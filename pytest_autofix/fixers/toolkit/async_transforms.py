@@ -19,6 +19,7 @@ from __future__ import annotations
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
+from pytest_autofix.fixers.toolkit.cst import OwnBodyTransformer, OwnBodyVisitor
 from pytest_autofix.fixers.toolkit.environment_transforms import import_map
 from pytest_autofix.fixers.toolkit.import_transforms import Transform, Unfixable
 
@@ -36,7 +37,7 @@ def _is_coroutine_decorator(decorator: cst.Decorator, imports: dict[str, str]) -
     return imports.get(root, root) + dot + rest == _DECORATOR and not isinstance(expr, cst.Call)
 
 
-class _Yields(cst.CSTVisitor):
+class _Yields(OwnBodyVisitor):
     """The yields of one function's own body (nested functions, lambdas and classes are
     theirs)."""
 
@@ -44,20 +45,6 @@ class _Yields(cst.CSTVisitor):
         super().__init__()
         self.plain = 0  # yield, yield x
         self.delegating = 0  # yield from x
-        self.depth = 0
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        self.depth += 1
-        return self.depth == 1
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self.depth -= 1
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
 
     def visit_Yield(self, node: cst.Yield) -> None:
         if isinstance(node.value, cst.From):
@@ -87,28 +74,8 @@ def coroutine_functions(module: cst.Module) -> set[str]:
     return found
 
 
-class _Await(cst.CSTTransformer):
+class _Await(OwnBodyTransformer):
     """``yield from x`` -> ``await x`` in one function's own body."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.depth = 0
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        self.depth += 1
-        return self.depth == 1
-
-    def leave_FunctionDef(
-        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
-    ) -> cst.FunctionDef:
-        self.depth -= 1
-        return updated_node
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
 
     def leave_Yield(self, original_node: cst.Yield, updated_node: cst.Yield) -> cst.BaseExpression:
         source = updated_node.value

@@ -15,7 +15,15 @@ from typing import Any, TypeVar, overload
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
-__all__ = ["find_all", "is_docstring", "is_import_line", "is_name", "names_read"]
+__all__ = [
+    "OwnBodyTransformer",
+    "OwnBodyVisitor",
+    "find_all",
+    "is_docstring",
+    "is_import_line",
+    "is_name",
+    "names_read",
+]
 
 N = TypeVar("N", bound=cst.CSTNode)
 M = TypeVar("M", bound=cst.CSTNode)
@@ -151,3 +159,49 @@ def names_read(node: cst.CSTNode) -> set[str]:
     reader = _NamesRead()
     node.visit(reader)
     return reader.names
+
+
+class OwnBodyVisitor(cst.CSTVisitor):
+    """Visits the first function it meets and its own body only: the functions, lambdas and
+    classes nested in it are theirs (visit a ``FunctionDef`` with it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.depth += 1
+        return self.depth == 1
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.depth -= 1
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+
+class OwnBodyTransformer(cst.CSTTransformer):
+    """:class:`OwnBodyVisitor` as a transformer: rewrites one function's own body only."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.depth += 1
+        return self.depth == 1
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        self.depth -= 1
+        return updated_node
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False

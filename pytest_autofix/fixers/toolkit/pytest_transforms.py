@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
-from pytest_autofix.fixers.toolkit.cst import find_all
+from pytest_autofix.fixers.toolkit.cst import OwnBodyVisitor, find_all
 from pytest_autofix.fixers.toolkit.import_transforms import Transform, Unfixable
 
 __all__ = [
@@ -618,7 +618,7 @@ _PER_TEST_SETUP = frozenset(
 )
 
 
-class _OwnYields(cst.CSTVisitor):
+class _OwnYields(OwnBodyVisitor):
     """The yields of one function's own body: statement-level ``yield check, a, b`` (the
     only kind a yield test has), and how many others there are."""
 
@@ -626,20 +626,6 @@ class _OwnYields(cst.CSTVisitor):
         super().__init__()
         self.statements: list[cst.Yield] = []
         self.others = 0
-        self.depth = 0
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        self.depth += 1
-        return self.depth == 1
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self.depth -= 1
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
 
     def visit_Expr(self, node: cst.Expr) -> bool:
         value = node.value
