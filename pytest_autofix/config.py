@@ -1,7 +1,8 @@
 """The resolved settings of a run, the state directory and the stash keys.
 
 Read by the plugin at ``pytest_configure`` and by everything the run then loads; imports
-nothing of pytest-autofix but the issue codes (for the select/ignore checks).
+nothing of pytest-autofix at module level (a plain run reads only :func:`state_dir`), and the
+issue codes when ``--autofix-select``/``--autofix-ignore`` are checked.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ import os
 from pathlib import Path
 
 import pytest
-
-from pytest_autofix import codes
 
 __all__ = [
     "SESSION_PLUGIN_NAME",
@@ -133,6 +132,8 @@ def _writable_path(config: pytest.Config, name: str, ini: str) -> Path | None:
 def _codes(config: pytest.Config, name: str, ini: str) -> list[str]:
     """The code patterns of --autofix-select/--autofix-ignore; an unknown one is a usage error
     that names it, the nearest known ones and where every code is explained."""
+    from pytest_autofix import codes  # with --autofix only: a plain run needs no code table
+
     raw = _opt(config, name, ini)
     patterns = codes.split_codes(raw)  # type: ignore[arg-type]
     bad = codes.unknown_codes(patterns)

@@ -213,6 +213,9 @@ def test_plain_pytest_is_untouched(autofix: Autofix, projects: type[Projects]) -
                     heavy = sorted(m for m in sys.modules if m.partition(".")[0] in {HEAVY!r})
                     with open("heavy.json", "w") as f:
                         json.dump(heavy, f)
+                    ours = sorted(m for m in sys.modules if m.startswith("pytest_autofix"))
+                    with open("ours.json", "w") as f:
+                        json.dump(ours, f)
                 """,
         }
     )
@@ -228,7 +231,14 @@ def test_plain_pytest_is_untouched(autofix: Autofix, projects: type[Projects]) -
     ]
     assert loud == []
     assert json.loads((autofix.path / "heavy.json").read_text()) == []
-    assert _tree(autofix.path) - before == {"heavy.json"}
+    # the entry point, its hook specs, and config for the state dir's crash check: no more
+    assert json.loads((autofix.path / "ours.json").read_text()) == [
+        "pytest_autofix",
+        "pytest_autofix.config",
+        "pytest_autofix.hookspec",
+        "pytest_autofix.plugin",
+    ]
+    assert _tree(autofix.path) - before == {"heavy.json", "ours.json"}
     assert not (autofix.path / ".pytest_cache" / "autofix").exists()
 
 
