@@ -15,12 +15,19 @@ import dataclasses
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from pytest_autofix.fixers.toolkit.scan import import_statements, package_of
+from pytest_autofix.fixers.toolkit.scan import dunder_all, import_statements, package_of
 
 if TYPE_CHECKING:
     from pytest_autofix.project import ModuleInfo, Project
 
-__all__ = ["ClassRef", "ancestors", "find_class", "is_unittest_class"]
+__all__ = [
+    "ClassRef",
+    "Definition",
+    "ancestors",
+    "find_class",
+    "find_definition",
+    "is_unittest_class",
+]
 
 _DEPTH = 20  # re-exports followed at most this deep: a cycle of star imports ends here
 
@@ -40,26 +47,54 @@ class ClassRef:
         return f"{self.module}.{self.name}" if self.module else self.name
 
 
-def find_class(project: Project, module: str, name: str, depth: int = 0) -> ClassRef | None:
+def find_class(project: Project, module: str, name: str) -> ClassRef | None:
     """The class ``module`` binds as ``name``; None when it binds something else or nothing
     the index can see (a module outside the project gives a :class:`ClassRef` without a
     node: its class is known by name only)."""
+    found = find_definition(project, module, name)
+    if found is None or (found.node is not None and not isinstance(found.node, ast.ClassDef)):
+        return None
+    node = found.node if isinstance(found.node, ast.ClassDef) else None
+    return ClassRef(found.module, found.name, found.info, node)
+
+
+@dataclasses.dataclass(frozen=True)
+class Definition:
+    """Where a name is defined: its module and name there, and the ``def`` or ``class``
+    statement when the project defines it (``info``/``node`` None outside the project)."""
+
+    module: str
+    name: str
+    info: ModuleInfo | None = None
+    node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | None = None
+
+
+def find_definition(project: Project, module: str, name: str, depth: int = 0) -> Definition | None:
+    """What ``module``'s name ``name`` is bound to, followed through re-exports (``from .core
+    import name``, aliases, ``from .core import *`` with or without ``__all__``) to the
+    ``def`` or ``class`` that defines it; a module outside the project gives a
+    :class:`Definition` without a node (known by name only); None when the name is bound to
+    something else (an assignment) or to nothing the index can see."""
     info = project.module(module)
     if info is None:
-        return ClassRef(module, name)
+        return Definition(module, name)
     tree = _tree(project, info)
     if tree is None or depth > _DEPTH:
         return None
-    defined = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == name]
+    defined = [
+        n
+        for n in tree.body
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and n.name == name
+    ]
     if defined:
-        return ClassRef(module, name, info, defined[-1])
+        return Definition(module, name, info, defined[-1])
     statements = [s for s in import_statements(tree, package_of(info)) if s.top_level]
     for stmt in reversed(statements):
         if stmt.name not in (None, "*") and stmt.binds == name:
-            return find_class(project, stmt.module, stmt.name, depth + 1)
+            return find_definition(project, stmt.module, stmt.name, depth + 1)
     for stmt in statements:  # a star import binds what the other module exports
         if stmt.name == "*" and _exports(project, stmt.module, name):
-            found = find_class(project, stmt.module, name, depth + 1)
+            found = find_definition(project, stmt.module, name, depth + 1)
             if found is not None:
                 return found
     return None
@@ -74,25 +109,10 @@ def _exports(project: Project, module: str, name: str) -> bool:
     tree = _tree(project, info)
     if tree is None:
         return False
-    listed = _all(tree)
+    listed = dunder_all(tree)
     if listed is not None:
         return name in listed
     return not name.startswith("_")
-
-
-def _all(tree: ast.Module) -> list[str] | None:
-    for node in tree.body:
-        if (
-            isinstance(node, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
-            and isinstance(node.value, ast.List | ast.Tuple)
-        ):
-            return [
-                e.value
-                for e in node.value.elts
-                if isinstance(e, ast.Constant) and isinstance(e.value, str)
-            ]
-    return None
 
 
 def _tree(project: Project, info: ModuleInfo) -> ast.Module | None:

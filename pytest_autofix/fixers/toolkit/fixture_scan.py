@@ -186,8 +186,8 @@ def typo(a: str, b: str) -> bool:
     not a plural, and not a different digit (``user1``/``user2`` are different fixtures)."""
     if a == b or min(len(a), len(b)) < 3:
         return False
-    if a + "s" == b or b + "s" == a:
-        return False
+    if a.lower() + "s" == b.lower() or b.lower() + "s" == a.lower():
+        return False  # a plural, in whatever case (``TAX_RATE``/``TAX_RATES``)
     if len(a) == len(b):
         diff = [i for i in range(len(a)) if a[i] != b[i]]
         if len(diff) == 1:

@@ -472,18 +472,68 @@ def is_identifier(name: str) -> bool:
 
 
 def project_provides(project: Project, info: ModuleInfo | None) -> dict[str, str] | None:
-    """The names a project module provides as ``name -> kind`` (its submodules as "module"),
-    or None when it cannot be known (no such module, a syntax error, a module ``__getattr__``)."""
+    """The names a project module provides as ``name -> kind`` (its submodules as "module",
+    the names its ``from m import *`` of a project module binds), or None when it cannot be
+    known (no such module, a syntax error, a module ``__getattr__``)."""
     if info is None or info.syntax_error:
         return None
-    name = info.name
-    provided = dict(info.definitions)
+    provided = _bound(project, info, 0)
     if provided.get("__getattr__") == "function":
         return None
     if info.is_package:
-        for child in _children(project).get(name, ()):
+        for child in _children(project).get(info.name, ()):
             provided.setdefault(child, "module")
     return provided
+
+
+_STAR_DEPTH = 20  # star imports followed at most this deep: a cycle of them ends here
+
+
+def _bound(project: Project, info: ModuleInfo, depth: int) -> dict[str, str]:
+    """The top-level names ``info`` binds, those of its star imports of project modules
+    included (with the kind they have where they are defined)."""
+    provided = dict(info.definitions)
+    for ref in info.imports:
+        if "*" in ref.names and not ref.in_function and depth < _STAR_DEPTH:
+            for name, kind in star_exports(project, ref.module, depth + 1).items():
+                if provided.get(name, "import") == "import":
+                    provided[name] = kind
+    return provided
+
+
+def star_exports(project: Project, module: str, depth: int = 0) -> dict[str, str]:
+    """The names ``from module import *`` binds (``name -> kind``): for a project module, those
+    its ``__all__`` lists, or without one its public names; none known for a module outside
+    the project or one that cannot be read."""
+    info = project.module(module)
+    if info is None or info.syntax_error:
+        return {}
+    provided = _bound(project, info, depth)
+    try:
+        listed = dunder_all(project.tree(info.path))
+    except OSError:
+        return {}
+    if listed is not None:
+        return {name: provided.get(name, "import") for name in listed}
+    return {name: kind for name, kind in provided.items() if not name.startswith("_")}
+
+
+def dunder_all(tree: ast.Module | None) -> list[str] | None:
+    """The names a module's ``__all__ = [...]`` (or tuple) lists; None without one."""
+    if tree is None:
+        return None
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
+            and isinstance(node.value, ast.List | ast.Tuple)
+        ):
+            return [
+                e.value
+                for e in node.value.elts
+                if isinstance(e, ast.Constant) and isinstance(e.value, str)
+            ]
+    return None
 
 
 _CHILDREN: dict[int, tuple[object, dict[str, set[str]]]] = {}
@@ -510,6 +560,7 @@ __all__ = [
     "Usage",
     "attributes_of",
     "dotted",
+    "dunder_all",
     "import_statements",
     "is_identifier",
     "keywords_named",
@@ -525,6 +576,7 @@ __all__ = [
     "resolve",
     "signature_fits",
     "similarity",
+    "star_exports",
     "top_level_bindings",
     "top_level_definition",
     "usage",
