@@ -75,6 +75,23 @@ def test_a_parametrized_target_is_run_by_its_instances_and_the_other_way_round()
     assert not under("t.py::test_xy", "t.py::test_x")
 
 
+def test_a_target_is_run_by_the_instances_another_parametrization_widened_it_to() -> None:
+    outcomes = {
+        "t.py::test_db[sqlite-1]": "passed",
+        "t.py::test_db[postgres-1]": "passed",
+        "t.py::test_db[sqlite-2]": "passed",
+        "t.py::test_db[postgres-2]": "failed",
+        "t.py::test_db[10]": "failed",
+    }
+    result = RerunResult(["t.py"], outcomes, [], 0.0, 1)
+    assert result.ran("t.py::test_db[1]") and not result.failed("t.py::test_db[1]")
+    assert result.ran("t.py::test_db[2]") and result.failed("t.py::test_db[2]")
+    assert not result.ran("t.py::test_db[3]") and result.ran("t.py::test_db[sqlite]")
+    assert under("t.py::test_db[sqlite-1]", "t.py::test_db[1]")
+    assert not under("t.py::test_db[10]", "t.py::test_db[1]")
+    assert not under("t.py::test_db[1-sqlite]", "t.py::test_db[sqlite-1]")
+
+
 def test_a_collection_error_does_not_stop_the_rerun(pytester: pytest.Pytester) -> None:
     pytester.makepyprojecttoml("[tool.pytest.ini_options]\naddopts = ['-x']\n")
     pytester.makepyfile(test_a="import no_such_module\n", test_b="def test_b():\n    pass\n")

@@ -51,14 +51,37 @@ class RerunResult:
             return True
         base = _unparametrized(nodeid)
         return nodeid in self._failed_nodes or (
-            base is not None and self.outcomes.get(base) == "failed"
+            base is not None
+            and (
+                self.outcomes.get(base) == "failed"
+                or any(o == "failed" for o in self._widened(nodeid, base))
+            )
         )
 
     def ran(self, nodeid: str) -> bool:
         """The node ran, or tests :func:`under` it did: a module's or a directory's tests, a
-        test's parametrized instances, or the test itself when it is no longer parametrized."""
+        test's parametrized instances, the test itself when it is no longer parametrized, or
+        the instances it became when another parametrization joined it."""
         base = _unparametrized(nodeid)
-        return nodeid in self._ran_nodes or (base is not None and base in self.outcomes)
+        return nodeid in self._ran_nodes or (
+            base is not None and (base in self.outcomes or any(self._widened(nodeid, base)))
+        )
+
+    def _widened(self, nodeid: str, base: str) -> Iterator[str]:
+        """The outcomes of the instances ``nodeid`` became with more parameters (see
+        :func:`under`)."""
+        for other, outcome in self._instances.get(base, ()):
+            if _widens(other, nodeid):
+                yield outcome
+
+    @functools.cached_property
+    def _instances(self) -> dict[str, list[tuple[str, str]]]:
+        found: dict[str, list[tuple[str, str]]] = {}
+        for nodeid, outcome in self.outcomes.items():
+            base = _unparametrized(nodeid)
+            if base is not None:
+                found.setdefault(base, []).append((nodeid, outcome))
+        return found
 
     @functools.cached_property
     def _ran_nodes(self) -> frozenset[str]:
@@ -94,13 +117,29 @@ def _unparametrized(nodeid: str) -> str | None:
 
 def under(nodeid: str, parent: str) -> bool:
     """``nodeid`` is ``parent`` or belongs to it: a test of a module, class or directory, an
-    instance of a parametrized test, or a test that is no longer parametrized standing for the
-    instance ``parent`` names (a target ``test_x[1]`` is run by ``test_x``)."""
+    instance of a parametrized test, a test that is no longer parametrized standing for the
+    instance ``parent`` names (a target ``test_x[1]`` is run by ``test_x``), or an instance
+    with more parameters than ``parent`` (``test_x[sqlite-1]`` for ``test_x[1]``, once the
+    test requests a parametrized fixture it misspelled before)."""
     return (
         nodeid == parent
         or (parent == _ROOTDIR and bool(nodeid))
         or nodeid.startswith((parent + "::", parent + "/", parent + "["))
         or nodeid == _unparametrized(parent)
+        or _widens(nodeid, parent)
+    )
+
+
+def _widens(nodeid: str, parent: str) -> bool:
+    """``nodeid`` is an instance of the same test as the instance ``parent``, whose ids it
+    holds in order among more (pytest joins an instance's ids with ``-``)."""
+    base = _unparametrized(parent)
+    if base is None or _unparametrized(nodeid) != base or nodeid == parent:
+        return False
+    wanted = parent[len(base) + 1 : -1].split("-")
+    have = iter(nodeid[len(base) + 1 : -1].split("-"))
+    return len(wanted) < len(nodeid[len(base) + 1 : -1].split("-")) and all(
+        part in have for part in wanted
     )
 
 
