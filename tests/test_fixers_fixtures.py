@@ -453,6 +453,49 @@ def test_fixture_in_another_test_module_moves_to_a_new_conftest() -> None:
     assert [e.creates for e in fix.edits] == [True, False]
 
 
+def test_a_moved_fixture_keeps_the_submodule_its_import_loads() -> None:
+    # ``import xml.etree.ElementTree`` binds ``xml``; ``import xml`` alone would not load it
+    before = {
+        "tests/test_feed.py": """\
+                import xml.etree.ElementTree
+
+                import pytest
+
+
+                @pytest.fixture
+                def feed():
+                    return xml.etree.ElementTree.fromstring("<feed/>")
+
+
+                def test_tag(feed):
+                    assert feed.tag == "feed"
+                """,
+        "tests/test_more.py": "def test_more(feed):\n    assert feed is not None\n",
+    }
+    issue = issue_of(not_found("feed", "tests/test_more.py::test_more", 1, []))
+    checked(
+        FixtureNotVisible(),
+        issue,
+        before,
+        {
+            "tests/conftest.py": """\
+            import xml.etree.ElementTree
+
+            import pytest
+
+
+            @pytest.fixture
+            def feed():
+                return xml.etree.ElementTree.fromstring("<feed/>")
+            """,
+            "tests/test_feed.py": """\
+            def test_tag(feed):
+                assert feed.tag == "feed"
+            """,
+        },
+    )
+
+
 def test_fixture_in_a_sibling_conftest_moves_up_and_stays_where_called() -> None:
     before = {
         "tests/conftest.py": "import os\n",

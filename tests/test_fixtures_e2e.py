@@ -162,3 +162,35 @@ def test_nose_methods_inherited_from_another_module_and_at_module_level(
     assert "def setup_method(self):" in (pytester.path / "tests/base.py").read_text()
     assert "def setup_module():" in (pytester.path / "tests/test_files.py").read_text()
     pytester.runpytest_subprocess().assert_outcomes(passed=3)
+
+
+def test_a_fixture_that_could_not_move_is_asked_again_once_its_dependency_moved(
+    pytester: pytest.Pytester,
+) -> None:
+    # user_json requests sample_user, which its conftest cannot see until the first round has
+    # moved sample_user; the second round asks the fixers again and moves user_json too
+    files = {
+        "tests/unit/test_models.py": (
+            "import json\n\nimport pytest\n\n\n@pytest.fixture\ndef sample_user():\n"
+            "    return {'name': 'ann'}\n\n\n@pytest.fixture\ndef user_json(sample_user):\n"
+            "    return json.dumps(sample_user)\n\n\ndef test_user(sample_user):\n"
+            "    assert sample_user['name'] == 'ann'\n"
+        ),
+        "tests/api/test_api.py": (
+            "def test_api_user(sample_user):\n    assert sample_user['name'] == 'ann'\n\n\n"
+            "def test_json(user_json):\n    assert 'ann' in user_json\n"
+        ),
+    }
+    for rel, text in files.items():
+        (pytester.path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (pytester.path / rel).write_text(text)
+    result = pytester.runpytest_subprocess("--autofix", "--autofix-report=r.json")
+    report = json.loads((pytester.path / "r.json").read_text())
+    assert result.ret == 0, result.stdout.str()
+    assert {i["message"]: i["status"] for i in report["issues"]} == {
+        "fixture 'sample_user' not found": "fixed",
+        "fixture 'user_json' not found": "fixed",
+    }
+    assert "def sample_user():" in (pytester.path / "tests/conftest.py").read_text()
+    assert "def user_json(sample_user):" in (pytester.path / "tests/api/conftest.py").read_text()
+    pytester.runpytest_subprocess().assert_outcomes(passed=3)

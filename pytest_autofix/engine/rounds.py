@@ -183,6 +183,7 @@ class Engine:
             rules=plugin_rules(config),
         )
         self.records: dict[str, IssueRecord] = {}
+        self.changed_in = 0  # the last round whose fixes were kept (the code changed then)
         self.rejected: set[str] = set()
         self.reruns: list[verify.RerunResult] = []
         self.base: dict[Path, bytes] = {}  # verified contents of files changed in earlier rounds
@@ -351,7 +352,7 @@ class Engine:
         """Record ``issue`` (unless an earlier round did and it is not to be retried) and what
         the fixers routed to it propose."""
         old = self.records.get(issue.id)
-        if old is not None and not old.retry:
+        if old is not None and not old.retry and not self._asked_again(old):
             return []
         record = IssueRecord(issue, rnd)
         self.records[issue.id] = record
@@ -365,6 +366,15 @@ class Engine:
         if record.reason is None and not record.proposals:
             record.reason = "no fixer proposed a fix"
         return record.proposals
+
+    def _asked_again(self, old: IssueRecord) -> bool:
+        """An issue no fix was applied to, still failing after a later round's fixes were kept:
+        its fixers are asked again, as what they could not do may be possible now (a fixture
+        requesting one that was moved where it can see it, a module behind a fixed import)."""
+        return old.round <= self.changed_in and old.status in (
+            Status.SUGGESTED.value,
+            "unfixable",
+        )
 
     def _excluded(self, issue: Issue, record: IssueRecord) -> str | None:
         """What ``autofix_exclude`` did to ``issue``: its fixes say which excluded failure sites
@@ -485,6 +495,7 @@ class Engine:
             p = by_key[cand.key]
             if p.status != Status.ROLLED_BACK:
                 p.proven()
+                self.changed_in = max(self.changed_in, self.records[cand.issue_id].round)
         for path in self._contents(kept):
             self.base[path] = path.read_bytes()
         self.project.invalidate(list(self.base))
