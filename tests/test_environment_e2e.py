@@ -332,3 +332,34 @@ def test_numpy2_removals_across_modules_repaired_in_one_run(
     assert "numpy.asarray(values, dtype=numpy.float64)" in after["stats/clean.py"].decode()
     plain = pytester.runpytest_subprocess("-p", "no:autofix")
     plain.assert_outcomes(passed=4)
+
+
+def test_a_path_written_for_the_root_run_from_the_tests_directory(
+    pytester: pytest.Pytester, clean_env: None
+) -> None:
+    # it passes from the rootdir; run from tests/ it does not find its file
+    write(
+        pytester.path,
+        {
+            "tests/data/rows.txt": "3\n",
+            "tests/test_rows.py": """\
+                def test_rows():
+                    with open("tests/data/rows.txt") as f:
+                        assert f.read() == "3\\n"
+                """,
+        },
+    )
+    pytester.makeini("[pytest]\n")
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.chdir(pytester.path / "tests")
+    try:
+        result = pytester.runpytest_subprocess("--autofix", "--autofix-report=../r.json")
+    finally:
+        monkeypatch.undo()
+    data = report(pytester)
+    assert [(i["code"], i["status"]) for i in data["issues"]] == [
+        ("environment.file-not-found", "fixed")
+    ], result.stdout.str()
+    text = (pytester.path / "tests/test_rows.py").read_text()
+    assert 'open(os.path.join(os.path.dirname(__file__), "data/rows.txt"))' in text
+    pytester.runpytest_subprocess("-p", "no:autofix").assert_outcomes(passed=1)

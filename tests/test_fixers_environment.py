@@ -493,6 +493,64 @@ def test_anchor_with_os_path_otherwise() -> None:
     )
 
 
+def test_a_path_written_from_the_root_is_anchored_through_the_module_directory() -> None:
+    # run from tests/, "tests/data/input.csv" exists only from the rootdir
+    issue = not_found("tests/test_read.py", 5, "tests/data/input.csv", ["tests/data/input.csv"])
+    assert_fix(
+        environment.FileNotFound(),
+        issue,
+        {
+            "tests/data/input.csv": "a\n",
+            "tests/test_read.py": """\
+                from pathlib import Path
+
+
+                def test_read():
+                    assert Path("tests/data/input.csv").read_text() == "a\\n"
+                """,
+        },
+        {
+            "tests/test_read.py": """\
+                from pathlib import Path
+
+
+                def test_read():
+                    assert Path(Path(__file__).parent / "data/input.csv").read_text() == "a\\n"
+                """
+        },
+        count=1,
+        safe=True,
+    )
+
+
+def test_a_path_written_from_the_root_to_another_directory_climbs_up() -> None:
+    issue = not_found("tests/unit/test_read.py", 3, "fixtures/input.csv", ["fixtures/input.csv"])
+    assert_fix(
+        environment.FileNotFound(),
+        issue,
+        {
+            "fixtures/input.csv": "a\n",
+            "tests/unit/test_read.py": """\
+                def test_read():
+                    with open("fixtures/input.csv") as f:
+                        assert f.read() == "a\\n"
+                """,
+        },
+        {
+            "tests/unit/test_read.py": """\
+                import os
+
+
+                def test_read():
+                    with open(os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "fixtures/input.csv")) as f:
+                        assert f.read() == "a\\n"
+                """  # noqa: E501
+        },
+        count=1,
+        safe=True,
+    )
+
+
 def test_no_literal_to_anchor_is_a_suggestion() -> None:
     before = {
         "tests/data/input.csv": "a\n",

@@ -416,10 +416,14 @@ def _os_error_facts(exc: OSError, frames: list[ProjectFrame], rootdir: Path) -> 
     if not os.path.isabs(name):
         found: list[str] = []
         for frame in reversed(frames):
-            base = (rootdir / frame["path"]).parent
-            candidate = base / name
-            if candidate.exists():
-                found.append(Path(frame["path"]).parent.joinpath(name).as_posix())
+            # next to the file, or in a directory above it up to the rootdir (a path written
+            # for a run from the project's root, read from a test file below it)
+            directory = Path(frame["path"]).parent
+            for base in (directory, *directory.parents):
+                rel = base.joinpath(name).as_posix()
+                if rel not in found and (rootdir / base / name).exists():
+                    found.append(rel)
+                    break
         facts["exists_relative_to"] = found
     return facts
 

@@ -60,20 +60,22 @@ class _AnchorLiteral(cst.CSTTransformer):
         return updated_node
 
 
-def anchor_path(filename: str) -> Transform:
-    """Rewrite the literal ``filename`` to a path next to the file, in the file's idiom:
-    ``Path(__file__).parent / "x"`` when it uses pathlib, else ``os.path.join(os.path.dirname(
-    __file__), "x")``; the import is added when needed."""
+def anchor_path(filename: str, up: int = 0, written: str | None = None) -> Transform:
+    """Rewrite the literal ``filename`` to a path next to the file (or ``up`` directories above
+    it), in the file's idiom: ``Path(__file__).parent / "x"`` (``.parent.parent`` ...) when it
+    uses pathlib, else ``os.path.join(os.path.dirname(__file__), "x")`` (``os.path.dirname``
+    once more per level), with ``written`` in the literal when given; the import is added
+    when needed."""
 
     def transform(tree: cst.Module) -> cst.Module:
         imports = import_map(tree)
         by_qualified = {q: local for local, q in imports.items()}
-        literal = cst.SimpleString(_quote(tree, filename))
+        literal = cst.SimpleString(_quote(tree, filename if written is None else written))
         needs: list[Transform] = []
         if "pathlib.Path" in by_qualified or "pathlib" in by_qualified:
             path = by_qualified.get("pathlib.Path") or f"{by_qualified['pathlib']}.Path"
             anchored: cst.BaseExpression = cst.BinaryOperation(
-                left=cst.parse_expression(f"{path}(__file__).parent"),
+                left=cst.parse_expression(f"{path}(__file__).parent" + ".parent" * up),
                 operator=cst.Divide(),
                 right=literal,
             )
@@ -84,7 +86,10 @@ def anchor_path(filename: str) -> Transform:
             prefix = os_path if os_path else "os.path"
             if not os_path and "os" not in imports:
                 needs.append(add_module_import("os"))
-            anchored = cst.parse_expression(f"{prefix}.join({prefix}.dirname(__file__), 'x')")
+            here = "__file__"
+            for _ in range(up + 1):
+                here = f"{prefix}.dirname({here})"
+            anchored = cst.parse_expression(f"{prefix}.join({here}, 'x')")
             assert isinstance(anchored, cst.Call)
             anchored = anchored.with_changes(
                 args=[anchored.args[0], anchored.args[1].with_changes(value=literal)]
@@ -193,16 +198,12 @@ class FileNotFound:
             info = project.module_at(nodeid.partition("::")[0])
             if info is not None:
                 candidates.setdefault(info.rel, info)
-        chosen = [
-            info
-            for info in candidates.values()
-            if Path(info.rel).parent.as_posix().removeprefix(".") in directories
-        ]
         edits = Edits()
-        transform = anchor_path(filename)
-        for info in chosen:
-            if _mentions(project, info, filename):
-                edits.add(project, info, transform)
+        for info in candidates.values():
+            directory = Path(info.rel).parent.as_posix().removeprefix(".")
+            up = _levels_up(directory, directories)
+            if up is not None and _mentions(project, info, filename):
+                edits.add(project, info, anchor_path(filename, *_shortest(filename, directory, up)))
         if not edits.edits:
             return [
                 Fix(
@@ -220,6 +221,33 @@ class FileNotFound:
                 edits.edits,
             )
         ]
+
+
+def _shortest(filename: str, directory: str, up: int) -> tuple[int, str | None]:
+    """A path written from ``up`` directories above the module that passes through the
+    module's own directory (``tests/data/x.csv`` read from ``tests/test_x.py``) is anchored
+    at the module with the rest of it (``data/x.csv``): ``(levels up, the new text)``."""
+    if not up:
+        return 0, None
+    below = "/".join([p for p in directory.split("/") if p][-up:]) + "/"
+    normalized = os.path.normpath(filename).replace(os.sep, "/")
+    if normalized.startswith(below) and len(normalized) > len(below):
+        return 0, normalized[len(below) :]
+    return up, None
+
+
+def _levels_up(directory: str, directories: list[str]) -> int | None:
+    """How many directories up from ``directory`` (a module's, rootdir-relative) the nearest
+    of ``directories`` is: 0 when the file lives next to the module; None when none of them
+    is above it."""
+    parts = [p for p in directory.split("/") if p]
+    best: int | None = None
+    for other in directories:
+        above = [p for p in other.split("/") if p]
+        if parts[: len(above)] == above:
+            up = len(parts) - len(above)
+            best = up if best is None else min(best, up)
+    return best
 
 
 def _strip_suffix(rel: str, filename: str) -> str | None:
