@@ -508,6 +508,21 @@ def test_exit_status_reflects_the_final_state(pytester: pytest.Pytester) -> None
     assert report["summary"]["failures"] == 0  # type: ignore[index]
 
 
+def test_a_module_that_collects_after_the_fix_counts_by_its_tests(
+    pytester: pytest.Pytester,
+) -> None:
+    # the fix lets test_a.py collect; its one test then fails on its own: 1 failed, no error
+    pytester.makepyprojecttoml("[tool.pytest.ini_options]\n")
+    pytester.makepyfile(
+        calc="def one():\n    return 1\n",
+        test_a="from calc import onee\n\n\ndef test_real_bug():\n    assert onee() == 2\n",
+        test_b="def test_b():\n    pass\n",
+    )
+    result, _ = run(pytester)
+    assert result.ret == 1, result.stdout.str()
+    assert result.outlines[-1] == "after autofix: 1 passed, 1 failed (verified by rerun)"
+
+
 def test_run_from_another_working_directory(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -907,6 +907,14 @@ class Engine:
                 self.passing.discard(nodeid)
                 self.failing.discard(nodeid)
         for nodeid in list(self.failing):
-            # a collector that collects now, a test that runs as its parametrized instances
-            if nodeid not in result.outcomes and result.ran(nodeid) and not result.failed(nodeid):
+            if nodeid in result.outcomes or not result.ran(nodeid):
+                continue
+            # a collector that collects now (its tests count for themselves), a test that runs
+            # as its parametrized instances
+            if _collector(nodeid) or not result.failed(nodeid):
                 self.failing.discard(nodeid)
+
+
+def _collector(nodeid: str) -> bool:
+    """A module's or a directory's node id (``tests/test_a.py``), not a test's."""
+    return "::" not in nodeid
