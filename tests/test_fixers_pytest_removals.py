@@ -353,7 +353,7 @@ def test_parametrize_iterators_become_lists(issues: dict[str, Issue]) -> None:
         def cases():
             yield 1
 
-        @pytest.mark.parametrize("a", list(i for i in range(3)))
+        @pytest.mark.parametrize("a", [i for i in range(3)])
         def test_gen(a):
             assert a >= 0
 

@@ -341,9 +341,9 @@ def _argvalues(call: cst.Call) -> int | None:
     return positional[1] if len(positional) > 1 else None
 
 
-def _as_list(value: cst.BaseExpression) -> cst.Call:
-    if isinstance(value, cst.GeneratorExp):  # list(x for x in y), without a second pair
-        value = value.with_changes(lpar=[], rpar=[])
+def _as_list(value: cst.BaseExpression) -> cst.Call | cst.ListComp:
+    if isinstance(value, cst.GeneratorExp):  # (x for x in y) -> [x for x in y]
+        return cst.ListComp(elt=value.elt, for_in=value.for_in)
     return cst.Call(cst.Name("list"), [cst.Arg(value)])
 
 
