@@ -140,3 +140,36 @@ def test_a_different_digit_is_not_a_typo(tmp_path: Path) -> None:
     issue = issue_of(tmp_path, before, name_not_found("shop", "parse_v1", "tests/test_orders.py"))
     fixes = imports.NameRenamed().propose(issue, Project(tmp_path))
     assert fixes and not any("keystroke" in f.description for f in fixes)
+
+
+def test_a_renamed_name_renames_the_mock_targets_of_its_importers(tmp_path: Path) -> None:
+    before = {
+        "shop/__init__.py": "",
+        "shop/prices.py": "def total(items):\n    return sum(items)\n",
+        "tests/test_orders.py": """\
+            from unittest import mock
+
+            from shop.prices import totl
+
+
+            @mock.patch("shop.prices.totl", return_value=0)
+            def test_total(patched):
+                assert totl([1]) == 1
+            """,
+    }
+    issue = issue_of(
+        tmp_path, before, name_not_found("shop.prices", "totl", "tests/test_orders.py")
+    )
+    after = {
+        "tests/test_orders.py": """\
+            from unittest import mock
+
+            from shop.prices import total
+
+
+            @mock.patch("shop.prices.total", return_value=0)
+            def test_total(patched):
+                assert total([1]) == 1
+            """,
+    }
+    assert_fix(imports.NameRenamed(), issue, before, after, count=1)

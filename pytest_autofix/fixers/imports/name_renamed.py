@@ -24,6 +24,7 @@ from pytest_autofix.fixers.toolkit.edits import (
 from pytest_autofix.fixers.toolkit.fixture_scan import typo
 from pytest_autofix.fixers.toolkit.import_transforms import rename_module, rename_name
 from pytest_autofix.fixers.toolkit.installed import env_provides
+from pytest_autofix.fixers.toolkit.patch_targets import rename_patch_targets
 from pytest_autofix.fixers.toolkit.scan import (
     attributes_of,
     keywords_named,
@@ -352,6 +353,10 @@ class _NameSearch:
             if best.kind == "module":  # `import m.old` forms of a renamed submodule too
                 old_sub = f"{self.module}.{self.old}"
                 steps.append(rename_module(old_sub, f"{best.module}.{best.name}", package_of(info)))
+            # and the mocks' targets: mock.patch("m.old") fails as surely, when the test runs
+            steps.append(
+                rename_patch_targets(f"{self.module}.{self.old}", f"{best.module}.{best.name}")
+            )
             edits.add(self.project, info, chain(*steps))
         if not edits.edits:
             return []

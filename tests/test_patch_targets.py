@@ -1,0 +1,59 @@
+"""The mock and monkeypatch target strings a module or name rename carries along."""
+
+from __future__ import annotations
+
+import textwrap
+
+import libcst as cst
+import pytest
+
+from pytest_autofix.fixers.toolkit.patch_targets import rename_patch_targets
+
+
+def renamed(source: str, old: str = "shop.pricing", new: str = "shop.prices") -> str:
+    module = cst.parse_module(textwrap.dedent(source))
+    return rename_patch_targets(old, new)(module).code
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (
+            '@mock.patch("shop.pricing.rate")\ndef t(r): ...',
+            '@mock.patch("shop.prices.rate")\ndef t(r): ...',
+        ),
+        ("with patch('shop.pricing.rate'): ...", "with patch('shop.prices.rate'): ..."),
+        ('mocker.patch(target="shop.pricing")', 'mocker.patch(target="shop.prices")'),
+        ('mock.patch.dict("shop.pricing.TABLE", {})', 'mock.patch.dict("shop.prices.TABLE", {})'),
+        ('mock.patch.multiple("shop.pricing", a=1)', 'mock.patch.multiple("shop.prices", a=1)'),
+        (
+            'monkeypatch.setattr("shop.pricing.rate", f)',
+            'monkeypatch.setattr("shop.prices.rate", f)',
+        ),
+        ('monkeypatch.delattr(r"shop.pricing.rate")', 'monkeypatch.delattr(r"shop.prices.rate")'),
+    ],
+)
+def test_targets_naming_the_old_module_or_in_it(before: str, after: str) -> None:
+    assert renamed(before + "\n") == after + "\n"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'mock.patch("shop.pricingx.rate")',  # another module that starts alike
+        'mock.patch(f"shop.pricing.{name}")',  # built at run time
+        'mock.patch("shop." "pricing.rate")',  # concatenated
+        'monkeypatch.setattr(obj, "shop.pricing")',  # an attribute name, not a target
+        'log("shop.pricing.rate")',  # not a mock
+        'x = "shop.pricing.rate"',
+    ],
+)
+def test_other_strings_are_left_alone(source: str) -> None:
+    assert renamed(source + "\n") == source + "\n"
+
+
+def test_a_renamed_name_of_a_module() -> None:
+    source = '@patch("shop.prices.totl")\n@patch("shop.prices.totl_all")\ndef test(a, b): ...\n'
+    assert renamed(source, "shop.prices.totl", "shop.prices.total") == (
+        '@patch("shop.prices.total")\n@patch("shop.prices.totl_all")\ndef test(a, b): ...\n'
+    )
