@@ -4,7 +4,9 @@
 rewrites every use of the removed API in a file, keeping the file's own spelling (aliases,
 ``import a.b`` vs ``from a import b``). A file that cannot be migrated mechanically raises
 :class:`Unfixable` with the reason. The test-suite runs every catalogue entry's example through
-this function.
+this function. An import a migration adds goes where the project's isort or ruff settings put it
+(``style``: :func:`~pytest_autofix.fixers.toolkit.import_style.style_of`), through
+:func:`~pytest_autofix.fixers.toolkit.import_transforms.add_import`.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from libcst.metadata import (
 
 from pytest_autofix.catalogue import Migration, Pattern
 from pytest_autofix.fixers.toolkit.cst import names_read
+from pytest_autofix.fixers.toolkit.import_style import ImportStyle
 from pytest_autofix.fixers.toolkit.import_transforms import (
     Transform,
     Unfixable,
@@ -146,9 +149,10 @@ def _imported_modules(module: cst.Module) -> set[str]:
     return found
 
 
-def add_module_import(module: str) -> Transform:
+def add_module_import(module: str, style: ImportStyle | None = None) -> Transform:
     """``import module``: right after the file's own ``import <its package>`` line when it has
-    one (``import collections`` then ``import collections.abc``), else with the other imports."""
+    one (``import collections`` then ``import collections.abc``), else with the other imports,
+    where ``style`` puts it."""
     root = module.partition(".")[0]
 
     def transform(tree: cst.Module) -> cst.Module:
@@ -163,7 +167,7 @@ def add_module_import(module: str) -> Transform:
                 ):
                     last = i
         if last is None:
-            return add_import(module)(tree)
+            return add_import(module, style=style)(tree)
         line = cst.SimpleStatementLine(
             body=[cst.Import(names=[cst.ImportAlias(name=dotted_expr(module))])]
         )
@@ -404,7 +408,7 @@ def _top_kept(before: cst.Module, after: cst.Module) -> cst.Module:
     return after.with_changes(body=[first.with_changes(leading_lines=lines), *after.body[1:]])
 
 
-def _attribute(migration: Migration) -> Transform:
+def _attribute(migration: Migration, style: ImportStyle | None) -> Transform:
     module, name = migration.module, migration.name
     replacement = migration.replacement
     new_module, _, new_name = replacement.rpartition(".")
@@ -429,10 +433,10 @@ def _attribute(migration: Migration) -> Transform:
                 if root in bound_names(tree.code) and imports.get(root) != root:
                     raise Unfixable(f"{root!r} is bound to something else in this file")
                 if needed not in already:
-                    result = add_module_import(needed)(result)
+                    result = add_module_import(needed, style)(result)
             result = rename_name(module, name, new_name, new_module=new_module)(result)
             if module in _star_imports(result) and _reads_name(result, name, imports):
-                result = add_import(new_module, new_name)(result)
+                result = add_import(new_module, new_name, style=style)(result)
         return result
 
     return transform
@@ -909,7 +913,7 @@ def _from_imported(pattern: Pattern, tree: cst.Module, imports: dict[str, str]) 
     return _read_as(tree, module, name, built)
 
 
-def _pattern(pattern: Pattern) -> Transform:
+def _pattern(pattern: Pattern, style: ImportStyle | None) -> Transform:
     def transform(tree: cst.Module) -> cst.Module:
         imports = import_map(tree)
         applier = _ApplyPattern(pattern, imports)
@@ -925,7 +929,7 @@ def _pattern(pattern: Pattern) -> Transform:
                 if name in bound and imports.get(name) != f"{module}.{name}":
                     raise Unfixable(f"{name!r} is bound to something else in this file")
                 if imports.get(name) != f"{module}.{name}":
-                    result = add_import(module, name)(result)
+                    result = add_import(module, name, style=style)(result)
             else:
                 root = module.partition(".")[0]
                 if root not in names_read(result):
@@ -933,7 +937,7 @@ def _pattern(pattern: Pattern) -> Transform:
                 if root in bound and imports.get(root) != root:
                     raise Unfixable(f"{root!r} is bound to something else in this file")
                 if module not in _imported_modules(result):
-                    result = add_module_import(module)(result)
+                    result = add_module_import(module, style)(result)
         return result
 
     return transform
@@ -951,14 +955,16 @@ def _chain(steps: Sequence[Transform]) -> Transform:
     return transform
 
 
-def module_transform(migration: Migration, parts: Sequence[Migration]) -> Transform | None:
+def module_transform(
+    migration: Migration, parts: Sequence[Migration], style: ImportStyle | None = None
+) -> Transform | None:
     """A removed module: the transforms of the entries for its attributes first (an attribute's
     own entry wins over the module's: ``imp.new_module`` -> ``types.ModuleType`` where ``imp``
     -> ``importlib`` is the module's), then the imports nothing reads dropped, then the
     module's own transform for the rest; without one, an import still read is
     :class:`Unfixable`."""
-    own = migration_transform(migration)
-    steps = [t for part in parts if (t := migration_transform(part)) is not None]
+    own = migration_transform(migration, style)
+    steps = [t for part in parts if (t := migration_transform(part, style)) is not None]
     if own is not None:
         if not steps:
             return own
@@ -968,13 +974,16 @@ def module_transform(migration: Migration, parts: Sequence[Migration]) -> Transf
     return _chain([*steps, _remove_imports(migration.api, strict=True)])
 
 
-def migration_transform(migration: Migration) -> Transform | None:
-    """The transform of one catalogue entry; None when the migration is for a person."""
+def migration_transform(migration: Migration, style: ImportStyle | None = None) -> Transform | None:
+    """The transform of one catalogue entry; None when the migration is for a person. The
+    imports it adds go where ``style`` (the project's isort or ruff settings) puts them."""
     if migration.manual:
         return None
-    steps: list[Callable[[cst.Module], cst.Module]] = [_pattern(p) for p in migration.patterns]
+    steps: list[Callable[[cst.Module], cst.Module]] = [
+        _pattern(p, style) for p in migration.patterns
+    ]
     if migration.kind == "attribute" and not migration.patterns:
-        steps.append(_attribute(migration))
+        steps.append(_attribute(migration, style))
     elif migration.kind == "attribute":
         steps.append(_remove_imports(migration.module, migration.name, strict=False))
     elif migration.kind == "method" and not migration.patterns:

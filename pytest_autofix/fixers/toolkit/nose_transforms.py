@@ -21,6 +21,7 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 from pytest_autofix.fixers.toolkit.cst import find_all, is_docstring, names_read
+from pytest_autofix.fixers.toolkit.import_style import ImportStyle
 from pytest_autofix.fixers.toolkit.import_transforms import Transform, Unfixable, add_import
 
 __all__ = [
@@ -948,9 +949,12 @@ class Outcome:
     renamed: list[str] = dataclasses.field(default_factory=list)
 
 
-def migrate_nose(marks: bool = False, outcome: Outcome | None = None) -> Transform:
+def migrate_nose(
+    marks: bool = False, outcome: Outcome | None = None, style: ImportStyle | None = None
+) -> Transform:
     """The transform of one file (see the module's docstring): :class:`Unfixable` names the
-    uses it leaves, and then nothing changes."""
+    uses it leaves, and then nothing changes. The imports it adds (``pytest``, ``re``,
+    ``unittest``) go where ``style`` (the project's isort or ruff settings) puts them."""
 
     def transform(module: cst.Module) -> cst.Module:
         names = nose_names(module)
@@ -968,10 +972,10 @@ def migrate_nose(marks: bool = False, outcome: Outcome | None = None) -> Transfo
             raise Unfixable("nose left in use: " + ", ".join(dict.fromkeys(left)))
         # the new imports join the block the nose imports leave, keeping its spacing
         for needed in sorted(migrate.needs):
-            after = add_import(needed)(after)
+            after = add_import(needed, style=style)(after)
         for local in skiptest:
             asname = None if local == "SkipTest" else local
-            after = add_import("unittest", "SkipTest", asname)(after)
+            after = add_import("unittest", "SkipTest", asname, style=style)(after)
         after = after.visit(_DropNoseImports(strip=not (migrate.needs or skiptest)))
         if outcome is not None:
             outcome.marked = list(migrate.marked)
