@@ -316,6 +316,21 @@ def test_the_removals_of_a_module_left_out_of_the_fix_are_named_in_it() -> None:
     )
 
 
+def test_an_attribute_of_another_object_is_not_a_removal_left() -> None:
+    """``typing.Callable`` is not ``collections.Callable``: only a name the file reads
+    through the module is named as left."""
+    catalogue = Catalogue(parse(textwrap.dedent(SIBLINGS), "t"))
+    result = assert_fix(
+        environment.RemovedApi(catalogue),
+        removed("collections.Mapping", "m.py", 4),
+        "import collections\nimport typing\n\nX = (collections.Mapping, typing.Callable)\n",
+        "import collections\nimport collections.abc\nimport typing\n\n"
+        "X = (collections.abc.Mapping, typing.Callable)\n",
+        confidence=SAFE,
+    )
+    assert result.fix is not None and "not in this fix" not in result.fix.description
+
+
 def test_crlf_and_comments_are_kept() -> None:
     assert_fix(
         environment.RemovedApi(),

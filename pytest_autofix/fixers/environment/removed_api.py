@@ -9,6 +9,7 @@ failure surfaced), in the file's own spelling. The transforms are in
 
 from __future__ import annotations
 
+import ast
 import builtins
 import dataclasses
 import difflib
@@ -337,7 +338,8 @@ class RemovedApi:
         for info in _files_using(project, issue, _imported_from(migration)):
             found = _used_in(project, info, siblings)  # a name the file never spells: no pass
             edits.add(project, info, _with_siblings(transform, [t for _, t in found]))
-            used += [m for m, _ in [*found, *_used_in(project, info, others)]]
+            used += [m for m, _ in found]
+            used += [m for m, _ in _used_in(project, info, others) if _reads(project, info, m)]
         joined = [m for m, _ in siblings if m in used]
         left = [m for m, _ in others if m in used]
         if not edits.edits:
@@ -534,6 +536,52 @@ def _used_in(
         ):
             found.append((migration, transform))
     return found
+
+
+def _reads(project: Project, info: ModuleInfo, migration: Migration) -> bool:
+    """Whether the file reads the removed attribute through its module (``m.x`` by any
+    import of ``m``, ``from m import x``), for the description to name only what the file
+    uses (``.source`` is any object's attribute, ``np.source`` numpy's); a keyword argument
+    as :func:`_used_in` found it."""
+    if migration.kind != "attribute":
+        return True
+    try:
+        tree = project.tree(info.path)
+    except OSError:
+        return False
+    return tree is not None and migration.name in _names_read_of(tree, migration.module)
+
+
+def _names_read_of(tree: ast.Module, module: str) -> set[str]:
+    """The attributes of ``module`` the file reads or imports by name."""
+    local: dict[str, str] = {}  # a name an import binds -> the module or name it is
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                top = alias.name.partition(".")[0]
+                local[alias.asname or top] = alias.name if alias.asname else top
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                local[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+                if node.module == module:
+                    found.add(alias.name)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            root, _, rest = _dotted(node.value).partition(".")
+            if root in local and ".".join(filter(None, (local[root], rest))) == module:
+                found.add(node.attr)
+    return found
+
+
+def _dotted(node: ast.expr) -> str:
+    """``a.b.c`` of a chain of names, else ""."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        value = _dotted(node.value)
+        return f"{value}.{node.attr}" if value else ""
+    return ""
 
 
 def _with_siblings(main: Transform, siblings: list[Transform]) -> Transform:
