@@ -538,3 +538,49 @@ def test_a_pkg_resources_migration_follows_the_projects_isort_settings() -> None
         {"mypkg/about.py": after},
         count=1,
     )
+
+
+def test_a_module_migration_moves_its_import_into_its_new_section() -> None:
+    """``import mock`` -> ``import unittest.mock as mock`` leaves the third-party section for
+    the standard library's, as isort and ruff would place it (and as statsd's maintainers did
+    by hand); ``from mock import patch`` likewise. A block not in section order keeps the line
+    where it was."""
+    before = """\
+        import re
+        from datetime import timedelta
+
+        import mock
+        from mock import patch
+        import requests
+
+        from shop import cart
+
+
+        def test_cart():
+            assert cart.total(mock.Mock(), patch, re, timedelta, requests)
+        """
+    after = """\
+        import re
+        import unittest.mock as mock
+        from datetime import timedelta
+        from unittest.mock import patch
+
+        import requests
+
+        from shop import cart
+
+
+        def test_cart():
+            assert cart.total(mock.Mock(), patch, re, timedelta, requests)
+        """
+    project = {"shop/__init__.py": "", "shop/cart.py": "", "tests/test_cart.py": before}
+    issue = removed("mock", "tests/test_cart.py", 4, "module")
+    assert_fix(environment.RemovedApi(), issue, project, {"tests/test_cart.py": after}, count=1)
+    unsorted = "import mock\nimport os\n\nX = (mock.Mock, os.sep)\n"
+    assert_fix(
+        environment.RemovedApi(),
+        removed("mock", "tests/test_cart.py", 1, "module"),
+        {"tests/test_cart.py": unsorted},
+        {"tests/test_cart.py": unsorted.replace("import mock", "import unittest.mock as mock")},
+        count=1,
+    )

@@ -29,7 +29,7 @@ from libcst.metadata import (
 )
 
 from pytest_autofix.catalogue import Migration, Pattern
-from pytest_autofix.fixers.toolkit.cst import names_read
+from pytest_autofix.fixers.toolkit.cst import is_docstring, is_import_line, names_read
 from pytest_autofix.fixers.toolkit.import_style import ImportStyle
 from pytest_autofix.fixers.toolkit.import_transforms import (
     Transform,
@@ -39,6 +39,7 @@ from pytest_autofix.fixers.toolkit.import_transforms import (
     rename_module,
     rename_name,
 )
+from pytest_autofix.fixers.toolkit.nose_transforms import keep_spacing
 
 __all__ = [
     "Transform",
@@ -519,7 +520,7 @@ def _module_uses(tree: cst.Module, module: str) -> set[str]:
     return used
 
 
-def _module(migration: Migration) -> Transform:
+def _module(migration: Migration, style: ImportStyle | None) -> Transform:
     module, replacement = migration.api, migration.replacement
 
     def transform(tree: cst.Module) -> cst.Module:
@@ -531,9 +532,75 @@ def _module(migration: Migration) -> Transform:
                     f"uses {', '.join(f'{module}.{u}' for u in unknown)}, which "
                     f"{replacement} does not provide the same way"
                 )
-        return rename_module(module, replacement, "")(tree)
+        return _in_their_sections(tree, rename_module(module, replacement, "")(tree), style)
 
     return transform
+
+
+def _top_block(body: Sequence[cst.BaseStatement]) -> range:
+    """The indexes of the import lines at the top of a module (after its docstring)."""
+    start = end = 1 if body and is_docstring(body[0]) else 0
+    while end < len(body) and is_import_line(body[end]):
+        end += 1
+    return range(start, end)
+
+
+def _line_module(line: cst.BaseStatement) -> str | None:
+    """The module of a top-level import line of one module (``import a`` or ``from a import
+    x, y``), without comments: a line that can be taken out and added again; else None."""
+    node = cast("cst.SimpleStatementLine", line).body[0]
+    if any(e.comment is not None for e in cast("cst.SimpleStatementLine", line).leading_lines):
+        return None
+    if "#" in cst.Module([]).code_for_node(line):
+        return None
+    if isinstance(node, cst.Import):
+        return _dotted(node.names[0].name) if len(node.names) == 1 else None
+    node = cast("cst.ImportFrom", node)
+    if node.relative or isinstance(node.names, cst.ImportStar) or node.module is None:
+        return None
+    return _dotted(node.module)
+
+
+def _imports_of(line: cst.BaseStatement) -> list[tuple[str, str | None, str | None]]:
+    """``(module, name, asname)`` of each name a line from :func:`_line_module` imports."""
+    node = cast("cst.Import | cst.ImportFrom", cast("cst.SimpleStatementLine", line).body[0])
+    names = cast("Sequence[cst.ImportAlias]", node.names)
+    local = [_dotted(a.asname.name) if a.asname else None for a in names]
+    if isinstance(node, cst.Import):
+        return [(_dotted(names[0].name) or "", None, local[0])]
+    module = _dotted(cast("cst.BaseExpression", node.module)) or ""
+    return [(module, _dotted(a.name), asname) for a, asname in zip(names, local, strict=True)]
+
+
+def _in_their_sections(
+    before: cst.Module, after: cst.Module, style: ImportStyle | None
+) -> cst.Module:
+    """``after`` (``before`` with a module renamed in place) with each top-level import line
+    the rename moved to another isort section (``import mock`` -> ``import unittest.mock as
+    mock``: third party -> standard library) taken out and added again where ``style`` puts
+    it, when the block was in section order (else it stays where it was, as the rest of such a
+    block does). A line with a comment stays."""
+    style = style or ImportStyle()
+    old, new = _top_block(before.body), _top_block(after.body)
+    if len(old) != len(new):
+        return after
+    moved: list[cst.BaseStatement] = []
+    for i, j in zip(old, new, strict=True):
+        was, line = before.body[i], after.body[j]
+        if was.deep_equals(line):
+            continue
+        was_module, module = _line_module(was), _line_module(line)
+        if was_module and module and style.section(was_module) != style.section(module):
+            moved.append(line)
+    sections = [style.section(_line_module(before.body[i]) or "") for i in old]
+    if not moved or sections != sorted(sections):
+        return after
+    kept = [s for s in after.body if not any(s is m for m in moved)]
+    tree = after.with_changes(body=keep_spacing(after.body, kept, moved))
+    for statement in moved:
+        for module, name, asname in _imports_of(statement):
+            tree = add_import(module, name, asname, style=style)(tree)
+    return tree
 
 
 def _remove_imports(module: str, name: str | None = None, *, strict: bool) -> Transform:
@@ -990,7 +1057,7 @@ def migration_transform(migration: Migration, style: ImportStyle | None = None) 
         steps.append(_method(migration))
     elif migration.kind == "module":
         if migration.names:
-            steps.append(_module(migration))
+            steps.append(_module(migration, style))
         else:
             steps.append(_remove_imports(migration.api, strict=True))
     return _chain(steps) if steps else None
