@@ -804,7 +804,7 @@ def test_a_removed_loop_argument_is_fixed_and_verified(pytester: pytest.Pytester
 def test_a_keyword_removed_from_a_package_s_functions_is_one_fix(tmp_path: Path) -> None:
     """Python 3.10 removed ``loop=`` from asyncio's functions and classes together: the fix of
     the first one met migrates the others' safe entries where the file passes ``loop=``
-    (gather's unsafe one stays for its own issue)."""
+    (gather's unsafe one stays for its own issue, and the fix names it)."""
     fix, after = fixed(
         tmp_path,
         "asyncio.sleep.loop",
@@ -832,8 +832,9 @@ def test_a_keyword_removed_from_a_package_s_functions_is_one_fix(tmp_path: Path)
             return await asyncio.gather(job(), loop=loop)
         """
     )
-    assert fix.description.endswith(
-        "the other safe migrations of asyncio's loop=: asyncio.wait_for.loop and "
-        "asyncio.Lock.__init__.loop"
-    )
+    assert (
+        "; with it, where used, the other safe migrations of asyncio's loop=: "
+        "asyncio.wait_for.loop and asyncio.Lock.__init__.loop; not in this fix, used too: "
+        "asyncio.gather.loop -> asyncio.gather(...) without loop (unsafe: gather schedules"
+    ) in fix.description
     assert (fix.confidence, fix.safe) == (SAFE, True)

@@ -191,6 +191,146 @@ def test_the_other_removed_names_of_the_module_go_with_the_first() -> None:
     assert {"Mapping", "Sequence", "OrderedDict"} <= set(namespace)
 
 
+def test_a_guarded_removal_of_the_module_whose_checks_pass_goes_with_the_first() -> None:
+    """Python 3.13 removed ``unittest._TextTestResult`` (safe) and ``unittest.makeSuite``
+    (guarded: ``python>=3.2``, no name clash) together: the fix of the first one met migrates
+    the other too, where used, as sure as a guarded entry (0.9) and naming its checks; it is
+    not left for another round."""
+    before = """\
+        import unittest
+
+
+        class Result(unittest._TextTestResult):
+            pass
+
+
+        def suite():
+            return unittest.makeSuite(Case)
+        """
+    after = """\
+        import unittest
+
+
+        class Result(unittest.TextTestResult):
+            pass
+
+
+        def suite():
+            return unittest.TestLoader().loadTestsFromTestCase(Case)
+        """
+    assert_fix(
+        environment.RemovedApi(),
+        removed("unittest._TextTestResult", "tests/test_r.py", 4),
+        {"tests/test_r.py": before},
+        {"tests/test_r.py": after},
+        count=1,
+        confidence=GUARDED,
+        safe=True,
+        description="; checked: python>=3.2, no-name-clash; with it, where used, the guarded "
+        "migrations of unittest whose checks pass here: unittest.makeSuite (python>=3.2, "
+        "no-name-clash)",
+    )
+
+
+SIBLINGS = """\
+    [[migration]]
+    api = "collections.Mapping"
+    kind = "attribute"
+    removed_in = "Python 3.10"
+    error = "AttributeError"
+    replacement = "collections.abc.Mapping"
+    safety = "safe"
+    example.before = "x = 1\\n"
+    example.after = "x = 1\\n"
+
+    [[migration]]
+    api = "collections.Sequence"
+    kind = "attribute"
+    removed_in = "Python 3.10"
+    error = "AttributeError"
+    replacement = "collections.abc.Sequence"
+    safety = "guarded"
+    requires = ["python>=3.3"]
+    example.before = "x = 1\\n"
+    example.after = "x = 1\\n"
+
+    [[migration]]
+    api = "collections.Set"
+    kind = "attribute"
+    removed_in = "Python 3.10"
+    error = "AttributeError"
+    replacement = "collections.abc.Set"
+    safety = "guarded"
+    requires = ["python>=99.0"]
+    example.before = "x = 1\\n"
+    example.after = "x = 1\\n"
+
+    [[migration]]
+    api = "collections.Callable"
+    kind = "attribute"
+    removed_in = "Python 3.10"
+    error = "AttributeError"
+    replacement = "collections.abc.Callable"
+    safety = "unsafe"
+    note = "a made-up caveat"
+    example.before = "x = 1\\n"
+    example.after = "x = 1\\n"
+    """
+
+
+def test_the_removals_of_a_module_left_out_of_the_fix_are_named_in_it() -> None:
+    """One file uses four removed names of one module: the safe one met first and the guarded
+    one whose check passes are migrated together; the guarded one whose check fails here and
+    the unsafe one stay (each its own issue and fix), and the fix says so at once."""
+    catalogue = Catalogue(parse(textwrap.dedent(SIBLINGS), "t"))
+    before = """\
+        from collections import Callable, Mapping, Sequence, Set
+
+        X = (Mapping, Sequence, Set, Callable)
+        """
+    after = """\
+        from collections import Callable, Set
+        from collections.abc import Mapping, Sequence
+
+        X = (Mapping, Sequence, Set, Callable)
+        """
+    assert_fix(
+        environment.RemovedApi(catalogue),
+        removed("collections.Mapping", "m.py", 1),
+        {"m.py": before},
+        {"m.py": after},
+        count=1,
+        confidence=GUARDED,
+        safe=True,
+        description="; checked: python>=3.3; with it, where used, the guarded migrations of "
+        "collections whose checks pass here: collections.Sequence (python>=3.3); not in this "
+        "fix, used too: collections.Set (python>=99.0 is needed",
+    )
+    result = assert_fix(
+        environment.RemovedApi(catalogue), removed("collections.Mapping", "m.py", 1), before, after
+    )
+    assert result.fix is not None
+    assert result.fix.description.endswith(
+        "collections.Callable -> collections.abc.Callable (unsafe: a made-up caveat; its own "
+        "fix, applied with --autofix-unsafe)"
+    )
+
+
+def test_an_attribute_of_another_object_is_not_a_removal_left() -> None:
+    """``typing.Callable`` is not ``collections.Callable``: only a name the file reads
+    through the module is named as left."""
+    catalogue = Catalogue(parse(textwrap.dedent(SIBLINGS), "t"))
+    result = assert_fix(
+        environment.RemovedApi(catalogue),
+        removed("collections.Mapping", "m.py", 4),
+        "import collections\nimport typing\n\nX = (collections.Mapping, typing.Callable)\n",
+        "import collections\nimport collections.abc\nimport typing\n\n"
+        "X = (collections.abc.Mapping, typing.Callable)\n",
+        confidence=SAFE,
+    )
+    assert result.fix is not None and "not in this fix" not in result.fix.description
+
+
 def test_crlf_and_comments_are_kept() -> None:
     assert_fix(
         environment.RemovedApi(),

@@ -976,6 +976,64 @@ def test_nose_methods_renamed_across_the_project_in_one_fix() -> None:
     ]
 
 
+def test_nose_renames_reword_the_comments_that_name_the_method() -> None:
+    """A comment attached to a renamed ``def`` (directly above it, on its line, directly
+    below it) that names the old method as a word names the new one; other comments, a verb
+    ("setup the"), a longer name (``setup_db``) and a comment a blank line away stay."""
+    before = {
+        "tests/test_nose.py": """\
+            # setup runs once for the module
+            def setup():
+                pass
+
+
+            class TestLegacy:
+                # the teardown below undoes what setup() did
+
+                # setup is called before each test, like self.setup in nose
+                def setup(self):  # nose calls setup; setup_db is a helper
+                    # setup the database for setup
+                    self.value = 1
+                    # setup is done
+
+                def teardown(self):
+                    # teardown and setup: a pair
+                    self.value = None
+
+                def test_value(self):
+                    assert self.value == 1  # set by setup
+            """
+    }
+    after = {
+        "tests/test_nose.py": """\
+            # setup_module runs once for the module
+            def setup_module():
+                pass
+
+
+            class TestLegacy:
+                # the teardown below undoes what setup() did
+
+                # setup_method is called before each test, like self.setup_method in nose
+                def setup_method(self):  # nose calls setup_method; setup_db is a helper
+                    # setup the database for setup_method
+                    self.value = 1
+                    # setup is done
+
+                def teardown_method(self):
+                    # teardown_method and setup: a pair
+                    self.value = None
+
+                def test_value(self):
+                    assert self.value == 1  # set by setup
+            """
+    }
+    failed = nose(
+        "tests/test_nose.py::TestLegacy::test_value", "TestLegacy", 19, ["setup"], ["value"]
+    )
+    checked(PytestRemovedApi(), issue_of(failed), before, after, confidence=0.9, safe=True)
+
+
 def test_nose_unittest_class_is_not_renamed() -> None:
     only_unittest = (
         "import unittest\n\n\nclass TestCase(unittest.TestCase):\n"

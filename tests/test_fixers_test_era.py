@@ -248,6 +248,42 @@ def test_the_camel_case_setup_nose_ran_in_plain_classes(issue: Issue) -> None:
     assert "TestPlain.setUp and tests/test_nose.py::TestPlain.tearDown" in result.fix.description
 
 
+def test_a_renamed_setup_s_comments_name_its_new_name(issue: Issue) -> None:
+    """The comments attached to a renamed ``setUp``/``tearDown`` that name it say
+    ``setup_method``/``teardown_method``; the others stay."""
+    before = """\
+        from nose.tools import ok_
+
+        class TestPlain:
+            # setUp runs before each test
+            def setUp(self):  # setUp, like unittest's setUp and TestCase.setUp
+                # tearDown undoes this
+                self.x = 1
+
+            def tearDown(self):
+                # undoes setUp
+                self.x = None
+
+            def test_x(self):
+                ok_(self.x)  # set by setUp
+        """
+    after = """\
+        class TestPlain:
+            # setup_method runs before each test
+            def setup_method(self):  # setup_method, like unittest's setUp and TestCase.setUp
+                # tearDown undoes this
+                self.x = 1
+
+            def teardown_method(self):
+                # undoes setUp
+                self.x = None
+
+            def test_x(self):
+                assert self.x  # set by setUp
+        """
+    fix(issue, before, after)
+
+
 def test_raises_in_its_three_forms(issue: Issue) -> None:
     before = """\
         import nose.tools as nt

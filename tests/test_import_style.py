@@ -12,7 +12,7 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
-from test_fixers_environment import removed
+from test_fixers_environment import issue, removed
 from test_fixers_imports import issue_of, name_error
 
 from pytest_autofix.fixers import environment, imports
@@ -23,6 +23,7 @@ from pytest_autofix.fixers.toolkit.import_style import (
     style_of,
 )
 from pytest_autofix.fixers.toolkit.import_transforms import add_import
+from pytest_autofix.fixers.toolkit.pkg_resources_transforms import Environment
 from pytest_autofix.project import Project
 from pytest_autofix.testing import assert_fix
 
@@ -399,3 +400,187 @@ def test_a_missing_import_follows_the_projects_ruff_settings(tmp_path: Path) -> 
             assert total([1]) == json.loads("1")
         """
     assert_fix(imports.MissingImport(), issue, before, {"tests/test_io.py": after_total}, count=1)
+
+
+# the project's settings, through each fixer that adds imports (the migrations, nose, pkg_resources)
+FORCE_SORTED = "[tool.ruff.lint.isort]\nforce-sort-within-sections = true\n"
+
+
+def test_a_migration_follows_the_projects_ruff_settings() -> None:
+    """``platform.popen`` -> ``os.popen`` adds ``import os``: sorted by module among
+    ``import`` and ``from`` lines alike, as ``force-sort-within-sections`` sorts them (without
+    the project's settings it went to the section's end, after ``import sys``)."""
+    assert_fix(
+        environment.RemovedApi(),
+        removed("platform.popen", "tests/test_m.py", 9),
+        {
+            "pyproject.toml": FORCE_SORTED,
+            "tests/test_m.py": """\
+                import platform
+                from shutil import which
+                import sys
+
+                import pytest
+
+
+                def test_popen():
+                    assert which("echo") and sys.platform
+                    assert platform.popen("echo hi").read() == "hi\\n"
+                """,
+        },
+        {
+            "tests/test_m.py": """\
+                import os
+                import platform
+                from shutil import which
+                import sys
+
+                import pytest
+
+
+                def test_popen():
+                    assert which("echo") and sys.platform
+                    assert os.popen("echo hi").read() == "hi\\n"
+                """,
+        },
+        count=1,
+    )
+
+
+def test_a_nose_conversion_follows_the_projects_ruff_settings() -> None:
+    """``re`` and ``pytest``, added by the nose conversion, where the project's ruff settings
+    put them: ``re`` sorted within the standard library section, ``pytest`` in a third-party
+    section above ``mypkg``, which ``known-first-party`` makes the project's own (it lives in
+    ``lib/``, where nothing else tells; without the settings ``pytest`` joined it)."""
+    settings = FORCE_SORTED + 'known-first-party = ["mypkg"]\n'
+    before = """\
+        import json
+        from os import path
+        import sys
+
+        import mypkg
+
+
+        def test_parse():
+            from nose.tools import assert_raises, assert_regexp_matches
+            assert_regexp_matches(json.dumps(mypkg.VERSION), r"\\d")
+            with assert_raises(ValueError):
+                mypkg.parse(path.sep, sys.argv)
+        """
+    after = """\
+        import json
+        from os import path
+        import re
+        import sys
+
+        import pytest
+
+        import mypkg
+
+
+        def test_parse():
+            assert re.search(r"\\d", json.dumps(mypkg.VERSION))
+            with pytest.raises(ValueError):
+                mypkg.parse(path.sep, sys.argv)
+        """
+    assert_fix(
+        environment.NoseTools(),
+        issue("environment.dead-package", "tests/test_parse.py", 9, package="nose"),
+        {"pyproject.toml": settings, "lib/mypkg/__init__.py": "", "tests/test_parse.py": before},
+        {"tests/test_parse.py": after},
+        count=1,
+    )
+
+
+def test_a_pkg_resources_migration_follows_the_projects_isort_settings() -> None:
+    """``importlib.metadata`` and ``packaging.version``, added by the pkg_resources
+    migration, sorted by module within their sections (``force_sort_within_sections``); the
+    ``client`` package in the rootdir is the project's own unless ``known_third_party`` says
+    otherwise, which it does here (a sibling package installed as a dependency)."""
+    settings = '[tool.isort]\nforce_sort_within_sections = true\nknown_third_party = ["client"]\n'
+    before = """\
+        from os import path
+        import sys
+
+        import client
+        from pkg_resources import get_distribution, parse_version
+        import yaml
+
+        from mypkg import util
+
+        VERSION = get_distribution("mypkg").version
+        NEW = parse_version(VERSION) >= parse_version("2")
+        """
+    after = """\
+        import importlib.metadata
+        from os import path
+        import sys
+
+        import client
+        import packaging.version
+        import yaml
+
+        from mypkg import util
+
+        VERSION = importlib.metadata.version("mypkg")
+        NEW = packaging.version.parse(VERSION) >= packaging.version.parse("2")
+        """
+    assert_fix(
+        environment.PkgResources(Environment(python=(3, 11), packaging=True)),
+        removed("pkg_resources", "mypkg/about.py", 4, "module"),
+        {
+            "pyproject.toml": settings,
+            "client/__init__.py": "",
+            "mypkg/__init__.py": "",
+            "mypkg/util.py": "",
+            "mypkg/about.py": before,
+        },
+        {"mypkg/about.py": after},
+        count=1,
+    )
+
+
+def test_a_module_migration_moves_its_import_into_its_new_section() -> None:
+    """``import mock`` -> ``import unittest.mock as mock`` leaves the third-party section for
+    the standard library's, as isort and ruff would place it (and as statsd's maintainers did
+    by hand); ``from mock import patch`` likewise. A block not in section order keeps the line
+    where it was."""
+    before = """\
+        import re
+        from datetime import timedelta
+
+        import mock
+        from mock import patch
+        import requests
+
+        from shop import cart
+
+
+        def test_cart():
+            assert cart.total(mock.Mock(), patch, re, timedelta, requests)
+        """
+    after = """\
+        import re
+        import unittest.mock as mock
+        from datetime import timedelta
+        from unittest.mock import patch
+
+        import requests
+
+        from shop import cart
+
+
+        def test_cart():
+            assert cart.total(mock.Mock(), patch, re, timedelta, requests)
+        """
+    project = {"shop/__init__.py": "", "shop/cart.py": "", "tests/test_cart.py": before}
+    issue = removed("mock", "tests/test_cart.py", 4, "module")
+    assert_fix(environment.RemovedApi(), issue, project, {"tests/test_cart.py": after}, count=1)
+    unsorted = "import mock\nimport os\n\nX = (mock.Mock, os.sep)\n"
+    assert_fix(
+        environment.RemovedApi(),
+        removed("mock", "tests/test_cart.py", 1, "module"),
+        {"tests/test_cart.py": unsorted},
+        {"tests/test_cart.py": unsorted.replace("import mock", "import unittest.mock as mock")},
+        count=1,
+    )

@@ -8,6 +8,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from pytest_autofix.fixers.toolkit.edits import Edits, listing, located
+from pytest_autofix.fixers.toolkit.import_style import style_of
 from pytest_autofix.fixers.toolkit.nose_transforms import Outcome, migrate_nose
 from pytest_autofix.model import Example, Fix, IssueKind
 
@@ -119,9 +120,10 @@ class NoseTools:
         outcome = Outcome()
         marked: list[str] = []
         renamed: list[str] = []
+        style = style_of(project)
         for info in _nose_files(issue, project):
             before = len(edits.edits)
-            edits.add(project, info, migrate_nose(marks=True, outcome=outcome))
+            edits.add(project, info, migrate_nose(marks=True, outcome=outcome, style=style))
             if len(edits.edits) > before:
                 marked += [f"{info.rel}::{name}" for name in outcome.marked]
                 renamed += [f"{info.rel}::{name}" for name in outcome.renamed]

@@ -9,6 +9,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from pytest_autofix.fixers.toolkit.edits import Edits, listing, located
+from pytest_autofix.fixers.toolkit.import_style import style_of
 from pytest_autofix.fixers.toolkit.pkg_resources_transforms import (
     Environment,
     Use,
@@ -98,7 +99,7 @@ class PkgResources:
         for info in _files(issue, project):
             uses: list[Use] = []
             before = len(edits.edits)
-            edits.add(project, info, migrate_pkg_resources(self.env, uses))
+            edits.add(project, info, migrate_pkg_resources(self.env, uses, style_of(project)))
             if len(edits.edits) > before:
                 done += uses
         if not edits.edits:

@@ -9,6 +9,7 @@ failure surfaced), in the file's own spelling. The transforms are in
 
 from __future__ import annotations
 
+import ast
 import builtins
 import dataclasses
 import difflib
@@ -18,7 +19,7 @@ import importlib.util
 import re
 import sys
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from pytest_autofix.catalogue import Catalogue, Migration, builtin, describe
 from pytest_autofix.fixers.toolkit.edits import Edits, listing, located
@@ -35,6 +36,7 @@ from pytest_autofix.fixers.toolkit.environment_transforms import (
     migration_transform,
     module_transform,
 )
+from pytest_autofix.fixers.toolkit.import_style import ImportStyle, style_of
 from pytest_autofix.fixers.toolkit.requirements import declarations, normalize
 from pytest_autofix.model import Example, Fix, IssueKind
 
@@ -318,7 +320,8 @@ class RemovedApi:
         migration = self.catalogue.get(api)
         if migration is None:
             return [Fix(no_migration(api or issue.message, issue.message, project), UNSURE)]
-        transform = self._transform(migration)
+        style = style_of(project)
+        transform = self._transform(migration, style)
         if transform is None:
             return [Fix(f"needs a person: {describe(migration)}", PERSON)]
         problems = guard_problems(migration)
@@ -329,14 +332,16 @@ class RemovedApi:
                     UNSURE,
                 )
             ]
-        siblings = self._siblings(migration)
+        siblings, others = self._siblings(migration, style)
         edits = Edits()
-        taken: list[Migration] = []
+        used: list[Migration] = []  # the siblings some file spells
         for info in _files_using(project, issue, _imported_from(migration)):
-            used = _used_in(project, info, siblings)  # a name the file never spells: no pass
-            taken += [m for m, _ in used if m not in taken]
-            edits.add(project, info, _with_siblings(transform, [t for _, t in used]))
-        siblings = [(m, t) for m, t in siblings if m in taken]
+            found = _used_in(project, info, siblings)  # a name the file never spells: no pass
+            edits.add(project, info, _with_siblings(transform, [t for _, t in found]))
+            used += [m for m, _ in found]
+            used += [m for m, _ in _used_in(project, info, others) if _reads(project, info, m)]
+        joined = [m for m, _ in siblings if m in used]
+        left = [m for m, _ in others if m in used]
         if not edits.edits:
             where = (
                 f"; not changed: {edits.note()[len('; not changed: ') :]}" if edits.skipped else ""
@@ -348,46 +353,47 @@ class RemovedApi:
                     UNSURE,
                 )
             ]
-        fix = _migrated(self._as_sure_as(migration), edits)
-        if siblings:  # say so: the rest of the module's removals, migrated where used
-            names = listing([m.api for m, _ in siblings])
-            fix = dataclasses.replace(
-                fix,
-                description=f"{fix.description}; with it, where used, the other safe "
-                f"migrations of {_family(migration)}: {names}",
-            )
-        return [fix]
+        fix = _migrated(_as_sure_as_all(self._as_sure_as(migration), joined), edits)
+        return [_described(fix, migration, joined, left)]
 
-    def _siblings(self, migration: Migration) -> list[tuple[Migration, Transform]]:
-        """The other removed attributes of the same module the catalogue migrates safely and
-        without checks: one root cause with ``migration`` (an upgrade removed them together;
-        ``from collections import Mapping, Sequence`` fails on the first only), migrated in
-        the same fix where a file uses them, so that no round is spent on each. Likewise a
-        keyword argument the same release removed from other functions of the same package
-        (``loop=`` from asyncio's ``sleep``, ``wait_for``, ``gather``, ... in Python 3.10)."""
+    def _siblings(
+        self, migration: Migration, style: ImportStyle | None = None
+    ) -> tuple[list[tuple[Migration, Transform]], list[tuple[Migration, Transform | None]]]:
+        """The other removed attributes of the same module the catalogue migrates, safely or
+        behind checks that pass here: one root cause with ``migration`` (an upgrade removed
+        them together; ``from collections import Mapping, Sequence`` fails on the first only),
+        migrated in the same fix where a file uses them, so that no round is spent on each.
+        Likewise a keyword argument the same release removed from other functions of the same
+        package (``loop=`` from asyncio's ``sleep``, ``wait_for``, ``gather``, ... in Python
+        3.10). Then the others of that removal (``unsafe``, ``manual``, a check that fails
+        here), which stay out of the fix: the fix names those a file uses."""
         if migration.kind not in ("attribute", "kwarg"):
-            return []
-        found = []
+            return [], []
+        found: list[tuple[Migration, Transform]] = []
+        others: list[tuple[Migration, Transform | None]] = []
         for other in self.catalogue.migrations:
             if (
                 other is migration
                 or other.kind != migration.kind
                 or not _same_removal(other, migration)
-                or other.safety != "safe"
-                or guard_problems(other)
             ):
                 continue
-            transform = self._transform(other)
-            if transform is not None:
+            transform = self._transform(other, style)
+            if other.safety == "unsafe" or transform is None or guard_problems(other):
+                others.append((other, transform))
+            else:
                 found.append((other, transform))
-        return found
+        return found, others
 
-    def _transform(self, migration: Migration) -> Transform | None:
+    def _transform(
+        self, migration: Migration, style: ImportStyle | None = None
+    ) -> Transform | None:
         """The transform of ``migration`` (None: it needs a person); a module's carries the
-        catalogue's migrations of its attributes, which move with it."""
+        catalogue's migrations of its attributes, which move with it. The imports it adds go
+        where ``style`` (the project's isort or ruff settings) puts them."""
         if migration.kind != "module":
-            return migration_transform(migration)
-        return module_transform(migration, self._parts(migration))
+            return migration_transform(migration, style)
+        return module_transform(migration, self._parts(migration), style)
 
     def _parts(self, migration: Migration) -> list[Migration]:
         """The entries of a module's attributes that may go into its fix: for a module the
@@ -422,6 +428,63 @@ class RemovedApi:
 
 
 _RANK = {"safe": 0, "guarded": 1, "unsafe": 2}
+_T = TypeVar("_T")
+
+
+def _as_sure_as_all(migration: Migration, siblings: list[Migration]) -> Migration:
+    """``migration`` as sure as its fix with ``siblings`` in it: a guarded sibling makes a
+    safe migration's fix guarded, with the sibling's checks (which passed here) listed."""
+    guarded = [m for m in siblings if m.safety == "guarded"]
+    if not guarded or migration.safety == "unsafe":
+        return migration
+    return migration.model_copy(
+        update={
+            "safety": "guarded",
+            "requires": sorted({r for m in [migration, *guarded] for r in m.requires}),
+            "guard": sorted({g for m in [migration, *guarded] for g in m.guard}),
+        }
+    )
+
+
+def _described(
+    fix: Fix, migration: Migration, joined: list[Migration], left: list[Migration]
+) -> Fix:
+    """``fix`` whose description names the module's other removals it migrates where used
+    (the guarded ones with their checks, which passed here) and those the files use that it
+    leaves to a fix of their own (unsafe, for a person, or a check that failed here), so that
+    the user sees the whole removal at once."""
+    text = fix.description
+    safe = [m.api for m in joined if m.safety == "safe"]
+    guarded = [m for m in joined if m.safety == "guarded"]
+    if safe:
+        text += f"; with it, where used, the other safe migrations of {_family(migration)}: "
+        text += listing(safe)
+    if guarded:
+        text += "; and the guarded ones" if safe else "; with it, where used, the guarded "
+        text += "" if safe else f"migrations of {_family(migration)}"
+        text += " whose checks pass here: "
+        text += listing([f"{m.api} ({_checks(m)})" for m in guarded])
+    if left:
+        text += f"; not in this fix, used too: {'; '.join(_why_left(m) for m in left)}"
+    return dataclasses.replace(fix, description=text)
+
+
+def _checks(migration: Migration) -> str:
+    return ", ".join([*migration.requires, *migration.guard]) or "the replacement"
+
+
+def _why_left(migration: Migration) -> str:
+    """One removal the fix leaves, and why: its own fix (unsafe) or a person's migration."""
+    if migration.manual:
+        return f"{migration.api} (for a person: {describe(migration)})"
+    problems = guard_problems(migration)
+    if problems:
+        return f"{migration.api} ({'; '.join(problems)})"
+    why = f": {migration.note}" if migration.note else ""
+    return (
+        f"{migration.api} -> {migration.replacement} (unsafe{why}; its own fix, applied with "
+        "--autofix-unsafe)"
+    )
 
 
 def _family(migration: Migration) -> str:
@@ -445,8 +508,8 @@ def _same_removal(other: Migration, migration: Migration) -> bool:
 
 
 def _used_in(
-    project: Project, info: ModuleInfo, siblings: list[tuple[Migration, Transform]]
-) -> list[tuple[Migration, Transform]]:
+    project: Project, info: ModuleInfo, siblings: list[tuple[Migration, _T]]
+) -> list[tuple[Migration, _T]]:
     """The sibling migrations whose name the file spells as an attribute (``np.float``) or in
     an import line (``from collections import Sequence``): the others would pass over it for
     nothing."""
@@ -473,6 +536,52 @@ def _used_in(
         ):
             found.append((migration, transform))
     return found
+
+
+def _reads(project: Project, info: ModuleInfo, migration: Migration) -> bool:
+    """Whether the file reads the removed attribute through its module (``m.x`` by any
+    import of ``m``, ``from m import x``), for the description to name only what the file
+    uses (``.source`` is any object's attribute, ``np.source`` numpy's); a keyword argument
+    as :func:`_used_in` found it."""
+    if migration.kind != "attribute":
+        return True
+    try:
+        tree = project.tree(info.path)
+    except OSError:
+        return False
+    return tree is not None and migration.name in _names_read_of(tree, migration.module)
+
+
+def _names_read_of(tree: ast.Module, module: str) -> set[str]:
+    """The attributes of ``module`` the file reads or imports by name."""
+    local: dict[str, str] = {}  # a name an import binds -> the module or name it is
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                top = alias.name.partition(".")[0]
+                local[alias.asname or top] = alias.name if alias.asname else top
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                local[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+                if node.module == module:
+                    found.add(alias.name)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            root, _, rest = _dotted(node.value).partition(".")
+            if root in local and ".".join(filter(None, (local[root], rest))) == module:
+                found.add(node.attr)
+    return found
+
+
+def _dotted(node: ast.expr) -> str:
+    """``a.b.c`` of a chain of names, else ""."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        value = _dotted(node.value)
+        return f"{value}.{node.attr}" if value else ""
+    return ""
 
 
 def _with_siblings(main: Transform, siblings: list[Transform]) -> Transform:
@@ -521,6 +630,5 @@ def _migrated(migration: Migration, edits: Edits) -> Fix:
         why = f" ({migration.note})" if migration.note else ""
         return Fix(f"{text}; may change behaviour{why}", UNSAFE, edits.edits, safe=False)
     if migration.safety == "guarded":
-        checks = ", ".join([*migration.requires, *migration.guard]) or "the replacement"
-        return Fix(f"{text}; checked: {checks}", GUARDED, edits.edits)
+        return Fix(f"{text}; checked: {_checks(migration)}", GUARDED, edits.edits)
     return Fix(text, SAFE, edits.edits)

@@ -4,7 +4,9 @@
 rewrites every use of the removed API in a file, keeping the file's own spelling (aliases,
 ``import a.b`` vs ``from a import b``). A file that cannot be migrated mechanically raises
 :class:`Unfixable` with the reason. The test-suite runs every catalogue entry's example through
-this function.
+this function. An import a migration adds goes where the project's isort or ruff settings put it
+(``style``: :func:`~pytest_autofix.fixers.toolkit.import_style.style_of`), through
+:func:`~pytest_autofix.fixers.toolkit.import_transforms.add_import`.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from libcst.metadata import (
 )
 
 from pytest_autofix.catalogue import Migration, Pattern
-from pytest_autofix.fixers.toolkit.cst import names_read
+from pytest_autofix.fixers.toolkit.cst import is_docstring, is_import_line, names_read
+from pytest_autofix.fixers.toolkit.import_style import ImportStyle
 from pytest_autofix.fixers.toolkit.import_transforms import (
     Transform,
     Unfixable,
@@ -36,6 +39,7 @@ from pytest_autofix.fixers.toolkit.import_transforms import (
     rename_module,
     rename_name,
 )
+from pytest_autofix.fixers.toolkit.nose_transforms import keep_spacing
 
 __all__ = [
     "Transform",
@@ -146,9 +150,10 @@ def _imported_modules(module: cst.Module) -> set[str]:
     return found
 
 
-def add_module_import(module: str) -> Transform:
+def add_module_import(module: str, style: ImportStyle | None = None) -> Transform:
     """``import module``: right after the file's own ``import <its package>`` line when it has
-    one (``import collections`` then ``import collections.abc``), else with the other imports."""
+    one (``import collections`` then ``import collections.abc``), else with the other imports,
+    where ``style`` puts it."""
     root = module.partition(".")[0]
 
     def transform(tree: cst.Module) -> cst.Module:
@@ -163,7 +168,7 @@ def add_module_import(module: str) -> Transform:
                 ):
                     last = i
         if last is None:
-            return add_import(module)(tree)
+            return add_import(module, style=style)(tree)
         line = cst.SimpleStatementLine(
             body=[cst.Import(names=[cst.ImportAlias(name=dotted_expr(module))])]
         )
@@ -404,7 +409,7 @@ def _top_kept(before: cst.Module, after: cst.Module) -> cst.Module:
     return after.with_changes(body=[first.with_changes(leading_lines=lines), *after.body[1:]])
 
 
-def _attribute(migration: Migration) -> Transform:
+def _attribute(migration: Migration, style: ImportStyle | None) -> Transform:
     module, name = migration.module, migration.name
     replacement = migration.replacement
     new_module, _, new_name = replacement.rpartition(".")
@@ -429,10 +434,10 @@ def _attribute(migration: Migration) -> Transform:
                 if root in bound_names(tree.code) and imports.get(root) != root:
                     raise Unfixable(f"{root!r} is bound to something else in this file")
                 if needed not in already:
-                    result = add_module_import(needed)(result)
+                    result = add_module_import(needed, style)(result)
             result = rename_name(module, name, new_name, new_module=new_module)(result)
             if module in _star_imports(result) and _reads_name(result, name, imports):
-                result = add_import(new_module, new_name)(result)
+                result = add_import(new_module, new_name, style=style)(result)
         return result
 
     return transform
@@ -515,7 +520,7 @@ def _module_uses(tree: cst.Module, module: str) -> set[str]:
     return used
 
 
-def _module(migration: Migration) -> Transform:
+def _module(migration: Migration, style: ImportStyle | None) -> Transform:
     module, replacement = migration.api, migration.replacement
 
     def transform(tree: cst.Module) -> cst.Module:
@@ -527,9 +532,75 @@ def _module(migration: Migration) -> Transform:
                     f"uses {', '.join(f'{module}.{u}' for u in unknown)}, which "
                     f"{replacement} does not provide the same way"
                 )
-        return rename_module(module, replacement, "")(tree)
+        return _in_their_sections(tree, rename_module(module, replacement, "")(tree), style)
 
     return transform
+
+
+def _top_block(body: Sequence[cst.BaseStatement]) -> range:
+    """The indexes of the import lines at the top of a module (after its docstring)."""
+    start = end = 1 if body and is_docstring(body[0]) else 0
+    while end < len(body) and is_import_line(body[end]):
+        end += 1
+    return range(start, end)
+
+
+def _line_module(line: cst.BaseStatement) -> str | None:
+    """The module of a top-level import line of one module (``import a`` or ``from a import
+    x, y``), without comments: a line that can be taken out and added again; else None."""
+    node = cast("cst.SimpleStatementLine", line).body[0]
+    if any(e.comment is not None for e in cast("cst.SimpleStatementLine", line).leading_lines):
+        return None
+    if "#" in cst.Module([]).code_for_node(line):
+        return None
+    if isinstance(node, cst.Import):
+        return _dotted(node.names[0].name) if len(node.names) == 1 else None
+    node = cast("cst.ImportFrom", node)
+    if node.relative or isinstance(node.names, cst.ImportStar) or node.module is None:
+        return None
+    return _dotted(node.module)
+
+
+def _imports_of(line: cst.BaseStatement) -> list[tuple[str, str | None, str | None]]:
+    """``(module, name, asname)`` of each name a line from :func:`_line_module` imports."""
+    node = cast("cst.Import | cst.ImportFrom", cast("cst.SimpleStatementLine", line).body[0])
+    names = cast("Sequence[cst.ImportAlias]", node.names)
+    local = [_dotted(a.asname.name) if a.asname else None for a in names]
+    if isinstance(node, cst.Import):
+        return [(_dotted(names[0].name) or "", None, local[0])]
+    module = _dotted(cast("cst.BaseExpression", node.module)) or ""
+    return [(module, _dotted(a.name), asname) for a, asname in zip(names, local, strict=True)]
+
+
+def _in_their_sections(
+    before: cst.Module, after: cst.Module, style: ImportStyle | None
+) -> cst.Module:
+    """``after`` (``before`` with a module renamed in place) with each top-level import line
+    the rename moved to another isort section (``import mock`` -> ``import unittest.mock as
+    mock``: third party -> standard library) taken out and added again where ``style`` puts
+    it, when the block was in section order (else it stays where it was, as the rest of such a
+    block does). A line with a comment stays."""
+    style = style or ImportStyle()
+    old, new = _top_block(before.body), _top_block(after.body)
+    if len(old) != len(new):
+        return after
+    moved: list[cst.BaseStatement] = []
+    for i, j in zip(old, new, strict=True):
+        was, line = before.body[i], after.body[j]
+        if was.deep_equals(line):
+            continue
+        was_module, module = _line_module(was), _line_module(line)
+        if was_module and module and style.section(was_module) != style.section(module):
+            moved.append(line)
+    sections = [style.section(_line_module(before.body[i]) or "") for i in old]
+    if not moved or sections != sorted(sections):
+        return after
+    kept = [s for s in after.body if not any(s is m for m in moved)]
+    tree = after.with_changes(body=keep_spacing(after.body, kept, moved))
+    for statement in moved:
+        for module, name, asname in _imports_of(statement):
+            tree = add_import(module, name, asname, style=style)(tree)
+    return tree
 
 
 def _remove_imports(module: str, name: str | None = None, *, strict: bool) -> Transform:
@@ -909,7 +980,7 @@ def _from_imported(pattern: Pattern, tree: cst.Module, imports: dict[str, str]) 
     return _read_as(tree, module, name, built)
 
 
-def _pattern(pattern: Pattern) -> Transform:
+def _pattern(pattern: Pattern, style: ImportStyle | None) -> Transform:
     def transform(tree: cst.Module) -> cst.Module:
         imports = import_map(tree)
         applier = _ApplyPattern(pattern, imports)
@@ -925,7 +996,7 @@ def _pattern(pattern: Pattern) -> Transform:
                 if name in bound and imports.get(name) != f"{module}.{name}":
                     raise Unfixable(f"{name!r} is bound to something else in this file")
                 if imports.get(name) != f"{module}.{name}":
-                    result = add_import(module, name)(result)
+                    result = add_import(module, name, style=style)(result)
             else:
                 root = module.partition(".")[0]
                 if root not in names_read(result):
@@ -933,7 +1004,7 @@ def _pattern(pattern: Pattern) -> Transform:
                 if root in bound and imports.get(root) != root:
                     raise Unfixable(f"{root!r} is bound to something else in this file")
                 if module not in _imported_modules(result):
-                    result = add_module_import(module)(result)
+                    result = add_module_import(module, style)(result)
         return result
 
     return transform
@@ -951,14 +1022,16 @@ def _chain(steps: Sequence[Transform]) -> Transform:
     return transform
 
 
-def module_transform(migration: Migration, parts: Sequence[Migration]) -> Transform | None:
+def module_transform(
+    migration: Migration, parts: Sequence[Migration], style: ImportStyle | None = None
+) -> Transform | None:
     """A removed module: the transforms of the entries for its attributes first (an attribute's
     own entry wins over the module's: ``imp.new_module`` -> ``types.ModuleType`` where ``imp``
     -> ``importlib`` is the module's), then the imports nothing reads dropped, then the
     module's own transform for the rest; without one, an import still read is
     :class:`Unfixable`."""
-    own = migration_transform(migration)
-    steps = [t for part in parts if (t := migration_transform(part)) is not None]
+    own = migration_transform(migration, style)
+    steps = [t for part in parts if (t := migration_transform(part, style)) is not None]
     if own is not None:
         if not steps:
             return own
@@ -968,20 +1041,23 @@ def module_transform(migration: Migration, parts: Sequence[Migration]) -> Transf
     return _chain([*steps, _remove_imports(migration.api, strict=True)])
 
 
-def migration_transform(migration: Migration) -> Transform | None:
-    """The transform of one catalogue entry; None when the migration is for a person."""
+def migration_transform(migration: Migration, style: ImportStyle | None = None) -> Transform | None:
+    """The transform of one catalogue entry; None when the migration is for a person. The
+    imports it adds go where ``style`` (the project's isort or ruff settings) puts them."""
     if migration.manual:
         return None
-    steps: list[Callable[[cst.Module], cst.Module]] = [_pattern(p) for p in migration.patterns]
+    steps: list[Callable[[cst.Module], cst.Module]] = [
+        _pattern(p, style) for p in migration.patterns
+    ]
     if migration.kind == "attribute" and not migration.patterns:
-        steps.append(_attribute(migration))
+        steps.append(_attribute(migration, style))
     elif migration.kind == "attribute":
         steps.append(_remove_imports(migration.module, migration.name, strict=False))
     elif migration.kind == "method" and not migration.patterns:
         steps.append(_method(migration))
     elif migration.kind == "module":
         if migration.names:
-            steps.append(_module(migration))
+            steps.append(_module(migration, style))
         else:
             steps.append(_remove_imports(migration.api, strict=True))
     return _chain(steps) if steps else None

@@ -18,6 +18,7 @@ from libcst.metadata import MetadataWrapper, Scope, ScopeProvider
 from pytest_autofix.fixers.toolkit.cst import find_all, is_docstring, is_import_line, is_name
 from pytest_autofix.fixers.toolkit.import_style import ImportStyle
 from pytest_autofix.fixers.toolkit.import_transforms import Transform, Unfixable, add_import
+from pytest_autofix.fixers.toolkit.nose_transforms import renamed_function, reworded_above
 from pytest_autofix.fixers.toolkit.scan import import_statements, parse, top_level_bindings
 
 __all__ = [
@@ -544,19 +545,24 @@ def narrow_scope(line: str, scope: str) -> Transform:
 
 def rename_methods(cls: str | None, names: dict[str, str]) -> Transform:
     """Rename the methods of the top-level class ``cls`` (or, with ``cls=None``, top-level
-    functions) by ``names``."""
+    functions) by ``names``, with the comments attached to each that name it
+    (:func:`~pytest_autofix.fixers.toolkit.nose_transforms.renamed_function`)."""
 
     def rename(statements: Sequence[cst.BaseStatement]) -> list[cst.BaseStatement]:
         result: list[cst.BaseStatement] = []
         for statement in statements:
             if isinstance(statement, cst.FunctionDef) and statement.name.value in names:
-                statement = statement.with_changes(name=cst.Name(names[statement.name.value]))
+                statement = renamed_function(statement, names[statement.name.value])
             result.append(statement)
         return result
 
     def transform(module: cst.Module) -> cst.Module:
         if cls is None:
-            return module.with_changes(body=rename(module.body))
+            first = module.body[0] if module.body else None
+            header = module.header  # the comments above the first statement
+            if isinstance(first, cst.FunctionDef) and first.name.value in names:
+                header = reworded_above(header, first.name.value, names[first.name.value])
+            return module.with_changes(header=header, body=rename(module.body))
         body = list(module.body)
         for i, statement in enumerate(body):
             if isinstance(statement, cst.ClassDef) and statement.name.value == cls:

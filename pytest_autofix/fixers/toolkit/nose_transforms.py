@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 import tokenize
 from collections.abc import Callable, Sequence
 
@@ -21,6 +22,7 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 from pytest_autofix.fixers.toolkit.cst import find_all, is_docstring, names_read
+from pytest_autofix.fixers.toolkit.import_style import ImportStyle
 from pytest_autofix.fixers.toolkit.import_transforms import Transform, Unfixable, add_import
 
 __all__ = [
@@ -30,6 +32,8 @@ __all__ = [
     "keep_spacing",
     "migrate_nose",
     "nose_names",
+    "renamed_function",
+    "reworded_above",
 ]
 
 # the modules whose names are nose.tools' (``from nose.tools.trivial import eq_``)
@@ -733,7 +737,7 @@ class _Migrate(cst.CSTTransformer):
             return node
         self.renamed += [f"{node.name.value}.{old}" for old in renames]
         statements = [
-            s.with_changes(name=cst.Name(renames[s.name.value]))
+            renamed_function(s, renames[s.name.value])
             if isinstance(s, cst.FunctionDef) and s.name.value in renames
             else s
             for s in node.body.body
@@ -812,6 +816,84 @@ class _Migrate(cst.CSTTransformer):
         if _code(updated_node.test).replace("'", '"') != '__name__ == "__main__"':
             return updated_node
         return updated_node.with_changes(body=updated_node.body.visit(_RunModule(self)))
+
+
+# -- a renamed method and the comments that name it ---------------------------------------------
+
+# words after which a name is a verb ("setup the database"), not the method's name
+_OBJECTS = "the|a|an|some|any|all|each|every|our|my|your|this|these|those|its|their|it|them"
+
+
+def _reworded(comment: cst.Comment | None, old: str, new: str) -> cst.Comment | None:
+    """``comment`` with every word ``old`` that names this function made ``new``: exactly
+    (not part of a longer name, not hyphenated), not a verb before its object ("setup the
+    database"), not another's (``unittest's setUp``, ``TestCase.setUp``; ``self.setUp`` is
+    this one)."""
+    if comment is None:
+        return None
+    word = rf"(?<![\w-]){re.escape(old)}(?![\w-])(?!\s+(?:{_OBJECTS})\b)"
+
+    def sub(match: re.Match[str]) -> str:
+        before = match.string[: match.start()]
+        if re.search(r"['\u2019]s\s+$", before):
+            return match.group()
+        owner = re.search(r"(\w+)\.$", before)
+        if owner is not None and owner.group(1) not in ("self", "cls"):
+            return match.group()
+        return new
+
+    text = re.sub(word, sub, comment.value)
+    return comment if text == comment.value else comment.with_changes(value=text)
+
+
+def _reworded_lines(
+    lines: Sequence[cst.EmptyLine], old: str, new: str, *, last: bool
+) -> list[cst.EmptyLine]:
+    """``lines`` with the comments of their run next to the function reworded: the last ones
+    (``last``: above it, up to a blank line) or the first ones (below its ``def`` line)."""
+    result = list(lines)
+    order = range(len(result) - 1, -1, -1) if last else range(len(result))
+    for k in order:
+        line = result[k]
+        if line.comment is None:
+            break
+        result[k] = line.with_changes(comment=_reworded(line.comment, old, new))
+    return result
+
+
+def reworded_above(lines: Sequence[cst.EmptyLine], old: str, new: str) -> list[cst.EmptyLine]:
+    """``lines`` (above a function renamed from ``old`` to ``new``: a module's ``header``
+    when the function comes first) with the comments directly above it reworded."""
+    return _reworded_lines(lines, old, new, last=True)
+
+
+def renamed_function(func: cst.FunctionDef, new: str) -> cst.FunctionDef:
+    """``func`` named ``new``, and the comments attached to it that name it by its old name
+    worded with the new one: the comment lines directly above it (or its decorators, or
+    between them and the ``def``), the comment of its ``def`` line and those directly below
+    that line. Only the old name as a word (``# setup is called before each test``); no other
+    comment changes."""
+    old = func.name.value
+    func = func.with_changes(
+        name=func.name.with_changes(value=new),
+        leading_lines=_reworded_lines(func.leading_lines, old, new, last=True),
+        lines_after_decorators=_reworded_lines(func.lines_after_decorators, old, new, last=True),
+    )
+    body = func.body
+    if isinstance(body, cst.SimpleStatementSuite):
+        trailing = body.trailing_whitespace
+        comment = _reworded(trailing.comment, old, new)
+        return func.with_changes(
+            body=body.with_changes(trailing_whitespace=trailing.with_changes(comment=comment))
+        )
+    assert isinstance(body, cst.IndentedBlock)
+    header = body.header.with_changes(comment=_reworded(body.header.comment, old, new))
+    statements = list(body.body)
+    first = statements[0] if statements else None
+    if isinstance(first, cst.SimpleStatementLine | cst.BaseCompoundStatement):
+        lines = _reworded_lines(first.leading_lines, old, new, last=False)
+        statements[0] = first.with_changes(leading_lines=lines)
+    return func.with_changes(body=body.with_changes(header=header, body=statements))
 
 
 class _RunModule(cst.CSTTransformer):
@@ -948,9 +1030,12 @@ class Outcome:
     renamed: list[str] = dataclasses.field(default_factory=list)
 
 
-def migrate_nose(marks: bool = False, outcome: Outcome | None = None) -> Transform:
+def migrate_nose(
+    marks: bool = False, outcome: Outcome | None = None, style: ImportStyle | None = None
+) -> Transform:
     """The transform of one file (see the module's docstring): :class:`Unfixable` names the
-    uses it leaves, and then nothing changes."""
+    uses it leaves, and then nothing changes. The imports it adds (``pytest``, ``re``,
+    ``unittest``) go where ``style`` (the project's isort or ruff settings) puts them."""
 
     def transform(module: cst.Module) -> cst.Module:
         names = nose_names(module)
@@ -968,10 +1053,10 @@ def migrate_nose(marks: bool = False, outcome: Outcome | None = None) -> Transfo
             raise Unfixable("nose left in use: " + ", ".join(dict.fromkeys(left)))
         # the new imports join the block the nose imports leave, keeping its spacing
         for needed in sorted(migrate.needs):
-            after = add_import(needed)(after)
+            after = add_import(needed, style=style)(after)
         for local in skiptest:
             asname = None if local == "SkipTest" else local
-            after = add_import("unittest", "SkipTest", asname)(after)
+            after = add_import("unittest", "SkipTest", asname, style=style)(after)
         after = after.visit(_DropNoseImports(strip=not (migrate.needs or skiptest)))
         if outcome is not None:
             outcome.marked = list(migrate.marked)

@@ -20,6 +20,7 @@ from libcst.helpers import get_full_name_for_node
 
 from pytest_autofix.fixers.toolkit.cst import names_read
 from pytest_autofix.fixers.toolkit.environment_transforms import bound_names, import_map
+from pytest_autofix.fixers.toolkit.import_style import ImportStyle
 from pytest_autofix.fixers.toolkit.import_transforms import Transform, Unfixable, add_import
 from pytest_autofix.fixers.toolkit.nose_transforms import breaks_lines, keep_spacing
 
@@ -511,8 +512,11 @@ def _check_names(module: cst.Module, imports: dict[str, str], needs: set[str]) -
             raise Unfixable(f"{root!r} is bound to something else in this file")
 
 
-def migrate_pkg_resources(env: Environment, uses: list[Use] | None = None) -> Transform:
-    """The transform of one file; ``uses`` (when given) receives what it rewrote."""
+def migrate_pkg_resources(
+    env: Environment, uses: list[Use] | None = None, style: ImportStyle | None = None
+) -> Transform:
+    """The transform of one file; ``uses`` (when given) receives what it rewrote. The imports
+    it adds go where ``style`` (the project's isort or ruff settings) puts them."""
 
     def transform(module: cst.Module) -> cst.Module:
         if "import *" in _code_of_imports(module):
@@ -529,7 +533,7 @@ def migrate_pkg_resources(env: Environment, uses: list[Use] | None = None) -> Tr
             raise Unfixable(f"pkg_resources left in use: {', '.join(left)}")
         _check_names(after, imports, migrate.needs)
         for needed in sorted(migrate.needs):
-            after = add_import(needed)(after)
+            after = add_import(needed, style=style)(after)
         after = after.visit(_DropImports())
         if uses is not None:
             uses[:] = migrate.uses
