@@ -19,6 +19,7 @@ from pytest_autofix.fixers.toolkit.environment_transforms import (
     bound_names,
     import_map,
 )
+from pytest_autofix.fixers.toolkit.import_style import ImportStyle, style_of
 from pytest_autofix.model import Example, Fix, IssueKind
 
 if TYPE_CHECKING:
@@ -60,7 +61,9 @@ class _AnchorLiteral(cst.CSTTransformer):
         return updated_node
 
 
-def anchor_path(filename: str, up: int = 0, written: str | None = None) -> Transform:
+def anchor_path(
+    filename: str, up: int = 0, written: str | None = None, style: ImportStyle | None = None
+) -> Transform:
     """Rewrite the literal ``filename`` to a path next to the file (or ``up`` directories above
     it), in the file's idiom: ``Path(__file__).parent / "x"`` (``.parent.parent`` ...) when it
     uses pathlib, else ``os.path.join(os.path.dirname(__file__), "x")`` (``os.path.dirname``
@@ -85,7 +88,7 @@ def anchor_path(filename: str, up: int = 0, written: str | None = None) -> Trans
             os_path = by_qualified.get("os.path")
             prefix = os_path if os_path else "os.path"
             if not os_path and "os" not in imports:
-                needs.append(add_module_import("os"))
+                needs.append(add_module_import("os", style))
             here = "__file__"
             for _ in range(up + 1):
                 here = f"{prefix}.dirname({here})"
@@ -203,7 +206,8 @@ class FileNotFound:
             directory = Path(info.rel).parent.as_posix().removeprefix(".")
             up = _levels_up(directory, directories)
             if up is not None and _mentions(project, info, filename):
-                edits.add(project, info, anchor_path(filename, *_shortest(filename, directory, up)))
+                up, written = _shortest(filename, directory, up)
+                edits.add(project, info, anchor_path(filename, up, written, style_of(project)))
         if not edits.edits:
             return [
                 Fix(
