@@ -116,6 +116,42 @@ class ModuleRenamed:
             confidence=0.95,
             safe=True,
         ),
+        Example(
+            "a module moved into a package of its own, its relative imports left as they were",
+            before={
+                "shop/__init__.py": "",
+                "shop/prices.py": "def total(items):\n    return sum(items)\n",
+                "shop/utils.py": "def fmt(amount):\n    return f'{amount:.2f}'\n",
+                "shop/cart/__init__.py": """\
+                    from .prices import total
+                    from .utils import fmt
+
+
+                    def receipt(items):
+                        return fmt(total(items))
+                    """,
+                "tests/test_cart.py": """\
+                    from shop.cart import receipt
+
+
+                    def test_receipt():
+                        assert receipt([1, 2]) == "3.00"
+                    """,
+            },
+            after={
+                "shop/cart/__init__.py": """\
+                    from ..prices import total
+                    from ..utils import fmt
+
+
+                    def receipt(items):
+                        return fmt(total(items))
+                    """,
+            },
+            code="import.module-not-found",
+            confidence=0.9,
+            safe=True,
+        ),
     )
 
     def propose(self, issue: Issue, project: Project) -> list[Fix]:
@@ -413,20 +449,13 @@ class _ModuleSearch:
             if tree is None:
                 continue
             shift = relative_shift(self.project, info, tree)
-            if shift is None or not ({self.old, self.parent} & shift.moved):
+            reached = self.old in shift.moved if shift is not None else False
+            if shift is not None and all(s.module == self.parent for s in found):
+                reached = self.parent in shift.moved  # from parent import last
+            if shift is None or not reached:
                 return []
             edits.add(self.project, info, shift_relative_imports(shift))
-            forms = listing(sorted("." * level + module for level, module in shift.keys))
-            provide = "; ".join(
-                f"{module} {'defines' if names_ else 'exists'} {names(names_)}".rstrip()
-                for module, names_ in sorted(shift.targets.items())
-            )
-            way, edit = ("down", "add a dot to") if shift.delta > 0 else ("up", "remove a dot from")
-            said.append(
-                f"{info.rel} was moved one package level {way} and its relative imports {forms} "
-                f"fail there, each working one level {'up' if shift.delta > 0 else 'down'} "
-                f"({provide}): {edit} each"
-            )
+            said.append(shift.describe(info.rel))
         if edits.skipped or not edits.edits:
             return []
         return [Fix(description="; ".join(said), confidence=STRONG, edits=edits.edits)]
@@ -594,9 +623,9 @@ class _ModuleSearch:
         if primary & {rel for rel, _ in edits.skipped}:
             confidence = min(confidence, AMBIGUOUS)
         unreached = (primary & self.dynamic) - set(edits.changed)
-        if unreached:  # it loads old by a name built at run time: this fix does not reach it
+        if unreached:  # it loads old by a name not spelled as a plain string: not rewritten
             confidence = min(confidence, AMBIGUOUS)
-            why += f"; {listing(sorted(unreached))} loads it by a name built at run time"
+            why += f"; {listing(sorted(unreached))} loads it by a name this fix does not rewrite"
         kind = "standard-library " if new.partition(".")[0] in stdlib_names() else ""
         description = (
             f"import the {kind}module {new} instead of the missing {self.old} ({why}) in "

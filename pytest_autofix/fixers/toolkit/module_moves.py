@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
+from pytest_autofix.fixers.toolkit.edits import listing, names
 from pytest_autofix.fixers.toolkit.scan import (
     is_type_checking,
     package_of,
@@ -133,10 +134,14 @@ def rename_loaded_module(old: str, new: str) -> Transform:
 # -- a module moved one package level down or up ---------------------------------------------
 
 
-def defined_names(project: Project, info: ModuleInfo) -> set[str]:
-    """What ``info`` certainly provides: its top-level names and, for a package, its
-    submodules (a module ``__getattr__`` may provide more)."""
-    definitions = {k: v for k, v in info.definitions.items() if k != "__getattr__"}
+def defined_names(project: Project, info: ModuleInfo, imported: bool = True) -> set[str]:
+    """What ``info`` certainly provides: its top-level names (``imported``: those its imports
+    bind too) and, for a package, its submodules (a module ``__getattr__`` may provide more)."""
+    definitions = {
+        k: v
+        for k, v in info.definitions.items()
+        if k != "__getattr__" and (imported or v != "import")
+    }
     known = dataclasses.replace(info, definitions=definitions, syntax_error=False)
     return set(project_provides(project, known) or ())
 
@@ -168,17 +173,49 @@ def _relative_imports(body: list[ast.stmt], guarded: bool) -> Iterator[tuple[ast
             yield from _relative_imports(case.body, guarded)
 
 
-def _resolves(project: Project, module: str, wanted: list[str], certain: bool) -> bool:
+def _resolves(
+    project: Project, module: str, wanted: list[str], certain: bool, importer: str
+) -> bool:
     """Whether ``from module import wanted`` works: ``module`` is a project module providing
     each name. ``certain``: each is known to be there; else only none is known to be missing
-    (a module ``__getattr__``, a syntax error: it may well be there)."""
+    (a module ``__getattr__``, a syntax error, a compiled extension module or a namespace
+    package the index does not hold: it may well be there). A package's ``__init__.py``
+    importing from the package itself (``importer``) does not provide what it imports."""
     info = project.module(module) if module else None
     if info is None:
-        return False
+        return not certain and bool(module) and _unindexed(project, module)
+    provided = defined_names(project, info, imported=module != importer)
+    lacking = [name for name in wanted if name != "*" and name not in provided]
+    if not lacking or certain:
+        return not lacking
     if info.syntax_error or info.definitions.get("__getattr__") == "function":
-        return not certain or all(n == "*" or n in defined_names(project, info) for n in wanted)
-    provided = defined_names(project, info)
-    return all(name == "*" or name in provided for name in wanted)
+        return True
+    return all(_unindexed(project, f"{module}.{name}") for name in lacking)
+
+
+def _unindexed(project: Project, module: str) -> bool:
+    """Whether a module the index does not hold may be there: a compiled extension module
+    (``_speedups.cpython-311-x86_64-linux-gnu.so``, ``.pyd``) or a directory."""
+    parent, _, last = module.rpartition(".")
+    package = project.module(parent) if parent else None
+    if package is None or not package.is_package:
+        return False
+    directory = package.path.parent
+    compiled = (*directory.glob(f"{last}.*.so"), *directory.glob(f"{last}.*pyd"))
+    return bool(compiled) or (directory / f"{last}.so").exists() or (directory / last).is_dir()
+
+
+_Key = tuple[int, str, tuple[str, ...]]  # dots, module and names, as written
+
+
+def _form(key: _Key) -> str:
+    """``.core``, or ``. import utils`` for a relative import of the package itself."""
+    dots, module, wanted = key
+    return "." * dots + module if module else "." * dots + " import " + ", ".join(wanted)
+
+
+def _key(node: ast.ImportFrom) -> _Key:
+    return node.level, node.module or "", tuple(alias.name for alias in node.names)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -186,9 +223,24 @@ class Shift:
     """The relative imports of one file that resolve one level up (``delta`` 1) or down (-1)."""
 
     delta: int
-    keys: frozenset[tuple[int, str]]  # (dots, module as written) of the imports to change
+    keys: frozenset[_Key]  # the imports to change
     moved: frozenset[str]  # the absolute modules they import from now (which fail)
     targets: dict[str, set[str]]  # absolute module they then import from -> the names
+
+    def describe(self, rel: str) -> str:
+        """What the shift says of the file ``rel``."""
+        forms = listing(sorted({_form(key) for key in self.keys}))
+        provide = "; ".join(
+            f"{module} defines {names(wanted)}" if wanted else f"{module} exists"
+            for module, wanted in sorted(self.targets.items())
+        )
+        way, there, edit = ("down", "up", "add a dot to")
+        if self.delta < 0:
+            way, there, edit = ("up", "down", "remove a dot from")
+        return (
+            f"{rel} was moved one package level {way} and its relative imports {forms} fail "
+            f"there, each working one level {there} ({provide}): {edit} each"
+        )
 
 
 def relative_shift(project: Project, info: ModuleInfo, tree: ast.Module) -> Shift | None:
@@ -201,28 +253,38 @@ def relative_shift(project: Project, info: ModuleInfo, tree: ast.Module) -> Shif
     failing: list[tuple[ast.ImportFrom, bool]] = []
     for node, guarded in _relative_imports(tree.body, False):
         wanted = [alias.name for alias in node.names]
-        if not _resolves(project, resolve(package, node.level, node.module), wanted, False):
+        module = resolve(package, node.level, node.module)
+        if not _resolves(project, module, wanted, False, info.name):
             failing.append((node, guarded))
-    if not failing or all(guarded for _, guarded in failing):
+    if all(guarded for _, guarded in failing):
         return None
     for delta in (1, -1):
-        keys: set[tuple[int, str]] = set()
-        moved: set[str] = set()
-        targets: dict[str, set[str]] = {}
-        for node, guarded in failing:
-            wanted = [alias.name for alias in node.names]
-            level = node.level + delta
-            target = resolve(package, level, node.module) if level >= 1 else ""
-            if target and _resolves(project, target, wanted, True):
-                keys.add((node.level, node.module or ""))
-                moved.add(resolve(package, node.level, node.module))
-                targets.setdefault(target, set()).update(n for n in wanted if n != "*")
-            elif not guarded:
-                break
-        else:
-            if keys:
-                return Shift(delta, frozenset(keys), frozenset(moved), targets)
+        shift = _shifted_by(project, info, failing, delta)
+        if shift is not None and shift.keys:
+            return shift
     return None
+
+
+def _shifted_by(
+    project: Project, info: ModuleInfo, failing: list[tuple[ast.ImportFrom, bool]], delta: int
+) -> Shift | None:
+    """The ``failing`` imports of ``info`` with ``delta`` dots more, when each then imports
+    every name from a project module (or is guarded); else None."""
+    package = package_of(info)
+    keys: set[_Key] = set()
+    moved: set[str] = set()
+    targets: dict[str, set[str]] = {}
+    for node, guarded in failing:
+        wanted = [alias.name for alias in node.names]
+        level = node.level + delta
+        target = resolve(package, level, node.module) if level >= 1 else ""
+        if target and _resolves(project, target, wanted, True, info.name):
+            keys.add(_key(node))
+            moved.add(resolve(package, node.level, node.module))
+            targets.setdefault(target, set()).update(n for n in wanted if n != "*")
+        elif not guarded:
+            return None
+    return Shift(delta, frozenset(keys), frozenset(moved), targets)
 
 
 class _ShiftRelative(cst.CSTTransformer):
@@ -235,8 +297,14 @@ class _ShiftRelative(cst.CSTTransformer):
     ) -> cst.ImportFrom:
         dots = len(updated_node.relative)
         module = updated_node.module
-        written = get_full_name_for_node(module) if module is not None else ""
-        if not dots or (dots, written or "") not in self.shift.keys:
+        written = (get_full_name_for_node(module) if module is not None else "") or ""
+        aliases = updated_node.names
+        wanted = (
+            ("*",)
+            if isinstance(aliases, cst.ImportStar)
+            else tuple(get_full_name_for_node(alias.name) or "" for alias in aliases)
+        )
+        if not dots or (dots, written, wanted) not in self.shift.keys:
             return updated_node
         return updated_node.with_changes(relative=[cst.Dot()] * (dots + self.shift.delta))
 
