@@ -549,6 +549,19 @@ def test_no_dot_added_when_the_parent_level_module_lacks_a_name(tmp_path: Path) 
     assert "moved" not in checked(result.fix).description
 
 
+def test_no_dot_added_when_the_module_a_level_up_only_re_exports(tmp_path: Path) -> None:
+    before = {
+        "app/__init__.py": "",
+        "app/pricing.py": "from .shop.prices import total\n",
+        "app/shop/__init__.py": "",
+        "app/shop/prices.py": "def total(items):\n    return sum(items)\n",
+        "app/shop/cart.py": "from .pricing import total\n",
+    }
+    issue = issue_of(tmp_path, before, module_not_found("app.shop.pricing", "app/shop/cart.py"))
+    after = {"app/shop/cart.py": "from .prices import total\n"}
+    assert_fix(imports.ModuleRenamed(), issue, before, after, count=1, confidence=0.95)
+
+
 def test_a_module_loaded_by_a_string_literal(tmp_path: Path) -> None:
     before = {
         **SHOP,

@@ -379,13 +379,12 @@ class _ModuleSearch:
             fixes = self._from_history(*recorded, required, bool(strong), importers)
             if fixes is not None:
                 return fixes
-        if not env_only:
-            fixes = self._shifted(importers) or self._read_by_name(candidates, importers)
-            if fixes:
-                return fixes
+        fixes = [] if env_only else self._shifted(importers, strong, required)
+        if fixes:
+            return fixes
         if strong:
             return self._providing(strong, required, importers)
-        return self._named_alike(candidates, importers)
+        return self._read_by_name(candidates, importers) or self._named_alike(candidates, importers)
 
     def recorded(self, candidates: list[_Candidate]) -> tuple[_Candidate, RenamedFile] | None:
         """The project candidate git records the missing module's file renamed to, when
@@ -434,14 +433,22 @@ class _ModuleSearch:
         why = f"{renamed}, but it lacks {names(candidate.missing)}"
         return self._fix(candidate, AMBIGUOUS, why, importers)
 
-    def _shifted(self, importers: dict[str, tuple[ModuleInfo, list[ImportStmt]]]) -> list[Fix]:
+    def _shifted(
+        self,
+        importers: dict[str, tuple[ModuleInfo, list[ImportStmt]]],
+        strong: list[_Candidate],
+        required: set[str],
+    ) -> list[Fix]:
         """The importers of ``old`` import it relatively, and every relative import of theirs
         that fails works with one dot more (or one less), the module there providing every
         name imported: the file was moved one package level down (or up) and its relative
-        imports were not updated. All of them change at once (the next would fail next)."""
+        imports were not updated. All of them change at once (the next would fail next).
+        Not when another module defines every name needed while the one a level away only
+        imports some (a renamed module, its old name re-exporting it)."""
         statements = [s for _, found in importers.values() for s in found]
         if not statements or any(s.level == 0 for s in statements) or self.loads:
             return []
+        definers = {c.name for c in strong if c.defines(required)}
         edits = Edits()
         said: list[str] = []
         for info, found in importers.values():
@@ -452,7 +459,7 @@ class _ModuleSearch:
             reached = self.old in shift.moved if shift is not None else False
             if shift is not None and all(s.module == self.parent for s in found):
                 reached = self.parent in shift.moved  # from parent import last
-            if shift is None or not reached:
+            if shift is None or not reached or (definers and not definers & set(shift.targets)):
                 return []
             edits.add(self.project, info, shift_relative_imports(shift))
             said.append(shift.describe(info.rel))
