@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -34,6 +35,7 @@ from pytest_autofix.fixers.toolkit.installed import (
     stdlib_names,
 )
 from pytest_autofix.fixers.toolkit.module_moves import (
+    Shift,
     StringLoad,
     defined_names,
     relative_shift,
@@ -455,17 +457,25 @@ class _ModuleSearch:
             tree = self.files.tree(info) if found else None
             if tree is None:
                 continue
-            shift = relative_shift(self.project, info, tree)
-            reached = self.old in shift.moved if shift is not None else False
-            if shift is not None and all(s.module == self.parent for s in found):
-                reached = self.parent in shift.moved  # from parent import last
-            if shift is None or not reached or (definers and not definers & set(shift.targets)):
+            shift = self._shift_of(info, tree, found)
+            if shift is None or (definers and not definers & set(shift.targets)):
                 return []
             edits.add(self.project, info, shift_relative_imports(shift))
             said.append(shift.describe(info.rel))
         if edits.skipped or not edits.edits:
             return []
         return [Fix(description="; ".join(said), confidence=STRONG, edits=edits.edits)]
+
+    def _shift_of(
+        self, info: ModuleInfo, tree: ast.Module, found: list[ImportStmt]
+    ) -> Shift | None:
+        """The relative shift of ``info`` when it moves its import of ``old`` (``found``)."""
+        shift = relative_shift(self.project, info, tree)
+        if shift is None:
+            return None
+        if all(s.module == self.parent for s in found):  # from parent import last
+            return shift if self.parent in shift.moved else None
+        return shift if self.old in shift.moved else None
 
     def _read_by_name(
         self,
