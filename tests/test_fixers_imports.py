@@ -372,6 +372,288 @@ def test_a_similar_name_alone_stays_below_the_threshold(tmp_path: Path) -> None:
     assert checked(result.fix).confidence < 0.8
 
 
+def test_a_misspelled_module_the_file_reads_by_its_right_name(tmp_path: Path) -> None:
+    ext = {
+        "shop/__init__.py": "",
+        "shop/ext/__init__.py": "",
+        "shop/ext/codehilite.py": "class CodeHiliteExtension:\n    pass\n",
+    }
+    before = {
+        **ext,
+        "tests/test_ext.py": """\
+            import shop
+            import shop.ext.codehighlite
+
+
+            def test_ext():
+                assert shop.ext.codehilite.CodeHiliteExtension()
+            """,
+    }
+    issue = issue_of(
+        tmp_path, before, module_not_found("shop.ext.codehighlite", "tests/test_ext.py", 2)
+    )
+    after = {
+        "tests/test_ext.py": """\
+            import shop
+            import shop.ext.codehilite
+
+
+            def test_ext():
+                assert shop.ext.codehilite.CodeHiliteExtension()
+            """
+    }
+    assert_fix(
+        imports.ModuleRenamed(),
+        issue,
+        before,
+        after,
+        count=1,
+        confidence=0.9,
+        description="reads shop.ext.codehilite.CodeHiliteExtension, which it provides",
+    )
+
+
+def test_a_module_read_by_name_that_lacks_what_is_read_confirms_nothing(tmp_path: Path) -> None:
+    before = {
+        "shop/__init__.py": "",
+        "shop/ext/__init__.py": "",
+        "shop/ext/codehilite.py": "class CodeHiliteExtension:\n    pass\n",
+        "tests/test_ext.py": """\
+            import shop.ext.codehighlite
+
+
+            def test_ext():
+                assert shop.ext.codehilite.Highlighter()
+            """,
+    }
+    issue = issue_of(
+        tmp_path, before, module_not_found("shop.ext.codehighlite", "tests/test_ext.py")
+    )
+    after = {"tests/test_ext.py": before["tests/test_ext.py"].replace("highlite", "hilite", 1)}
+    assert_fix(imports.ModuleRenamed(), issue, before, after, count=1, confidence=0.7)
+
+
+MOVED_DOWN = {
+    "shop/__init__.py": "",
+    "shop/core.py": """\
+        class Cart:
+            pass
+
+
+        class Item:
+            pass
+
+
+        def __getattr__(name):
+            raise AttributeError(name)
+        """,
+    "shop/utils.py": "def echo(text):\n    return text\n",
+    "shop/completion/helpers.py": "def fmt(text):\n    return text\n",
+    "shop/completion/_native.cpython-311-x86_64-linux-gnu.so": b"",
+    "tests/test_completion.py": "from shop.completion import complete\n",
+}
+
+
+def test_a_module_moved_one_level_down_gets_a_dot_in_every_failing_relative_import(
+    tmp_path: Path,
+) -> None:
+    before = {
+        **MOVED_DOWN,
+        "shop/completion/__init__.py": """\
+            import re
+
+            from .core import Cart
+            from .core import Item
+            from . import helpers
+            from . import utils
+            from .helpers import fmt
+            from .utils import echo
+            from ._native import fast
+
+            try:
+                from ._speedups import complete
+            except ImportError:
+                complete = None
+            """,
+    }
+    issue = issue_of(
+        tmp_path, before, module_not_found("shop.completion.core", "shop/completion/__init__.py", 3)
+    )
+    after = {
+        "shop/completion/__init__.py": """\
+            import re
+
+            from ..core import Cart
+            from ..core import Item
+            from . import helpers
+            from .. import utils
+            from .helpers import fmt
+            from ..utils import echo
+            from ._native import fast
+
+            try:
+                from ._speedups import complete
+            except ImportError:
+                complete = None
+            """,
+    }
+    assert_fix(
+        imports.ModuleRenamed(),
+        issue,
+        before,
+        after,
+        count=1,
+        confidence=0.9,
+        description="moved one package level down",
+    )
+
+
+def test_a_module_moved_one_level_up_loses_a_dot(tmp_path: Path) -> None:
+    before = {
+        "pkg/__init__.py": "",
+        "pkg/app/__init__.py": "",
+        "pkg/app/prices.py": "def total(items):\n    return sum(items)\n",
+        "pkg/app/cart.py": "from ..prices import total\nfrom . import prices\n",
+    }
+    issue = issue_of(tmp_path, before, module_not_found("pkg.prices", "pkg/app/cart.py"))
+    after = {"pkg/app/cart.py": "from .prices import total\nfrom . import prices\n"}
+    assert_fix(
+        imports.ModuleRenamed(),
+        issue,
+        before,
+        after,
+        count=1,
+        confidence=0.9,
+        description="moved one package level up",
+    )
+
+
+def test_no_dot_added_when_the_parent_level_module_lacks_a_name(tmp_path: Path) -> None:
+    before = {
+        **MOVED_DOWN,
+        "shop/completion/__init__.py": """\
+            from .core import Cart
+            from .utils import echo, shout
+            """,
+    }
+    issue = issue_of(
+        tmp_path, before, module_not_found("shop.completion.core", "shop/completion/__init__.py")
+    )
+    after = {
+        "shop/completion/__init__.py": """\
+            from shop.core import Cart
+            from .utils import echo, shout
+            """,
+    }
+    result = assert_fix(imports.ModuleRenamed(), issue, before, after, count=1, confidence=0.7)
+    assert "moved" not in checked(result.fix).description
+
+
+def test_no_dot_added_when_the_module_a_level_up_only_re_exports(tmp_path: Path) -> None:
+    before = {
+        "app/__init__.py": "",
+        "app/pricing.py": "from .shop.prices import total\n",
+        "app/shop/__init__.py": "",
+        "app/shop/prices.py": "def total(items):\n    return sum(items)\n",
+        "app/shop/cart.py": "from .pricing import total\n",
+    }
+    issue = issue_of(tmp_path, before, module_not_found("app.shop.pricing", "app/shop/cart.py"))
+    after = {"app/shop/cart.py": "from .prices import total\n"}
+    assert_fix(imports.ModuleRenamed(), issue, before, after, count=1, confidence=0.95)
+
+
+def test_a_module_loaded_by_a_string_literal(tmp_path: Path) -> None:
+    before = {
+        **SHOP,
+        "shop/cart.py": "from .prices import total\n",
+        "tests/test_prices.py": """\
+            import importlib
+
+            prices = importlib.import_module('shop.pricing')
+
+
+            def test_total():
+                assert prices.total([1]) == 1
+            """,
+        "tests/test_dynamic.py": """\
+            from importlib import import_module
+
+
+            def test_dynamic(name="pricing"):
+                assert import_module("shop.pricing").with_tax(1.0)
+                assert __import__("shop.pricing.x" if name else "")
+                assert import_module(f"shop.{name}")
+                assert import_module("shop." + "pricing")
+            """,
+    }
+    issue = issue_of(tmp_path, before, module_not_found("shop.pricing", "tests/test_prices.py", 3))
+    after = {
+        "tests/test_prices.py": """\
+            import importlib
+
+            prices = importlib.import_module('shop.prices')
+
+
+            def test_total():
+                assert prices.total([1]) == 1
+            """,
+        "tests/test_dynamic.py": """\
+            from importlib import import_module
+
+
+            def test_dynamic(name="pricing"):
+                assert import_module("shop.prices").with_tax(1.0)
+                assert __import__("shop.pricing.x" if name else "")
+                assert import_module(f"shop.{name}")
+                assert import_module("shop." + "pricing")
+            """,
+    }
+    assert_fix(imports.ModuleRenamed(), issue, before, after, count=1, confidence=0.95)
+
+
+def test_a_module_made_public_loaded_by_a_string(tmp_path: Path) -> None:
+    before = {
+        "shop/__init__.py": "",
+        "shop/legacy.py": "from importlib import import_module\n",
+        "shop/legal.py": "",
+        "tests/test_legacy.py": """\
+            import importlib
+            from unittest.mock import patch
+
+            legacy = importlib.import_module("shop._legacy")
+
+
+            def test_patched():
+                with patch.object(legacy, "import_module"):
+                    pass
+            """,
+    }
+    issue = issue_of(tmp_path, before, module_not_found("shop._legacy", "tests/test_legacy.py", 4))
+    after = {"tests/test_legacy.py": before["tests/test_legacy.py"].replace("_legacy", "legacy")}
+    assert_fix(
+        imports.ModuleRenamed(),
+        issue,
+        before,
+        after,
+        count=1,
+        confidence=0.85,
+        description="but for a leading underscore",
+    )
+
+
+def test_a_module_loaded_by_a_name_built_at_run_time_is_not_reached(tmp_path: Path) -> None:
+    before = {
+        **SHOP,
+        "tests/test_prices.py": """\
+            import importlib
+
+            prices = importlib.import_module("shop." + "pricing")
+            """,
+    }
+    issue = issue_of(tmp_path, before, module_not_found("shop.pricing", "tests/test_prices.py", 3))
+    assert_fix(imports.ModuleRenamed(), issue, before, None, count=0)
+
+
 def test_no_module_like_it_proposes_nothing(tmp_path: Path) -> None:
     before = {**SHOP, "tests/test_orders.py": "from shop.inventory import stock\n"}
     issue = issue_of(tmp_path, before, module_not_found("shop.inventory", "tests/test_orders.py"))

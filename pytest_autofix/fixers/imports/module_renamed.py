@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -32,6 +33,15 @@ from pytest_autofix.fixers.toolkit.installed import (
     env_provides,
     env_submodules,
     stdlib_names,
+)
+from pytest_autofix.fixers.toolkit.module_moves import (
+    Shift,
+    StringLoad,
+    defined_names,
+    relative_shift,
+    rename_loaded_module,
+    shift_relative_imports,
+    string_loads,
 )
 from pytest_autofix.fixers.toolkit.scan import (
     ImportStmt,
@@ -108,6 +118,42 @@ class ModuleRenamed:
             confidence=0.95,
             safe=True,
         ),
+        Example(
+            "a module moved into a package of its own, its relative imports left as they were",
+            before={
+                "shop/__init__.py": "",
+                "shop/prices.py": "def total(items):\n    return sum(items)\n",
+                "shop/utils.py": "def fmt(amount):\n    return f'{amount:.2f}'\n",
+                "shop/cart/__init__.py": """\
+                    from .prices import total
+                    from .utils import fmt
+
+
+                    def receipt(items):
+                        return fmt(total(items))
+                    """,
+                "tests/test_cart.py": """\
+                    from shop.cart import receipt
+
+
+                    def test_receipt():
+                        assert receipt([1, 2]) == "3.00"
+                    """,
+            },
+            after={
+                "shop/cart/__init__.py": """\
+                    from ..prices import total
+                    from ..utils import fmt
+
+
+                    def receipt(items):
+                        return fmt(total(items))
+                    """,
+            },
+            code="import.module-not-found",
+            confidence=0.9,
+            safe=True,
+        ),
     )
 
     def propose(self, issue: Issue, project: Project) -> list[Fix]:
@@ -131,6 +177,32 @@ class ModuleRenamed:
         )
         search = _ModuleSearch(issue, project, old, misspelled_top=top if misspelled else None)
         return search.propose()
+
+
+def _privacy_renamed(old: str, new: str) -> bool:
+    """``pkg._mod`` and ``pkg.mod`` (either way): the same module name in the same package but
+    for leading underscores, what making a module public or private does."""
+    old_parent, _, old_last = old.rpartition(".")
+    new_parent, _, new_last = new.rpartition(".")
+    return (
+        old_parent == new_parent
+        and old_last != new_last
+        and (old_last.lstrip("_") == new_last.lstrip("_") != "")
+    )
+
+
+def _loads_root_only(statements: list[ImportStmt], module: str) -> bool:
+    """Whether the file binds the top-level package of ``module`` by an ``import`` statement
+    (reads of ``module.x`` work through it) and imports ``module`` itself nowhere."""
+    root = module.partition(".")[0]
+    binds_root = any(
+        s.name is None and s.asname is None and s.module.partition(".")[0] == root
+        for s in statements
+    )
+    return binds_root and not any(
+        _under(s.module, module) or (s.name is not None and _under(f"{s.module}.{s.name}", module))
+        for s in statements
+    )
 
 
 def _was_module(renamed: RenamedFile, old: str, new: str) -> bool:
@@ -191,6 +263,8 @@ class _ModuleSearch:
         self.misspelled_top = misspelled_top
         self.files = Files(project)
         self.parent, _, self.last = old.rpartition(".")
+        self.loads: dict[str, list[StringLoad]] = {}  # rel -> its loads of old by a string
+        self.dynamic: set[str] = set()  # the files the index says load old by a name
 
     # -- who imports it, and what they use from it
 
@@ -198,10 +272,21 @@ class _ModuleSearch:
         found: dict[str, tuple[ModuleInfo, list[ImportStmt]]] = {}
         primary = {info.rel for info in located(self.issue, self.project)}
         for info in self.project.all_modules():
-            if info.rel not in primary and not any(self._refers(ref) for ref in info.imports):
+            dynamic = any(_under(name, self.old) for name in info.dynamic)
+            if (
+                info.rel not in primary
+                and not dynamic
+                and not any(self._refers(ref) for ref in info.imports)
+            ):
                 continue  # the index says it has no such import: no need to parse it
             statements = [s for s in self.files.imports(info) if self._imports_old(s)]
-            if statements or info.rel in primary:
+            tree = self.files.tree(info) if dynamic else None
+            loads = string_loads(tree, self.old) if tree is not None else []
+            if loads:
+                self.loads[info.rel] = loads
+            if dynamic:
+                self.dynamic.add(info.rel)
+            if statements or loads or info.rel in primary:
                 found[info.rel] = (info, statements)
         return found
 
@@ -229,6 +314,11 @@ class _ModuleSearch:
                 elif tree is not None:  # import old [as x], from parent import last [as x]
                     binding = stmt.binds if (stmt.asname or stmt.name) else self.old
                     required |= attributes_of(tree, binding)
+            for load in self.loads.get(info.rel, []):  # x = import_module("old[.sub]")
+                if load.module != self.old:
+                    required.add(load.module[len(self.old) + 1 :].partition(".")[0])
+                elif load.binding is not None and tree is not None:
+                    required |= attributes_of(tree, load.binding)
         return required
 
     # -- candidates
@@ -291,9 +381,12 @@ class _ModuleSearch:
             fixes = self._from_history(*recorded, required, bool(strong), importers)
             if fixes is not None:
                 return fixes
+        fixes = [] if env_only else self._shifted(importers, strong, required)
+        if fixes:
+            return fixes
         if strong:
             return self._providing(strong, required, importers)
-        return self._named_alike(candidates, importers)
+        return self._read_by_name(candidates, importers) or self._named_alike(candidates, importers)
 
     def recorded(self, candidates: list[_Candidate]) -> tuple[_Candidate, RenamedFile] | None:
         """The project candidate git records the missing module's file renamed to, when
@@ -342,6 +435,89 @@ class _ModuleSearch:
         why = f"{renamed}, but it lacks {names(candidate.missing)}"
         return self._fix(candidate, AMBIGUOUS, why, importers)
 
+    def _shifted(
+        self,
+        importers: dict[str, tuple[ModuleInfo, list[ImportStmt]]],
+        strong: list[_Candidate],
+        required: set[str],
+    ) -> list[Fix]:
+        """The importers of ``old`` import it relatively, and every relative import of theirs
+        that fails works with one dot more (or one less), the module there providing every
+        name imported: the file was moved one package level down (or up) and its relative
+        imports were not updated. All of them change at once (the next would fail next).
+        Not when another module defines every name needed while the one a level away only
+        imports some (a renamed module, its old name re-exporting it)."""
+        statements = [s for _, found in importers.values() for s in found]
+        if not statements or any(s.level == 0 for s in statements) or self.loads:
+            return []
+        definers = {c.name for c in strong if c.defines(required)}
+        edits = Edits()
+        said: list[str] = []
+        for info, found in importers.values():
+            tree = self.files.tree(info) if found else None
+            if tree is None:
+                continue
+            shift = self._shift_of(info, tree, found)
+            if shift is None or (definers and not definers & set(shift.targets)):
+                return []
+            edits.add(self.project, info, shift_relative_imports(shift))
+            said.append(shift.describe(info.rel))
+        if edits.skipped or not edits.edits:
+            return []
+        return [Fix(description="; ".join(said), confidence=STRONG, edits=edits.edits)]
+
+    def _shift_of(
+        self, info: ModuleInfo, tree: ast.Module, found: list[ImportStmt]
+    ) -> Shift | None:
+        """The relative shift of ``info`` when it moves its import of ``old`` (``found``)."""
+        shift = relative_shift(self.project, info, tree)
+        if shift is None:
+            return None
+        if all(s.module == self.parent for s in found):  # from parent import last
+            return shift if self.parent in shift.moved else None
+        return shift if self.old in shift.moved else None
+
+    def _read_by_name(
+        self,
+        candidates: list[_Candidate],
+        importers: dict[str, tuple[ModuleInfo, list[ImportStmt]]],
+    ) -> list[Fix]:
+        """A candidate the importers read by its full dotted name (``a.b.new.X``) while they
+        import it nowhere, and that provides what they read off it: the missing import was
+        meant to load it (``import a.b.nwe`` followed by reads of ``a.b.new.X``)."""
+        read: dict[str, tuple[_Candidate, set[str]]] = {}
+        for info, _ in importers.values():
+            tree = self.files.tree(info)
+            if tree is None:
+                continue
+            statements = self.files.imports(info)
+            for candidate in candidates:
+                last = candidate.name.rpartition(".")[2]
+                if (
+                    "." not in candidate.name
+                    or candidate.missing
+                    or similarity(self.last, last) < 0.75
+                ):
+                    continue  # the module's own name alike (a sibling's whole name is alike too)
+                attributes = attributes_of(tree, candidate.name)
+                if attributes and _loads_root_only(statements, candidate.name):
+                    read.setdefault(candidate.name, (candidate, set()))[1].update(attributes)
+        fitting = [(c, a) for c, a in read.values() if a <= self._provided(c)]
+        if len(fitting) != 1:
+            return []
+        candidate, attributes = fitting[0]
+        shown = listing(sorted(f"{candidate.name}.{a}" for a in attributes), limit=3)
+        why = f"the code reads {shown}, which it provides, and imports {candidate.name} nowhere"
+        return self._fix(candidate, STRONG, why, importers)
+
+    def _provided(self, candidate: _Candidate) -> set[str]:
+        """What ``candidate`` is known to provide (for a project module with a module
+        ``__getattr__``, what it defines)."""
+        if candidate.provides is not None:
+            return set(candidate.provides)
+        info = self.project.module(candidate.name) if candidate.where == "project" else None
+        return defined_names(self.project, info) if info is not None else set()
+
     def _providing(
         self,
         strong: list[_Candidate],
@@ -372,6 +548,10 @@ class _ModuleSearch:
         """No module provides every name: the most similar name lacking the fewest of them,
         unsure (ambiguous when it lacks some, fuzzy when nothing else confirms it), and a
         choice for the person when the runner-up is as good."""
+        private = [c for c in candidates if not c.missing and _privacy_renamed(self.old, c.name)]
+        if len(private) == 1:
+            why = "the same name but for a leading underscore: made public or private"
+            return self._fix(private[0], CLEAR, why, importers)
         close = [c for c in candidates if c.similarity >= 0.75]
         if not close:
             return []
@@ -452,11 +632,17 @@ class _ModuleSearch:
                         package=package_of(info),
                     )
                 )
+            if info.rel in self.loads:  # import_module("old")
+                steps.append(rename_loaded_module(self.old, new))
             edits.add(self.project, info, chain(*steps))
         if not edits.edits:
             return []
         if primary & {rel for rel, _ in edits.skipped}:
             confidence = min(confidence, AMBIGUOUS)
+        unreached = (primary & self.dynamic) - set(edits.changed)
+        if unreached:  # it loads old by a name not spelled as a plain string: not rewritten
+            confidence = min(confidence, AMBIGUOUS)
+            why += f"; {listing(sorted(unreached))} loads it by a name this fix does not rewrite"
         kind = "standard-library " if new.partition(".")[0] in stdlib_names() else ""
         description = (
             f"import the {kind}module {new} instead of the missing {self.old} ({why}) in "
