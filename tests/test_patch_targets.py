@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import libcst as cst
 import pytest
+from test_fixers_imports import issue_of, module_not_found
 
+from pytest_autofix.fixers import imports
 from pytest_autofix.fixers.toolkit.patch_targets import rename_patch_targets
+from pytest_autofix.testing import assert_fix
 
 
 def renamed(source: str, old: str = "shop.pricing", new: str = "shop.prices") -> str:
@@ -57,3 +61,34 @@ def test_a_renamed_name_of_a_module() -> None:
     assert renamed(source, "shop.prices.totl", "shop.prices.total") == (
         '@patch("shop.prices.total")\n@patch("shop.prices.totl_all")\ndef test(a, b): ...\n'
     )
+
+
+def test_a_renamed_module_renames_the_mock_targets_with_its_imports(tmp_path: Path) -> None:
+    before = {
+        "shop/__init__.py": "",
+        "shop/prices.py": "def subtotal(items):\n    return sum(items)\n",
+        "tests/test_orders.py": """\
+            from unittest import mock
+
+            from shop.pricing import subtotal
+
+
+            @mock.patch("shop.pricing.subtotal", return_value=0)
+            def test_total(patched):
+                assert subtotal([1]) == 1
+            """,
+    }
+    issue = issue_of(tmp_path, before, module_not_found("shop.pricing", "tests/test_orders.py"))
+    after = {
+        "tests/test_orders.py": """\
+            from unittest import mock
+
+            from shop.prices import subtotal
+
+
+            @mock.patch("shop.prices.subtotal", return_value=0)
+            def test_total(patched):
+                assert subtotal([1]) == 1
+            """,
+    }
+    assert_fix(imports.ModuleRenamed(), issue, before, after, count=1)

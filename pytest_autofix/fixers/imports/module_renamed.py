@@ -43,6 +43,7 @@ from pytest_autofix.fixers.toolkit.module_moves import (
     shift_relative_imports,
     string_loads,
 )
+from pytest_autofix.fixers.toolkit.patch_targets import rename_patch_targets
 from pytest_autofix.fixers.toolkit.scan import (
     ImportStmt,
     attributes_of,
@@ -634,6 +635,7 @@ class _ModuleSearch:
                 )
             if info.rel in self.loads:  # import_module("old")
                 steps.append(rename_loaded_module(self.old, new))
+            steps.append(rename_patch_targets(self.old, new))  # mock.patch("old.f")
             edits.add(self.project, info, chain(*steps))
         if not edits.edits:
             return []
