@@ -144,3 +144,86 @@ def test_not_the_same_program_is_left(issue: Issue, body: str, why: str) -> None
     result = assert_fix(NativeCoroutines(), issue, {"test_coro.py": before}, None, dedent=False)
     assert result.fix is not None and why in result.fix.description
     assert result.fix.confidence == 0.3
+
+
+MARKED = """\
+    import asyncio
+    import functools
+
+
+    def asynctest(f):
+        f = asyncio.coroutine(f)
+
+        @functools.wraps(f)
+        def wrapper(*a):
+            return asyncio.run(f(*a))
+
+        return wrapper
+
+
+    @asyncio.coroutine
+    def work(x):
+        yield from asyncio.sleep(0)
+        return x
+
+
+    @asynctest
+    def test_work():
+        assert (yield from work(1)) == 1
+    """
+
+
+def test_a_decorator_that_marks_coroutines(issue: Issue) -> None:
+    """``asynctest`` makes what it decorates a coroutine with ``asyncio.coroutine``: the test
+    driving ``work()`` with ``yield from`` is a coroutine too, rewritten with it, and the
+    decorator's ``asyncio.coroutine`` goes (it returned an async def function as it was)."""
+    after = """\
+        import asyncio
+        import functools
+
+
+        def asynctest(f):
+            @functools.wraps(f)
+            def wrapper(*a):
+                return asyncio.run(f(*a))
+
+            return wrapper
+
+
+        async def work(x):
+            await asyncio.sleep(0)
+            return x
+
+
+        @asynctest
+        async def test_work():
+            assert (await work(1)) == 1
+        """
+    fix(issue, MARKED, after, confidence=0.9, safe=True)
+
+
+@pytest.mark.parametrize(
+    ("more", "why"),
+    [
+        ("\n\ndef gen():\n    yield 1\n\n\nrun = asynctest(gen)\n", "also used otherwise"),
+        ("\n\n@asynctest\ndef test_sync():\n    assert 1\n", "test_sync() has no yield from"),
+    ],
+)
+def test_a_marking_decorator_used_otherwise_is_left(issue: Issue, more: str, why: str) -> None:
+    import textwrap
+
+    before = textwrap.dedent(MARKED) + more
+    result = assert_fix(NativeCoroutines(), issue, {"test_coro.py": before}, None, dedent=False)
+    assert result.fix is not None and why in result.fix.description
+
+
+def test_a_marking_decorator_another_module_uses_is_left(issue: Issue) -> None:
+    """Another module may decorate a generator with it: ``work()`` alone cannot change (the
+    test drives it with ``yield from``)."""
+    result = assert_fix(
+        NativeCoroutines(),
+        issue,
+        {"test_coro.py": MARKED, "test_other.py": "from test_coro import asynctest\n"},
+        None,
+    )
+    assert result.fix is not None and "used as a generator" in result.fix.description

@@ -4,9 +4,10 @@ catalogue's entry for ``asyncio.coroutine`` is one only a person could make."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
-from pytest_autofix.fixers.toolkit.async_transforms import native_coroutines
+from pytest_autofix.fixers.toolkit.async_transforms import coroutine_markers, native_coroutines
 from pytest_autofix.fixers.toolkit.edits import Edits, listing, located
 from pytest_autofix.model import Example, Fix, IssueKind
 
@@ -28,6 +29,25 @@ def _files(issue: Issue, project: Project) -> list[ModuleInfo]:
         except OSError:
             continue
     return list(found.values())
+
+
+def _markers(info: ModuleInfo, project: Project) -> frozenset[str]:
+    """The file's decorators that make what they decorate a coroutine with
+    ``asyncio.coroutine`` and that no other project module names: what they decorate is all
+    in this file, and is rewritten with them."""
+    try:
+        found = coroutine_markers(project.cst(info.path))
+    except (OSError, ValueError):
+        return frozenset()
+    for other in project.all_modules():
+        if not found or other.rel == info.rel:
+            continue
+        try:
+            source = project.source(other.path)
+        except OSError:
+            return frozenset()
+        found = {n for n in found if not re.search(rb"\b" + n.encode() + rb"\b", source)}
+    return frozenset(found)
 
 
 class NativeCoroutines:
@@ -79,7 +99,7 @@ class NativeCoroutines:
         for info in _files(issue, project):
             done: list[str] = []
             before = len(edits.edits)
-            edits.add(project, info, native_coroutines(done))
+            edits.add(project, info, native_coroutines(done, _markers(info, project)))
             if len(edits.edits) > before:
                 names += [f"{info.rel}::{n}" for n in done]
         if not edits.edits:

@@ -12,6 +12,16 @@ class) becomes ``await x``. A decorated function it cannot rewrite exactly makes
   function returned, which ``async def`` would return as it is;
 - it is driven as a generator in the file: ``yield from f()`` in a function that is not
   rewritten, ``next(f())``, ``f().send(...)``, ``for x in f()``.
+
+A decorator of the file that makes its argument a coroutine with ``asyncio.coroutine``
+(``def asynctest(f): f = asyncio.coroutine(f); ...``, a test helper that runs the coroutine in
+a loop) marks the functions it decorates as generator-based coroutines too, when the caller
+allows it (:func:`coroutine_markers` names them; the caller checks that no other module uses
+them): those functions are rewritten under the same rules, keeping the decorator, and the
+decorator's ``f = asyncio.coroutine(f)`` goes, since ``asyncio.coroutine`` returned an ``async
+def`` function as it was. A marking decorator the file reads otherwise than as ``@name`` (a
+call ``asynctest(g)``, a reference) makes the file :class:`Unfixable`: the function it gets
+there may be a generator still.
 """
 
 from __future__ import annotations
@@ -23,7 +33,7 @@ from pytest_autofix.fixers.toolkit.cst import OwnBodyTransformer, OwnBodyVisitor
 from pytest_autofix.fixers.toolkit.environment_transforms import import_map
 from pytest_autofix.fixers.toolkit.import_transforms import Transform, Unfixable
 
-__all__ = ["coroutine_functions", "native_coroutines"]
+__all__ = ["coroutine_functions", "coroutine_markers", "native_coroutines"]
 
 _DECORATOR = "asyncio.coroutine"
 # what an await's operand may be without parentheses (a primary)
@@ -35,6 +45,66 @@ def _is_coroutine_decorator(decorator: cst.Decorator, imports: dict[str, str]) -
     dotted = get_full_name_for_node(expr) or ""
     root, dot, rest = dotted.partition(".")
     return imports.get(root, root) + dot + rest == _DECORATOR and not isinstance(expr, cst.Call)
+
+
+def _is_coroutine_call(expr: cst.BaseExpression, imports: dict[str, str]) -> str | None:
+    """``asyncio.coroutine(name)`` (however the file imports it): ``name``."""
+    if not isinstance(expr, cst.Call) or len(expr.args) != 1:
+        return None
+    (arg,) = expr.args
+    dotted = get_full_name_for_node(expr.func) or ""
+    root, dot, rest = dotted.partition(".")
+    if imports.get(root, root) + dot + rest != _DECORATOR or arg.keyword or arg.star:
+        return None
+    return arg.value.value if isinstance(arg.value, cst.Name) else None
+
+
+def _marking_statement(
+    node: cst.FunctionDef, imports: dict[str, str]
+) -> cst.SimpleStatementLine | None:
+    """The ``p = asyncio.coroutine(p)`` line of a one-parameter module-level function's body,
+    ``p`` its parameter."""
+    params = node.params
+    extra = (params.kwonly_params, params.posonly_params, params.star_kwarg)
+    if len(params.params) != 1 or isinstance(params.star_arg, cst.Param) or any(extra):
+        return None
+    param = params.params[0].name.value
+    body = node.body
+    if not isinstance(body, cst.IndentedBlock):
+        return None
+    for statement in body.body:
+        if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+            continue
+        assign = statement.body[0]
+        if (
+            isinstance(assign, cst.Assign)
+            and len(assign.targets) == 1
+            and isinstance(assign.targets[0].target, cst.Name)
+            and assign.targets[0].target.value == param
+            and _is_coroutine_call(assign.value, imports) == param
+        ):
+            return statement
+    return None
+
+
+def coroutine_markers(module: cst.Module) -> set[str]:
+    """The module-level functions of ``module`` that make their one argument a coroutine with
+    ``p = asyncio.coroutine(p)``, and that decorate a function of the module."""
+    imports = import_map(module)
+    markers = {
+        statement.name.value
+        for statement in module.body
+        if isinstance(statement, cst.FunctionDef) and _marking_statement(statement, imports)
+    }
+    used: set[str] = set()
+
+    class Decorated(cst.CSTVisitor):
+        def visit_Decorator(self, node: cst.Decorator) -> None:
+            if isinstance(node.decorator, cst.Name) and node.decorator.value in markers:
+                used.add(node.decorator.value)
+
+    module.visit(Decorated())
+    return used
 
 
 class _Yields(OwnBodyVisitor):
@@ -93,17 +163,22 @@ class _Await(OwnBodyTransformer):
 
 
 class _Native(cst.CSTTransformer):
-    def __init__(self, imports: dict[str, str]) -> None:
+    def __init__(self, imports: dict[str, str], markers: frozenset[str] = frozenset()) -> None:
         super().__init__()
         self.imports = imports
+        self.markers = markers
         self.done: list[str] = []
         self.problems: list[str] = []
+
+    def _marked(self, decorator: cst.Decorator) -> bool:
+        expr = decorator.decorator
+        return isinstance(expr, cst.Name) and expr.value in self.markers
 
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
     ) -> cst.FunctionDef:
         decorators = updated_node.decorators
-        if not any(_is_coroutine_decorator(d, self.imports) for d in decorators):
+        if not any(_is_coroutine_decorator(d, self.imports) or self._marked(d) for d in decorators):
             return updated_node
         name = updated_node.name.value
         yields = _yields(original_node)
@@ -213,13 +288,75 @@ def _reads(module: cst.Module, name: str) -> bool:
     return reads.found
 
 
-def native_coroutines(done: list[str] | None = None) -> Transform:
+class _Unmark(cst.CSTTransformer):
+    """The ``p = asyncio.coroutine(p)`` line of each marking decorator goes."""
+
+    def __init__(self, imports: dict[str, str], markers: frozenset[str]) -> None:
+        super().__init__()
+        self.imports = imports
+        self.markers = markers
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        if updated_node.name.value not in self.markers:
+            return updated_node
+        line = _marking_statement(updated_node, self.imports)
+        body = updated_node.body
+        if line is None or not isinstance(body, cst.IndentedBlock):
+            return updated_node
+        rest = [s for s in body.body if s is not line]
+        if not rest:
+            raise Unfixable(f"{updated_node.name.value}() has nothing but asyncio.coroutine")
+        first = rest[0]
+        if body.body[0] is line and isinstance(  # the body starts with what followed: no blank
+            first, (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+        ):
+            kept = [e for e in first.leading_lines if e.comment is not None]
+            rest[0] = first.with_changes(leading_lines=kept)
+        return updated_node.with_changes(body=body.with_changes(body=rest))
+
+
+def _read_otherwise(module: cst.Module, markers: frozenset[str]) -> list[str]:
+    """The marking decorators ``module`` reads otherwise than as ``@name``."""
+    found: list[str] = []
+
+    class Reads(cst.CSTVisitor):
+        def visit_Decorator(self, node: cst.Decorator) -> bool:
+            return not (isinstance(node.decorator, cst.Name) and node.decorator.value in markers)
+
+        def visit_Name(self, node: cst.Name) -> None:
+            if node.value in markers and node.value not in found:
+                found.append(node.value)
+
+    class Defs(cst.CSTTransformer):  # a function's own name is a definition, not a read
+        def leave_FunctionDef(
+            self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+        ) -> cst.FunctionDef:
+            return updated_node.with_changes(name=cst.Name("_"))
+
+    module.visit(Defs()).visit(Reads())
+    return found
+
+
+def native_coroutines(
+    done: list[str] | None = None, markers: frozenset[str] = frozenset()
+) -> Transform:
     """The transform of one file (see the module's docstring); ``done`` receives the names of
-    the functions it rewrote."""
+    the functions it rewrote; ``markers``, the marking decorators it may treat as
+    ``asyncio.coroutine`` (see :func:`coroutine_markers`)."""
 
     def transform(module: cst.Module) -> cst.Module:
         imports = import_map(module)
-        native = _Native(imports)
+        marks = markers & coroutine_markers(module)
+        other_reads = _read_otherwise(module, marks)
+        if other_reads:
+            names = ", ".join(f"{n}()" for n in other_reads)
+            raise Unfixable(
+                f"{names} also used otherwise than as a decorator (what it gets there may be a "
+                "generator still)"
+            )
+        native = _Native(imports, marks)
         after = module.visit(native)
         if native.problems:
             raise Unfixable("; ".join(native.problems))
@@ -228,6 +365,8 @@ def native_coroutines(done: list[str] | None = None) -> Transform:
         driven = _driven_as_generator(after, set(native.done))
         if driven:
             raise Unfixable("used as a generator: " + ", ".join(driven))
+        if marks:
+            after = after.visit(_Unmark(imports, marks))
         bare = {k for k, v in imports.items() if v == _DECORATOR}
         unused = {name for name in bare if not _reads(after, name)}
         if unused:
