@@ -172,34 +172,35 @@ MARKED = """\
         assert (yield from work(1)) == 1
     """
 
+MARKED_AFTER = """\
+    import asyncio
+    import functools
+
+
+    def asynctest(f):
+        @functools.wraps(f)
+        def wrapper(*a):
+            return asyncio.run(f(*a))
+
+        return wrapper
+
+
+    async def work(x):
+        await asyncio.sleep(0)
+        return x
+
+
+    @asynctest
+    async def test_work():
+        assert (await work(1)) == 1
+    """
+
 
 def test_a_decorator_that_marks_coroutines(issue: Issue) -> None:
     """``asynctest`` makes what it decorates a coroutine with ``asyncio.coroutine``: the test
     driving ``work()`` with ``yield from`` is a coroutine too, rewritten with it, and the
     decorator's ``asyncio.coroutine`` goes (it returned an async def function as it was)."""
-    after = """\
-        import asyncio
-        import functools
-
-
-        def asynctest(f):
-            @functools.wraps(f)
-            def wrapper(*a):
-                return asyncio.run(f(*a))
-
-            return wrapper
-
-
-        async def work(x):
-            await asyncio.sleep(0)
-            return x
-
-
-        @asynctest
-        async def test_work():
-            assert (await work(1)) == 1
-        """
-    fix(issue, MARKED, after, confidence=0.9, safe=True)
+    fix(issue, MARKED, MARKED_AFTER, confidence=0.9, safe=True)
 
 
 @pytest.mark.parametrize(
@@ -227,3 +228,86 @@ def test_a_marking_decorator_another_module_uses_is_left(issue: Issue) -> None:
         None,
     )
     assert result.fix is not None and "used as a generator" in result.fix.description
+
+
+def test_a_marking_call_in_a_runner_over_async_defs(issue: Issue) -> None:
+    """``run_loop`` makes a coroutine of what it decorates, which is already ``async def``:
+    ``asyncio.coroutine(f)`` was ``f``."""
+    before = """\
+        import asyncio
+
+
+        def run_loop(f):
+            def wrapper(*args):
+                coro = asyncio.coroutine(f)
+                return asyncio.run(coro(*args))
+
+            return wrapper
+
+
+        @run_loop
+        async def test_sleep():
+            await asyncio.sleep(0)
+        """
+    after = before.replace("asyncio.coroutine(f)", "f")
+    fix(issue, before, after, confidence=0.9, safe=True)
+
+
+def test_a_returned_future_is_awaited(issue: Issue) -> None:
+    """``asyncio.coroutine`` awaited the future the function returned; an ``async def`` that
+    decorated an ``async def`` loses the decorator only."""
+    before = """\
+        import asyncio
+
+
+        @asyncio.coroutine
+        def schedule(job):
+            task = asyncio.ensure_future(job())
+            return task
+
+
+        @asyncio.coroutine
+        async def already():
+            await asyncio.sleep(0)
+        """
+    after = """\
+        import asyncio
+
+
+        async def schedule(job):
+            task = asyncio.ensure_future(job())
+            return await task
+
+
+        async def already():
+            await asyncio.sleep(0)
+        """
+    fix(issue, before, after, confidence=0.9, safe=True)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "    task = asyncio.ensure_future(job())\n    task = job\n    return task\n",
+        "    task = asyncio.ensure_future(job())\n    return task or job\n",
+        "    return task\n",
+        "    task = job()\n    return task\n",
+    ],
+)
+def test_a_return_not_surely_a_future_is_left(issue: Issue, body: str) -> None:
+    before = f"import asyncio\n\n\n@asyncio.coroutine\ndef schedule(job):\n{body}"
+    result = assert_fix(NativeCoroutines(), issue, {"test_coro.py": before}, None, dedent=False)
+    assert result.fix is not None and "has no yield from" in result.fix.description
+
+
+def test_a_namesake_in_a_module_that_does_not_import_it(issue: Issue) -> None:
+    """Each test module may have its own ``asynctest``: only an importer can use this one."""
+    other = "def asynctest(f):\n    return f\n"
+    assert_fix(
+        NativeCoroutines(),
+        issue,
+        {"test_coro.py": MARKED, "test_other.py": other},
+        {"test_coro.py": MARKED_AFTER, "test_other.py": other},
+        confidence=0.9,
+        safe=True,
+    )

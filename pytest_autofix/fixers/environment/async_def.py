@@ -31,16 +31,25 @@ def _files(issue: Issue, project: Project) -> list[ModuleInfo]:
     return list(found.values())
 
 
+def _imports(other: ModuleInfo, info: ModuleInfo) -> bool:
+    """Whether ``other`` imports the module ``info`` (or loads it by name)."""
+    parent, _, last = info.name.rpartition(".")
+    return info.name in other.dynamic or any(
+        ref.module == info.name or (ref.module == parent and last in ref.names)
+        for ref in other.imports
+    )
+
+
 def _markers(info: ModuleInfo, project: Project) -> frozenset[str]:
     """The file's decorators that make what they decorate a coroutine with
-    ``asyncio.coroutine`` and that no other project module names: what they decorate is all
-    in this file, and is rewritten with them."""
+    ``asyncio.coroutine`` and that no module importing it names: what they decorate is all in
+    this file, and is rewritten with them."""
     try:
         found = coroutine_markers(project.cst(info.path))
     except (OSError, ValueError):
         return frozenset()
     for other in project.all_modules():
-        if not found or other.rel == info.rel:
+        if not found or other.rel == info.rel or not _imports(other, info):
             continue
         try:
             source = project.source(other.path)
