@@ -311,3 +311,42 @@ def test_a_namesake_in_a_module_that_does_not_import_it(issue: Issue) -> None:
         confidence=0.9,
         safe=True,
     )
+
+
+LEFT = """\
+    import asyncio
+
+
+    @asyncio.coroutine
+    def total():
+        return counter.value
+
+
+    def test_total():
+        assert asyncio.run(total()) == 1
+    """
+
+
+def test_a_file_left_beside_one_rewritten(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The failure surfaced in two files; one can be rewritten exactly: its tests are mended
+    (the rerun keeps what works), the other's are a person's."""
+    files = {"test_coro.py": OLD, "test_left.py": LEFT}
+    found = issue_from_run(files, tmp_path_factory.mktemp("two"))
+    assert {loc["path"] for loc in found.details["locations"]} == set(files)
+    result = assert_fix(
+        NativeCoroutines(),
+        found,
+        files,
+        {
+            "test_coro.py": OLD.replace("@asyncio.coroutine\n    def", "async def").replace(
+                "yield from", "await"
+            ),
+            "test_left.py": LEFT,
+        },
+        confidence=0.9,
+        safe=True,
+    )
+    assert (
+        result.fix is not None
+        and "test_left.py (total() has no yield from" in result.fix.description
+    )
