@@ -69,11 +69,15 @@ class Pattern(_Strict):
     included; a dotted name of ``match`` that reappears in ``replace`` keeps the file's own
     spelling. ``imports`` are added where the replacement is written: ``"importlib.metadata"``
     (``import importlib.metadata``) or ``"sqlalchemy:text"`` (``from sqlalchemy import text``).
+    ``safety = "safe"``: a pattern exact where its entry is not (the class reference
+    ``numpy.ndarray.ptp`` -> ``numpy.ptp`` where ``$a.ptp()`` on any object may change
+    behaviour); a fix whose files only such patterns change is safe.
     """
 
     match: str
     replace: str
     imports: list[str] = Field(default_factory=list)
+    safety: Literal["safe"] | None = None
 
     @field_validator("imports")
     @classmethod

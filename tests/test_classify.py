@@ -66,6 +66,28 @@ def test_an_unknown_deprecation_is_not_called_a_removed_api() -> None:
     assert classify(f, CTX).code == "other.exception"
 
 
+def test_a_future_warning_is_a_deprecation_only_when_it_says_so() -> None:
+    """pandas' FutureWarning announces removals and changes of behaviour alike."""
+
+    def code(message: str) -> str:
+        f = failure(
+            "FutureWarning",
+            message,
+            source="merged = frame.append(row)",
+            exc_mro=["FutureWarning", "Warning", "Exception"],
+            is_warning=True,
+            warned_from="pandas.core.frame",
+        )
+        return classify(f, CTX).code
+
+    assert code("The frame.append method is deprecated and will be removed") == (
+        "environment.removed-api"
+    )
+    assert code("The behavior of array concatenation with empty entries will change") == (
+        "other.exception"
+    )
+
+
 def test_removed_module_attribute_and_its_import_form_are_one_issue() -> None:
     attr = failure(
         "AttributeError",

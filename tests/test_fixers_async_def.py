@@ -144,3 +144,209 @@ def test_not_the_same_program_is_left(issue: Issue, body: str, why: str) -> None
     result = assert_fix(NativeCoroutines(), issue, {"test_coro.py": before}, None, dedent=False)
     assert result.fix is not None and why in result.fix.description
     assert result.fix.confidence == 0.3
+
+
+MARKED = """\
+    import asyncio
+    import functools
+
+
+    def asynctest(f):
+        f = asyncio.coroutine(f)
+
+        @functools.wraps(f)
+        def wrapper(*a):
+            return asyncio.run(f(*a))
+
+        return wrapper
+
+
+    @asyncio.coroutine
+    def work(x):
+        yield from asyncio.sleep(0)
+        return x
+
+
+    @asynctest
+    def test_work():
+        assert (yield from work(1)) == 1
+    """
+
+MARKED_AFTER = """\
+    import asyncio
+    import functools
+
+
+    def asynctest(f):
+        @functools.wraps(f)
+        def wrapper(*a):
+            return asyncio.run(f(*a))
+
+        return wrapper
+
+
+    async def work(x):
+        await asyncio.sleep(0)
+        return x
+
+
+    @asynctest
+    async def test_work():
+        assert (await work(1)) == 1
+    """
+
+
+def test_a_decorator_that_marks_coroutines(issue: Issue) -> None:
+    """``asynctest`` makes what it decorates a coroutine with ``asyncio.coroutine``: the test
+    driving ``work()`` with ``yield from`` is a coroutine too, rewritten with it, and the
+    decorator's ``asyncio.coroutine`` goes (it returned an async def function as it was)."""
+    fix(issue, MARKED, MARKED_AFTER, confidence=0.9, safe=True)
+
+
+@pytest.mark.parametrize(
+    ("more", "why"),
+    [
+        ("\n\ndef gen():\n    yield 1\n\n\nrun = asynctest(gen)\n", "also used otherwise"),
+        ("\n\n@asynctest\ndef test_sync():\n    assert 1\n", "test_sync() has no yield from"),
+    ],
+)
+def test_a_marking_decorator_used_otherwise_is_left(issue: Issue, more: str, why: str) -> None:
+    import textwrap
+
+    before = textwrap.dedent(MARKED) + more
+    result = assert_fix(NativeCoroutines(), issue, {"test_coro.py": before}, None, dedent=False)
+    assert result.fix is not None and why in result.fix.description
+
+
+def test_a_marking_decorator_another_module_uses_is_left(issue: Issue) -> None:
+    """Another module may decorate a generator with it: ``work()`` alone cannot change (the
+    test drives it with ``yield from``)."""
+    result = assert_fix(
+        NativeCoroutines(),
+        issue,
+        {"test_coro.py": MARKED, "test_other.py": "from test_coro import asynctest\n"},
+        None,
+    )
+    assert result.fix is not None and "used as a generator" in result.fix.description
+
+
+def test_a_marking_call_in_a_runner_over_async_defs(issue: Issue) -> None:
+    """``run_loop`` makes a coroutine of what it decorates, which is already ``async def``:
+    ``asyncio.coroutine(f)`` was ``f``."""
+    before = """\
+        import asyncio
+
+
+        def run_loop(f):
+            def wrapper(*args):
+                coro = asyncio.coroutine(f)
+                return asyncio.run(coro(*args))
+
+            return wrapper
+
+
+        @run_loop
+        async def test_sleep():
+            await asyncio.sleep(0)
+        """
+    after = before.replace("asyncio.coroutine(f)", "f")
+    fix(issue, before, after, confidence=0.9, safe=True)
+
+
+def test_a_returned_future_is_awaited(issue: Issue) -> None:
+    """``asyncio.coroutine`` awaited the future the function returned; an ``async def`` that
+    decorated an ``async def`` loses the decorator only."""
+    before = """\
+        import asyncio
+
+
+        @asyncio.coroutine
+        def schedule(job):
+            task = asyncio.ensure_future(job())
+            return task
+
+
+        @asyncio.coroutine
+        async def already():
+            await asyncio.sleep(0)
+        """
+    after = """\
+        import asyncio
+
+
+        async def schedule(job):
+            task = asyncio.ensure_future(job())
+            return await task
+
+
+        async def already():
+            await asyncio.sleep(0)
+        """
+    fix(issue, before, after, confidence=0.9, safe=True)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "    task = asyncio.ensure_future(job())\n    task = job\n    return task\n",
+        "    task = asyncio.ensure_future(job())\n    return task or job\n",
+        "    return task\n",
+        "    task = job()\n    return task\n",
+    ],
+)
+def test_a_return_not_surely_a_future_is_left(issue: Issue, body: str) -> None:
+    before = f"import asyncio\n\n\n@asyncio.coroutine\ndef schedule(job):\n{body}"
+    result = assert_fix(NativeCoroutines(), issue, {"test_coro.py": before}, None, dedent=False)
+    assert result.fix is not None and "has no yield from" in result.fix.description
+
+
+def test_a_namesake_in_a_module_that_does_not_import_it(issue: Issue) -> None:
+    """Each test module may have its own ``asynctest``: only an importer can use this one."""
+    other = "def asynctest(f):\n    return f\n"
+    assert_fix(
+        NativeCoroutines(),
+        issue,
+        {"test_coro.py": MARKED, "test_other.py": other},
+        {"test_coro.py": MARKED_AFTER, "test_other.py": other},
+        confidence=0.9,
+        safe=True,
+    )
+
+
+LEFT = """\
+    import asyncio
+
+
+    @asyncio.coroutine
+    def total():
+        return counter.value
+
+
+    def test_total():
+        assert asyncio.run(total()) == 1
+    """
+
+
+def test_a_file_left_beside_one_rewritten(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The failure surfaced in two files; one can be rewritten exactly: its tests are mended
+    (the rerun keeps what works), the other's are a person's."""
+    files = {"test_coro.py": OLD, "test_left.py": LEFT}
+    found = issue_from_run(files, tmp_path_factory.mktemp("two"))
+    assert {loc["path"] for loc in found.details["locations"]} == set(files)
+    result = assert_fix(
+        NativeCoroutines(),
+        found,
+        files,
+        {
+            "test_coro.py": OLD.replace("@asyncio.coroutine\n    def", "async def").replace(
+                "yield from", "await"
+            ),
+            "test_left.py": LEFT,
+        },
+        confidence=0.9,
+        safe=True,
+    )
+    assert (
+        result.fix is not None
+        and "test_left.py (total() has no yield from" in result.fix.description
+    )

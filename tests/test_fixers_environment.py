@@ -378,6 +378,37 @@ def test_method_rename_in_every_test_module() -> None:
     )
 
 
+def test_a_method_named_through_its_class_is_an_exact_pattern() -> None:
+    """``@with_doc(np.ndarray.ptp)``: NumPy's own method named through NumPy's class is
+    np.ptp's function, an exact rewrite; ``x.ptp()`` in the same file would be any object's."""
+    before = """\
+        import numpy as np
+
+
+        @with_doc(np.ndarray.ptp)
+        def ptp(self, axis=None):
+            return self.magnitude
+        """
+    after = before.replace("np.ndarray.ptp", "np.ptp")
+    an_issue = removed("numpy.ndarray.ptp", "pkg/quantity.py", 4, "method")
+    assert_fix(
+        environment.RemovedApi(),
+        an_issue,
+        {"pkg/quantity.py": before},
+        {"pkg/quantity.py": after},
+        confidence=SAFE,
+        safe=True,
+    )
+    also_called = before.replace("return self.magnitude", "return self.magnitude.ptp()")
+    assert_fix(
+        environment.RemovedApi(),
+        an_issue,
+        {"pkg/quantity.py": also_called},
+        {"pkg/quantity.py": after.replace("self.magnitude", "np.ptp(self.magnitude)")},
+        safe=False,
+    )
+
+
 REMOVED_MODULES = {
     "a.py": "import imp\n\nimport b\n\nimp.reload(b)\n",
     "b.py": "from pipes import quote\n\nCMD = quote('x y')\n",

@@ -1144,6 +1144,17 @@ def _within(module: str, package: str) -> bool:
     return bool(module) and (module == top or module.startswith(top + "."))
 
 
+_DEPRECATED = re.compile(r"\bdeprecat", re.IGNORECASE)
+
+
+def _deprecation_warning(failure: Failure) -> bool:
+    """A deprecation warning: its class, or a ``FutureWarning`` that says so."""
+    mro = exc_mro(failure)
+    if "DeprecationWarning" in mro or "PendingDeprecationWarning" in mro:
+        return True
+    return "FutureWarning" in mro and _DEPRECATED.search(failure.message) is not None
+
+
 @rule(
     Example(
         failing(
@@ -1157,11 +1168,27 @@ def _within(module: str, package: str) -> bool:
         "configparser.SafeConfigParser",
         {"form": "deprecation", "name": "SafeConfigParser"},
     ),
+    Example(  # pandas announced its removals with FutureWarning
+        failing(
+            "FutureWarning",
+            "iteritems is deprecated and will be removed in a future version. Use .items instead.",
+            source="for name, column in frame.iteritems():",
+            exc_mro=["FutureWarning", "Warning", "Exception"],
+            is_warning=True,
+            warned_from="pandas.core.frame",
+        ),
+        "environment.removed-api",
+        "pandas.DataFrame.iteritems",
+        {"form": "deprecation", "name": "iteritems"},
+    ),
 )
 def deprecated_api(failure: Failure, ctx: Context) -> Match | None:
     """... a deprecation warning raised as an error (``-W error``): a catalogue entry still
-    present in this version, removed in a later one, named in the failing line."""
-    if not failure.facts.get("is_warning") or "DeprecationWarning" not in exc_mro(failure):
+    present in this version, removed in a later one, named in the failing line. The warning is
+    a ``DeprecationWarning`` or ``PendingDeprecationWarning`` (or a library's subclass), or a
+    ``FutureWarning`` whose text says it is a deprecation (pandas, scikit-learn: their
+    ``FutureWarning`` also announces changes of behaviour, which no entry migrates)."""
+    if not failure.facts.get("is_warning") or not _deprecation_warning(failure):
         return None
     migration = _deprecated_api(failure, ctx)
     if migration is None:

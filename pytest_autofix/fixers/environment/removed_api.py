@@ -335,9 +335,11 @@ class RemovedApi:
         siblings, others = self._siblings(migration, style)
         edits = Edits()
         used: list[Migration] = []  # the siblings some file spells
+        files: dict[str, tuple[ModuleInfo, list[Transform]]] = {}
         for info in _files_using(project, issue, _imported_from(migration)):
             found = _used_in(project, info, siblings)  # a name the file never spells: no pass
-            edits.add(project, info, _with_siblings(transform, [t for _, t in found]))
+            files[info.rel] = (info, [t for _, t in found])
+            edits.add(project, info, _with_siblings(transform, files[info.rel][1]))
             used += [m for m, _ in found]
             used += [m for m, _ in _used_in(project, info, others) if _reads(project, info, m)]
         joined = [m for m, _ in siblings if m in used]
@@ -353,7 +355,9 @@ class RemovedApi:
                     UNSURE,
                 )
             ]
-        fix = _migrated(_as_sure_as_all(self._as_sure_as(migration), joined), edits)
+        changed = [files[rel] for rel in edits.changed]
+        surest = self._as_sure_as(_surest(project, migration, transform, changed))
+        fix = _migrated(_as_sure_as_all(surest, joined), edits)
         return [_described(fix, migration, joined, left)]
 
     def _siblings(
@@ -485,6 +489,48 @@ def _why_left(migration: Migration) -> str:
         f"{migration.api} -> {migration.replacement} (unsafe{why}; its own fix, applied with "
         "--autofix-unsafe)"
     )
+
+
+def _surest(
+    project: Project,
+    migration: Migration,
+    transform: Transform,
+    changed: list[tuple[ModuleInfo, list[Transform]]],
+) -> Migration:
+    """``migration`` narrowed to its exact patterns when they alone make every changed file
+    (each with the siblings' transforms it got) what the whole entry makes it."""
+    exact = _exact_part(migration)
+    if exact is None or not all(
+        _same_result(project, info, (transform, exact[1]), more) for info, more in changed
+    ):
+        return migration
+    return exact[0]
+
+
+def _exact_part(migration: Migration) -> tuple[Migration, Transform] | None:
+    """The entry narrowed to its patterns marked ``safety = "safe"`` (where the entry itself
+    is not), and their transform; None when it has none."""
+    if migration.safety == "safe" or migration.manual:
+        return None
+    patterns = [p for p in migration.patterns if p.safety == "safe"]
+    if not patterns:
+        return None
+    narrowed = migration.model_copy(update={"patterns": patterns, "safety": "safe"})
+    transform = migration_transform(narrowed)
+    return None if transform is None else (narrowed, transform)
+
+
+def _same_result(
+    project: Project, info: ModuleInfo, mains: tuple[Transform, Transform], more: list[Transform]
+) -> bool:
+    """Whether the second of ``mains`` (the exact part of the first), with the siblings'
+    transforms ``more``, makes the file what the first with them makes it."""
+    whole, part = (_with_siblings(main, more) for main in mains)
+    try:
+        tree = project.cst(info.path)
+        return part(tree).code == whole(tree).code
+    except (Unfixable, ValueError, OSError):
+        return False
 
 
 def _family(migration: Migration) -> str:
