@@ -28,6 +28,7 @@ from libcst.metadata import (
 
 from pytest_autofix.catalogue import Migration, Pattern
 from pytest_autofix.fixers.toolkit.cst import names_read
+from pytest_autofix.fixers.toolkit.environment_guards import checked
 from pytest_autofix.fixers.toolkit.import_transforms import (
     Transform,
     Unfixable,
@@ -984,4 +985,6 @@ def migration_transform(migration: Migration) -> Transform | None:
             steps.append(_module(migration))
         else:
             steps.append(_remove_imports(migration.api, strict=True))
-    return _chain(steps) if steps else None
+    if not steps:
+        return None
+    return checked(migration, _chain(steps), migration_transform)  # per-file guards, re-exports
