@@ -12,7 +12,9 @@ and a before/after ``example`` that the test-suite runs through the fixer's tran
 ``refused``, files the transform must leave to a person).
 
 A guard the transform checks in each file: ``timer-only`` (every use of a clock function in the
-file times a duration it only reports: :mod:`pytest_autofix.fixers.toolkit.environment_guards`);
+file times a duration it only reports) and ``instance`` (a method entry's pattern that takes any
+receiver, ``$parser.unescape($s)``, is applied to the names the file binds only to new instances
+of the class): :mod:`pytest_autofix.fixers.toolkit.environment_guards`;
 ``no-name-clash`` and ``string-argument`` name what every transform or pattern checks anyway;
 ``absent:<module>`` is checked against what is installed.
 """
@@ -50,7 +52,7 @@ __all__ = [
 
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 _REQUIREMENT = re.compile(r"^([A-Za-z0-9_.\-]+)\s*(>=|<=|==|!=|>|<)\s*([0-9][0-9A-Za-z.]*)$")
-_GUARD = re.compile(r"^(no-name-clash|absent:[A-Za-z_][\w.]*|string-argument|timer-only)$")
+_GUARD = re.compile(r"^(no-name-clash|absent:[A-Za-z_][\w.]*|string-argument|timer-only|instance)$")
 
 
 class _Strict(BaseModel):
@@ -107,7 +109,7 @@ class Migration(_Strict):
     patterns: list[Pattern] = Field(default_factory=list)
     manual: bool = False
     example: Example
-    # files the transform leaves to a person (it raises Unfixable): what a guard keeps out
+    # files the transform leaves to a person (Unfixable, or unchanged): what a guard keeps out
     refused: list[str] = Field(default_factory=list)
     link: str = ""
     note: str = ""
@@ -135,7 +137,7 @@ class Migration(_Strict):
             if not _GUARD.match(item):
                 raise ValueError(
                     f"unknown guard {item!r} (known: no-name-clash, absent:<module>, "
-                    "string-argument, timer-only)"
+                    "string-argument, timer-only, instance)"
                 )
         return value
 

@@ -39,13 +39,17 @@ GUARDED = [m for m in ENTRIES if m.refused]
 
 @pytest.mark.parametrize("entry", GUARDED, ids=[m.api for m in GUARDED])
 def test_refused_files_of_every_entry(entry: Migration) -> None:
-    """The files an entry's guard keeps out: its transform leaves each to a person."""
+    """The files an entry's guard keeps out: its transform leaves each to a person (it says
+    why, or changes nothing)."""
     transform = migration_transform(entry)
     assert transform is not None
     for text in entry.refused:
         compile(text, f"{entry.api} (refused)", "exec")
-        with pytest.raises(Unfixable):
-            transform(libcst.parse_module(text))
+        try:
+            after = transform(libcst.parse_module(text)).code
+        except Unfixable:
+            continue
+        assert after == text
 
 
 def test_the_catalogue_covers_the_breakages_of_the_brief() -> None:

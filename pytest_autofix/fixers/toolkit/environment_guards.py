@@ -5,6 +5,9 @@
 - its per-file guards (``guard = ["timer-only"]``): a file whose uses of the removed API do not
   satisfy the guard raises :class:`Unfixable` with the line and the reason, and is left to a
   person;
+- for a method entry guarded by ``instance``, its patterns that take any receiver
+  (``$parser.unescape($s)``) applied only to the receivers the file proves instances of the
+  class: a name every binding of which constructs it (``h = HTMLParser()``);
 - its uses through a module that re-exports the API (``import oyaml as yaml``, whose ``load``
   and ``FullLoader`` are PyYAML's own objects): the entry's patterns rewritten onto that module,
   when each name they use resolves there, in the running session, to the very object it names in
@@ -14,6 +17,9 @@
 from __future__ import annotations
 
 import ast
+import builtins
+import importlib
+import re
 import sys
 import types
 from collections.abc import Callable, Iterator
@@ -24,7 +30,7 @@ import libcst as cst
 from pytest_autofix.catalogue import Migration, Pattern
 from pytest_autofix.fixers.toolkit.import_transforms import Transform, Unfixable
 
-__all__ = ["checked", "rebased", "timer_only"]
+__all__ = ["checked", "instances", "rebased", "timer_only"]
 
 
 def checked(
@@ -32,6 +38,8 @@ def checked(
 ) -> Transform:
     """``transform`` with ``migration``'s per-file guards checked first, and its patterns also
     applied through the modules of the file that re-export the API (built with ``build``)."""
+    if "instance" in migration.guard:
+        return _on_instances(migration, build)
     guards = [_GUARDS[g] for g in migration.guard if g in _GUARDS]
     module = migration.api.partition(".")[0]
     follow = bool(migration.patterns) and bool(_names(migration, module))
@@ -363,3 +371,139 @@ def rebased(migration: Migration, module: str, other: str) -> Migration:
         for p in migration.patterns
     ]
     return migration.model_copy(update={"patterns": patterns})
+
+
+# -- guard: instance -------------------------------------------------------------------------------
+
+_RECEIVER = re.compile(r"^\$(\w+)\.")
+
+
+def _bindings(tree: ast.Module) -> dict[str, list[ast.AST]]:
+    """Every node that binds each name anywhere in the file: a ``Name`` stored to (or deleted),
+    an argument, an import, a def or class, a ``global``/``nonlocal``, an ``except ... as``."""
+    found: dict[str, list[ast.AST]] = {}
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names = [node.id]
+        elif isinstance(node, ast.arg):
+            names = [node.arg]
+        elif isinstance(node, ast.alias):
+            names = [node.asname or node.name.partition(".")[0]]
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names = [node.name]
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            names = list(node.names)
+        elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
+            names = [node.name]
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            names = [node.rest]
+        for name in names:
+            found.setdefault(name, []).append(node)
+    return found
+
+
+class _Instances:
+    """The names a file binds only to new instances of a class that lacks the removed method
+    (the class itself or a subclass not defining it), resolved in the running session."""
+
+    def __init__(self, tree: ast.Module, owner: type, method: str) -> None:
+        self.tree, self.owner, self.method = tree, owner, method
+        self.imports = _imports(tree)
+        self.bindings = _bindings(tree)
+        self.parents = {c: n for n in ast.walk(tree) for c in ast.iter_child_nodes(n)}
+
+    def names(self) -> list[str]:
+        return sorted(
+            name
+            for name, nodes in self.bindings.items()
+            if not hasattr(builtins, name) and all(self._constructs(n) for n in nodes)
+        )
+
+    def _constructs(self, node: ast.AST) -> bool:
+        """``name = Cls(...)``, the name the only target, ``Cls`` the class or such a
+        subclass."""
+        parent = self.parents.get(node)
+        if not (
+            isinstance(node, ast.Name)
+            and isinstance(node.ctx, ast.Store)
+            and isinstance(parent, ast.Assign)
+            and parent.targets == [node]
+            and isinstance(parent.value, ast.Call)
+        ):
+            return False
+        cls = self._resolve(parent.value.func)
+        return (
+            isinstance(cls, type) and issubclass(cls, self.owner) and not hasattr(cls, self.method)
+        )
+
+    def _resolve(self, node: ast.AST) -> object:
+        """The object a dotted name of the file is, through its imports or a module-level
+        ``Name = dotted.name`` (its only binding); None when unknown."""
+        qualified = _qualified(node, self.imports)
+        if qualified is not None:
+            return _lookup(qualified)
+        if not isinstance(node, ast.Name):
+            return None
+        nodes = self.bindings.get(node.id, [])
+        parent = self.parents.get(nodes[0]) if len(nodes) == 1 else None
+        if (
+            isinstance(parent, ast.Assign)
+            and parent.targets == nodes
+            and self.parents.get(parent) is self.tree
+        ):
+            value = _qualified(parent.value, self.imports)
+            return _lookup(value) if value is not None else None
+        return None
+
+
+def instances(api: str, tree: cst.Module) -> list[str]:
+    """The names of the file proven to hold instances of ``api``'s class (``api`` is
+    ``module.Class.method``), every binding of each a construction of it."""
+    owner_path, _, method = api.rpartition(".")
+    module = owner_path.rpartition(".")[0]
+    try:  # the API's own module, as the fixer's checks import it (html.parser)
+        importlib.import_module(module)
+    except Exception:
+        return []
+    owner = _lookup(owner_path)
+    if not isinstance(owner, type):
+        return []
+    try:
+        parsed = ast.parse(tree.code)
+    except SyntaxError:
+        return []
+    return _Instances(parsed, owner, method).names()
+
+
+def _on_instances(
+    migration: Migration, build: Callable[[Migration], Transform | None]
+) -> Transform:
+    """The ``instance`` guard: each pattern whose receiver is a placeholder is applied with the
+    receiver written as each name the file proves an instance (``h.unescape($s)``); the other
+    patterns (``self.unescape($s)``) as they are."""
+    rest = [g for g in migration.guard if g != "instance"]
+
+    def run(tree: cst.Module) -> cst.Module:
+        names = instances(migration.api, tree)
+        patterns: list[Pattern] = []
+        for pattern in migration.patterns:
+            receiver = _RECEIVER.match(pattern.match)
+            if receiver is None:
+                patterns.append(pattern)
+                continue
+            token = re.compile(r"\$" + receiver.group(1) + r"\b")
+            patterns += [
+                Pattern(
+                    match=token.sub(name, pattern.match),
+                    replace=token.sub(name, pattern.replace),
+                    imports=pattern.imports,
+                )
+                for name in names
+            ]
+        if not patterns:
+            return tree
+        transform = build(migration.model_copy(update={"guard": rest, "patterns": patterns}))
+        return transform(tree) if transform is not None else tree
+
+    return run
