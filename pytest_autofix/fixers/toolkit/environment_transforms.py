@@ -676,13 +676,20 @@ def _match_parts(t: cst.CSTNode, n: cst.CSTNode, caps: _Captures, imports: dict[
         )
     if isinstance(t, cst.Call):
         return isinstance(n, cst.Call) and _match_call(t, n, caps, imports)
-    if isinstance(t, cst.List):
-        if not isinstance(n, cst.List):
+    if isinstance(t, cst.List | cst.Tuple):  # a tuple's elements: plain ones only, no `$*x`
+        if type(n) is not type(t) or (isinstance(t, cst.Tuple) and not _plain_tuple(t)):
             return False
         return _match_seq([e.value for e in t.elements], n.elements, caps, imports)
     if isinstance(t, cst.SimpleString | cst.Integer):
         return _literal(n) is not None and _literal(n) == _literal(t)
     return False
+
+
+def _plain_tuple(t: cst.Tuple) -> bool:
+    return all(
+        isinstance(e, cst.Element) and not (_placeholder(e.value) or "").startswith("star_")
+        for e in t.elements
+    )
 
 
 def _match_seq(
