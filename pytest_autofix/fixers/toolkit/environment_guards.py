@@ -22,6 +22,7 @@ import importlib
 import re
 import sys
 import types
+import warnings
 from collections.abc import Callable, Iterator
 from typing import cast
 
@@ -299,17 +300,21 @@ def _names(migration: Migration, module: str) -> set[str]:
 
 def _lookup(path: str) -> object:
     """The object ``path`` names in the running session, from the modules already loaded (never
-    importing anything); None when it is not there."""
+    importing anything); None when it is not there. A module's ``__getattr__`` may warn about a
+    deprecated name or fail: that is no object either, and no warning escapes."""
     parts = path.split(".")
     for i in range(len(parts), 0, -1):
         module = sys.modules.get(".".join(parts[:i]))
         if module is None:
             continue
         obj: object = module
-        for attr in parts[i:]:
-            obj = getattr(obj, attr, None)
-            if obj is None:
-                return None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for attr in parts[i:]:
+                try:
+                    obj = getattr(obj, attr)
+                except Exception:
+                    return None
         return obj
     return None
 
