@@ -8,7 +8,15 @@ plugins through the ``pytest_autofix_migrations(config)`` hook; a later entry wi
 Each ``[[migration]]`` says what was removed (``api``, ``kind``), where (``removed_in``), what
 the run shows (``error``), the replacement and its safety, the condition under which the
 replacement exists (``requires``, checked against what is installed when a fix is proposed),
-and a before/after ``example`` that the test-suite runs through the fixer's transform.
+and a before/after ``example`` that the test-suite runs through the fixer's transform (with
+``refused``, files the transform must leave to a person).
+
+A guard the transform checks in each file: ``timer-only`` (every use of a clock function in the
+file times a duration it only reports) and ``instance`` (a method entry's pattern that takes any
+receiver, ``$parser.unescape($s)``, is applied to the names the file binds only to new instances
+of the class): :mod:`pytest_autofix.fixers.toolkit.environment_guards`;
+``no-name-clash`` and ``string-argument`` name what every transform or pattern checks anyway;
+``absent:<module>`` is checked against what is installed.
 """
 
 from __future__ import annotations
@@ -44,7 +52,7 @@ __all__ = [
 
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 _REQUIREMENT = re.compile(r"^([A-Za-z0-9_.\-]+)\s*(>=|<=|==|!=|>|<)\s*([0-9][0-9A-Za-z.]*)$")
-_GUARD = re.compile(r"^(no-name-clash|absent:[A-Za-z_][\w.]*|string-argument)$")
+_GUARD = re.compile(r"^(no-name-clash|absent:[A-Za-z_][\w.]*|string-argument|timer-only|instance)$")
 
 
 class _Strict(BaseModel):
@@ -105,6 +113,8 @@ class Migration(_Strict):
     patterns: list[Pattern] = Field(default_factory=list)
     manual: bool = False
     example: Example
+    # files the transform leaves to a person (Unfixable, or unchanged): what a guard keeps out
+    refused: list[str] = Field(default_factory=list)
     link: str = ""
     note: str = ""
 
@@ -131,7 +141,7 @@ class Migration(_Strict):
             if not _GUARD.match(item):
                 raise ValueError(
                     f"unknown guard {item!r} (known: no-name-clash, absent:<module>, "
-                    "string-argument)"
+                    "string-argument, timer-only, instance)"
                 )
         return value
 

@@ -15,7 +15,7 @@ import pytest
 
 from pytest_autofix import catalogue
 from pytest_autofix.catalogue import Catalogue, CatalogueError, Migration, builtin, parse
-from pytest_autofix.fixers.toolkit.environment_transforms import migration_transform
+from pytest_autofix.fixers.toolkit.environment_transforms import Unfixable, migration_transform
 
 ENTRIES = builtin().migrations
 
@@ -32,6 +32,24 @@ def test_example_of_every_entry(entry: Migration) -> None:
     assert transform is not None
     after = transform(libcst.parse_module(entry.example.before)).code
     assert after == entry.example.after
+
+
+GUARDED = [m for m in ENTRIES if m.refused]
+
+
+@pytest.mark.parametrize("entry", GUARDED, ids=[m.api for m in GUARDED])
+def test_refused_files_of_every_entry(entry: Migration) -> None:
+    """The files an entry's guard keeps out: its transform leaves each to a person (it says
+    why, or changes nothing)."""
+    transform = migration_transform(entry)
+    assert transform is not None
+    for text in entry.refused:
+        compile(text, f"{entry.api} (refused)", "exec")
+        try:
+            after = transform(libcst.parse_module(text)).code
+        except Unfixable:
+            continue
+        assert after == text
 
 
 def test_the_catalogue_covers_the_breakages_of_the_brief() -> None:

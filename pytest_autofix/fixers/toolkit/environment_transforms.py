@@ -30,6 +30,7 @@ from libcst.metadata import (
 
 from pytest_autofix.catalogue import Migration, Pattern
 from pytest_autofix.fixers.toolkit.cst import is_docstring, is_import_line, names_read
+from pytest_autofix.fixers.toolkit.environment_guards import checked
 from pytest_autofix.fixers.toolkit.import_style import ImportStyle
 from pytest_autofix.fixers.toolkit.import_transforms import (
     Transform,
@@ -746,13 +747,20 @@ def _match_parts(t: cst.CSTNode, n: cst.CSTNode, caps: _Captures, imports: dict[
         )
     if isinstance(t, cst.Call):
         return isinstance(n, cst.Call) and _match_call(t, n, caps, imports)
-    if isinstance(t, cst.List):
-        if not isinstance(n, cst.List):
+    if isinstance(t, cst.List | cst.Tuple):  # a tuple's elements: plain ones only, no `$*x`
+        if type(n) is not type(t) or (isinstance(t, cst.Tuple) and not _plain_tuple(t)):
             return False
         return _match_seq([e.value for e in t.elements], n.elements, caps, imports)
     if isinstance(t, cst.SimpleString | cst.Integer):
         return _literal(n) is not None and _literal(n) == _literal(t)
     return False
+
+
+def _plain_tuple(t: cst.Tuple) -> bool:
+    return all(
+        isinstance(e, cst.Element) and not (_placeholder(e.value) or "").startswith("star_")
+        for e in t.elements
+    )
 
 
 def _match_seq(
@@ -1060,4 +1068,6 @@ def migration_transform(migration: Migration, style: ImportStyle | None = None) 
             steps.append(_module(migration, style))
         else:
             steps.append(_remove_imports(migration.api, strict=True))
-    return _chain(steps) if steps else None
+    if not steps:
+        return None
+    return checked(migration, _chain(steps), migration_transform)  # per-file guards, re-exports
