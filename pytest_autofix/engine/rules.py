@@ -996,11 +996,21 @@ def nose_setup(failure: Failure, ctx: Context) -> Match | None:
     ):
         return None
     return _removed_in_pytest(
-        "nose-style setup()/teardown() methods are no longer called (removed in pytest 8)",
+        _nose_message([*f.get("nose_methods", [])]),
         PytestRemovedApi(
             api="nose-setup", test_class=f.get("test_class"), methods=f.get("nose_methods")
         ),
     )
+
+
+def _nose_message(methods: list[str]) -> str:
+    """What the issue says: pytest 8 removed its support for nose's ``setup()``/``teardown()``;
+    nose's other names (``setUp`` in a plain class, ``setupClass``, ``setupModule``...) pytest
+    never called."""
+    if set(methods) <= {"setup", "teardown"}:
+        return "nose-style setup()/teardown() methods are no longer called (removed in pytest 8)"
+    named = ", ".join(f"{m}()" for m in methods)
+    return f"nose-style setup/teardown methods ({named}) are not called by pytest (nose ran them)"
 
 
 # Exceptions that say something else is wrong, whatever the nose methods around them.
@@ -1065,7 +1075,9 @@ _NOT_NOSE = frozenset(
 )
 def nose_symptom(failure: Failure, ctx: Context) -> Match | None:
     """A test whose class (its own or an inherited method: a base class in another module
-    counts) or module has a nose-style ``setup()``/``teardown()`` pytest 8 no longer calls:
+    counts) or module has a nose-style setup or teardown pytest does not call (``setup()``/
+    ``teardown()``, no longer called since pytest 8; ``setUp()`` in a class that is not a
+    unittest.TestCase, ``setupClass()``, ``setupModule()`` and nose's other names, never):
     what it fails with (an assertion, an attribute ``setup`` would have set, a file it would
     have made, a teardown error) is that one root cause until the methods run again."""
     f = failure.facts
@@ -1077,12 +1089,13 @@ def nose_symptom(failure: Failure, ctx: Context) -> Match | None:
         return None
     if exc_name(failure) == "AttributeError" and f.get("obj_kind") not in (None, "instance"):
         return None  # an attribute of a module or a class: a removed API, not a lost setup
+    methods = sorted({o["method"] for o in owners}, reverse=True)
     return _removed_in_pytest(
-        "nose-style setup()/teardown() methods are no longer called (removed in pytest 8)",
+        _nose_message([*methods, *module]),
         PytestRemovedApi(
             api="nose-setup",
             test_class=f.get("node_class"),
-            methods=sorted({o["method"] for o in owners}, reverse=True),
+            methods=methods,
             owners=list(owners),
             module_methods=list(module),
         ),
