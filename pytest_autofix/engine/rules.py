@@ -1072,6 +1072,45 @@ _NOT_NOSE = frozenset(
             "module_methods": ["setup", "teardown"],
         },
     ),
+    Example(  # nose's camelCase name in a plain base class, which pytest never called
+        failing(
+            "AttributeError",
+            "'TestItems' object has no attribute 'items'",
+            test="tests/test_items.py::TestItems::test_len",
+            attr="items",
+            obj_kind="instance",
+            node_class="TestItems",
+            node_is_unittest=False,
+            node_nose=[
+                {
+                    "method": "setUp",
+                    "cls": "BaseTestCase",
+                    "module": "tests.base",
+                    "path": "tests/base.py",
+                    "assigns": ["items"],
+                }
+            ],
+        ),
+        "fixture.removed-api",
+        "nose-setup",
+        {
+            "api": "nose-setup",
+            "test_class": "TestItems",
+            "methods": ["setUp"],
+            "owners": [
+                {
+                    "method": "setUp",
+                    "cls": "BaseTestCase",
+                    "module": "tests.base",
+                    "path": "tests/base.py",
+                    "assigns": ["items"],
+                }
+            ],
+            "module_methods": [],
+        },
+        message="nose-style setup/teardown methods (setUp()) are not called by pytest (nose ran "
+        "them)",
+    ),
 )
 def nose_symptom(failure: Failure, ctx: Context) -> Match | None:
     """A test whose class (its own or an inherited method: a base class in another module
