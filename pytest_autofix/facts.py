@@ -16,7 +16,7 @@ Imports only :mod:`typing`: the worker and the engine both load it.
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 __all__ = [
     "Address",
@@ -65,6 +65,7 @@ class NoseOwner(TypedDict):
     module: str  # its module's name
     path: str | None  # its file, relative to the rootdir (None: outside the project)
     assigns: list[str]  # the ``self.X`` (``cls.X``) the method assigns
+    globals: NotRequired[list[str]]  # the names it declares ``global`` (``global numpy``)
 
 
 class Facts(TypedDict, total=False):
@@ -90,6 +91,7 @@ class Facts(TypedDict, total=False):
     node_nose: list[NoseOwner]  # its class's, inherited ones included (its runtime MRO)
     node_is_unittest: bool  # its class is a unittest.TestCase (which calls setUp instead)
     module_nose: list[str]  # its module's "setup"/"setupModule"/... (no setup/setUpModule)
+    module_nose_globals: list[str]  # the names those declare ``global``
     capture_error: str  # a fact that could not be read: "TypeError: ..."
     fallback: bool  # True: parsed from longrepr, no live exception was seen
 

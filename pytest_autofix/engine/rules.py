@@ -48,7 +48,7 @@ from pytest_autofix.model import Failure, Frame, Phase
 
 if TYPE_CHECKING:
     from pytest_autofix.catalogue import Catalogue, Migration
-    from pytest_autofix.facts import Facts
+    from pytest_autofix.facts import Facts, NoseOwner
 
 __all__ = [
     "RULES",
@@ -1111,20 +1111,34 @@ _NOT_NOSE = frozenset(
         message="nose-style setup/teardown methods (setUp()) are not called by pytest (nose ran "
         "them)",
     ),
+    Example(  # a name the module's setup() declares global, so never bound
+        failing(
+            "NameError",
+            "name 'master_path' is not defined",
+            test="tests/test_no_remotes.py::test_no_remotes",
+            name="master_path",
+            module_nose=["setup"],
+            module_nose_globals=["master_path"],
+        ),
+        "fixture.removed-api",
+        "nose-setup",
+        {"api": "nose-setup", "owners": [], "module_methods": ["setup"]},
+    ),
 )
 def nose_symptom(failure: Failure, ctx: Context) -> Match | None:
     """A test whose class (its own or an inherited method: a base class in another module
     counts) or module has a nose-style setup or teardown pytest does not call (``setup()``/
     ``teardown()``, no longer called since pytest 8; ``setUp()`` in a class that is not a
     unittest.TestCase, ``setupClass()``, ``setupModule()`` and nose's other names, never):
-    what it fails with (an assertion, an attribute ``setup`` would have set, a file it would
-    have made, a teardown error) is that one root cause until the methods run again."""
+    what it fails with (an assertion, an attribute ``setup`` would have set, a name it
+    declares ``global``, a file it would have made, a teardown error) is that one root cause
+    until the methods run again."""
     f = failure.facts
     owners = [] if f.get("node_is_unittest") else f.get("node_nose", [])
     module = f.get("module_nose", [])
     if failure.when not in ("call", "teardown") or not (owners or module):
         return None
-    if exc_name(failure) in _NOT_NOSE:
+    if exc_name(failure) in _NOT_NOSE and not _nose_global(failure, owners):
         return None
     if exc_name(failure) == "AttributeError" and f.get("obj_kind") not in (None, "instance"):
         return None  # an attribute of a module or a class: a removed API, not a lost setup
@@ -1139,6 +1153,15 @@ def nose_symptom(failure: Failure, ctx: Context) -> Match | None:
             module_methods=list(module),
         ),
     )
+
+
+def _nose_global(failure: Failure, owners: list[NoseOwner]) -> bool:
+    """A NameError on a name a nose method declares ``global`` (``global numpy; import numpy``
+    in a ``setupClass``, a module's ``setup()``): the method would have bound it."""
+    f = failure.facts
+    declared = {g for o in owners for g in o.get("globals", [])}
+    declared |= set(f.get("module_nose_globals", []))
+    return exc_name(failure) == "NameError" and f.get("name") in declared
 
 
 # -- removed APIs the migration catalogue knows (environment.removed-api), first met as ... -----

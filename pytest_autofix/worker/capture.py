@@ -254,30 +254,47 @@ def _import_facts(exc: ImportError, rootdir: Path) -> Facts:
     return facts
 
 
-def _setup_assigns(cls: type, method: str) -> list[str]:
-    """The attributes ``method`` of ``cls`` sets on its first argument (``self.X = ...``, or
-    ``cls.X = ...`` in a classmethod)."""
-    func = cls.__dict__.get(method)
+def _function_tree(func: object) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The ``def`` of a function (of a classmethod's or staticmethod's), parsed from its
+    source; None when it cannot be read."""
     if isinstance(func, classmethod | staticmethod):
         func = func.__func__
     if func is None or not callable(func):
-        return []
+        return None
     try:
         tree = ast.parse(inspect.cleandoc("\n" + inspect.getsource(func)))
     except (OSError, TypeError, SyntaxError):
-        return []
+        return None
     defs = [n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
-    args = defs[0].args.posonlyargs + defs[0].args.args if defs else []
+    return defs[0] if defs else None
+
+
+def _setup_assigns(cls: type, method: str) -> list[str]:
+    """The attributes ``method`` of ``cls`` sets on its first argument (``self.X = ...``, or
+    ``cls.X = ...`` in a classmethod)."""
+    node = _function_tree(cls.__dict__.get(method))
+    if node is None:
+        return []
+    args = node.args.posonlyargs + node.args.args
     first = args[0].arg if args else "self"
     names = {
-        node.attr
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Attribute)
-        and isinstance(node.ctx, ast.Store)
-        and isinstance(node.value, ast.Name)
-        and node.value.id == first
+        n.attr
+        for n in ast.walk(node)
+        if isinstance(n, ast.Attribute)
+        and isinstance(n.ctx, ast.Store)
+        and isinstance(n.value, ast.Name)
+        and n.value.id == first
     }
     return sorted(names)
+
+
+def _declared_global(func: object) -> list[str]:
+    """The names a function declares ``global`` (nose-era setups bound modules so: ``global
+    numpy; import numpy`` in a ``setupClass``)."""
+    node = _function_tree(func)
+    if node is None:
+        return []
+    return sorted({name for n in ast.walk(node) if isinstance(n, ast.Global) for name in n.names})
 
 
 def _class_facts(cls: type) -> Facts:
@@ -542,6 +559,9 @@ def _nose_facts(node: object, rootdir: Path) -> Facts:
             ][:1]  # the one nose ran
         if found:
             facts["module_nose"] = found
+            facts["module_nose_globals"] = sorted(
+                {g for name in found for g in _declared_global(vars(module)[name])}
+            )
     return facts
 
 
@@ -593,6 +613,7 @@ def _nose_owners(cls: type, rootdir: Path) -> list[NoseOwner]:
                 "module": owner.__module__,
                 "path": in_project(source, rootdir) if source else None,
                 "assigns": _setup_assigns(owner, method),
+                "globals": _declared_global(vars(owner)[method]),
             }
         )
     return owners
