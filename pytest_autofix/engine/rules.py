@@ -984,8 +984,9 @@ def pytest_deprecation(failure: Failure, ctx: Context) -> Match | None:
     ),
 )
 def nose_setup(failure: Failure, ctx: Context) -> Match | None:
-    """A test class's nose-style ``setup()`` no longer runs (pytest 8): its test reads what
-    ``setup`` would have assigned."""
+    """A test class's nose-style ``setup()`` no longer runs (pytest 8), or its ``setUp()``,
+    ``setupClass()``... never did (not a unittest.TestCase): its test reads what that method
+    would have assigned."""
     f = failure.facts
     if (
         exc_name(failure) != "AttributeError"
