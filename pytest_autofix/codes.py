@@ -80,7 +80,9 @@ INFO: dict[str, CodeInfo] = {
         "a pytest API removed or deprecated in pytest 8/9 is used",
         "The code uses a pytest API that pytest 8 or 9 removed or turned into an error: "
         "`pytest.skip(msg=...)`, `pytest.warns(None)`, nose-style `setup()`/`teardown()` "
-        "methods, marks on fixtures, `pytest.yield_fixture`, and older removals "
+        "methods (and nose's names pytest never called: `setUp()` in a plain class, "
+        "`setupClass()`, `setupModule()`...), marks on fixtures, `pytest.yield_fixture`, and "
+        "older removals "
         "(`pytest.config`, `request.funcargnames`, ...).",
         "E       TypeError: _Skip.__call__() got an unexpected keyword argument 'msg'",
     ),
@@ -179,8 +181,9 @@ FIXERS: dict[str, str] = {
     "is offered at 0.8, unsafe",
     "fixture.called-directly": "requests the fixture as a parameter instead of calling it: 0.9 "
     "in a test or fixture that sees it, when no call passes arguments; else a suggestion",
-    "fixture.removed-api": "by API: `msg=` -> `reason=` (0.95), nose-style `setup`/`teardown` "
-    "-> `setup_method`/`teardown_method` (0.9), `pytest.warns(None)` -> "
+    "fixture.removed-api": "by API: `msg=` -> `reason=` (0.95), nose-style `setup`/`setUp`, "
+    "`setupClass`..., `setupModule`... -> `setup_method`, `setup_class`, `setup_module` and the "
+    "teardowns alike (0.9), `pytest.warns(None)` -> "
     "`warnings.catch_warnings(record=True)` (0.85), marks on fixtures removed (0.95), "
     "`yield_fixture` -> `fixture` (0.95)",
     "fixture.pytest-removals": "older pytest removals: `request.funcargnames` -> "

@@ -16,7 +16,7 @@ Imports only :mod:`typing`: the worker and the engine both load it.
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 __all__ = [
     "Address",
@@ -60,11 +60,12 @@ class Address(TypedDict, total=False):
 class NoseOwner(TypedDict):
     """A nose-style method the test's class inherits or defines, and the class that defines it."""
 
-    method: str  # "setup" or "teardown"
+    method: str  # the nose name: "setup", "teardown", "setUp", "setupClass", ...
     cls: str  # the defining class's qualified name
     module: str  # its module's name
     path: str | None  # its file, relative to the rootdir (None: outside the project)
-    assigns: list[str]  # the ``self.X`` the method assigns
+    assigns: list[str]  # the ``self.X`` (``cls.X``) the method assigns
+    globals: NotRequired[list[str]]  # the names it declares ``global`` (``global numpy``)
 
 
 class Facts(TypedDict, total=False):
@@ -84,10 +85,13 @@ class Facts(TypedDict, total=False):
     installed_copies: dict[str, str]  # frame path -> the installed copy that ran
     node_path: str | None  # the item's or collector's file, relative to the rootdir
     node_class: str  # the test's class, if it has one
-    # nose-style setup()/teardown() pytest 8 no longer calls, where the failing test lives:
+    # nose-style setup/teardown pytest does not call (setup()/teardown(): no longer, since
+    # pytest 8; setUp() of a plain class, setupClass(), setupModule()...: never), where the
+    # failing test lives:
     node_nose: list[NoseOwner]  # its class's, inherited ones included (its runtime MRO)
     node_is_unittest: bool  # its class is a unittest.TestCase (which calls setUp instead)
-    module_nose: list[str]  # its module's top-level "setup"/"teardown" (no setup_module)
+    module_nose: list[str]  # its module's "setup"/"setupModule"/... (no setup/setUpModule)
+    module_nose_globals: list[str]  # the names those declare ``global``
     capture_error: str  # a fact that could not be read: "TypeError: ..."
     fallback: bool  # True: parsed from longrepr, no live exception was seen
 
@@ -114,8 +118,8 @@ class Facts(TypedDict, total=False):
     # ... and when the object is an instance of the failing test's class:
     test_class: str
     class_is_unittest: bool
-    nose_methods: list[str]  # "setup", "teardown" as defined by the class
-    nose_assigns: list[str]  # the ``self.X`` that ``setup`` assigns
+    nose_methods: list[str]  # "setup", "setUp", "setupClass"... as defined by the class
+    nose_assigns: list[str]  # the ``self.X`` that its setups assign
     class_methods: list[str]
 
     # -- pytest's FixtureLookupError ------------------------------------------------------------

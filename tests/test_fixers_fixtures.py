@@ -1045,6 +1045,248 @@ def test_nose_unittest_class_is_not_renamed() -> None:
     assert "unittest.TestCase" in fix.description
 
 
+def inherited_nose(nodeid: str, owners: list[tuple[str, str, str]]) -> Failure:
+    """An assertion failure of a test whose class has (or inherits) nose methods pytest does
+    not call: ``owners`` are (method, defining class, its file), as capture records them."""
+    cls = nodeid.split("::")[1]
+    node_nose = [
+        {
+            "method": method,
+            "cls": owner,
+            "module": path.removesuffix(".py").replace("/", "."),
+            "path": path,
+            "assigns": [],
+        }
+        for method, owner, path in owners
+    ]
+    facts = {"node_class": cls, "node_is_unittest": False, "node_nose": node_nose}
+    return failure(nodeid, "call", "AssertionError", "assert 0 == 2", facts)
+
+
+NOSE_BASE = """\
+    class BaseTestCase(object):
+        def setUp(self):
+            self.items = [1, 2]
+
+        def tearDown(self):
+            self.items = None
+    """
+
+NOSE_ALIASES = """\
+    import os
+
+    from tests.base import BaseTestCase
+
+
+    def setupModule():
+        os.environ["MODE"] = "test"
+
+
+    def tearDown():
+        os.environ.pop("MODE")
+
+
+    class TestItems(BaseTestCase):
+        def test_len(self):
+            assert len(self.items) == 2
+
+
+    class TestOther:
+        @classmethod
+        def setupClass(cls):
+            cls.x = 1
+
+        @classmethod
+        def tearDownAll(cls):
+            cls.x = 0
+
+        def test_x(self):
+            assert self.x == 1
+
+
+    class TestStatic:
+        @staticmethod
+        def setUpClass():
+            pass
+
+
+    class TestBoth:
+        def setup(self):
+            self.x = 1
+
+        def setUp(self):
+            self.y = 2
+
+
+    class TestNotAClassmethod:
+        def setupClass(self):
+            self.x = 1
+
+
+    class TestOwnTearDown(BaseTestCase):
+        def setup_method(self):
+            self.items = []
+
+        def tearDown(self):
+            pass
+
+
+    class Modern:
+        def teardown_method(self):
+            pass
+
+
+    class TestInherits(Modern):
+        def tearDown(self):
+            pass
+    """
+
+
+def test_nose_camel_case_and_class_level_names_renamed() -> None:
+    """nose's other names, which pytest never called: ``setUp``/``tearDown`` of a plain class
+    (here a base class in another module), the classmethods ``setupClass``, ``tearDownAll``
+    and their kind, the module's ``setupModule``/``tearDown``. Held back: the ``setUp`` nose
+    never ran (``setup`` came first), a ``setupClass`` nose could not call on the class, a
+    ``tearDown`` under an inherited ``teardown_method`` (pytest calls that one). A
+    subclass's own ``tearDown`` becomes a ``teardown_method`` that overrides the base's, as
+    it did in nose."""
+    before = {
+        "tests/__init__.py": "",
+        "tests/base.py": NOSE_BASE,
+        "tests/test_items.py": NOSE_ALIASES,
+    }
+    issue = issue_of(
+        inherited_nose(
+            "tests/test_items.py::TestItems::test_len",
+            [
+                ("setUp", "BaseTestCase", "tests/base.py"),
+                ("tearDown", "BaseTestCase", "tests/base.py"),
+            ],
+        )
+    )
+    own_teardown = "self.items = []\n\n        def tearDown(self):"
+    after = {
+        "tests/base.py": NOSE_BASE.replace("setUp", "setup_method").replace(
+            "tearDown", "teardown_method"
+        ),
+        "tests/test_items.py": NOSE_ALIASES.replace("def setupModule", "def setup_module")
+        .replace("def tearDown():", "def teardown_module():")
+        .replace("def setupClass(cls)", "def setup_class(cls)")
+        .replace("def tearDownAll(cls)", "def teardown_class(cls)")
+        .replace("def setUpClass():", "def setup_class():")
+        .replace("def setup(self):", "def setup_method(self):")
+        .replace(own_teardown, own_teardown.replace("tearDown", "teardown_method")),
+    }
+    fix = checked(PytestRemovedApi(), issue, before, after, confidence=0.9, safe=True)
+    assert "TestNotAClassmethod has a setupClass() that is not a classmethod" in fix.description
+    assert "TestInherits inherits teardown_method()" in fix.description
+    assert "tests/base.py: BaseTestCase.setUp() -> setup_method()" in fix.description
+
+
+def test_nose_setup_a_subclass_calls_by_name_is_declined() -> None:
+    """``super().setUp()`` in a subclass: renaming the base's method alone would break the
+    call; neither ``setUp`` is renamed (the fix says why), the base's ``tearDown`` is."""
+    subclass = """\
+        from tests.base import BaseTestCase
+
+
+        class TestPlain(BaseTestCase):
+            def test_len(self):
+                assert len(self.items) == 2
+
+
+        class TestItems(BaseTestCase):
+            def setUp(self):
+                super().setUp()
+                self.more = 3
+
+            def test_len(self):
+                assert len(self.items) == 2
+        """
+    before = {"tests/__init__.py": "", "tests/base.py": NOSE_BASE, "tests/test_items.py": subclass}
+    issue = issue_of(
+        inherited_nose(
+            "tests/test_items.py::TestPlain::test_len",
+            [("setUp", "BaseTestCase", "tests/base.py")],
+        )
+    )
+    after = {"tests/base.py": NOSE_BASE.replace("tearDown", "teardown_method")}
+    fix = checked(PytestRemovedApi(), issue, before, after, confidence=0.9, safe=True)
+    assert "BaseTestCase has its setUp() called by its subclass TestItems" in fix.description
+    assert "TestItems calls setUp() itself" in fix.description
+
+
+def test_nose_setup_of_a_base_a_unittest_case_shares_is_declined() -> None:
+    """A plain base class that a unittest.TestCase also derives from: unittest calls its
+    ``setUp()``, which a rename would take away from it; the TestCase's own ``setUp`` and
+    ``setUpClass`` are unittest's and never touched."""
+    tests = """\
+        import unittest
+
+        from tests.base import BaseTestCase
+
+
+        class TestItems(BaseTestCase):
+            def test_len(self):
+                assert len(self.items) == 2
+
+
+        class TestUnit(BaseTestCase, unittest.TestCase):
+            @classmethod
+            def setUpClass(cls):
+                cls.y = 1
+
+            def test_items(self):
+                self.assertEqual(self.items, [1, 2])
+
+
+        class TestCase(unittest.TestCase):
+            def setUp(self):
+                self.y = 2
+
+            @classmethod
+            def setupClass(cls):
+                cls.z = 1
+        """
+    before = {"tests/__init__.py": "", "tests/base.py": NOSE_BASE, "tests/test_items.py": tests}
+    issue = issue_of(
+        inherited_nose(
+            "tests/test_items.py::TestItems::test_len",
+            [("setUp", "BaseTestCase", "tests/base.py")],
+        )
+    )
+    [fix] = suggested(PytestRemovedApi(), issue, before)
+    assert "BaseTestCase is also a base of the unittest.TestCase TestUnit" in fix.description
+    assert "TestCase is a unittest.TestCase" in fix.description
+
+
+def test_nose_camel_case_setup_under_a_base_outside_the_project_is_held_back() -> None:
+    """A base class the project does not define may be a unittest.TestCase (which calls
+    ``setUp``): ``setUp`` is left; ``setup``, which unittest never calls, is renamed."""
+    tests = """\
+        from somewhere import Helper
+
+
+        class TestA(Helper):
+            def setUp(self):
+                self.x = 1
+
+
+        class TestB(Helper):
+            def setup(self):
+                self.x = 1
+        """
+    before = {"tests/test_a.py": tests}
+    issue = issue_of(
+        inherited_nose("tests/test_a.py::TestA::test_x", [("setUp", "TestA", "tests/test_a.py")])
+    )
+    after = {"tests/test_a.py": tests.replace("def setup(", "def setup_method(")}
+    fix = checked(PytestRemovedApi(), issue, before, after, confidence=0.9, safe=True)
+    assert (
+        "TestA inherits from somewhere.Helper, which may be a unittest.TestCase" in fix.description
+    )
+
+
 def test_msg_keyword_becomes_reason() -> None:
     before = {
         "tests/test_m.py": """\

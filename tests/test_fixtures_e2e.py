@@ -164,6 +164,61 @@ def test_nose_methods_inherited_from_another_module_and_at_module_level(
     pytester.runpytest_subprocess().assert_outcomes(passed=3)
 
 
+def test_nose_camel_case_and_class_level_names_pytest_never_called(
+    pytester: pytest.Pytester,
+) -> None:
+    """nose's other names, which pytest never called: ``setUp`` in a plain base class of
+    another module, a classmethod ``setupClass``/``teardownClass``, a module's
+    ``setupModule``. The AttributeError, the assertion, the NameError on the name
+    ``setupClass`` declares global and the missing directory are one issue, and one fix
+    renames them to pytest's names; the unittest.TestCase keeps its ``setUp``."""
+    made = pytester.path / "made"
+    pytester.makepyprojecttoml("[tool.pytest.ini_options]\n")
+    files = {
+        "tests/__init__.py": "",
+        "tests/base.py": (
+            "class BaseTestCase(object):\n    def setUp(self):\n        self.items = [1, 2]\n"
+        ),
+        "tests/test_items.py": (
+            "import unittest\n\nfrom tests.base import BaseTestCase\n\n\n"
+            "class TestItems(BaseTestCase):\n    def test_len(self):\n"
+            "        assert len(self.items) == 2\n\n\n"
+            "class TestOther:\n    x = 0\n\n    @classmethod\n    def setupClass(cls):\n"
+            "        global LIMIT\n        cls.x = 1\n        LIMIT = 3\n\n"
+            "    @classmethod\n    def teardownClass(cls):\n        cls.x = 0\n\n"
+            "    def test_x(self):\n        assert self.x == 1\n\n"
+            "    def test_limit(self):\n        assert LIMIT == 3\n\n\n"
+            "class TestUnit(unittest.TestCase):\n    def setUp(self):\n        self.y = 2\n\n"
+            "    def test_y(self):\n        assert self.y == 2\n"
+        ),
+        "tests/test_files.py": (
+            f"import os\n\nMADE = {str(made)!r}\n\n\ndef setupModule():\n"
+            "    os.makedirs(MADE, exist_ok=True)\n\n\n"
+            "def test_made():\n    assert os.listdir(MADE) == []\n"
+        ),
+    }
+    for rel, text in files.items():
+        (pytester.path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (pytester.path / rel).write_text(text)
+    result = pytester.runpytest_subprocess("--autofix", "--autofix-report=r.json")
+    report = json.loads((pytester.path / "r.json").read_text())
+    assert result.ret == 0, result.stdout.str()
+    (issue,) = report["issues"]
+    assert issue["code"] == "fixture.removed-api" and issue["status"] == "fixed", issue
+    assert sorted(issue["tests"]) == [
+        "tests/test_files.py::test_made",
+        "tests/test_items.py::TestItems::test_len",
+        "tests/test_items.py::TestOther::test_limit",
+        "tests/test_items.py::TestOther::test_x",
+    ]
+    assert "def setup_method(self):" in (pytester.path / "tests/base.py").read_text()
+    items = (pytester.path / "tests/test_items.py").read_text()
+    assert "def setup_class(cls):" in items and "def teardown_class(cls):" in items
+    assert "class TestUnit(unittest.TestCase):\n    def setUp(self):" in items
+    assert "def setup_module():" in (pytester.path / "tests/test_files.py").read_text()
+    pytester.runpytest_subprocess().assert_outcomes(passed=5)
+
+
 def test_a_fixture_that_could_not_move_is_asked_again_once_its_dependency_moved(
     pytester: pytest.Pytester,
 ) -> None:

@@ -48,7 +48,7 @@ from pytest_autofix.model import Failure, Frame, Phase
 
 if TYPE_CHECKING:
     from pytest_autofix.catalogue import Catalogue, Migration
-    from pytest_autofix.facts import Facts
+    from pytest_autofix.facts import Facts, NoseOwner
 
 __all__ = [
     "RULES",
@@ -984,8 +984,9 @@ def pytest_deprecation(failure: Failure, ctx: Context) -> Match | None:
     ),
 )
 def nose_setup(failure: Failure, ctx: Context) -> Match | None:
-    """A test class's nose-style ``setup()`` no longer runs (pytest 8): its test reads what
-    ``setup`` would have assigned."""
+    """A test class's nose-style ``setup()`` no longer runs (pytest 8), or its ``setUp()``,
+    ``setupClass()``... never did (not a unittest.TestCase): its test reads what that method
+    would have assigned."""
     f = failure.facts
     if (
         exc_name(failure) != "AttributeError"
@@ -996,11 +997,21 @@ def nose_setup(failure: Failure, ctx: Context) -> Match | None:
     ):
         return None
     return _removed_in_pytest(
-        "nose-style setup()/teardown() methods are no longer called (removed in pytest 8)",
+        _nose_message([*f.get("nose_methods", [])]),
         PytestRemovedApi(
             api="nose-setup", test_class=f.get("test_class"), methods=f.get("nose_methods")
         ),
     )
+
+
+def _nose_message(methods: list[str]) -> str:
+    """What the issue says: pytest 8 removed its support for nose's ``setup()``/``teardown()``;
+    nose's other names (``setUp`` in a plain class, ``setupClass``, ``setupModule``...) pytest
+    never called."""
+    if set(methods) <= {"setup", "teardown"}:
+        return "nose-style setup()/teardown() methods are no longer called (removed in pytest 8)"
+    named = ", ".join(f"{m}()" for m in methods)
+    return f"nose-style setup/teardown methods ({named}) are not called by pytest (nose ran them)"
 
 
 # Exceptions that say something else is wrong, whatever the nose methods around them.
@@ -1062,31 +1073,96 @@ _NOT_NOSE = frozenset(
             "module_methods": ["setup", "teardown"],
         },
     ),
+    Example(  # nose's camelCase name in a plain base class, which pytest never called
+        failing(
+            "AttributeError",
+            "'TestItems' object has no attribute 'items'",
+            test="tests/test_items.py::TestItems::test_len",
+            attr="items",
+            obj_kind="instance",
+            node_class="TestItems",
+            node_is_unittest=False,
+            node_nose=[
+                {
+                    "method": "setUp",
+                    "cls": "BaseTestCase",
+                    "module": "tests.base",
+                    "path": "tests/base.py",
+                    "assigns": ["items"],
+                }
+            ],
+        ),
+        "fixture.removed-api",
+        "nose-setup",
+        {
+            "api": "nose-setup",
+            "test_class": "TestItems",
+            "methods": ["setUp"],
+            "owners": [
+                {
+                    "method": "setUp",
+                    "cls": "BaseTestCase",
+                    "module": "tests.base",
+                    "path": "tests/base.py",
+                    "assigns": ["items"],
+                }
+            ],
+            "module_methods": [],
+        },
+        message="nose-style setup/teardown methods (setUp()) are not called by pytest (nose ran "
+        "them)",
+    ),
+    Example(  # a name the module's setup() declares global, so never bound
+        failing(
+            "NameError",
+            "name 'master_path' is not defined",
+            test="tests/test_no_remotes.py::test_no_remotes",
+            name="master_path",
+            module_nose=["setup"],
+            module_nose_globals=["master_path"],
+        ),
+        "fixture.removed-api",
+        "nose-setup",
+        {"api": "nose-setup", "owners": [], "module_methods": ["setup"]},
+    ),
 )
 def nose_symptom(failure: Failure, ctx: Context) -> Match | None:
     """A test whose class (its own or an inherited method: a base class in another module
-    counts) or module has a nose-style ``setup()``/``teardown()`` pytest 8 no longer calls:
-    what it fails with (an assertion, an attribute ``setup`` would have set, a file it would
-    have made, a teardown error) is that one root cause until the methods run again."""
+    counts) or module has a nose-style setup or teardown pytest does not call (``setup()``/
+    ``teardown()``, no longer called since pytest 8; ``setUp()`` in a class that is not a
+    unittest.TestCase, ``setupClass()``, ``setupModule()`` and nose's other names, never):
+    what it fails with (an assertion, an attribute ``setup`` would have set, a name it
+    declares ``global``, a file it would have made, a teardown error) is that one root cause
+    until the methods run again."""
     f = failure.facts
     owners = [] if f.get("node_is_unittest") else f.get("node_nose", [])
     module = f.get("module_nose", [])
     if failure.when not in ("call", "teardown") or not (owners or module):
         return None
-    if exc_name(failure) in _NOT_NOSE:
+    if exc_name(failure) in _NOT_NOSE and not _nose_global(failure, owners):
         return None
     if exc_name(failure) == "AttributeError" and f.get("obj_kind") not in (None, "instance"):
         return None  # an attribute of a module or a class: a removed API, not a lost setup
+    methods = sorted({o["method"] for o in owners}, reverse=True)
     return _removed_in_pytest(
-        "nose-style setup()/teardown() methods are no longer called (removed in pytest 8)",
+        _nose_message([*methods, *module]),
         PytestRemovedApi(
             api="nose-setup",
             test_class=f.get("node_class"),
-            methods=sorted({o["method"] for o in owners}, reverse=True),
+            methods=methods,
             owners=list(owners),
             module_methods=list(module),
         ),
     )
+
+
+def _nose_global(failure: Failure, owners: list[NoseOwner]) -> bool:
+    """A NameError on a name a nose method declares ``global`` (``global numpy; import numpy``
+    in a ``setupClass``, a module's ``setup()``): the method would have bound it."""
+    f = failure.facts
+    declared = {g for o in owners for g in o.get("globals", [])}
+    declared |= set(f.get("module_nose_globals", []))
+    return exc_name(failure) == "NameError" and f.get("name") in declared
 
 
 # -- removed APIs the migration catalogue knows (environment.removed-api), first met as ... -----

@@ -254,36 +254,59 @@ def _import_facts(exc: ImportError, rootdir: Path) -> Facts:
     return facts
 
 
-def _setup_assigns(cls: type, method: str) -> list[str]:
-    func = cls.__dict__.get(method)
+def _function_tree(func: object) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The ``def`` of a function (of a classmethod's or staticmethod's), parsed from its
+    source; None when it cannot be read."""
+    if isinstance(func, classmethod | staticmethod):
+        func = func.__func__
     if func is None or not callable(func):
-        return []
+        return None
     try:
         tree = ast.parse(inspect.cleandoc("\n" + inspect.getsource(func)))
     except (OSError, TypeError, SyntaxError):
+        return None
+    defs = [n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    return defs[0] if defs else None
+
+
+def _setup_assigns(cls: type, method: str) -> list[str]:
+    """The attributes ``method`` of ``cls`` sets on its first argument (``self.X = ...``, or
+    ``cls.X = ...`` in a classmethod)."""
+    node = _function_tree(cls.__dict__.get(method))
+    if node is None:
         return []
+    args = node.args.posonlyargs + node.args.args
+    first = args[0].arg if args else "self"
     names = {
-        node.attr
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Attribute)
-        and isinstance(node.ctx, ast.Store)
-        and isinstance(node.value, ast.Name)
-        and node.value.id == "self"
+        n.attr
+        for n in ast.walk(node)
+        if isinstance(n, ast.Attribute)
+        and isinstance(n.ctx, ast.Store)
+        and isinstance(n.value, ast.Name)
+        and n.value.id == first
     }
     return sorted(names)
 
 
+def _declared_global(func: object) -> list[str]:
+    """The names a function declares ``global`` (nose-era setups bound modules so: ``global
+    numpy; import numpy`` in a ``setupClass``)."""
+    node = _function_tree(func)
+    if node is None:
+        return []
+    return sorted({name for n in ast.walk(node) if isinstance(n, ast.Global) for name in n.names})
+
+
 def _class_facts(cls: type) -> Facts:
-    """Nose-style methods a test class defines (pytest 8 stopped calling them)."""
-    nose = [m for m in ("setup", "teardown") if callable(cls.__dict__.get(m))]
+    """The nose-style methods a test class defines that pytest does not call."""
+    own = [o for o in _nose_chosen(cls) if o[1] is cls]
     return {
         "test_class": cls.__qualname__,
-        "class_is_unittest": any(
-            base.__module__ == "unittest.case" and base.__name__ == "TestCase"
-            for base in cls.__mro__
+        "class_is_unittest": _is_unittest(cls),
+        "nose_methods": [name for name, _, _ in own],
+        "nose_assigns": sorted(
+            {a for name, _, modern in own if modern in _SETUPS for a in _setup_assigns(cls, name)}
         ),
-        "nose_methods": nose,
-        "nose_assigns": _setup_assigns(cls, "setup") if "setup" in nose else [],
         "class_methods": sorted(k for k, v in vars(cls).items() if callable(v))[:200],
     }
 
@@ -486,17 +509,35 @@ def _node_facts(node: object, rootdir: Path) -> Facts:
     return facts
 
 
-_NOSE_MODERN = {"setup": "setup_method", "teardown": "teardown_method"}
-_NOSE_MODULE_MODERN = {
-    "setup": ("setup_module", "setUpModule"),
-    "teardown": ("teardown_module", "tearDownModule"),
-}
+# nose's names for a test class's fixtures (nose 1.3.7: nose/case.py ran ``setup`` or
+# ``setUp`` around each test of a plain class, nose/suite.py the class-level ones), in the order
+# nose tried them (it ran the first one found), and the name pytest calls instead. On a
+# unittest.TestCase only setup/teardown count: unittest runs setUp/tearDown/setUpClass itself.
+_NOSE_MODERN: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("setup", "setUp"), "setup_method"),
+    (("teardown", "tearDown"), "teardown_method"),
+    (("setup_all", "setupClass", "setupAll", "setUpClass", "setUpAll"), "setup_class"),
+    (
+        ("teardown_all", "teardownClass", "teardownAll", "tearDownClass", "tearDownAll"),
+        "teardown_class",
+    ),
+)
+_SETUPS = frozenset({"setup_method", "setup_class"})
+_CLASS_LEVEL = frozenset({"setup_class", "teardown_class"})
+# a module's: nose tried setup_module, setupModule, setUpModule, setup, setUp (nose/suite.py);
+# pytest calls setUpModule or setup_module (_pytest/python.py), so the others, unless one of
+# those is there
+_NOSE_MODULE_MODERN: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("setupModule", "setup", "setUp"), ("setup_module", "setUpModule")),
+    (("teardownModule", "teardown", "tearDown"), ("teardown_module", "tearDownModule")),
+)
 
 
 def _nose_facts(node: object, rootdir: Path) -> Facts:
-    """The nose-style ``setup()``/``teardown()`` pytest 8 stopped calling, around the failing
-    test: its class's (looked up the way Python does, through the class's MRO, so a base class
-    in another module counts) and its module's."""
+    """The nose-style setup and teardown methods pytest does not call (its nose support, which
+    called ``setup()``/``teardown()``, was removed in pytest 8), around the failing test: its
+    class's (looked up the way Python does, through the class's MRO, so a base class in
+    another module counts) and its module's."""
     facts: Facts = {}
     cls = getattr(node, "cls", None)
     if isinstance(cls, type):
@@ -506,15 +547,21 @@ def _nose_facts(node: object, rootdir: Path) -> Facts:
             facts["node_is_unittest"] = _is_unittest(cls)
     module = getattr(node, "module", None) if isinstance(node, pytest.Function) else None
     if isinstance(module, ModuleType):
-        found = [
-            name
-            for name, modern in _NOSE_MODULE_MODERN.items()
-            if inspect.isfunction(vars(module).get(name))
-            and getattr(vars(module)[name], "__module__", None) == module.__name__
-            and not any(m in vars(module) for m in modern)
-        ]
+        found = []
+        for names, modern in _NOSE_MODULE_MODERN:
+            if any(m in vars(module) for m in modern):
+                continue
+            found += [
+                name
+                for name in names
+                if inspect.isfunction(vars(module).get(name))
+                and getattr(vars(module)[name], "__module__", None) == module.__name__
+            ][:1]  # the one nose ran
         if found:
             facts["module_nose"] = found
+            facts["module_nose_globals"] = sorted(
+                {g for name in found for g in _declared_global(vars(module)[name])}
+            )
     return facts
 
 
@@ -524,18 +571,37 @@ def _is_unittest(cls: type) -> bool:
     )
 
 
+def _nose_chosen(cls: type) -> list[tuple[str, type, str]]:
+    """The nose method of each kind nose would have run for ``cls`` and pytest does not (none
+    of a kind whose pytest name the class has: pytest calls that one, which may well call the
+    nose one), with the class that defines it and the name pytest calls."""
+    unittest_class = _is_unittest(cls)
+    chosen: list[tuple[str, type, str]] = []
+    for names, modern in _NOSE_MODERN:
+        if any(modern in vars(k) for k in cls.__mro__):
+            continue
+        if unittest_class and modern in _CLASS_LEVEL:
+            continue
+        for name in names if not unittest_class else names[:1]:
+            owner = next((k for k in cls.__mro__ if name in vars(k)), None)
+            if owner is None:
+                continue
+            value = vars(owner)[name]
+            if owner is object or owner.__module__.startswith("unittest"):
+                break
+            if modern in _CLASS_LEVEL and not isinstance(value, classmethod | staticmethod):
+                break  # nose called it on the class, with no argument: it never ran
+            if callable(value) or isinstance(value, classmethod | staticmethod):
+                chosen.append((name, owner, modern))
+            break
+    return chosen
+
+
 def _nose_owners(cls: type, rootdir: Path) -> list[NoseOwner]:
     """Each nose method ``cls`` has (defined or inherited, not shadowed by the method pytest
     calls instead), with the class that defines it."""
     owners: list[NoseOwner] = []
-    for method, modern in _NOSE_MODERN.items():
-        if any(modern in vars(k) for k in cls.__mro__):
-            continue  # pytest calls that one; setup() may well be called from it
-        owner = next((k for k in cls.__mro__ if method in vars(k)), None)
-        if owner is None or owner is object or not callable(vars(owner)[method]):
-            continue
-        if owner.__module__.startswith("unittest"):
-            continue
+    for method, owner, _ in _nose_chosen(cls):
         try:
             source = inspect.getsourcefile(owner)
         except TypeError:
@@ -547,6 +613,7 @@ def _nose_owners(cls: type, rootdir: Path) -> list[NoseOwner]:
                 "module": owner.__module__,
                 "path": in_project(source, rootdir) if source else None,
                 "assigns": _setup_assigns(owner, method),
+                "globals": _declared_global(vars(owner)[method]),
             }
         )
     return owners
