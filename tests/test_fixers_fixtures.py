@@ -483,8 +483,9 @@ def test_a_body_written_for_a_similar_fixture_raises_a_close_name() -> None:
         "def mock_interpreter_name(name):\n    return name\n",
         "from helpers import mock_interpreter_name\n",
         "mock_interpreter_name = print\n",
+        "from helpers import *\n",
     ],
-    ids=["helper-function", "import", "variable"],
+    ids=["helper-function", "import", "variable", "star-import"],
 )
 def test_a_parameter_is_not_renamed_over_a_global_that_is_no_fixture(where: str) -> None:
     """A module-level helper, import or variable named like the fixture is what the body

@@ -832,8 +832,13 @@ def test_a_misspelled_import_of_the_name_the_file_reads_is_applied(tmp_path: Pat
         ("def countby(seq):\n    frequencies = {}\n    return frequencies\n", "only a local"),
         ("countby = frequencies\nfirst = frequences\n", "the missing name is read too"),
         ("from .helpers import *\n\ncountby = frequencies\n", "a star import may bind it"),
+        (
+            "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n"
+            "    from .counting import frequencies\n\ncountby = frequencies\n",
+            "imported for the type checker",
+        ),
     ],
-    ids=["bound", "local", "old-read-too", "star-import"],
+    ids=["bound", "local", "old-read-too", "star-import", "type-checking"],
 )
 def test_a_read_of_the_candidate_that_something_binds_is_no_evidence(
     tmp_path: Path, body: str, why: str

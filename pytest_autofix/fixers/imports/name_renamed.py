@@ -358,6 +358,8 @@ class _NameSearch:
             return False
         if info.is_package and self.project.module(f"{info.name}.{name}") is not None:
             return False  # importing the submodule `name` binds it in the package
+        if any(s.binds == name for s in self.files.imports(info)):
+            return False  # imported somewhere already (under `if TYPE_CHECKING:`, in a def)
         statements = [
             s for s in self.files.imports(info) if s.module == self.module and s.name == self.old
         ]

@@ -117,6 +117,10 @@ class _RenameParam(_AtLines):
         self.old, self.new = old, new
         self.names: set[int] = set()
         self.params: set[int] = set()
+        self.star = False  # `from m import *`: a read that finds nothing may find a name there
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self.star = bool(find_all(node, cst.ImportStar))
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         if not self._target(node):
@@ -142,7 +146,8 @@ class _RenameParam(_AtLines):
         name ``new`` in its body is a read that finds nothing (a ``NameError`` waiting) or a
         module-level fixture function of that name (calling a fixture directly is an error:
         the body meant the fixture's value). Anything else (a parameter, a local or a nested
-        binding, a ``global``, a helper function, a variable, an import) is refused."""
+        binding, a ``global``, a helper function, a variable, an import, a name a star import
+        may bring) is refused."""
         taken = f"{self.new!r} already means something in {node.name.value}()"
         if node.name.value == self.new or any(p.name.value == self.new for p in _params(node)):
             raise Unfixable(taken)
@@ -154,8 +159,11 @@ class _RenameParam(_AtLines):
             if scope is None or not _within(scope, function) or scope.assignments[self.new]:
                 raise Unfixable(taken)
             for access in scope.accesses[self.new]:
-                if access.node is name and not all(
-                    _is_fixture_function(r, self.new) for r in access.referents
+                referents = access.referents
+                if access.node is not name:
+                    continue
+                if not all(_is_fixture_function(r, self.new) for r in referents) or (
+                    not referents and self.star
                 ):
                     raise Unfixable(taken)
 
