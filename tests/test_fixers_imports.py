@@ -837,8 +837,12 @@ def test_a_misspelled_import_of_the_name_the_file_reads_is_applied(tmp_path: Pat
             "    from .counting import frequencies\n\ncountby = frequencies\n",
             "imported for the type checker",
         ),
+        (
+            "match []:\n    case frequencies:\n        pass\n\ncountby = frequencies\n",
+            "a match capture binds it",
+        ),
     ],
-    ids=["bound", "local", "old-read-too", "star-import", "type-checking"],
+    ids=["bound", "local", "old-read-too", "star-import", "type-checking", "match-capture"],
 )
 def test_a_read_of_the_candidate_that_something_binds_is_no_evidence(
     tmp_path: Path, body: str, why: str

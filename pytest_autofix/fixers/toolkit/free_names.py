@@ -4,7 +4,8 @@ meant to bind it.
 
 The reads are found by :mod:`symtable` (Python's own scope analysis: a read in a function, a
 class body, a comprehension or at module level that resolves to the module's globals); the
-bindings by :func:`~pytest_autofix.fixers.toolkit.scan.top_level_bindings`. The transform
+bindings by the same analysis and :func:`~pytest_autofix.fixers.toolkit.scan.top_level_bindings`
+(each binding either finds counts). The transform
 :func:`unalias_read_name` checks its own edit with libcst's scope analysis.
 """
 
@@ -59,6 +60,22 @@ def reads_global(source: bytes, name: str) -> bool:
     return False
 
 
+def _binds_globally(source: bytes, name: str) -> bool:
+    """Whether some statement binds ``name`` in the module's globals, as :mod:`symtable` sees
+    it: any module-level binding (also a ``match`` capture, a walrus, an import under ``if
+    TYPE_CHECKING:``), or a function's ``global name``."""
+    for table in _tables(source):
+        try:
+            symbol = table.lookup(name)
+        except KeyError:
+            continue
+        if table.get_type() == "module" and (symbol.is_assigned() or symbol.is_imported()):
+            return True
+        if symbol.is_declared_global():
+            return True
+    return False
+
+
 def _binds_dynamically(tree: ast.Module) -> bool:
     """Whether the module may bind globals no analysis sees: ``from m import *``, or a call of
     ``globals()``, ``vars()`` or ``exec()``."""
@@ -79,7 +96,7 @@ def unbound_global(source: bytes, tree: ast.Module, name: str) -> bool:
         return False
     if name in top_level_bindings(tree) or _binds_dynamically(tree):
         return False
-    return reads_global(source, name)
+    return reads_global(source, name) and not _binds_globally(source, name)
 
 
 class _Unalias(cst.CSTTransformer):
