@@ -856,7 +856,7 @@ def test_a_read_of_the_candidate_that_something_binds_is_no_evidence(
         tmp_path, before, name_not_found("shop.counting", "frequences", "shop/recipes.py")
     )
     fixes = propose(imports.NameRenamed(), issue, tmp_path)
-    assert len(fixes) == 1 and fixes[0].confidence < 0.8, why
+    assert len(fixes) == 1 and fixes[0].confidence < 0.9, why  # a typo alone: 0.8
     assert "which nothing binds" not in fixes[0].description
 
 
