@@ -8,6 +8,7 @@ file's parse, the result compiled, the transaction's path rules) and compares th
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -403,6 +404,115 @@ def test_a_name_like_nothing_is_at_most_suggested() -> None:
     for other in (FixtureNotVisible(), FixtureUndecorated()):
         assert_fix(other, issue, before, None, count=0)
     before["tests/test_h.py"] = "def test(stock):\n    pass\n"
+    assert_fix(FixtureRenamed(), issue, before, None, count=0)
+
+
+MOCK_NAME = """\
+    import sys
+
+    import pytest
+
+
+    @pytest.fixture
+    def mock_interpreter_name(monkeypatch):
+        def mock(name):
+            monkeypatch.setattr(sys.implementation, "name", name.lower())
+
+        return mock
+    """
+
+
+def test_a_misspelled_parameter_whose_body_calls_the_fixture_function_is_renamed() -> None:
+    """The body calls ``mock_interpreter_name``, the module-level fixture function itself (an
+    error in pytest): the misspelled parameter was meant to capture it."""
+    test = """\
+
+
+    class TestSysTags:
+        @pytest.mark.parametrize(("name", "expected"), [("CPython", "cp"), ("PyPy", "pp")])
+        def test_interpreter_name(self, name, expected, mock_interpeter_name):
+            mock_interpreter_name(name)
+            assert sys.implementation.name == name.lower()
+    """
+    before = {"tests/test_tags.py": MOCK_NAME + test}
+    nodeid = "tests/test_tags.py::TestSysTags::test_interpreter_name[CPython-cp]"
+    lines = textwrap.dedent(MOCK_NAME + test).splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if "def test_interpreter_name" in text)
+    issue = issue_of(
+        not_found("mock_interpeter_name", nodeid, line, ["mock_interpreter_name", "name"])
+    )
+    after = {
+        "tests/test_tags.py": before["tests/test_tags.py"].replace(
+            ", mock_interpeter_name)", ", mock_interpreter_name)"
+        )
+    }
+    fix = checked(FixtureRenamed(), issue, before, after, confidence=0.95)
+    assert "test_interpreter_name() reads 'mock_interpreter_name'" in fix.description
+
+
+def test_a_body_written_for_a_similar_fixture_raises_a_close_name() -> None:
+    """``admins`` is another fixture in use (0.6 alone), but the body reads ``admins``, which
+    nothing binds, and never ``admin``: the parameter was meant to be ``admins``."""
+    before = {
+        "tests/conftest.py": """\
+                import pytest
+
+
+                @pytest.fixture
+                def admins():
+                    return ["root"]
+                """,
+        "tests/test_e.py": """\
+                def test_admin(admin):
+                    assert "root" in admins
+
+
+                def test_admins(admins):
+                    assert admins
+                """,
+    }
+    issue = issue_of(not_found("admin", "tests/test_e.py::test_admin", 1, ["admins"]))
+    after = {"tests/test_e.py": before["tests/test_e.py"].replace("(admin)", "(admins)")}
+    fix = checked(FixtureRenamed(), issue, before, after, confidence=0.9)
+    assert "test_admin() reads 'admins' and never 'admin'" in fix.description
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "def mock_interpreter_name(name):\n    return name\n",
+        "from helpers import mock_interpreter_name\n",
+        "mock_interpreter_name = print\n",
+        "from helpers import *\n",
+    ],
+    ids=["helper-function", "import", "variable", "star-import"],
+)
+def test_a_parameter_is_not_renamed_over_a_global_that_is_no_fixture(where: str) -> None:
+    """A module-level helper, import or variable named like the fixture is what the body
+    means to call: the parameter would hide it."""
+    before = {
+        "tests/conftest.py": MOCK_NAME,
+        "tests/helpers.py": "def mock_interpreter_name(name):\n    return name\n",
+        "tests/test_tags.py": where
+        + "\n\ndef test_name(mock_interpeter_name):\n    mock_interpreter_name('x')\n",
+    }
+    nodeid = "tests/test_tags.py::test_name"
+    line = before["tests/test_tags.py"].count("\n") - 1
+    issue = issue_of(not_found("mock_interpeter_name", nodeid, line, ["mock_interpreter_name"]))
+    assert_fix(FixtureRenamed(), issue, before, None, count=0)
+
+
+def test_a_parameter_is_not_renamed_where_the_function_binds_the_new_name() -> None:
+    before = {
+        "tests/conftest.py": CONFTEST,
+        "tests/test_d.py": """\
+            def test_apples(stokc):
+                def stock():
+                    return stokc
+                assert stock()["apple"] == 3
+            """,
+    }
+    issue = issue_of(not_found("stokc", "tests/test_d.py::test_apples", 1, ["stock"]))
     assert_fix(FixtureRenamed(), issue, before, None, count=0)
 
 

@@ -1037,6 +1037,111 @@ def test_a_call_that_does_not_fit_rules_the_candidate_out(tmp_path: Path) -> Non
     assert_fix(imports.NameRenamed(), issue, before, None, count=0)
 
 
+COUNTING = {
+    "shop/__init__.py": "",
+    "shop/counting.py": """\
+        def frequencies(seq):
+            counts = {}
+            for item in seq:
+                counts[item] = counts.get(item, 0) + 1
+            return counts
+
+
+        def pluck(index, seqs):
+            return (seq[index] for seq in seqs)
+        """,
+}
+
+
+def test_a_misspelled_import_of_the_name_the_file_reads_is_applied(tmp_path: Path) -> None:
+    """The file reads ``frequencies`` where nothing binds it (a ``NameError`` waiting) and
+    never ``frequences``: the import was meant to bind ``frequencies``. A function's own
+    ``frequencies`` only shadows it there."""
+    before = {
+        **COUNTING,
+        "shop/recipes.py": """\
+            from .counting import frequences, pluck
+
+
+            def countby(key, seq):
+                return frequencies(map(key, seq))
+
+
+            def tally(seq):
+                frequencies = {}
+                for item in pluck(0, seq):
+                    frequencies[item] = True
+                return frequencies
+            """,
+    }
+    issue = issue_of(
+        tmp_path, before, name_not_found("shop.counting", "frequences", "shop/recipes.py")
+    )
+    after = {
+        "shop/recipes.py": """\
+            from .counting import frequencies, pluck
+
+
+            def countby(key, seq):
+                return frequencies(map(key, seq))
+
+
+            def tally(seq):
+                frequencies = {}
+                for item in pluck(0, seq):
+                    frequencies[item] = True
+                return frequencies
+            """
+    }
+    assert_fix(
+        imports.NameRenamed(),
+        issue,
+        before,
+        after,
+        count=1,
+        confidence=0.9,
+        description="shop/recipes.py reads frequencies, which nothing binds there",
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        (
+            "def frequencies(seq):\n    return {}\n\n\ncountby = frequencies\n",
+            "bound at module level",
+        ),
+        ("def countby(seq):\n    frequencies = {}\n    return frequencies\n", "only a local"),
+        ("countby = frequencies\nfirst = frequences\n", "the missing name is read too"),
+        ("from .helpers import *\n\ncountby = frequencies\n", "a star import may bind it"),
+        (
+            "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n"
+            "    from .counting import frequencies\n\ncountby = frequencies\n",
+            "imported for the type checker",
+        ),
+        (
+            "match []:\n    case frequencies:\n        pass\n\ncountby = frequencies\n",
+            "a match capture binds it",
+        ),
+    ],
+    ids=["bound", "local", "old-read-too", "star-import", "type-checking", "match-capture"],
+)
+def test_a_read_of_the_candidate_that_something_binds_is_no_evidence(
+    tmp_path: Path, body: str, why: str
+) -> None:
+    before = {
+        **COUNTING,
+        "shop/helpers.py": "",
+        "shop/recipes.py": f"from .counting import frequences\n\n{body}",
+    }
+    issue = issue_of(
+        tmp_path, before, name_not_found("shop.counting", "frequences", "shop/recipes.py")
+    )
+    fixes = propose(imports.NameRenamed(), issue, tmp_path)
+    assert len(fixes) == 1 and fixes[0].confidence < 0.9, why  # a typo alone: 0.8
+    assert "which nothing binds" not in fixes[0].description
+
+
 # -- 3. a missing import ----------------------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ from pytest_autofix.fixers.toolkit.edits import (
     names,
 )
 from pytest_autofix.fixers.toolkit.fixture_scan import typo
+from pytest_autofix.fixers.toolkit.free_names import reads_global, unalias_read_name, unbound_global
 from pytest_autofix.fixers.toolkit.import_transforms import rename_module, rename_name
 from pytest_autofix.fixers.toolkit.installed import env_provides
 from pytest_autofix.fixers.toolkit.patch_targets import rename_patch_targets
@@ -62,6 +63,8 @@ class _Name:
     evidence: list[str] = dataclasses.field(default_factory=list)
     decided: bool = False  # the confidence is final (a submodule providing every name)
     mentioned: bool = False  # its definition names the old name ("Was ``old``")
+    # the importers that read this name where nothing binds it, and never the old one
+    read_in: list[str] = dataclasses.field(default_factory=list)
 
 
 class NameRenamed:
@@ -96,6 +99,38 @@ class NameRenamed:
             confidence=0.85,
             safe=True,
         ),
+        Example(
+            "a misspelled import of the name the file reads (where nothing binds it)",
+            before={
+                "shop/__init__.py": "",
+                "shop/counting.py": "def frequencies(seq):\n    return {}\n",
+                "test_shop.py": """\
+                    from shop.recipes import countby
+
+
+                    def test_countby():
+                        assert countby(len, []) == {}
+                    """,
+                "shop/recipes.py": """\
+                    from .counting import frequences
+
+
+                    def countby(key, seq):
+                        return frequencies(map(key, seq))
+                    """,
+            },
+            after={
+                "shop/recipes.py": """\
+                    from .counting import frequencies
+
+
+                    def countby(key, seq):
+                        return frequencies(map(key, seq))
+                    """,
+            },
+            confidence=0.9,
+            safe=True,
+        ),
     )
 
     def propose(self, issue: Issue, project: Project) -> list[Fix]:
@@ -112,6 +147,7 @@ class _NameSearch:
     def __init__(self, issue: Issue, project: Project, module: str, old: str) -> None:
         self.issue, self.project, self.module, self.old = issue, project, module, old
         self.files = Files(project)
+        self.exported: set[str] = set()  # the importers that keep the old name
         self.info = project.module(module)
         path = issue.details.get("module_path")
         if isinstance(path, str) and project.module_at(path) is not None:
@@ -152,8 +188,9 @@ class _NameSearch:
         importers = self.importers()
         if not any(reads for _, reads in importers.values()):
             return []
+        self.exported = self._exported([info for info, _ in importers.values()])
         wanted, calls, attributes = self._uses(importers)
-        candidates = self._renamed(provided, wanted, calls, attributes)
+        candidates = self._renamed(provided, wanted, calls, attributes, importers)
         candidates += self._moved(wanted, calls, attributes, set(importers))
         candidates = [c for c in candidates if c.confidence > 0]
         if not candidates:
@@ -182,7 +219,12 @@ class _NameSearch:
         return wanted, calls, attributes
 
     def _renamed(
-        self, provided: dict[str, str], wanted: str | None, calls: list[ast.Call], attrs: set[str]
+        self,
+        provided: dict[str, str],
+        wanted: str | None,
+        calls: list[ast.Call],
+        attrs: set[str],
+        importers: dict[str, tuple[ModuleInfo, list[str]]],
     ) -> list[_Name]:
         """Names of the same module that look like ``old``."""
         found: list[_Name] = []
@@ -200,6 +242,8 @@ class _NameSearch:
                 elif definition is not None:
                     kind = "function"
                 candidate = self._similar(name, kind, alike, home, definition, wanted, calls)
+                if candidate is not None:
+                    candidate.read_in = self._read_in(name, kind, definition, importers)
             if candidate is not None:
                 found.append(candidate)
         _settle(found, self.old)
@@ -270,6 +314,59 @@ class _NameSearch:
                 candidate.evidence.append("the keyword arguments name its parameters")
         return candidate
 
+    def _read_in(
+        self,
+        name: str,
+        kind: str,
+        definition: ast.stmt | None,
+        importers: dict[str, tuple[ModuleInfo, list[str]]],
+    ) -> list[str]:
+        """The importers whose only use of ``old`` is an unaliased module-level ``from m import
+        old``, that never read ``old``, and that read ``name`` where nothing binds it (a
+        ``NameError`` waiting): the import was meant to bind ``name``. Not a file that keeps
+        ``old`` for modules importing it; none when those reads do not fit ``name`` (another
+        kind, calls its signature refuses)."""
+        found: list[str] = []
+        trees: list[ast.Module] = []
+        for info, reads in importers.values():
+            if not self._imports_old_only(info, reads, name):
+                continue
+            tree = self.files.tree(info)
+            try:
+                source = self.project.source(info.path)
+            except OSError:
+                continue
+            if tree is None or reads_global(source, self.old):
+                continue
+            if unbound_global(source, tree, name):
+                found.append(info.rel)
+                trees.append(tree)
+        if not found:
+            return []
+        use = usage(trees, name)
+        if not kind_fits(use.kind(name), kind):
+            return []
+        if use.calls and signature_fits(definition, use.calls) is False:
+            return []
+        return found
+
+    def _imports_old_only(self, info: ModuleInfo, reads: list[str], name: str) -> bool:
+        """Whether the file reaches ``old`` only through unaliased module-level ``from m import
+        old`` statements, and keeps no ``old`` for other modules: an import that can bind
+        ``name`` instead."""
+        if set(reads) != {self.old} or info.rel in self.exported:
+            return False
+        if info.is_package and self.project.module(f"{info.name}.{name}") is not None:
+            return False  # importing the submodule `name` binds it in the package
+        if any(s.binds == name for s in self.files.imports(info)):
+            return False  # imported somewhere already (under `if TYPE_CHECKING:`, in a def)
+        statements = [
+            s for s in self.files.imports(info) if s.module == self.module and s.name == self.old
+        ]
+        return bool(statements) and not any(
+            s.asname or not s.top_level or s.type_checking for s in statements
+        )
+
     def _moved(
         self, wanted: str | None, calls: list[ast.Call], attrs: set[str], skip: set[str]
     ) -> list[_Name]:
@@ -336,7 +433,6 @@ class _NameSearch:
 
     def _fix(self, best: _Name, importers: dict[str, tuple[ModuleInfo, list[str]]]) -> list[Fix]:
         edits = Edits()
-        exported = self._exported([info for info, _ in importers.values()])
         for info, reads in importers.values():
             if not reads and info.rel != self.issue.path:
                 continue
@@ -347,7 +443,7 @@ class _NameSearch:
                     best.name,
                     new_module=best.module,
                     package=package_of(info),
-                    keep_name=info.rel in exported,
+                    keep_name=info.rel in self.exported,
                 )
             ]
             if best.kind == "module":  # `import m.old` forms of a renamed submodule too
@@ -357,11 +453,14 @@ class _NameSearch:
             steps.append(
                 rename_patch_targets(f"{self.module}.{self.old}", f"{best.module}.{best.name}")
             )
+            if info.rel in best.read_in:  # bind the name the file reads, not `new as old`
+                steps.append(unalias_read_name(best.name, self.old))
             edits.add(self.project, info, chain(*steps))
         if not edits.edits:
             return []
         confidence = best.confidence
-        if self.issue.path in {rel for rel, _ in edits.skipped}:
+        skipped = {rel for rel, _ in edits.skipped}
+        if self.issue.path in skipped or skipped & set(best.read_in):
             confidence = min(confidence, AMBIGUOUS)
         target = best.name if best.module == self.module else f"{best.module}.{best.name}"
         description = (
@@ -396,8 +495,9 @@ def _may_replace(old: str, name: str) -> bool:
 def _settle(found: list[_Name], old: str) -> None:
     """The final confidence of each similar name, against the others: a little more when no
     other name comes close, more when it is the only one a keystroke from ``old`` (a typo);
-    STRONG when its definition documents the rename; at most 0.75 when the names are not
-    that alike, and never above CLEAR. Decided ones stay as they are."""
+    STRONG when its definition documents the rename, or when an importer reads it where
+    nothing binds it (and never reads ``old``); at most 0.75 when the names are not that
+    alike, and never above CLEAR. Decided ones stay as they are."""
     slips = [c for c in found if not c.decided and typo(old, c.name)]
     for candidate in found:
         if candidate.decided:
@@ -409,6 +509,13 @@ def _settle(found: list[_Name], old: str) -> None:
         if slips == [candidate]:
             candidate.confidence += TYPO_BONUS
             candidate.evidence.append(f"one keystroke from {old}")
+        if candidate.read_in:  # the code was written for this name: a NameError waiting
+            candidate.evidence.append(
+                f"{listing(candidate.read_in)} reads {candidate.name}, which nothing binds "
+                "there, and never the missing name"
+            )
+            candidate.confidence = STRONG
+            continue
         if candidate.mentioned:  # "Was ``old``": the rename is documented
             candidate.confidence = STRONG
             continue
@@ -423,6 +530,8 @@ def _too_close(candidates: list[_Name]) -> bool:
     if len(candidates) < 2:
         return False
     best, second = candidates[0], candidates[1]
+    if best.read_in and not second.read_in:
+        return False  # only the best is what the code reads
     return best.confidence - second.confidence < 0.05 and (
         best.similarity - second.similarity < 0.1
     )

@@ -13,7 +13,7 @@ from typing import cast
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
-from libcst.metadata import MetadataWrapper, Scope, ScopeProvider
+from libcst.metadata import BaseAssignment, GlobalScope, MetadataWrapper, Scope, ScopeProvider
 
 from pytest_autofix.fixers.toolkit.cst import find_all, is_docstring, is_import_line, is_name
 from pytest_autofix.fixers.toolkit.import_style import ImportStyle
@@ -118,6 +118,10 @@ class _RenameParam(_AtLines):
         self.old, self.new = old, new
         self.names: set[int] = set()
         self.params: set[int] = set()
+        self.star = False  # `from m import *`: a read that finds nothing may find a name there
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self.star = bool(find_all(node, cst.ImportStar))
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         if not self._target(node):
@@ -125,9 +129,8 @@ class _RenameParam(_AtLines):
         param = next((p for p in _params(node) if p.name.value == self.old), None)
         if param is None:
             return True
-        if find_all(node, cst.Name, lambda n: n.value == self.new):
-            raise Unfixable(f"{self.new!r} already means something in {node.name.value}()")
         scope = cast("Scope", self.get_metadata(ScopeProvider, param))
+        self._check_new(node, scope)
         for assignment in scope.assignments[self.old]:
             bound = getattr(assignment, "node", None)
             if isinstance(bound, cst.Name):
@@ -139,6 +142,32 @@ class _RenameParam(_AtLines):
         self.found += 1
         return True
 
+    def _check_new(self, node: cst.FunctionDef, function: Scope) -> None:
+        """Refuse when the parameter ``new`` would change what the function means: unless every
+        name ``new`` in its body is a read that finds nothing (a ``NameError`` waiting) or a
+        module-level fixture function of that name (calling a fixture directly is an error:
+        the body meant the fixture's value). Anything else (a parameter, a local or a nested
+        binding, a ``global``, a helper function, a variable, an import, a name a star import
+        may bring) is refused."""
+        taken = f"{self.new!r} already means something in {node.name.value}()"
+        if node.name.value == self.new or any(p.name.value == self.new for p in _params(node)):
+            raise Unfixable(taken)
+        for statement in find_all(node.body, (cst.Global, cst.Nonlocal)):
+            if any(n.name.value == self.new for n in statement.names):
+                raise Unfixable(taken)
+        for name in find_all(node.body, cst.Name, lambda n: n.value == self.new):
+            scope = self.get_metadata(ScopeProvider, name, None)
+            if scope is None or not _within(scope, function) or scope.assignments[self.new]:
+                raise Unfixable(taken)
+            for access in scope.accesses[self.new]:
+                referents = access.referents
+                if access.node is not name:
+                    continue
+                if not all(_is_fixture_function(r, self.new) for r in referents) or (
+                    not referents and self.star
+                ):
+                    raise Unfixable(taken)
+
     def leave_Param(self, original_node: cst.Param, updated_node: cst.Param) -> cst.Param:
         if id(original_node) in self.params:
             return updated_node.with_changes(name=cst.Name(self.new))
@@ -148,6 +177,31 @@ class _RenameParam(_AtLines):
         if id(original_node) in self.names:
             return updated_node.with_changes(value=self.new)
         return updated_node
+
+
+def _within(scope: Scope, function: Scope) -> bool:
+    """Whether ``scope`` is ``function`` or nested in it."""
+    current: Scope | None = scope
+    while current is not None and not isinstance(current, GlobalScope):
+        if current is function:
+            return True
+        current = current.parent
+    return False
+
+
+def _is_fixture_function(assignment: BaseAssignment, name: str) -> bool:
+    """Whether ``assignment`` is a module-level ``def`` decorated as a fixture registered as
+    ``name`` (no ``name=`` argument, or that one)."""
+    node = getattr(assignment, "node", None)
+    if not isinstance(assignment.scope, GlobalScope) or not isinstance(node, cst.FunctionDef):
+        return False
+    for decorator in node.decorators:
+        if _is_fixture(decorator):
+            call = decorator.decorator
+            args = call.args if isinstance(call, cst.Call) else ()
+            named = [a.value for a in args if a.keyword is not None and a.keyword.value == "name"]
+            return all(isinstance(v, cst.SimpleString) and v.evaluated_value == name for v in named)
+    return False
 
 
 class _UseFixtures(cst.CSTTransformer):
@@ -182,7 +236,9 @@ def rename_usefixtures(old: str, new: str) -> Transform:
 def rename_param(lines: set[str], old: str, new: str) -> Transform:
     """In each function named in ``lines`` (``name`` or ``Class.name``): the parameter ``old``
     becomes ``new``, and so does every read and write of it (scope analysis: closures too, a
-    shadowing local of a nested function not)."""
+    shadowing local of a nested function not). A body that already names ``new`` is left alone
+    (:class:`Unfixable`) unless each such name is a read that finds nothing or the
+    module-level fixture function ``new``: then the parameter is what it meant."""
 
     def transform(module: cst.Module) -> cst.Module:
         return _run(module, _RenameParam(lines, old, new), f"a function requesting {old!r}")
