@@ -310,10 +310,14 @@ def _project_dir(rootdir: str | os.PathLike[str] | None) -> Iterator[Path]:
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` but bytecode and git's own cache of the work tree
+    (``.git/index``, which git may refresh whenever a fixer asks it something)."""
     return {
-        p.relative_to(root).as_posix(): p.read_bytes()
+        rel: p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and (rel := p.relative_to(root).as_posix()) != ".git/index"
     }
 
 
