@@ -422,3 +422,15 @@ def test_entry_points_made_from_what_is_not_literal_leave_the_file(issue: Issue,
     before = f"import pkg_resources\n\nEP = {made}\n"
     result = assert_fix(PkgResources(NEW), issue, project(before), None, dedent=False)
     assert result.fix is not None and "pkg_resources left in use" in result.fix.description
+
+
+def test_the_inline_namespace_idiom_with_a_fallback_is_left(issue: Issue) -> None:
+    # it already copes without pkg_resources: not a file the fix needs
+    guarded = """\
+        try:
+            __import__("pkg_resources").declare_namespace(__name__)
+        except ImportError:
+            __path__ = __import__("pkgutil").extend_path(__path__, __name__)
+        """
+    before = {**project(CODE), "mypkg/__init__.py": guarded}
+    assert_fix(PkgResources(NEW), issue, before, {PATH: CODE_AFTER, "mypkg/__init__.py": guarded})

@@ -710,6 +710,24 @@ class _Refs(cst.CSTVisitor):
         if _module_ref(node, self.imports):
             self.found.append(_code(node))
 
+    def visit_Try(self, node: cst.Try) -> bool:
+        """A body guarded by ``except ImportError`` already copes without pkg_resources (the
+        namespace idiom with a pkgutil fallback): not counted."""
+        if not any(_catches_import_error(h) for h in node.handlers):
+            return True
+        for part in (*node.handlers, node.orelse, node.finalbody):
+            if part is not None:
+                part.visit(self)
+        return False
+
+
+def _catches_import_error(handler: cst.ExceptHandler) -> bool:
+    if handler.type is None:
+        return True
+    kinds = handler.type.elements if isinstance(handler.type, cst.Tuple) else [handler.type]
+    names = {get_full_name_for_node(k.value if isinstance(k, cst.Element) else k) for k in kinds}
+    return bool(names & {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+
 
 def _left(names: set[str], imports: dict[str, str], locals_: set[str]) -> list[str]:
     """The pkg_resources APIs ``names`` (read in the file) still use, by their qualified
