@@ -434,3 +434,43 @@ def test_the_inline_namespace_idiom_with_a_fallback_is_left(issue: Issue) -> Non
         """
     before = {**project(CODE), "mypkg/__init__.py": guarded}
     assert_fix(PkgResources(NEW), issue, before, {PATH: CODE_AFTER, "mypkg/__init__.py": guarded})
+
+
+def test_a_mock_whose_calls_are_checked_is_left(issue: Issue) -> None:
+    # the migrated code calls entry_points(group=...): a check of the positional argument
+    # would fail, so the mock stays (its tests fail as before) and the rest is migrated
+    mocks = """\
+        from unittest import mock
+
+        import pkg_resources
+
+        from mypkg.about import names
+
+
+        def test_names():
+            with mock.patch("pkg_resources.iter_entry_points", return_value=[]) as m:
+                assert names() == []
+            m.assert_called_once_with("mypkg.plugins")
+
+
+        def test_versions():
+            assert pkg_resources.get_distribution("mypkg").version
+        """
+    after = """\
+        import importlib.metadata
+        from unittest import mock
+
+        from mypkg.about import names
+
+
+        def test_names():
+            with mock.patch("pkg_resources.iter_entry_points", return_value=[]) as m:
+                assert names() == []
+            m.assert_called_once_with("mypkg.plugins")
+
+
+        def test_versions():
+            assert importlib.metadata.version("mypkg")
+        """
+    before = {**project(CODE), "tests/__init__.py": "", TEST: mocks}
+    assert_fix(PkgResources(NEW), issue, before, {PATH: CODE_AFTER, TEST: after})
