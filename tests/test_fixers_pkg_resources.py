@@ -474,3 +474,48 @@ def test_a_mock_whose_calls_are_checked_is_left(issue: Issue) -> None:
         """
     before = {**project(CODE), "tests/__init__.py": "", TEST: mocks}
     assert_fix(PkgResources(NEW), issue, before, {PATH: CODE_AFTER, TEST: after})
+
+
+def test_next_over_entry_points_tested_for_truth_or_loaded_at_once(issue: Issue) -> None:
+    # both kinds of entry point are always true (importlib's was a 3-tuple in Python 3.10)
+    before = """\
+        import pkg_resources
+
+        DEFAULT = next(pkg_resources.iter_entry_points("mypkg.d", "dflt")).load()
+
+
+        def has_plugins():
+            try:
+                next(pkg_resources.iter_entry_points("mypkg.p"))
+            except StopIteration:
+                return False
+            return True
+
+
+        def plugin(kind):
+            ep = next(pkg_resources.iter_entry_points("mypkg.p", kind), None)
+            if not ep:
+                return None
+            return ep.load() if ep else None
+        """
+    after = """\
+        import importlib.metadata
+
+        DEFAULT = next(iter(importlib.metadata.entry_points(group="mypkg.d", name="dflt"))).load()
+
+
+        def has_plugins():
+            try:
+                next(iter(importlib.metadata.entry_points(group="mypkg.p")))
+            except StopIteration:
+                return False
+            return True
+
+
+        def plugin(kind):
+            ep = next(iter(importlib.metadata.entry_points(group="mypkg.p", name=kind)), None)
+            if not ep:
+                return None
+            return ep.load() if ep else None
+        """
+    assert_fix(PkgResources(NEW), issue, project(before), {PATH: after}, confidence=0.85, safe=True)

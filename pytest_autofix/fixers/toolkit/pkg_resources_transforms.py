@@ -360,8 +360,11 @@ class _Migrate(cst.CSTTransformer):
             if body is call:
                 return "" if not target else _other_uses(self._loop_of(call), target)
         for outer, (target, scope) in self.nexts.items():
-            if outer.args[0].value is call:
-                return _next_uses(scope, target) if target else "next() not assigned to a name"
+            if outer.args[0].value is not call:
+                continue
+            if outer in self.direct:
+                return ""
+            return _next_uses(scope, target) if target else "next() not assigned to a name"
         return "not iterated in a loop"
 
     def _next(self, call: cst.Call) -> cst.Call:
@@ -391,6 +394,7 @@ class _Migrate(cst.CSTTransformer):
         self._comprehensions = collect.owners
         self.loops = collect.iterables
         self.nexts = collect.nexts
+        self.direct = collect.direct
         self.asserts_calls = _ASSERTS_CALLS.search(node.code) is not None
 
     def _entry_point(self, api: str, call: cst.Call) -> cst.BaseExpression:
@@ -447,7 +451,7 @@ class _Migrate(cst.CSTTransformer):
                 "a mock of iter_entry_points -> of importlib.metadata.entry_points",
                 ENTRY_POINTS,
                 caveat="it stands in for the entry_points(group=...) calls this migration "
-                "writes: one that asserts the arguments it was called with sees keywords",
+                "writes, which pass keywords",
                 patch=True,
             )
         )
@@ -570,6 +574,7 @@ class _Loops(cst.CSTVisitor):
         # next(iter_entry_points(...)): the name it is assigned to ("" if none), and the
         # function (or module) where that name lives
         self.nexts: dict[cst.Call, tuple[str, cst.CSTNode]] = {}
+        self.direct: set[cst.Call] = set()  # next(...) used at once as both kinds allow
         self._scopes: list[cst.CSTNode] = []
 
     def visit_Module(self, node: cst.Module) -> None:
@@ -600,6 +605,16 @@ class _Loops(cst.CSTVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         if self._is_next(node):
             self.nexts.setdefault(node, ("", self._scopes[-1]))
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if self._is_next(node.value) and node.attr.value in _ENTRY_POINT_SAME:
+            assert isinstance(node.value, cst.Call)
+            self.direct.add(node.value)  # next(...).load()
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        if self._is_next(node.value):
+            assert isinstance(node.value, cst.Call)
+            self.direct.add(node.value)  # next(...) for its StopIteration only
 
     def _target(self, node: cst.BaseExpression) -> str:
         return node.value if isinstance(node, cst.Name) else ""
@@ -665,7 +680,8 @@ def _other_uses(scope: cst.CSTNode, name: str) -> str:
 
 def _next_uses(scope: cst.CSTNode, name: str) -> str:
     """The uses of ``name`` (an entry point or None, from ``next(..., None)``) in ``scope``
-    that are not ``.name``, ``.group``, ``.load``, ``is (not) None`` or an assignment to it."""
+    that are not ``.name``, ``.group``, ``.load``, ``is (not) None``, a truth test (both kinds
+    of entry point are always true) or an assignment to it."""
     found: list[str] = []
 
     class Uses(cst.CSTVisitor):
@@ -687,6 +703,26 @@ def _next_uses(scope: cst.CSTNode, name: str) -> str:
                     for c in node.comparisons
                 )
             )
+
+        def visit_If(self, node: cst.If) -> bool:
+            return self._tested(node.test, node.body, node.orelse)
+
+        def visit_While(self, node: cst.While) -> bool:
+            return self._tested(node.test, node.body, node.orelse)
+
+        def visit_IfExp(self, node: cst.IfExp) -> bool:
+            return self._tested(node.test, node.body, node.orelse)
+
+        def _tested(self, test: cst.BaseExpression, *parts: cst.CSTNode | None) -> bool:
+            if not is_name(test, name):
+                return True
+            for part in parts:
+                if part is not None:
+                    part.visit(self)
+            return False
+
+        def visit_UnaryOperation(self, node: cst.UnaryOperation) -> bool:
+            return not (isinstance(node.operator, cst.Not) and is_name(node.expression, name))
 
         def visit_Name(self, node: cst.Name) -> None:
             if node.value == name:
