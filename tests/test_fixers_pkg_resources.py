@@ -9,6 +9,7 @@ classifier makes of ``No module named 'pkg_resources'`` (checked below), not a r
 from __future__ import annotations
 
 import dataclasses
+import textwrap
 
 import pytest
 
@@ -438,13 +439,9 @@ def test_the_inline_namespace_idiom_with_a_fallback_is_left(issue: Issue) -> Non
 
 def test_a_mock_whose_calls_are_checked_is_left(issue: Issue) -> None:
     # the migrated code calls entry_points(group=...): a check of the positional argument
-    # would fail, so the mock stays (its tests fail as before) and the rest is migrated
-    mocks = """\
-        from unittest import mock
-
-        import pkg_resources
-
-        from mypkg.about import names
+    # would fail, so such a mock stays (its tests fail as before) and the rest is migrated;
+    # the checks of other mocks do not matter
+    checked = """\
 
 
         def test_names():
@@ -453,27 +450,39 @@ def test_a_mock_whose_calls_are_checked_is_left(issue: Issue) -> None:
             m.assert_called_once_with("mypkg.plugins")
 
 
-        def test_versions():
-            assert pkg_resources.get_distribution("mypkg").version
-        """
-    after = """\
-        import importlib.metadata
-        from unittest import mock
-
-        from mypkg.about import names
-
-
-        def test_names():
-            with mock.patch("pkg_resources.iter_entry_points", return_value=[]) as m:
+        def test_new():
+            fake = mock.Mock(return_value=[])
+            with mock.patch.object(sys.modules["pkg_resources"], "iter_entry_points", fake):
                 assert names() == []
-            m.assert_called_once_with("mypkg.plugins")
+            assert fake.call_args == mock.call("mypkg.plugins")
 
 
-        def test_versions():
-            assert importlib.metadata.version("mypkg")
+        @mock.patch("pkg_resources.iter_entry_points", return_value=[])
+        def test_decorated(m):
+            assert names() == []
+            assert m.mock_calls
+
+
+        def test_others():
+            other = mock.Mock(return_value=[])
+            with mock.patch("{}", return_value=[]):
+                assert names() == other()
+            other.assert_called_once_with()
+            assert {}("mypkg"){}
         """
-    before = {**project(CODE), "tests/__init__.py": "", TEST: mocks}
-    assert_fix(PkgResources(NEW), issue, before, {PATH: CODE_AFTER, TEST: after})
+    head = "import sys\nfrom unittest import mock\n\n{}\n\nfrom mypkg.about import names\n"
+    before = head.format("import pkg_resources") + textwrap.dedent(checked).format(
+        "pkg_resources.iter_entry_points", "pkg_resources.get_distribution", ".version"
+    )
+    after = (
+        "import importlib.metadata\nimport sys\nfrom unittest import mock\n\n"
+        "from mypkg.about import names\n"
+        + textwrap.dedent(checked).format(
+            "importlib.metadata.entry_points", "importlib.metadata.version", ""
+        )
+    )
+    files = {**project(CODE), "tests/__init__.py": "", TEST: before}
+    assert_fix(PkgResources(NEW), issue, files, {PATH: CODE_AFTER, TEST: after}, confidence=0.85)
 
 
 def test_next_over_entry_points_tested_for_truth_or_loaded_at_once(issue: Issue) -> None:

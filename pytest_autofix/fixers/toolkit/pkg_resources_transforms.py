@@ -31,10 +31,10 @@ _BARE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # the attributes of a pkg_resources EntryPoint that an importlib.metadata EntryPoint has too
 _ENTRY_POINT_SAME = frozenset({"name", "load", "group"})
 _NEW_ENTRY_POINTS = "importlib.metadata.entry_points"
-# a file that checks what its mocks were called with
-_ASSERTS_CALLS = re.compile(
-    r"\.(assert_called_with|assert_called_once_with|assert_any_call|assert_has_calls"
-    r"|call_args|call_args_list|mock_calls)\b"
+# what checks the arguments a mock was called with
+_CHECKS = (
+    "assert_called_with|assert_called_once_with|assert_any_call|assert_has_calls"
+    "|call_args|call_args_list|mock_calls"
 )
 # pkg_resources.EntryPoint.parse's grammar: "name = module:attrs [extras]"; the part after "="
 # is an importlib.metadata EntryPoint's value, which reads the same grammar
@@ -310,7 +310,7 @@ class _Migrate(cst.CSTTransformer):
         if original_node in self.nexts:
             return self._next(updated_node)
         if _patcher(updated_node):
-            return self._patch(updated_node)
+            return self._patch(original_node, updated_node)
         return updated_node
 
     def _parse_version(self, call: cst.Call) -> cst.BaseExpression:
@@ -395,7 +395,9 @@ class _Migrate(cst.CSTTransformer):
         self.loops = collect.iterables
         self.nexts = collect.nexts
         self.direct = collect.direct
-        self.asserts_calls = _ASSERTS_CALLS.search(node.code) is not None
+        self.bound = collect.bound
+        self.decorated = collect.decorated
+        self.code = node.code
 
     def _entry_point(self, api: str, call: cst.Call) -> cst.BaseExpression:
         """``EntryPoint(name, module_name, attrs, extras)`` and ``EntryPoint.parse("n = m:a")``
@@ -419,15 +421,34 @@ class _Migrate(cst.CSTTransformer):
         )
         return _call("importlib.metadata.EntryPoint", name, value, _keyword("group", _expr("None")))
 
-    def _patch(self, call: cst.Call) -> cst.Call:
+    def _checked(self, original: cst.Call, new_at: int) -> bool:
+        """Whether the mock ``original`` installs has its call arguments checked: the one its
+        ``new`` argument names, or the name it is bound to (``with ... as m``, ``m = ...``),
+        anywhere in the file; a decorator's, anywhere in what it decorates."""
+        if original in self.decorated:
+            return re.search(rf"\.({_CHECKS})\b", _code(self.decorated[original])) is not None
+        names = {self.bound[original]} if original in self.bound else set()
+        new = next((a.value for a in original.args if is_name(a.keyword, "new")), None)
+        positional = [a.value for a in original.args if a.keyword is None]
+        if new is None and len(positional) > new_at:
+            new = positional[new_at]
+        if isinstance(new, cst.Name):
+            names.add(new.value)
+        return any(re.search(rf"\b{re.escape(n)}\.({_CHECKS})\b", self.code) for n in names)
+
+    def _patch(self, original: cst.Call, call: cst.Call) -> cst.Call:
         """A mock of ``pkg_resources.iter_entry_points`` -> of ``importlib.metadata.entry_points``,
-        which the migrated code calls (by attribute, as the patch needs)."""
+        which the migrated code calls (by attribute, as the patch needs); left when the mock's
+        call arguments are checked (the migrated calls pass keywords)."""
         kind = _patcher(call)
         args = list(call.args)
-        if not args or args[0].keyword or args[0].star or self.asserts_calls:
-            return call  # a mock whose call arguments are checked would see keywords now
+        if not args or args[0].keyword or args[0].star:
+            return call
         target = args[0].value
-        if kind in ("patch", "setattr") and _string(target) == f"{_MODULE}.iter_entry_points":
+        string = _string(target) == f"{_MODULE}.iter_entry_points"
+        if self._checked(original, 1 if string else 2):
+            return call
+        if kind in ("patch", "setattr") and string:
             assert isinstance(target, cst.SimpleString)
             new = f"{target.quote}{_NEW_ENTRY_POINTS}{target.quote}"
             args[0] = args[0].with_changes(value=cst.SimpleString(new))
@@ -575,6 +596,8 @@ class _Loops(cst.CSTVisitor):
         # function (or module) where that name lives
         self.nexts: dict[cst.Call, tuple[str, cst.CSTNode]] = {}
         self.direct: set[cst.Call] = set()  # next(...) used at once as both kinds allow
+        self.bound: dict[cst.Call, str] = {}  # a call's value bound to a name: = or with-as
+        self.decorated: dict[cst.Call, cst.CSTNode] = {}  # a decorator's call: what it decorates
         self._scopes: list[cst.CSTNode] = []
 
     def visit_Module(self, node: cst.Module) -> None:
@@ -582,6 +605,23 @@ class _Loops(cst.CSTVisitor):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._scopes.append(node)
+        self._decorators(node)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._decorators(node)
+
+    def _decorators(self, node: cst.FunctionDef | cst.ClassDef) -> None:
+        for decorator in node.decorators:
+            if isinstance(decorator.decorator, cst.Call):
+                self.decorated[decorator.decorator] = node
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if (
+            isinstance(node.item, cst.Call)
+            and node.asname
+            and isinstance(node.asname.name, cst.Name)
+        ):
+            self.bound[node.item] = node.asname.name.value
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self._scopes.pop()
@@ -598,6 +638,8 @@ class _Loops(cst.CSTVisitor):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         target = node.targets[0].target if len(node.targets) == 1 else None
+        if isinstance(node.value, cst.Call) and isinstance(target, cst.Name):
+            self.bound[node.value] = target.value
         if self._is_next(node.value) and isinstance(target, cst.Name):
             assert isinstance(node.value, cst.Call)
             self.nexts[node.value] = (target.value, self._scopes[-1])
