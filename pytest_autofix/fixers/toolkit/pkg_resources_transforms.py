@@ -7,6 +7,11 @@ imports then go. A file that keeps a use it cannot rewrite exactly (``get_distri
 kept as an object, ``require("x>=1")``, ``working_set``, ``declare_namespace``) raises
 :class:`Unfixable` naming it, and is left whole: the import of a removed module would still
 fail.
+
+The module is found however the file names it: an import, ``__import__("pkg_resources")`` (the
+namespace idiom), ``sys.modules["pkg_resources"]`` (a mock's target). Besides the calls, the
+entry points a test makes (``EntryPoint(...)``, ``EntryPoint.parse("...")``) and the mocks it
+installs in place of ``iter_entry_points`` follow the migrated calls.
 """
 
 from __future__ import annotations
