@@ -186,6 +186,30 @@ def _literals(node: cst.BaseExpression) -> list[str] | None:
     return strings if len(strings) == len(node.elements) else None
 
 
+def _argument(call: cst.Call, keyword: str, at: int) -> cst.BaseExpression | None:
+    """The argument ``keyword`` of ``call``, else its positional argument ``at`` (-1: none)."""
+    found = next((a.value for a in call.args if is_name(a.keyword, keyword)), None)
+    positional = [a.value for a in call.args if a.keyword is None]
+    return found if found is not None or not 0 <= at < len(positional) else positional[at]
+
+
+def _is_mock(call: cst.Call) -> bool:
+    """``Mock(...)``, ``mock.MagicMock(...)``, ``mocker.AsyncMock(...)``: takes any call."""
+    return (get_full_name_for_node(call.func) or "").rpartition(".")[2].endswith("Mock")
+
+
+def _keyword_parameters(parameters: cst.Parameters) -> bool:
+    """Whether a function with ``parameters`` takes ``f(group=g)`` and ``f(group=g, name=n)``."""
+    if isinstance(parameters.star_kwarg, cst.Param):
+        return True
+    named = [p.name.value for p in parameters.params]
+    required = [
+        p.name.value for p in (*parameters.posonly_params, *parameters.params) if not p.default
+    ]
+    required += [p.name.value for p in parameters.kwonly_params if not p.default]
+    return {"group", "name"} <= set(named) and set(required) <= {"group", "name"}
+
+
 def _entry_point_value(args: Sequence[cst.BaseExpression]) -> cst.BaseExpression | None:
     """The ``value`` of an importlib.metadata EntryPoint (``module:attr.attr [extra]``) from
     pkg_resources' ``module_name, attrs, extras``: literals, or the module name alone."""
@@ -401,6 +425,8 @@ class _Migrate(cst.CSTTransformer):
         self.nexts = collect.nexts
         self.direct = collect.direct
         self.bound = collect.bound
+        self.functions = collect.functions
+        self.mocks = collect.mocks
         self.decorated = collect.decorated
         self.code = node.code
 
@@ -430,16 +456,32 @@ class _Migrate(cst.CSTTransformer):
         """Whether the mock ``original`` installs has its call arguments checked: the one its
         ``new`` argument names, or the name it is bound to (``with ... as m``, ``m = ...``),
         anywhere in the file; a decorator's, anywhere in what it decorates."""
+        new = _argument(original, "new", new_at)
+        effect = _argument(original, "side_effect", -1)
+        if not (self._takes_keywords(new) and self._takes_keywords(effect)):
+            return True  # a stand-in that entry_points(group=...) would call wrongly
         if original in self.decorated:
             return re.search(rf"\.({_CHECKS})\b", _code(self.decorated[original])) is not None
         names = {self.bound[original]} if original in self.bound else set()
-        new = next((a.value for a in original.args if is_name(a.keyword, "new")), None)
-        positional = [a.value for a in original.args if a.keyword is None]
-        if new is None and len(positional) > new_at:
-            new = positional[new_at]
         if isinstance(new, cst.Name):
             names.add(new.value)
         return any(re.search(rf"\b{re.escape(n)}\.({_CHECKS})\b", self.code) for n in names)
+
+    def _takes_keywords(self, value: cst.BaseExpression | None) -> bool:
+        """Whether a mock's stand-in takes the calls the migrated code makes:
+        ``entry_points(group=g[, name=n])``. A Mock (or none: patch makes one) takes anything;
+        a function or lambda must take ``group`` and ``name`` by keyword (or ``**kwargs``)
+        and no other argument it requires; another name is unknown."""
+        if value is None:
+            return True
+        if isinstance(value, cst.Name):
+            if value.value in self.mocks:
+                return True
+            parameters = self.functions.get(value.value)
+            return parameters is not None and _keyword_parameters(parameters)
+        if isinstance(value, cst.Lambda):
+            return _keyword_parameters(value.params)
+        return isinstance(value, cst.Call) and _is_mock(value)
 
     def _patch(self, original: cst.Call, call: cst.Call) -> cst.Call:
         """A mock of ``pkg_resources.iter_entry_points`` -> of ``importlib.metadata.entry_points``,
@@ -602,6 +644,8 @@ class _Loops(cst.CSTVisitor):
         self.nexts: dict[cst.Call, tuple[str, cst.CSTNode]] = {}
         self.direct: set[cst.Call] = set()  # next(...) used at once as both kinds allow
         self.bound: dict[cst.Call, str] = {}  # a call's value bound to a name: = or with-as
+        self.functions: dict[str, cst.Parameters] = {}  # def or name = lambda: its parameters
+        self.mocks: set[str] = set()  # names bound to Mock(...), MagicMock(...)
         self.decorated: dict[cst.Call, cst.CSTNode] = {}  # a decorator's call: what it decorates
         self._scopes: list[cst.CSTNode] = []
 
@@ -611,6 +655,7 @@ class _Loops(cst.CSTVisitor):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._scopes.append(node)
         self._decorators(node)
+        self.functions[node.name.value] = node.params
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._decorators(node)
@@ -645,6 +690,10 @@ class _Loops(cst.CSTVisitor):
         target = node.targets[0].target if len(node.targets) == 1 else None
         if isinstance(node.value, cst.Call) and isinstance(target, cst.Name):
             self.bound[node.value] = target.value
+            if _is_mock(node.value):
+                self.mocks.add(target.value)
+        if isinstance(node.value, cst.Lambda) and isinstance(target, cst.Name):
+            self.functions[target.value] = node.value.params
         if self._is_next(node.value) and isinstance(target, cst.Name):
             assert isinstance(node.value, cst.Call)
             self.nexts[node.value] = (target.value, self._scopes[-1])
