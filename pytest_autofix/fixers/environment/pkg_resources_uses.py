@@ -4,6 +4,7 @@ each use with its own safety, where the catalogue's entry can only give one to t
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import sys
 from typing import TYPE_CHECKING
@@ -17,18 +18,33 @@ from pytest_autofix.fixers.toolkit.pkg_resources_transforms import (
 )
 from pytest_autofix.model import Example, Fix, IssueKind
 
+# a mock of iter_entry_points rewritten with no migrated call of it in the same fix
+MOCK_ALONE = 0.7
+
 if TYPE_CHECKING:
     from pytest_autofix.model import Issue
     from pytest_autofix.project import ModuleInfo, Project
 
 
 def _files(issue: Issue, project: Project) -> list[ModuleInfo]:
-    """Where the failure surfaced, then every project module that imports pkg_resources."""
+    """Where the failure surfaced, then every project module that imports pkg_resources (by
+    an import statement, or ``__import__("pkg_resources")`` as namespace packages do)."""
     found = {info.rel: info for info in located(issue, project)}
     for info in sorted(project.all_modules(), key=lambda i: i.rel):
-        if any(ref.module.partition(".")[0] == "pkg_resources" for ref in info.imports):
+        if any(ref.module.partition(".")[0] == "pkg_resources" for ref in info.imports) or (
+            "pkg_resources" in info.dynamic
+        ):
             found.setdefault(info.rel, info)
     return list(found.values())
+
+
+def _unmatched_mocks(done: list[Use]) -> list[Use]:
+    """The mocks of iter_entry_points rewritten into mocks of entry_points, when no call of
+    iter_entry_points was migrated with them: what they stand in for is not code this fix
+    wrote, so whether the new target is what the code calls is unknown."""
+    if any(u.what.startswith(("iter_entry_points", "next(iter_entry_points")) for u in done):
+        return []
+    return [u for u in done if u.patch]
 
 
 def environment() -> Environment:
@@ -120,6 +136,10 @@ class PkgResources:
         failed_at = {info.rel for info in located(issue, project)}
         if any(rel in failed_at for rel, _ in edits.skipped):
             return [Fix(f"{text}{edits.note()}", 0.5, edits.edits, safe=False)]
+        unmatched = _unmatched_mocks(done)
+        if unmatched:
+            done = [dataclasses.replace(u, confidence=MOCK_ALONE) for u in unmatched] + done
+            text += "; no call of iter_entry_points was migrated with its mocks"
         confidence = min((u.confidence for u in done), default=0.9)
         safe = all(u.safe for u in done)
         return [Fix(f"{text}{edits.note()}", confidence, edits.edits, safe=safe)]
