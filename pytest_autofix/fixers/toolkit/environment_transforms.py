@@ -29,13 +29,7 @@ from libcst.metadata import (
 )
 
 from pytest_autofix.catalogue import Migration, Pattern
-from pytest_autofix.fixers.toolkit.cst import (
-    find_all,
-    is_docstring,
-    is_import_line,
-    is_name,
-    names_read,
-)
+from pytest_autofix.fixers.toolkit.cst import is_docstring, is_import_line, names_read
 from pytest_autofix.fixers.toolkit.environment_guards import checked
 from pytest_autofix.fixers.toolkit.import_style import ImportStyle
 from pytest_autofix.fixers.toolkit.import_transforms import (
@@ -198,32 +192,12 @@ class _ReplaceAttribute(cst.CSTTransformer):
         self.needs: set[str] = set()  # modules to import
         self.count = 0
         self.depth = 0
-        self.shielded: set[int] = set()  # bodies of ``if hasattr(module, "name"):``
 
     def visit_Import(self, node: cst.Import) -> bool:
         return False
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
         return False
-
-    def visit_If(self, node: cst.If) -> None:
-        # a branch only the versions that still have the name reach: it stays as written
-        if any(self._tests_for(call) for call in find_all(node.test, cst.Call)):
-            self.shielded.add(id(node.body))
-
-    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> bool:
-        return id(node) not in self.shielded
-
-    def _tests_for(self, call: cst.Call) -> bool:
-        """``hasattr(module, "name")`` of this module and name."""
-        if not is_name(call.func, "hasattr") or len(call.args) != 2:
-            return False
-        first, second = call.args[0].value, call.args[1].value
-        return (
-            isinstance(second, cst.SimpleString)
-            and second.evaluated_value == self.name
-            and _qualify(first, self.imports) == self.module
-        )
 
     def leave_Attribute(
         self, original_node: cst.Attribute, updated_node: cst.Attribute
