@@ -10,6 +10,7 @@ import pytest
 from test_fixers_imports import issue_of, module_not_found
 
 from pytest_autofix.fixers import imports
+from pytest_autofix.fixers.imports.module_renamed import _private_turn
 from pytest_autofix.fixers.toolkit.patch_targets import rename_patch_targets
 from pytest_autofix.testing import assert_fix
 
@@ -92,3 +93,20 @@ def test_a_renamed_module_renames_the_mock_targets_with_its_imports(tmp_path: Pa
             """,
     }
     assert_fix(imports.ModuleRenamed(), issue, before, after, count=1)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "private"),
+    [
+        ("pandas.tslib", "pandas._libs", True),
+        ("pandas.tslib", "pandas._libs.tslibs", True),
+        ("pkg._impl", "pkg._core", False),  # private already: no turn
+        ("pkg.impl", "pkg.core", False),
+        ("pkg.impl", "pkg.__main__", False),  # a dunder is not private
+    ],
+)
+def test_a_library_module_is_not_replaced_by_one_of_its_private_modules(
+    old: str, new: str, private: bool
+) -> None:
+    # pandas.tslib's Timestamp lives in pandas._libs, but a person imports pandas.Timestamp
+    assert _private_turn(old, new) is private

@@ -336,7 +336,7 @@ class _ModuleSearch:
                 alike = module_similarity(self.old, name)
                 found[name] = _Candidate(name, alike, provides, "project")
         for name in self._environment_names(required):
-            if name not in found and name != self.old:
+            if name not in found and name != self.old and not _private_turn(self.old, name):
                 found[name] = _Candidate(
                     name, module_similarity(self.old, name), env_provides(name), "environment"
                 )
@@ -651,3 +651,10 @@ class _ModuleSearch:
             f"{listing(edits.changed)}{edits.note()}"
         )
         return [Fix(description=description, confidence=confidence, edits=edits.edits)]
+
+
+def _private_turn(old: str, new: str) -> bool:
+    """``new`` reaches into a library's private modules (``pandas._libs``) where ``old`` did
+    not: its maintainers promise nothing there, and a person would use the public name."""
+    private = [p for p in new.split(".") if p.startswith("_") and not p.startswith("__")]
+    return bool(private) and not any(p.startswith("_") for p in old.split("."))
