@@ -76,7 +76,7 @@ class Facts(TypedDict, total=False):
     exc_type: str  # qualified name; builtins bare: "ModuleNotFoundError"
     exc_mro: list[str]  # qualified names, the exception's class first, without BaseException
     message: str  # str(exc), at most 4000 characters
-    wrapper: str | None  # the CollectError / ConftestImportFailure unwrapped, if any
+    wrapper: str | None  # the CollectError / ConftestImportFailure / translation unwrapped
     chain: list[ChainLink]  # causes and contexts, innermost last, at most 5
     frame: ProjectFrame | None  # the innermost project frame
     frames: list[ProjectFrame]  # the last 8 project frames, outermost first
