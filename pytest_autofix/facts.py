@@ -90,6 +90,7 @@ class Facts(TypedDict, total=False):
     module_nose: list[str]  # its module's top-level "setup"/"teardown" (no setup_module)
     capture_error: str  # a fact that could not be read: "TypeError: ..."
     fallback: bool  # True: parsed from longrepr, no live exception was seen
+    startup: bool  # True: it stopped plain pytest at start-up (worker/startup.py)
 
     # -- ImportError, ModuleNotFoundError --------------------------------------------------------
     module: str | None  # ImportError.name

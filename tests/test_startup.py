@@ -136,3 +136,32 @@ def test_a_report_header_hook_that_raises(pytester: pytest.Pytester) -> None:
     (issue,) = report["issues"]  # type: ignore[misc]
     assert (issue["status"], issue["path"]) == ("fixed", "shop/__init__.py")
     assert pytester.runpytest_subprocess().stdout.lines[2:3] == ["shop 1.0"]
+
+
+def test_a_start_up_fix_is_judged_on_the_start_up(pytester: pytest.Pytester) -> None:
+    """The package's removed import is fixed and the session starts; a test reads the same
+    removed name in a way no fixer rewrites (``getattr``): it still fails, on its own, and does
+    not make the start-up's fix ineffective."""
+    make(
+        pytester,
+        **{
+            "conftest.py": (
+                "def pytest_report_header(config):\n"
+                "    from shop import VERSION\n"
+                "    return f'shop {VERSION}'\n"
+            ),
+            "shop/__init__.py": MAPPING + "\nVERSION = '1.0'\nBASES = (Mapping,)\n",
+            "test_a.py": (
+                "import collections\n\n\n"
+                "def test_a():\n    assert getattr(collections, 'Mapping')\n\n\n"
+                "def test_b():\n    assert True\n"
+            ),
+        },
+    )
+    result, report = run(pytester)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED, result.stdout.str()
+    (issue,) = report["issues"]  # type: ignore[misc]
+    assert issue["status"] == "fixed"
+    assert issue["fixes"][0]["reason"].startswith("kept in part")
+    result.stdout.fnmatch_lines(["after autofix: 1 passed, 1 failed (verified by rerun)"])
+    assert "collections.abc" in (pytester.path / "shop/__init__.py").read_text()

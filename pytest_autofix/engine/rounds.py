@@ -188,6 +188,7 @@ class Engine:
         self.base: dict[Path, bytes] = {}  # verified contents of files changed in earlier rounds
         self.passing: set[str] = set()
         self.failing: set[str] = set()
+        self.startup: set[str] = set()
         self._guard = Transaction(
             self.rootdir,
             self.state_dir,
@@ -228,6 +229,8 @@ class Engine:
     def run(self, failures: list[Failure], passed: set[str], pytest_exit: int) -> Outcome:
         self.passing = set(passed)
         self.failing = {f.nodeid for f in failures}
+        # start-up failures (worker/startup.py): a directory's node, proven by starting up
+        self.startup = {f.nodeid for f in failures if f.facts.get("startup")}
         count = len(self.failing)
         mode = "dry-run" if self.settings.dry_run else "fix"
         if not failures:
@@ -736,13 +739,16 @@ class Engine:
         self, cand: planning.Candidate, result: verify.RerunResult
     ) -> tuple[list[str], list[str]]:
         """``(fixed, left)``: the fix's targets the rerun ran free of the issue (same code and
-        key), and the others, in order."""
+        key), and the others, in order. A start-up failure's target (a directory) is judged on
+        the start-up alone: the tests below it never ran behind it, and what they show is the
+        next layer, judged on their own targets (a test file that failed to collect, say)."""
         issue = self.records[cand.issue_id].issue
         fixed: list[str] = []
         left: list[str] = []
         for test in self._targets(cand):
+            alone = test in self.startup
             gone = result.ran(test) and not any(
-                verify.under(failure.nodeid, test)
+                (failure.nodeid == test if alone else verify.under(failure.nodeid, test))
                 and (v := classify(failure, self.ctx)).code == issue.code
                 and v.key == issue.details.get("key")
                 for failure in result.failures
@@ -896,6 +902,9 @@ class Engine:
                 self.passing.discard(nodeid)
                 self.failing.discard(nodeid)
         for nodeid in list(self.failing):
-            # a collector that collects now, a test that runs as its parametrized instances
-            if nodeid not in result.outcomes and result.ran(nodeid) and not result.failed(nodeid):
+            # a collector that collects now, a test that runs as its parametrized instances;
+            # a start-up failure's node when the rerun started up without it (what fails below
+            # it is the tests' own)
+            below = nodeid not in self.startup and result.failed(nodeid)
+            if nodeid not in result.outcomes and result.ran(nodeid) and not below:
                 self.failing.discard(nodeid)

@@ -107,6 +107,7 @@ def _keep(
     info = pytest.ExceptionInfo.from_exception(exc)
     node = _Directory(conftest.parent)
     facts = capture(info, rootdir=config.rootpath, when="collect", node=node)
+    facts["startup"] = True
     failure = StartupFailure(nodeid, status, blocks, dict(facts), _longrepr(header, info))
     config.stash.setdefault(failures_key, []).append(failure)
     return True
