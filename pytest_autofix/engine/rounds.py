@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -113,6 +113,12 @@ def run(
         notes.append(f"not read, so no fix could see into them: {files}")
     outcome.note = "; ".join(notes) or None
     return outcome
+
+
+def startup_nodes(failures: Iterable[Failure]) -> set[str]:
+    """The nodes of start-up failures (worker/startup.py): a directory's, proven by starting
+    up without the failure."""
+    return {f.nodeid for f in failures if f.facts.get("startup")}
 
 
 def _keys(cands: Sequence[planning.Candidate]) -> frozenset[str]:
@@ -229,8 +235,7 @@ class Engine:
     def run(self, failures: list[Failure], passed: set[str], pytest_exit: int) -> Outcome:
         self.passing = set(passed)
         self.failing = {f.nodeid for f in failures}
-        # start-up failures (worker/startup.py): a directory's node, proven by starting up
-        self.startup = {f.nodeid for f in failures if f.facts.get("startup")}
+        self.startup = startup_nodes(failures)
         count = len(self.failing)
         mode = "dry-run" if self.settings.dry_run else "fix"
         if not failures:
