@@ -77,7 +77,7 @@ class Facts(TypedDict, total=False):
     exc_type: str  # qualified name; builtins bare: "ModuleNotFoundError"
     exc_mro: list[str]  # qualified names, the exception's class first, without BaseException
     message: str  # str(exc), at most 4000 characters
-    wrapper: str | None  # the CollectError / ConftestImportFailure unwrapped, if any
+    wrapper: str | None  # the CollectError / ConftestImportFailure / translation unwrapped
     chain: list[ChainLink]  # causes and contexts, innermost last, at most 5
     frame: ProjectFrame | None  # the innermost project frame
     frames: list[ProjectFrame]  # the last 8 project frames, outermost first
@@ -94,6 +94,7 @@ class Facts(TypedDict, total=False):
     module_nose_globals: list[str]  # the names those declare ``global``
     capture_error: str  # a fact that could not be read: "TypeError: ..."
     fallback: bool  # True: parsed from longrepr, no live exception was seen
+    startup: bool  # True: it stopped plain pytest at start-up (worker/startup.py)
 
     # -- ImportError, ModuleNotFoundError --------------------------------------------------------
     module: str | None  # ImportError.name

@@ -151,11 +151,13 @@ def _is_worker(config: pytest.Config) -> bool:
 @pytest.hookimpl(wrapper=True)
 def pytest_load_initial_conftests(early_config: pytest.Config) -> Generator[None]:
     """With --autofix, a conftest.py that fails to import at start-up (a renamed module it
-    imports, say) must not end the run before any session exists: pytest imports it again
-    while collecting, where the failure becomes a collection error that autofix captures.
-    So must one whose hooks pytest refuses (``pytest_collect_file(path, parent)``, the
-    py.path argument pytest 9 removed): its half-registered plugin is unregistered, and
-    registering it again while collecting fails the same way, as a collection error."""
+    imports, say), or a module its ``pytest_plugins`` names that does, must not end the run
+    before any session exists: the failure is kept (:mod:`pytest_autofix.worker.startup`) and
+    becomes the session's one collection error, which autofix captures and fixes; nothing else
+    is collected, as plain pytest would run nothing. So must a conftest whose hooks pytest
+    refuses (``pytest_collect_file(path, parent)``, the py.path argument pytest 9 removed): its
+    half-registered plugin is unregistered, and registering it again while collecting fails
+    the same way, as a collection error."""
     try:
         return (yield)
     except Exception as err:
@@ -170,7 +172,9 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> Generator[None
             if manager.is_registered(plugin):
                 manager.unregister(plugin)
             return None
-        if type(err).__name__ != "ConftestImportFailure":
+        from pytest_autofix.worker import startup
+
+        if not startup.conftest_failed(early_config, err):
             raise
         return None
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -115,6 +115,12 @@ def run(
     return outcome
 
 
+def startup_nodes(failures: Iterable[Failure]) -> set[str]:
+    """The nodes of start-up failures (worker/startup.py): a directory's, proven by starting
+    up without the failure."""
+    return {f.nodeid for f in failures if f.facts.get("startup")}
+
+
 def _keys(cands: Sequence[planning.Candidate]) -> frozenset[str]:
     return frozenset(c.key for c in cands)
 
@@ -189,6 +195,7 @@ class Engine:
         self.base: dict[Path, bytes] = {}  # verified contents of files changed in earlier rounds
         self.passing: set[str] = set()
         self.failing: set[str] = set()
+        self.startup: set[str] = set()
         self._guard = Transaction(
             self.rootdir,
             self.state_dir,
@@ -229,6 +236,7 @@ class Engine:
     def run(self, failures: list[Failure], passed: set[str], pytest_exit: int) -> Outcome:
         self.passing = set(passed)
         self.failing = {f.nodeid for f in failures}
+        self.startup = startup_nodes(failures)
         count = len(self.failing)
         mode = "dry-run" if self.settings.dry_run else "fix"
         if not failures:
@@ -747,13 +755,16 @@ class Engine:
         self, cand: planning.Candidate, result: verify.RerunResult
     ) -> tuple[list[str], list[str]]:
         """``(fixed, left)``: the fix's targets the rerun ran free of the issue (same code and
-        key), and the others, in order."""
+        key), and the others, in order. A start-up failure's target (a directory) is judged on
+        the start-up alone: the tests below it never ran behind it, and what they show is the
+        next layer, judged on their own targets (a test file that failed to collect, say)."""
         issue = self.records[cand.issue_id].issue
         fixed: list[str] = []
         left: list[str] = []
         for test in self._targets(cand):
+            alone = test in self.startup
             gone = result.ran(test) and not any(
-                verify.under(failure.nodeid, test)
+                (failure.nodeid == test if alone else verify.under(failure.nodeid, test))
                 and (v := classify(failure, self.ctx)).code == issue.code
                 and v.key == issue.details.get("key")
                 for failure in result.failures

@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_autofix.config import Settings, notes_key, state_dir
+from pytest_autofix.worker import startup
 from pytest_autofix.worker.capture import FACTS_ATTR, CapturePlugin
+from pytest_autofix.worker.startup import StartupPlugin
 
 if TYPE_CHECKING:
     from pytest_autofix.engine.rounds import Outcome
@@ -52,6 +54,8 @@ class AutofixSession:
         )
         self.collection_interrupts = False
         config.pluginmanager.register(CapturePlugin(config.rootpath), "autofix-capture")
+        if not self.worker:  # start-up failures as collection errors (a worker's: its own)
+            config.pluginmanager.register(StartupPlugin(config), "autofix-startup")
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if self.worker:
@@ -73,8 +77,14 @@ class AutofixSession:
             self.collection_interrupts = True
 
     def plain_status(self, status: int, failing: Iterable[str]) -> int:
-        """The status plain ``pytest`` gives where ``failing`` fail: ``INTERRUPTED`` (2) for a
-        collection error unless --continue-on-collection-errors, else ``status``."""
+        """The status plain ``pytest`` gives where ``failing`` fail: its start-up failure's
+        (4 for a conftest that does not import, 3 for a start-up hook that raises) when one of
+        them is a start-up failure; ``INTERRUPTED`` (2) for a collection error unless
+        --continue-on-collection-errors; else ``status``."""
+        failing = list(failing)
+        at_startup = startup.plain_status(self.config, failing)
+        if at_startup is not None:
+            return at_startup
         if status != pytest.ExitCode.TESTS_FAILED or not self.collection_interrupts:
             return status
         collect = {nodeid for nodeid, when, _, _ in self.failures if when == "collect"}

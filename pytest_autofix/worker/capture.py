@@ -175,6 +175,26 @@ def _primary(exc: BaseException) -> BaseException:
     return exc
 
 
+# the errors whose facts the import and removed-API rules read
+_TRANSLATABLE = (AttributeError, ImportError, NameError)
+
+
+def _translated(exc: BaseException) -> BaseException:
+    """The error a project's handler translated: ``except Exception as err: raise
+    ValueError(f"... ({err})")`` (or ``from err``) says in its message the error it handles,
+    which is the one to fix; ``exc`` itself otherwise (a handler failing on its own, or one
+    whose message does not repeat the error it handles)."""
+    inner = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    if (
+        isinstance(inner, _TRANSLATABLE)
+        and not isinstance(exc, _TRANSLATABLE)
+        and len(str(inner)) >= 10
+        and str(inner) in str(exc)
+    ):
+        return inner
+    return exc
+
+
 # pytest's unittest plugin, given an error it cannot represent (testtools, twisted's trial), fails
 # the test with this note and the error's own traceback as text
 _NATIVE = "NOTE: Incompatible Exception Representation"
@@ -460,7 +480,7 @@ def capture(
 ) -> Facts:
     """Every structured fact the live exception gives, as JSON-able data."""
     wrapper = excinfo.value
-    exc = _primary(wrapper)
+    exc = _translated(_primary(wrapper))
     located = _located_frames(exc, rootdir)
     native = _native(exc, rootdir)
     if native is not None:

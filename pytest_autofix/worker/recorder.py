@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import pytest
 
 from pytest_autofix import plugin
 from pytest_autofix.engine.warm import OUT_ENV, READY_ENV
+from pytest_autofix.worker import startup
 from pytest_autofix.worker.capture import FACTS_ATTR, CapturePlugin
 
 
@@ -49,8 +51,22 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     plugin.pytest_addhooks(pluginmanager)  # a conftest.py may implement the autofix hooks
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> Generator[None]:
+    """A conftest that does not import is kept as the rerun's collection error, as in the
+    session (:mod:`pytest_autofix.worker.startup`): the rerun is evidence, not a crash."""
+    try:
+        return (yield)
+    except Exception as err:
+        if hasattr(early_config, "workerinput") or not startup.conftest_failed(early_config, err):
+            raise
+        return None
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(CapturePlugin(config.rootpath), "autofix-rerun-capture")
+    if not hasattr(config, "workerinput"):
+        config.pluginmanager.register(startup.StartupPlugin(config), "autofix-rerun-startup")
     if not hasattr(config, "workerinput") and os.environ.get(OUT_ENV):
         config.pluginmanager.register(_Recorder(Path(os.environ[OUT_ENV])), "autofix-recorder")
 

@@ -1,0 +1,167 @@
+"""Failures that stop pytest before any test runs (pytest_autofix/worker/startup.py), in real
+sessions: a conftest.py that does not import, a module its ``pytest_plugins`` names that does
+not, a ``pytest_report_header`` that raises. Without --autofix pytest ends as it always did;
+with it the failure is a collection error that autofix fixes and the rerun proves."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+from autofix_testing import snapshot
+
+MAPPING = "from collections import Mapping\n"
+
+
+def make(pytester: pytest.Pytester, **files: str) -> None:
+    pytester.makepyprojecttoml('[tool.pytest.ini_options]\npythonpath = ["."]\n')
+    for name, text in files.items():
+        path = pytester.path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+def run(pytester: pytest.Pytester, *args: str) -> tuple[pytest.RunResult, dict[str, object]]:
+    result = pytester.runpytest_subprocess("--autofix", "--autofix-report=report.json", *args)
+    report = json.loads((pytester.path / "report.json").read_text())
+    (pytester.path / "report.json").unlink()
+    return result, report
+
+
+def test_a_rootdir_conftest_that_does_not_import(pytester: pytest.Pytester) -> None:
+    """The tests are named on the command line: the rootdir's collector fails on the conftest,
+    which plain pytest never got to (exit 4); with --autofix it is the run's one collection
+    error, proposed in a dry run (pytest's status kept), fixed and proven by the rerun."""
+    make(
+        pytester,
+        **{
+            "conftest.py": MAPPING + "\n\ndef is_map(x):\n    return isinstance(x, Mapping)\n",
+            "tests/test_a.py": "def test_a():\n    assert True\n",
+        },
+    )
+    plain = pytester.runpytest_subprocess("tests")
+    assert plain.ret == pytest.ExitCode.USAGE_ERROR
+    plain.stderr.fnmatch_lines(["ImportError while loading conftest *conftest.py'.*"])
+    assert "autofix" not in plain.stdout.str() + plain.stderr.str()
+
+    before = snapshot(pytester.path)
+    result, report = run(pytester, "tests", "--dry-run")
+    assert snapshot(pytester.path) == before
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert report["exit_status"] == pytest.ExitCode.USAGE_ERROR
+    (issue,) = report["issues"]  # type: ignore[misc]
+    assert (issue["code"], issue["status"], issue["tests"]) == (
+        "environment.removed-api",
+        "proposed",
+        ["."],
+    )
+    result.stdout.fnmatch_lines(["*ERROR collecting .*", "+from collections.abc import Mapping"])
+
+    result, report = run(pytester, "tests")
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()
+    (issue,) = report["issues"]  # type: ignore[misc]
+    assert issue["status"] == "fixed"
+    assert report["exit_status"] == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(["after autofix: 1 passed (verified by rerun)"])
+    fixed = (pytester.path / "conftest.py").read_text()
+    assert fixed.startswith("from collections.abc import Mapping\n")
+
+
+def test_a_conftest_failing_for_a_reason_no_fixer_knows(pytester: pytest.Pytester) -> None:
+    make(
+        pytester,
+        **{
+            "tests/conftest.py": "raise RuntimeError('the lab server is down')\n",
+            "tests/test_a.py": "def test_a():\n    assert True\n",
+        },
+    )
+    before = snapshot(pytester.path)
+    result, report = run(pytester)
+    assert snapshot(pytester.path) == before
+    assert result.ret == pytest.ExitCode.USAGE_ERROR  # what plain pytest exits with
+    assert report["exit_status"] == pytest.ExitCode.USAGE_ERROR
+    (issue,) = report["issues"]  # type: ignore[misc]
+    assert (issue["status"], issue["tests"]) == ("unfixable", ["tests"])
+    assert "the lab server is down" in issue["message"]
+    result.stdout.fnmatch_lines(["*ERROR collecting tests*", "*RuntimeError: the lab server*"])
+
+
+def test_a_pytest_plugins_module_that_does_not_import(pytester: pytest.Pytester) -> None:
+    make(
+        pytester,
+        **{
+            "conftest.py": "pytest_plugins = ['helpers']\n",
+            "helpers.py": MAPPING + "\n\ndef is_map(x):\n    return isinstance(x, Mapping)\n",
+            "test_a.py": "def test_a():\n    assert True\n",
+        },
+    )
+    assert pytester.runpytest_subprocess().ret == pytest.ExitCode.INTERNAL_ERROR
+    result, report = run(pytester)
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()
+    (issue,) = report["issues"]  # type: ignore[misc]
+    assert (issue["status"], issue["path"]) == ("fixed", "helpers.py")
+    assert "from collections.abc import Mapping" in (pytester.path / "helpers.py").read_text()
+
+
+def test_a_report_header_hook_that_raises(pytester: pytest.Pytester) -> None:
+    """The conftest imports; its ``pytest_report_header`` imports the package, which does not
+    (plain pytest: INTERNALERROR, exit 3). The session runs without the header's lines; the
+    error is the rootdir's collection error, fixed in the package and proven by the rerun,
+    which starts up with the header."""
+    make(
+        pytester,
+        **{
+            "conftest.py": (
+                "def pytest_report_header(config):\n"
+                "    from shop import VERSION\n"
+                "    return f'shop {VERSION}'\n"
+            ),
+            "shop/__init__.py": MAPPING + "\nVERSION = '1.0'\nBASES = (Mapping,)\n",
+            "test_a.py": "def test_a():\n    assert True\n",
+        },
+    )
+    plain = pytester.runpytest_subprocess()
+    assert plain.ret == pytest.ExitCode.INTERNAL_ERROR
+    before = snapshot(pytester.path)
+    result, report = run(pytester, "--dry-run")
+    assert snapshot(pytester.path) == before
+    assert result.ret == pytest.ExitCode.INTERNAL_ERROR  # pytest's own
+    result.stdout.fnmatch_lines(["*1 passed, 1 error*"])
+    (issue,) = report["issues"]  # type: ignore[misc]
+    assert (issue["status"], issue["tests"]) == ("proposed", ["."])
+
+    result, report = run(pytester)
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()
+    (issue,) = report["issues"]  # type: ignore[misc]
+    assert (issue["status"], issue["path"]) == ("fixed", "shop/__init__.py")
+    assert pytester.runpytest_subprocess().stdout.lines[2:3] == ["shop 1.0"]
+
+
+def test_a_start_up_fix_is_judged_on_the_start_up(pytester: pytest.Pytester) -> None:
+    """The package's removed import is fixed and the session starts; a test reads the same
+    removed name in a way no fixer rewrites (``getattr``): it still fails, on its own, and does
+    not make the start-up's fix ineffective."""
+    make(
+        pytester,
+        **{
+            "conftest.py": (
+                "def pytest_report_header(config):\n"
+                "    from shop import VERSION\n"
+                "    return f'shop {VERSION}'\n"
+            ),
+            "shop/__init__.py": MAPPING + "\nVERSION = '1.0'\nBASES = (Mapping,)\n",
+            "test_a.py": (
+                "import collections\n\n\n"
+                "def test_a():\n    assert getattr(collections, 'Mapping')\n\n\n"
+                "def test_b():\n    assert True\n"
+            ),
+        },
+    )
+    result, report = run(pytester)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED, result.stdout.str()
+    (issue,) = report["issues"]  # type: ignore[misc]
+    assert issue["status"] == "fixed"
+    assert issue["fixes"][0]["reason"].startswith("kept in part")
+    result.stdout.fnmatch_lines(["after autofix: 1 passed, 1 failed (verified by rerun)"])
+    assert "collections.abc" in (pytester.path / "shop/__init__.py").read_text()
