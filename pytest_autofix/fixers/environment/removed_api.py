@@ -333,15 +333,7 @@ class RemovedApi:
                 )
             ]
         siblings, others = self._siblings(migration, style)
-        edits = Edits()
-        used: list[Migration] = []  # the siblings some file spells
-        files: dict[str, tuple[ModuleInfo, list[Transform]]] = {}
-        for info in _files_using(project, issue, _imported_from(migration)):
-            found = _used_in(project, info, siblings)  # a name the file never spells: no pass
-            files[info.rel] = (info, [t for _, t in found])
-            edits.add(project, info, _with_siblings(transform, files[info.rel][1]))
-            used += [m for m, _ in found]
-            used += [m for m, _ in _used_in(project, info, others) if _reads(project, info, m)]
+        edits, files, used = _edit_users(project, issue, migration, transform, siblings, others)
         joined = [m for m, _ in siblings if m in used]
         left = [m for m, _ in others if m in used]
         if not edits.edits:
@@ -429,6 +421,28 @@ class RemovedApi:
                 "note": weakest.note if weakest.safety == "unsafe" else migration.note,
             }
         )
+
+
+def _edit_users(
+    project: Project,
+    issue: Issue,
+    migration: Migration,
+    transform: Transform,
+    siblings: list[tuple[Migration, Transform]],
+    others: list[tuple[Migration, Transform | None]],
+) -> tuple[Edits, dict[str, tuple[ModuleInfo, list[Transform]]], list[Migration]]:
+    """The edits of every file using ``migration``'s API (with the siblings each spells), the
+    siblings' transforms each file got, and the siblings and others the files use."""
+    edits = Edits()
+    used: list[Migration] = []
+    files: dict[str, tuple[ModuleInfo, list[Transform]]] = {}
+    for info in _files_using(project, issue, _imported_from(migration)):
+        found = _used_in(project, info, siblings)  # a name the file never spells: no pass
+        files[info.rel] = (info, [t for _, t in found])
+        edits.add(project, info, _with_siblings(transform, files[info.rel][1]))
+        used += [m for m, _ in found]
+        used += [m for m, _ in _used_in(project, info, others) if _reads(project, info, m)]
+    return edits, files, used
 
 
 _RANK = {"safe": 0, "guarded": 1, "unsafe": 2}
