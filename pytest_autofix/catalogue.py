@@ -12,9 +12,11 @@ and a before/after ``example`` that the test-suite runs through the fixer's tran
 ``refused``, files the transform must leave to a person).
 
 A guard the transform checks in each file: ``timer-only`` (every use of a clock function in the
-file times a duration it only reports) and ``instance`` (a method entry's pattern that takes any
-receiver, ``$parser.unescape($s)``, is applied to the names the file binds only to new instances
-of the class): :mod:`pytest_autofix.fixers.toolkit.environment_guards`;
+file times a duration it only reports), ``argspec-fields`` (every ``getargspec`` result read
+by the four fields getfullargspec shares, or as a tuple of four) and ``instance`` (a method
+entry's pattern that takes any receiver, ``$parser.unescape($s)``, is applied to the names the
+file binds only to new instances of the class):
+:mod:`pytest_autofix.fixers.toolkit.environment_guards`;
 ``no-name-clash`` and ``string-argument`` name what every transform or pattern checks anyway;
 ``absent:<module>`` is checked against what is installed.
 """
@@ -52,7 +54,9 @@ __all__ = [
 
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 _REQUIREMENT = re.compile(r"^([A-Za-z0-9_.\-]+)\s*(>=|<=|==|!=|>|<)\s*([0-9][0-9A-Za-z.]*)$")
-_GUARD = re.compile(r"^(no-name-clash|absent:[A-Za-z_][\w.]*|string-argument|timer-only|instance)$")
+_GUARD = re.compile(
+    r"^(no-name-clash|absent:[A-Za-z_][\w.]*|string-argument|timer-only|argspec-fields|instance)$"
+)
 
 
 class _Strict(BaseModel):
@@ -141,7 +145,7 @@ class Migration(_Strict):
             if not _GUARD.match(item):
                 raise ValueError(
                     f"unknown guard {item!r} (known: no-name-clash, absent:<module>, "
-                    "string-argument, timer-only, instance)"
+                    "string-argument, timer-only, argspec-fields, instance)"
                 )
         return value
 

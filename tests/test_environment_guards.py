@@ -209,6 +209,257 @@ def test_the_fixer_leaves_a_timeout_to_a_person() -> None:
     assert "time.process_time where CPU time is meant" in result.fix.description
 
 
+# -- inspect.getargspec: argspec-fields ---------------------------------------------------------
+
+ARGSPECS = {
+    "unpacked-into-four": (
+        """\
+        import inspect
+
+
+        def spec(func):
+            args, varargs, keywords, defaults = inspect.getargspec(func)
+            return args, defaults
+        """,
+        """\
+        import inspect
+
+
+        def spec(func):
+            args, varargs, keywords, defaults = inspect.getfullargspec(func)[:4]
+            return args, defaults
+        """,
+    ),
+    "a-local-read-by-its-fields": (
+        """\
+        from inspect import getargspec
+
+
+        def accepts(func, name):
+            spec = getargspec(func)
+            if spec.keywords or spec.varargs:
+                return True
+            return name in spec.args[: len(spec.args) - len(spec[3] or ())]
+        """,
+        """\
+        from inspect import getfullargspec
+
+
+        def accepts(func, name):
+            spec = getfullargspec(func)
+            if spec.varkw or spec.varargs:
+                return True
+            return name in spec.args[: len(spec.args) - len(spec[3] or ())]
+        """,
+    ),
+    "read-directly": (
+        """\
+        import inspect as i
+
+        names = i.getargspec(f).args
+        star = i.getargspec(f)[2]
+        extra = i.getargspec(f).keywords
+        """,
+        """\
+        import inspect as i
+
+        names = i.getfullargspec(f).args
+        star = i.getfullargspec(f)[2]
+        extra = i.getfullargspec(f).varkw
+        """,
+    ),
+    "a-local-read-as-a-tuple": (
+        """\
+        import inspect
+
+
+        def last(func):
+            spec = inspect.getargspec(func)
+            args, varargs, keywords, defaults = spec
+            return spec[-1], spec[1:]
+        """,
+        """\
+        import inspect
+
+
+        def last(func):
+            spec = inspect.getfullargspec(func)[:4]
+            args, varargs, keywords, defaults = spec
+            return spec[-1], spec[1:]
+        """,
+    ),
+    "its-own-fallback-to-getfullargspec": (
+        """\
+        import inspect
+
+
+        def usage(func):
+            try:
+                info = inspect.getargspec(func)
+            except ValueError:  # keyword-only parameters
+                info = inspect.getfullargspec(func)
+            return info.args
+        """,
+        """\
+        import inspect
+
+
+        def usage(func):
+            try:
+                info = inspect.getfullargspec(func)
+            except ValueError:  # keyword-only parameters
+                info = inspect.getfullargspec(func)
+            return info.args
+        """,
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", list(ARGSPECS))
+def test_a_spec_read_by_its_four_fields_is_migrated(shape: str) -> None:
+    before, after = ARGSPECS[shape]
+    assert migrate("inspect.getargspec", before) == textwrap.dedent(after)
+
+
+ARGSPEC_REFUSED = {
+    "returned": (
+        """\
+        import inspect
+
+
+        def describe(func):
+            return inspect.getargspec(func)
+        """,
+        "line 5: the spec is used otherwise",
+    ),
+    "measured": (
+        """\
+        import inspect
+
+
+        def arity(func):
+            spec = inspect.getargspec(func)
+            return len(spec)
+        """,
+        "line 6: the spec is used otherwise",
+    ),
+    "compared": (
+        """\
+        import inspect
+
+        SAME = inspect.getargspec(f) == inspect.getargspec(g)
+        """,
+        "line 3: the spec is used otherwise",
+    ),
+    "by-field-and-as-a-tuple": (
+        """\
+        import inspect
+
+
+        def names(func):
+            spec = inspect.getargspec(func)
+            args, varargs, keywords, defaults = spec
+            return spec.args
+        """,
+        "read both by field and as a tuple",
+    ),
+    "a-field-getfullargspec-lacks": (
+        """\
+        import inspect
+
+
+        def fields(func):
+            return inspect.getargspec(func)._asdict()
+        """,
+        "line 5: the spec is used otherwise",
+    ),
+    "keywords-of-a-name-bound-otherwise-too": (
+        """\
+        import functools
+        import inspect
+
+
+        def extra(func):
+            spec = inspect.getargspec(func)
+            if spec.args:
+                spec = functools.partial(func)
+            return spec.keywords
+        """,
+        "line 8: spec holds something else too",
+    ),
+    "a-module-level-name": (
+        """\
+        import inspect
+
+        SPEC = inspect.getargspec(f)
+        """,
+        "line 3: SPEC is not a function's local",
+    ),
+    "its-value-error-handled-otherwise": (
+        """\
+        import inspect
+
+
+        def positional(func):
+            try:
+                return inspect.getargspec(func).args
+            except ValueError:
+                return None
+        """,
+        "line 7: it handles the ValueError getargspec raised",
+    ),
+    "under-a-broad-handler": (
+        """\
+        import inspect
+
+
+        def positional(func):
+            try:
+                args = inspect.getargspec(func).args
+            except Exception:
+                args = []
+            return args
+        """,
+        "line 7: it handles the ValueError",
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", list(ARGSPEC_REFUSED))
+def test_a_spec_used_otherwise_is_left_to_a_person(shape: str) -> None:
+    before, reason = ARGSPEC_REFUSED[shape]
+    with pytest.raises(Unfixable, match="getfullargspec\\(\\) keeps") as info:
+        migrate("inspect.getargspec", before)
+    assert reason in str(info.value)
+
+
+def test_a_handler_of_another_error_is_no_fallback_to_check() -> None:
+    before = """\
+        import inspect
+
+
+        def positional(func):
+            try:
+                return inspect.getargspec(func).args
+            except TypeError:  # a builtin: getfullargspec raises it alike
+                return None
+        """
+    after = migrate("inspect.getargspec", before)
+    assert after == textwrap.dedent(before).replace("getargspec", "getfullargspec")
+
+
+def test_the_fixer_migrates_getargspec_as_a_guarded_fix() -> None:
+    before, after = ARGSPECS["unpacked-into-four"]
+    assert_fix(
+        environment.RemovedApi(),
+        removed("inspect.getargspec", "spec.py", "attribute"),
+        textwrap.dedent(before),
+        textwrap.dedent(after),
+        confidence=GUARDED,
+        safe=True,
+    )
+
+
 # -- HTMLParser.unescape: instance ---------------------------------------------------------------
 
 

@@ -561,12 +561,12 @@ def test_replacement_missing_here_is_a_suggestion() -> None:
 def test_unsafe_entry_is_marked_unsafe() -> None:
     assert_fix(
         environment.RemovedApi(),
-        removed("inspect.getargspec", "a.py", 2),
-        "import inspect\nspec = inspect.getargspec(len)\n",
-        "import inspect\nspec = inspect.getfullargspec(len)\n",
+        removed("fractions.gcd", "a.py", 2),
+        "import fractions\nd = fractions.gcd(a, b)\n",
+        "import fractions\nimport math\nd = math.gcd(a, b)\n",
         count=1,
         safe=False,
-        description="another shape",
+        description="took the sign",
     )
 
 

@@ -4,7 +4,8 @@
 
 - its per-file guards (``guard = ["timer-only"]``): a file whose uses of the removed API do not
   satisfy the guard raises :class:`Unfixable` with the line and the reason, and is left to a
-  person;
+  person; a guard may also return the file with its uses made exact for the replacement
+  (``argspec-fields``: ``getfullargspec(f)[:4]`` where a getargspec result is read as a tuple);
 - for a method entry guarded by ``instance``, its patterns that take any receiver
   (``$parser.unescape($s)``) applied only to the receivers the file proves instances of the
   class: a name every binding of which constructs it (``h = HTMLParser()``);
@@ -27,11 +28,12 @@ from collections.abc import Callable, Iterator
 from typing import cast
 
 import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from pytest_autofix.catalogue import Migration, Pattern
 from pytest_autofix.fixers.toolkit.import_transforms import Transform, Unfixable
 
-__all__ = ["checked", "instances", "rebased", "timer_only"]
+__all__ = ["argspec_fields", "checked", "instances", "rebased", "timer_only"]
 
 
 def checked(
@@ -49,7 +51,7 @@ def checked(
 
     def run(tree: cst.Module) -> cst.Module:
         for guard in guards:
-            guard(migration.api, tree)
+            tree = guard(migration.api, tree) or tree  # a guard may make the uses exact
         result = transform(tree)
         if follow:
             for other in _reexporters(tree, module, migration):
@@ -263,8 +265,343 @@ def timer_only(api: str, tree: cst.Module) -> None:
         )
 
 
-_GUARDS: dict[str, Callable[[str, cst.Module], None]] = {"timer-only": timer_only}
+# -- guard: argspec-fields -----------------------------------------------------------------------
 
+_ARGSPEC = ("args", "varargs", "keywords", "defaults")  # inspect.ArgSpec's fields, in order
+_RENAMED = {"keywords": "varkw"}  # FullArgSpec's name for the same field
+_FIELD, _TUPLE, _EITHER = "field", "tuple", "either"
+_FULL = "inspect.getfullargspec"
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+class _ArgSpecUses:
+    """The uses of ``inspect.getargspec(f)`` in one file, each read in one of two ways that
+    ``getfullargspec``, whose first four fields are exactly what ``getargspec`` returned, keeps:
+
+    - by field: ``.args``, ``.varargs``, ``.defaults``, ``.keywords`` (``varkw`` in a
+      FullArgSpec), an index 0 to 3: the call becomes ``getfullargspec(f)``;
+    - as a tuple: unpacked (``a, b, c, d = ...``), indexed or sliced: the call becomes
+      ``getfullargspec(f)[:4]``, the same four values.
+
+    A value bound to a local name of a function is followed to every read of that name in the
+    function. Anything else (the spec passed on, returned, stored, compared, ``len()``) would see
+    a FullArgSpec of seven fields, or a plain tuple, where it saw an ArgSpec: a person's."""
+
+    def __init__(self, api: str, tree: ast.Module) -> None:
+        self.api = api
+        self.imports = _imports(tree)
+        self.parents = {c: n for n in ast.walk(tree) for c in ast.iter_child_nodes(n)}
+        self.tree = tree
+        self.problems: list[str] = []
+        self.wrap: list[ast.Call] = []  # calls that become getfullargspec(f)[:4]
+        self.rename: list[ast.Attribute] = []  # `.keywords` reads that become `.varkw`
+
+    def calls(self) -> list[ast.Call]:
+        found = []
+        for node in ast.walk(self.tree):
+            if not (isinstance(node, ast.Name | ast.Attribute) and isinstance(node.ctx, ast.Load)):
+                continue
+            if _qualified(node, self.imports) != self.api:
+                continue
+            call = self.parents.get(node)
+            if not (
+                isinstance(call, ast.Call)
+                and call.func is node
+                and len(call.args) == 1
+                and not call.keywords
+                and not isinstance(call.args[0], ast.Starred)
+            ):
+                self.problems.append(f"line {node.lineno}: not called with one function")
+                continue
+            found.append(call)
+        return found
+
+    def plan(self) -> None:
+        """Each call's way of being read (bound names grouped), into ``wrap`` and ``rename``."""
+        groups: dict[tuple[ast.AST, str], list[ast.Call]] = {}
+        for call in self.calls():
+            name = self._bound_name(call)
+            if name is None:
+                self._decide([call], [call])
+                continue
+            scope = self.parents.get(self.parents[call])
+            while scope is not None and not isinstance(scope, (*_SCOPES, ast.ClassDef)):
+                scope = self.parents.get(scope)
+            if not isinstance(scope, _FUNCTIONS):
+                self.problems.append(f"line {call.lineno}: {name} is not a function's local")
+                continue
+            groups.setdefault((scope, name), []).append(call)
+        for (scope, name), calls in groups.items():
+            self._decide(calls, self._reads(scope, name, calls))
+
+    def _bound_name(self, call: ast.Call) -> str | None:
+        parent = self.parents.get(call)
+        if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
+            target = parent.targets[0]
+            if isinstance(target, ast.Name):
+                return target.id
+        return None
+
+    def _reads(self, scope: ast.AST, name: str, calls: list[ast.Call]) -> list[ast.expr]:
+        """Every read of ``name`` in ``scope``; a problem when the name may be read elsewhere
+        (``global``, ``nonlocal``) or, if a read needs ``.keywords`` renamed, may hold
+        anything but such a spec."""
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Global | ast.Nonlocal) and name in node.names:
+                self.problems.append(f"line {node.lineno}: {name} is declared global or nonlocal")
+        reads: list[ast.expr] = []
+        for node in ast.walk(scope):
+            if isinstance(node, ast.Name) and node.id == name:
+                if isinstance(node.ctx, ast.Load):
+                    reads.append(node)
+                elif isinstance(self.parents.get(node), ast.AugAssign):
+                    self.problems.append(f"line {node.lineno}: {name} is updated in place")
+        if any(getattr(self.parents.get(r), "attr", None) in _RENAMED for r in reads):
+            own = {t for c in calls for t in cast(ast.Assign, self.parents[c]).targets}
+            for other in _bindings(cast(ast.Module, scope)).get(name, []):
+                if other not in own:
+                    line = getattr(other, "lineno", "?")
+                    self.problems.append(f"line {line}: {name} holds something else too")
+        return reads
+
+    def _way(self, node: ast.expr) -> str | None:
+        """How ``node`` (a spec) is read: by field, as a tuple, either way; None otherwise."""
+        parent = self.parents.get(node)
+        if isinstance(parent, ast.Expr):
+            return _EITHER
+        if isinstance(parent, ast.Attribute) and isinstance(parent.ctx, ast.Load):
+            if parent.attr in _ARGSPEC:
+                if parent.attr in _RENAMED:
+                    self.rename.append(parent)
+                return _FIELD
+            return None
+        if isinstance(parent, ast.Subscript) and isinstance(parent.ctx, ast.Load):
+            return _indexed(parent.slice)
+        if isinstance(parent, ast.Assign) and parent.value is node:
+            unpacked = all(isinstance(t, ast.Tuple | ast.List) for t in parent.targets)
+            return _TUPLE if unpacked else None
+        return None
+
+    def _decide(self, calls: list[ast.Call], reads: list[ast.Call] | list[ast.expr]) -> None:
+        renamed = len(self.rename)
+        ways = {}
+        for read in reads:
+            way = self._way(read)
+            if way is None:
+                what = "spec" if isinstance(read, ast.Call) else cast(ast.Name, read).id
+                self.problems.append(
+                    f"line {read.lineno}: the {what} is used otherwise than by its fields or "
+                    "as a tuple of four"
+                )
+                return
+            ways[way] = read
+        if _FIELD in ways and _TUPLE in ways:
+            self.problems.append(f"line {ways[_TUPLE].lineno}: read both by field and as a tuple")
+        elif _TUPLE in ways:
+            del self.rename[renamed:]
+            self.wrap += calls
+
+
+def _indexed(index: ast.expr) -> str | None:
+    """How ``spec[index]`` reads a spec: an index 0 to 3 either way (the same field), a
+    negative one or a slice of literals as a tuple of four; None for anything else."""
+    if isinstance(index, ast.Slice):
+        bounds = (index.lower, index.upper, index.step)
+        return _TUPLE if all(b is None or _int(b) is not None for b in bounds) else None
+    value = _int(index)
+    if value is None or not -4 <= value < 4:
+        return None
+    return _EITHER if value >= 0 else _TUPLE
+
+
+def _int(node: ast.AST) -> int | None:
+    """The value of an integer literal (``3``, ``-1``), else None."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _int(node.operand)
+        return -inner if inner is not None else None
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    return None
+
+
+def _catches_value_error(handler: ast.ExceptHandler) -> bool:
+    """``except:``, ``except ValueError``, ``except Exception``, or a name not a builtin."""
+    if handler.type is None:
+        return True
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    for node in types:
+        cls = getattr(builtins, node.id, None) if isinstance(node, ast.Name) else None
+        if not (isinstance(cls, type) and issubclass(cls, BaseException)):
+            return True
+        if issubclass(ValueError, cls):
+            return True
+    return False
+
+
+class _Canonical(ast.NodeTransformer):
+    """Dotted names spelled as what they are bound to, the removed API as its replacement."""
+
+    def __init__(self, imports: dict[str, str], api: str, replacement: str) -> None:
+        self.imports, self.api, self.replacement = imports, api, replacement
+
+    def _name(self, node: ast.Name | ast.Attribute) -> ast.AST:
+        qualified = _qualified(node, self.imports)
+        if qualified is None:
+            return self.generic_visit(node)
+        return ast.Name(id=self.replacement if qualified == self.api else qualified)
+
+    visit_Name = _name
+    visit_Attribute = _name
+
+
+class _Inline(ast.NodeTransformer):
+    def __init__(self, read: ast.Name, value: ast.expr) -> None:
+        self.read, self.value = read, value
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        return self.value if node is self.read else node
+
+
+def _inlined(body: list[ast.stmt], scope: ast.AST) -> list[ast.stmt]:
+    """``body`` with each ``n = value`` whose ``n`` is read once after it and nowhere else in
+    ``scope`` written as that read (``spec = f(x); a, b = spec[:2]`` -> ``a, b = f(x)[:2]``)."""
+    body = list(body)
+    for i, stmt in enumerate(body):
+        if not (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+        ):
+            continue
+        name, value = stmt.targets[0].id, stmt.value
+        uses = [n for n in ast.walk(scope) if isinstance(n, ast.Name) and n.id == name]
+        later = [
+            n
+            for s in body[i + 1 :]
+            for n in ast.walk(s)
+            if isinstance(n, ast.Name) and n.id == name
+        ]
+        if len(uses) != 2 or len(later) != 1 or not isinstance(later[0].ctx, ast.Load):
+            continue
+
+        body[i + 1 :] = [_Inline(later[0], value).visit(s) for s in body[i + 1 :]]
+        return _inlined(body[:i] + body[i + 1 :], scope)
+    return body
+
+
+def _fallbacks(api: str, replacement: str, tree: ast.Module) -> Iterator[str]:
+    """getargspec raised ValueError for a function with keyword-only parameters or annotations,
+    getfullargspec does not: a ``try`` around the call whose handler may catch ValueError keeps
+    its behaviour only when the handler does what the migrated body does (the code's own
+    fallback to getfullargspec)."""
+    imports = _imports(tree)
+    parents = {c: n for n in ast.walk(tree) for c in ast.iter_child_nodes(n)}
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Try | ast.TryStar):
+            continue
+        called = any(
+            isinstance(n, ast.Call) and _qualified(n.func, imports) == api
+            for s in node.body
+            for n in ast.walk(s)
+        )
+        if not called:
+            continue
+        scope: ast.AST = node
+        while not isinstance(scope, _SCOPES):
+            scope = parents[scope]
+        same = _Canonical(imports, api, replacement)
+        migrated = ast.dump(ast.Module([same.visit(s) for s in node.body], []))
+        for handler in node.handlers:
+            if not _catches_value_error(handler):
+                continue
+            fallback = [same.visit(s) for s in _inlined(handler.body, scope)]
+            if ast.dump(ast.Module(fallback, [])) != migrated:
+                yield (
+                    f"line {handler.lineno}: it handles the ValueError getargspec raised for "
+                    "functions with keyword-only parameters or annotations, which "
+                    "getfullargspec describes"
+                )
+
+
+def _span(node: ast.expr, lines: list[bytes]) -> tuple[int, int, int, int]:
+    """``node``'s range as libcst counts it: lines from 1, columns in characters."""
+    end_line, end_col = node.end_lineno or node.lineno, node.end_col_offset or 0
+
+    def column(line: int, offset: int) -> int:
+        return len(lines[line - 1][:offset].decode("utf-8", "replace"))
+
+    return node.lineno, column(node.lineno, node.col_offset), end_line, column(end_line, end_col)
+
+
+class _Reshape(cst.CSTTransformer):
+    """The calls to read as a tuple of four wrapped in ``[:4]``, the ``.keywords`` reads
+    renamed ``.varkw``, found by their ranges."""
+
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(
+        self, wrap: set[tuple[int, int, int, int]], rename: set[tuple[int, int, int, int]]
+    ):
+        super().__init__()
+        self.wrap, self.rename = wrap, rename
+        self.done = 0
+
+    def _at(self, node: cst.CSTNode, where: set[tuple[int, int, int, int]]) -> bool:
+        r = self.get_metadata(PositionProvider, node)
+        return (r.start.line, r.start.column, r.end.line, r.end.column) in where
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        if not self._at(original_node, self.wrap):
+            return updated_node
+        self.done += 1
+        four = cst.Slice(lower=None, upper=cst.Integer("4"))
+        return cst.Subscript(value=updated_node, slice=[cst.SubscriptElement(four)])
+
+    def leave_Attribute(
+        self, original_node: cst.Attribute, updated_node: cst.Attribute
+    ) -> cst.BaseExpression:
+        if not self._at(original_node, self.rename):
+            return updated_node
+        self.done += 1
+        return updated_node.with_changes(attr=cst.Name(_RENAMED[updated_node.attr.value]))
+
+
+def argspec_fields(api: str, tree: cst.Module) -> cst.Module:
+    """The ``argspec-fields`` guard: raises :class:`Unfixable` unless every use of ``api``
+    (``inspect.getargspec``) in the file reads the spec by its fields or as a tuple of four (see
+    :class:`_ArgSpecUses`) and no ``try`` around a call handles getargspec's ValueError
+    otherwise than by getfullargspec; returns the file with those reads made exact for
+    ``getfullargspec`` (``[:4]``, ``.varkw``), the call itself left to the rename."""
+    try:
+        parsed = ast.parse(tree.code)
+    except SyntaxError:
+        raise Unfixable("the file does not parse") from None
+    uses = _ArgSpecUses(api, parsed)
+    uses.plan()
+    problems = uses.problems
+    if not problems and (uses.wrap or uses.rename):
+        lines = tree.code.encode("utf-8").splitlines()
+        wrap = {_span(c, lines) for c in uses.wrap}
+        rename = {_span(a, lines) for a in uses.rename}
+        reshape = _Reshape(wrap, rename)
+        tree = MetadataWrapper(tree).visit(reshape)
+        if reshape.done != len(wrap) + len(rename):
+            problems = ["a use could not be rewritten in place"]
+    if not problems:
+        problems = list(_fallbacks(api, _FULL, ast.parse(tree.code)))
+    problems = list(dict.fromkeys(problems))[:3]
+    if problems:
+        raise Unfixable(
+            f"{api}() is not read here only in ways getfullargspec() keeps "
+            f"({'; '.join(problems)}): a person's choice"
+        )
+    return tree
+
+
+_GUARDS: dict[str, Callable[[str, cst.Module], cst.Module | None]] = {
+    "timer-only": timer_only,
+    "argspec-fields": argspec_fields,
+}
 
 # -- uses through a re-exporting module --------------------------------------------------------
 
