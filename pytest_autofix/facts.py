@@ -95,6 +95,9 @@ class Facts(TypedDict, total=False):
     capture_error: str  # a fact that could not be read: "TypeError: ..."
     fallback: bool  # True: parsed from longrepr, no live exception was seen
     startup: bool  # True: it stopped plain pytest at start-up (worker/startup.py)
+    # the error this one stands for: the one ``raise ... from`` names, or the one a ``finally``
+    # block was running for when it failed itself; its own facts (exc_type, message, frame...)
+    masked: Facts
 
     # -- ImportError, ModuleNotFoundError --------------------------------------------------------
     module: str | None  # ImportError.name

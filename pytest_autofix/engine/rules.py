@@ -1928,6 +1928,81 @@ def file_not_found(failure: Failure, ctx: Context) -> Match | None:
     )
 
 
+# -- a failure that stands for another error -----------------------------------------------------
+
+
+_GETARGSPEC = failing(
+    "AttributeError",
+    "module 'inspect' has no attribute 'getargspec'",
+    source="funcargs, varargs, varkwargs, defaults = inspect.getargspec(func)",
+    where="jsonrpc/utils.py:72",
+    attr="getargspec",
+    obj_kind="module",
+    obj_module="inspect",
+    obj_origin="stdlib",
+).facts
+
+
+@rule(
+    Example(  # a `finally` block yields a local its try never bound, the AttributeError unwinding
+        failing(
+            "UnboundLocalError",
+            "cannot access local variable 'output' where it is not associated with a value",
+            source="yield output",
+            where="jsonrpc/manager.py:135",
+            masked=_GETARGSPEC,
+        ),
+        "environment.removed-api",
+        "inspect.getargspec",
+        {"api": "inspect.getargspec", "form": "attribute"},
+        path="jsonrpc/utils.py",
+        line=72,
+    ),
+    Example(  # `raise ... from err`: the error it names
+        failing(
+            "myapp.ConfigError",
+            "bad settings",
+            masked=failing(
+                "ModuleNotFoundError",
+                "No module named 'yaml'",
+                module="yaml",
+                origin="missing",
+                top_level="yaml",
+            ).facts,
+        ),
+        "environment.missing-package",
+        "yaml",
+    ),
+)
+def masked_error(failure: Failure, ctx: Context) -> Match | None:
+    """A failure that stands for another error (capture's ``masked``: the one ``raise ... from``
+    names, or the one a failing ``finally`` block was running for), when the rules know that
+    error as an issue of the import, fixture or environment kind: it is that issue, reported
+    where that error was raised, so that the issue's fix has this test among its targets and its
+    rerun shows it passing."""
+    facts = failure.facts.get("masked")
+    if not facts:
+        return None
+    frame = facts.get("frame")
+    inner = Failure(
+        nodeid=failure.nodeid,
+        when=failure.when,
+        exc_type=str(facts.get("exc_type") or "Exception"),
+        message=str(facts.get("message") or ""),
+        facts={**facts, "when": failure.when},
+        frame=Frame(**frame) if frame else None,
+    )
+    found = next(
+        (m for each in (*ctx.rules, *RULES) if (m := each.match(inner, ctx)) is not None), None
+    )
+    if found is None or found.code.startswith("other."):
+        return None
+    if found.path is None:
+        path, line = location(inner)
+        found = dataclasses.replace(found, path=path, line=line)
+    return found
+
+
 # -- everything else -------------------------------------------------------------------------
 
 
@@ -1991,6 +2066,7 @@ RULES: tuple[Rule, ...] = (
     missing_env_var,
     service_unavailable,
     file_not_found,
+    masked_error,
     assertion,
 )
 """The built-in table, in priority order: the first rule that matches wins."""

@@ -253,6 +253,59 @@ def _chain(exc: BaseException) -> list[ChainLink]:
     return out
 
 
+def _masked(exc: BaseException) -> BaseException | None:
+    """The error ``exc`` stands for: the one a ``raise ... from err`` names, or the one a
+    ``finally`` block was running for when it failed itself (``yield output`` of a local the
+    failing ``try`` never bound). Not an error an ``except`` block handled: a handler may have
+    taken it in its stride (an optional import) before failing otherwise."""
+    if exc.__cause__ is not None:
+        return exc.__cause__
+    inner = exc.__context__
+    if inner is None or exc.__suppress_context__:
+        return None
+    inner_lines = {id(frame): line for frame, line in _walk(inner.__traceback__)}
+    for frame, line in _walk(exc.__traceback__):
+        inner_line = inner_lines.get(id(frame))
+        if inner_line is not None and _finally_over(frame.f_code.co_filename, line, inner_line):
+            return inner
+    return None
+
+
+def _finally_over(filename: str, line: int, inner: int) -> bool:
+    """Line ``line`` of ``filename`` is in the ``finally`` block of a ``try`` whose other
+    blocks hold line ``inner``."""
+    try:
+        tree = ast.parse("".join(linecache.getlines(filename)))
+    except (SyntaxError, ValueError):
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Try | ast.TryStar) and node.finalbody:
+            start, end = node.finalbody[0].lineno, node.finalbody[-1].end_lineno or 0
+            if start <= line <= end and node.lineno <= inner < start:
+                return True
+    return False
+
+
+def _masked_facts(exc: BaseException, node: object, rootdir: Path, depth: int = 3) -> Facts:
+    """The facts of the error a failure stands for (:func:`_masked`), as the rules read them,
+    with the error it stands for in turn (``raise ... from`` in the handler a ``finally`` ran
+    after), ``depth`` levels at most."""
+    frames = project_frames(exc, rootdir)
+    facts: Facts = {
+        "exc_type": _qualname(type(exc)),
+        "exc_mro": [_qualname(t) for t in type(exc).__mro__[:-2]][:12],
+        "message": str(exc)[:_MAX_MESSAGE],
+        "frame": frames[-1] if frames else None,
+        "frames": frames[-8:],
+    }
+    facts.update(_exception_facts(exc, node, frames, rootdir))
+    facts.update(_environment_facts(exc))
+    masked = _masked(exc) if depth > 1 else None
+    if masked is not None:
+        facts["masked"] = _masked_facts(masked, node, rootdir, depth - 1)
+    return facts
+
+
 def _import_facts(exc: ImportError, rootdir: Path) -> Facts:
     facts: Facts = {"module": exc.name, "module_path": None}
     if exc.path:
@@ -512,6 +565,9 @@ def capture(
         facts.update(_environment_facts(exc))
         if isinstance(exc, Warning):
             facts.update(_warning_facts(exc, rootdir))
+        masked = _masked(exc)
+        if masked is not None:
+            facts["masked"] = _masked_facts(masked, node, rootdir)
     except Exception as err:  # a fact we could not read must not break the user's run
         facts["capture_error"] = f"{type(err).__name__}: {err}"
     return _plain(facts)
