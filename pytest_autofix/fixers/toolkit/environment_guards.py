@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import copy
 import importlib
 import re
 import sys
@@ -496,9 +497,7 @@ def _fallbacks(api: str, replacement: str, tree: ast.Module) -> Iterator[str]:
     fallback to getfullargspec)."""
     imports = _imports(tree)
     parents = {c: n for n in ast.walk(tree) for c in ast.iter_child_nodes(n)}
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Try | ast.TryStar):
-            continue
+    for node in [n for n in ast.walk(tree) if isinstance(n, ast.Try | ast.TryStar)]:
         called = any(
             isinstance(n, ast.Call) and _qualified(n.func, imports) == api
             for s in node.body
@@ -510,11 +509,12 @@ def _fallbacks(api: str, replacement: str, tree: ast.Module) -> Iterator[str]:
         while not isinstance(scope, _SCOPES):
             scope = parents[scope]
         same = _Canonical(imports, api, replacement)
-        migrated = ast.dump(ast.Module([same.visit(s) for s in node.body], []))
+        migrated = ast.dump(ast.Module([same.visit(copy.deepcopy(s)) for s in node.body], []))
         for handler in node.handlers:
             if not _catches_value_error(handler):
                 continue
-            fallback = [same.visit(s) for s in _inlined(handler.body, scope)]
+            body = copy.deepcopy(handler.body)
+            fallback = [same.visit(s) for s in _inlined(body, scope)]
             if ast.dump(ast.Module(fallback, [])) != migrated:
                 yield (
                     f"line {handler.lineno}: it handles the ValueError getargspec raised for "
