@@ -80,6 +80,13 @@ class Pattern(_Strict):
     ``safety = "safe"``: a pattern exact where its entry is not (the class reference
     ``numpy.ndarray.ptp`` -> ``numpy.ptp`` where ``$a.ptp()`` on any object may change
     behaviour); a fix whose files only such patterns change is safe.
+
+    A reference to a removed function (passed, not called) changes only where a pattern says
+    so: its dotted name alone when the replacement takes every call the removed function took
+    (``numpy.ndarray.ptp`` -> ``numpy.ptp``: the call is rewritten with it), else the reference
+    where the context says how it is called (``map(matplotlib.cm.get_cmap, $names)``: one
+    argument per item, which ``matplotlib.colormaps.get_cmap`` takes alike, where it takes no
+    ``lut``).
     """
 
     match: str
