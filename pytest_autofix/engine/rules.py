@@ -1397,14 +1397,31 @@ def dead_package(failure: Failure, ctx: Context) -> Match | None:
         {"form": "module", "module": "imp"},
         message="module 'imp' is gone (Python 3.12)",
     ),
+    Example(  # pandas is installed; the catalogue's entry for pandas.tslib names what it held
+        failing(
+            "ModuleNotFoundError",
+            "No module named 'pandas.tslib'",
+            source="from pandas.tslib import Timestamp",
+            module="pandas.tslib",
+            origin="installed",
+        ),
+        "environment.removed-api",
+        "pandas.tslib",
+        {"form": "module", "module": "pandas.tslib"},
+        message="module 'pandas.tslib' is gone (pandas 0.24)",
+    ),
 )
 def removed_module(failure: Failure, ctx: Context) -> Match | None:
-    """... ``import m`` of a module the catalogue says is gone (not a project module)."""
+    """... ``import m`` of a module the catalogue says is gone (not a project module): a module
+    entry; or, for a submodule of a package that is there (``pandas.tslib``, pandas installed),
+    the catalogue's entry of that name or its entries for the module's names."""
     found = _missing_module(failure)
-    if found is None or failure.facts.get("origin") == "project":
+    origin = failure.facts.get("origin")
+    if found is None or origin == "project":
         return None
     module = found[0]
-    migration = ctx.catalogue.module(module)
+    present = origin in ("installed", "stdlib")
+    migration = ctx.catalogue.missing_module(module) if present else ctx.catalogue.module(module)
     if migration is None:
         return None
     return _removed_api(
