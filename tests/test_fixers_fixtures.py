@@ -1503,6 +1503,87 @@ def test_nose_camel_case_setup_under_a_base_outside_the_project_is_held_back() -
     )
 
 
+NOSE_PACKAGE = """\
+    import os
+
+    SERVER = None
+
+
+    def setup_package():
+        global SERVER
+        SERVER = "http://localhost"
+
+
+    def tearDownPackage():
+        os.environ.pop("SERVER", None)
+    """
+
+NOSE_PACKAGE_TEST = """\
+    import tests
+
+
+    def test_get():
+        assert tests.SERVER
+    """
+
+
+def package_nose(*packages: tuple[str, list[str]]) -> Issue:
+    """Two failures of tests under test packages whose ``__init__.py`` has nose's
+    package-level setups (``packages``: path, methods), as capture records them."""
+    facts = {
+        "package_nose": [{"path": p, "methods": m, "globals": ["SERVER"]} for p, m in packages]
+    }
+    return issue_of(
+        failure("tests/test_api.py::test_get", "call", "AssertionError", "assert None", facts),
+        failure("tests/sub/test_b.py::test_b", "call", "AssertionError", "assert None", facts),
+    )
+
+
+def test_nose_package_setup_renamed_to_the_name_pytest_calls_in_init() -> None:
+    """``setup_package``/``tearDownPackage`` in a test package's ``__init__.py``: pytest calls
+    ``setup_module``/``teardown_module`` there (Package.setup), never nose's names."""
+    before = {"tests/__init__.py": NOSE_PACKAGE, "tests/test_api.py": NOSE_PACKAGE_TEST}
+    after = {
+        "tests/__init__.py": NOSE_PACKAGE.replace("setup_package", "setup_module").replace(
+            "tearDownPackage", "teardown_module"
+        )
+    }
+    issue = package_nose(("tests/__init__.py", ["setup_package", "tearDownPackage"]))
+    assert issue.details["packages"] == [
+        {
+            "path": "tests/__init__.py",
+            "methods": ["setup_package", "tearDownPackage"],
+            "globals": ["SERVER"],
+        }
+    ]
+    fix = checked(PytestRemovedApi(), issue, before, after, confidence=0.9, safe=True)
+    assert "tests/__init__.py: package-level setup_package() -> setup_module()" in (fix.description)
+
+
+def test_nose_package_setup_held_back() -> None:
+    """Not renamed: a ``setup_package`` next to a ``setup_module`` (pytest calls that one,
+    nose called the other), one a test module imports by name; both ``tearDownPackage`` are."""
+    both = NOSE_PACKAGE + "\n\n    def setup_module():\n        pass\n"
+    before = {
+        "tests/__init__.py": both,
+        "tests/test_api.py": NOSE_PACKAGE_TEST,
+        "tests/sub/__init__.py": NOSE_PACKAGE,
+        "tests/sub/test_b.py": "from tests.sub import setup_package\n",
+    }
+    after = {
+        "tests/__init__.py": both.replace("tearDownPackage", "teardown_module"),
+        "tests/sub/__init__.py": NOSE_PACKAGE.replace("tearDownPackage", "teardown_module"),
+    }
+    issue = package_nose(
+        ("tests/__init__.py", ["tearDownPackage"]),
+        ("tests/sub/__init__.py", ["setup_package", "tearDownPackage"]),
+    )
+    fix = checked(PytestRemovedApi(), issue, before, after, confidence=0.9, safe=True)
+    assert "left: tests/sub/__init__.py: setup_package() is imported or read by name" in (
+        fix.description
+    )
+
+
 def test_msg_keyword_becomes_reason() -> None:
     before = {
         "tests/test_m.py": """\

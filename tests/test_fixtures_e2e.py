@@ -259,6 +259,41 @@ def test_nose_setup_chain_through_super_renamed_whole(pytester: pytest.Pytester)
     pytester.runpytest_subprocess().assert_outcomes(passed=3)
 
 
+def test_nose_package_setup_renamed_to_setup_module(pytester: pytest.Pytester) -> None:
+    """nose ran a test package's ``setup_package()``; pytest calls ``setup_module()`` in its
+    ``__init__.py`` and never the other: the AssertionError and the AttributeError on what it
+    binds are one issue, fixed by the rename (the sub-package's too)."""
+    pytester.makepyprojecttoml("[tool.pytest.ini_options]\n")
+    files = {
+        "tests/__init__.py": (
+            "SERVER = None\n\n\ndef setup_package():\n    global SERVER\n"
+            "    SERVER = 'http://localhost'\n"
+        ),
+        "tests/test_api.py": "import tests\n\n\ndef test_get():\n    assert tests.SERVER\n",
+        "tests/sub/__init__.py": (
+            "def setupPackage():\n    import tests.sub\n\n    tests.sub.DB = {}\n"
+        ),
+        "tests/sub/test_db.py": (
+            "import tests.sub\n\n\ndef test_db():\n    assert tests.sub.DB == {}\n"
+        ),
+    }
+    for rel, text in files.items():
+        (pytester.path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (pytester.path / rel).write_text(text)
+    result = pytester.runpytest_subprocess("--autofix", "--autofix-report=r.json")
+    report = json.loads((pytester.path / "r.json").read_text())
+    assert result.ret == 0, result.stdout.str()
+    (issue,) = report["issues"]
+    assert issue["code"] == "fixture.removed-api" and issue["status"] == "fixed", issue
+    assert sorted(issue["tests"]) == [
+        "tests/sub/test_db.py::test_db",
+        "tests/test_api.py::test_get",
+    ]
+    assert "def setup_module():" in (pytester.path / "tests/__init__.py").read_text()
+    assert "def setup_module():" in (pytester.path / "tests/sub/__init__.py").read_text()
+    pytester.runpytest_subprocess().assert_outcomes(passed=2)
+
+
 def test_a_fixture_that_could_not_move_is_asked_again_once_its_dependency_moved(
     pytester: pytest.Pytester,
 ) -> None:
