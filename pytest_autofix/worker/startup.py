@@ -235,7 +235,7 @@ class StartupPlugin:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.raised: set[tuple[str, int]] = set()  # (hook, id(plugin)): not called again
-        self.session: pytest.Session | None = None
+        self.session: pytest.Session | None = None  # set as collection starts
 
     def _hook_failed(self, err: Exception, hook: str) -> bool:
         conftest = _raising_conftest(self.config, err)
@@ -285,9 +285,6 @@ class StartupPlugin:
         setattr(guarded, _GUARDED, True)
         # pluggy calls ``HookImpl.function`` (its argument names were read at registration)
         setattr(impl, "function", guarded)  # noqa: B010 (typed Final; a slot, assignable)
-
-    def pytest_sessionstart(self, session: pytest.Session) -> None:
-        self.session = session
 
     def _report(self, failure: StartupFailure) -> None:
         from pytest_autofix.worker.capture import FACTS_ATTR
