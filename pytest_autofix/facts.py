@@ -105,6 +105,7 @@ class Facts(TypedDict, total=False):
     capture_error: str  # a fact that could not be read: "TypeError: ..."
     fallback: bool  # True: parsed from longrepr, no live exception was seen
     startup: bool  # True: it stopped plain pytest at start-up (worker/startup.py)
+    startup_status: int  # what plain pytest exits with while it is left (3 or 4)
 
     # -- ImportError, ModuleNotFoundError --------------------------------------------------------
     module: str | None  # ImportError.name
