@@ -306,8 +306,10 @@ def test_renamed_fixture_that_says_so_renames_the_users() -> None:
     assert fix.confidence == 0.9 and fix.safe
 
 
-def test_renamed_fixture_nobody_requests_gets_its_old_name_back() -> None:
-    """Nothing requests the new name and three tests request the old one: one edit."""
+def test_renamed_fixture_nobody_requests_has_its_users_renamed() -> None:
+    """Nothing requests the new name and three tests request the old one: the users follow the
+    rename, as a reviewer of that refactoring expects; giving the fixture its old name back is
+    the alternative, one edit."""
     before = {
         "tests/conftest.py": """\
                 import pytest
@@ -325,7 +327,19 @@ def test_renamed_fixture_nobody_requests_gets_its_old_name_back() -> None:
         not_found("db_conn", f"tests/test_d.py::test_{i}", 1 + 4 * i, ["database_connection"])
         for i in range(3)
     ]
+    renamed = "".join(
+        f"def test_{i}(database_connection):\n    assert database_connection\n\n\n"
+        for i in range(3)
+    )
     result = assert_fix(
+        FixtureRenamed(),
+        issue_of(*failures),
+        before,
+        {"tests/test_d.py": renamed},
+        confidence=0.85,
+    )
+    assert [f.confidence for f in result.fixes[1:]] == [0.84]
+    assert_fix(
         FixtureRenamed(),
         issue_of(*failures),
         before,
@@ -339,11 +353,9 @@ def test_renamed_fixture_nobody_requests_gets_its_old_name_back() -> None:
                     return "db"
                 """
         },
-        confidence=0.85,
+        pick=1,
         description="old name 'db_conn'",
     )
-    # renaming the three users is the alternative
-    assert [f.confidence for f in result.fixes[1:]] == [0.84]
 
 
 def test_close_name_of_a_different_fixture_in_use_is_only_suggested() -> None:
