@@ -84,6 +84,13 @@ class Pattern(_Strict):
     ``safety = "safe"``: a pattern exact where its entry is not (the class reference
     ``numpy.ndarray.ptp`` -> ``numpy.ptp`` where ``$a.ptp()`` on any object may change
     behaviour); a fix whose files only such patterns change is safe.
+
+    A reference to a removed function (passed, not called) changes only where a pattern says
+    so: its dotted name alone when the replacement takes every call the removed function took
+    (``numpy.ndarray.ptp`` -> ``numpy.ptp``: the call is rewritten with it), else the reference
+    where the context says how it is called (``map(matplotlib.cm.get_cmap, $names)``: one
+    argument per item, which ``matplotlib.colormaps.get_cmap`` takes alike, where it takes no
+    ``lut``).
     """
 
     match: str
@@ -251,6 +258,38 @@ class Catalogue:
             if m is not None and m.kind == "module":
                 return m
         return None
+
+    def missing_module(self, name: str) -> Migration | None:
+        """The entry for ``name``, a submodule that a package present here no longer has: a
+        module entry (:meth:`module`); else the attribute entry of that name (``pandas.tslib``:
+        its package exposed it as an attribute, its patterns name what it held); else, when the
+        catalogue migrates names of that module (``removed.module.a``, ...), a manual module
+        entry made of those (:meth:`names_of`), which the fixer migrates name by name."""
+        found = self.module(name)
+        if found is not None or "." not in name:
+            return found
+        found = self.attribute(*name.rsplit(".", 1))
+        return found if found is not None else self.names_of(name)
+
+    def names_of(self, name: str) -> Migration | None:
+        """A manual module entry for the module ``name`` built from the catalogue's entries of
+        its attributes (None when it has none): it names no replacement of its own, so its fix
+        is made of theirs, as sure as the least sure of them, and an import of a name none of
+        them migrates leaves the file to a person."""
+        parts = [m for m in self.migrations if m.kind == "attribute" and m.module == name]
+        if not parts:
+            return None
+        return Migration(
+            api=name,
+            kind="module",
+            removed_in=parts[0].removed_in,
+            error=f"ModuleNotFoundError: No module named '{name}'",
+            replacement=f"its names' replacements ({', '.join(m.replacement for m in parts)})",
+            safety="unsafe",
+            manual=True,
+            example=Example(before="", after=""),
+            note="the module's names, each migrated by its own entry",
+        )
 
     def method(self, mro: list[str], attr: str) -> Migration | None:
         """``mro`` holds qualified class names (``pandas.core.frame.DataFrame``); a class of

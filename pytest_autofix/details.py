@@ -12,7 +12,7 @@ evaluated, so that ``__required_keys__`` sees ``NotRequired`` (the tests read it
 
 from typing import Literal, NotRequired, TypedDict
 
-from pytest_autofix.facts import NoseOwner
+from pytest_autofix.facts import NoseOwner, NosePackage
 
 __all__ = [
     "BY_CODE",
@@ -154,6 +154,7 @@ class PytestRemovedApi(TypedDict):
     methods: NotRequired[list[str] | None]  # nose-setup: setup, teardown
     owners: NotRequired[list[NoseOwner]]  # nose-setup: the classes that define them
     module_methods: NotRequired[list[str]]  # nose-setup: the test module's setup, teardown
+    packages: NotRequired[list[NosePackage]]  # nose-setup: its packages' setup_package...
 
 
 # -- environment.* ----------------------------------------------------------------------------

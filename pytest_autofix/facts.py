@@ -68,6 +68,15 @@ class NoseOwner(TypedDict):
     globals: NotRequired[list[str]]  # the names it declares ``global`` (``global numpy``)
 
 
+class NosePackage(TypedDict):
+    """A test package's ``__init__.py`` with nose's package-level setup or teardown, which
+    pytest does not call there (it calls ``setup_module``/``setUpModule``)."""
+
+    path: str  # the ``__init__.py``, relative to the rootdir
+    methods: list[str]  # the one nose ran of each kind: "setup_package", "tearDownPackage", ...
+    globals: list[str]  # the names those declare ``global``
+
+
 class Facts(TypedDict, total=False):
     """What capture knows about one failure. Grouped by the exception that gives them."""
 
@@ -92,9 +101,11 @@ class Facts(TypedDict, total=False):
     node_is_unittest: bool  # its class is a unittest.TestCase (which calls setUp instead)
     module_nose: list[str]  # its module's "setup"/"setupModule"/... (no setup/setUpModule)
     module_nose_globals: list[str]  # the names those declare ``global``
+    package_nose: list[NosePackage]  # its packages' "setup_package"/"setupPackage"/...
     capture_error: str  # a fact that could not be read: "TypeError: ..."
     fallback: bool  # True: parsed from longrepr, no live exception was seen
     startup: bool  # True: it stopped plain pytest at start-up (worker/startup.py)
+    startup_status: int  # what plain pytest exits with while it is left (3 or 4)
     # the error this one stands for: the one ``raise ... from`` names, or the one a ``finally``
     # block was running for when it failed itself; its own facts (exc_type, message, frame...)
     masked: Facts

@@ -240,6 +240,22 @@ def test_lookups() -> None:
     assert cat.detected("ValueError: nothing") is None
 
 
+def test_a_missing_submodule_is_looked_up_as_a_module_then_as_its_names() -> None:
+    cat = builtin()
+    assert cat.missing_module("imp") is cat.get("imp")  # a module entry
+    assert cat.missing_module("pandas.tslib") is cat.get("pandas.tslib")  # the module's name
+    assert cat.missing_module("numpy") is None  # a top-level package: not installed, not gone
+    # no entry of its own, entries for what it held: a manual module entry made of them
+    made = cat.missing_module("matplotlib.cm")
+    assert made is not None and (made.kind, made.manual, made.api) == (
+        "module",
+        True,
+        "matplotlib.cm",
+    )
+    assert "matplotlib.colormaps.register" in made.replacement
+    assert cat.missing_module("json.nothing") is None
+
+
 USER_ENTRY = """
 [[migration]]
 api = "json.loadz"

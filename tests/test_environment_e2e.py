@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import os
 import shutil
 import socket
 import textwrap
@@ -363,3 +364,58 @@ def test_a_path_written_for_the_root_run_from_the_tests_directory(
     text = (pytester.path / "tests/test_rows.py").read_text()
     assert 'open(os.path.join(os.path.dirname(__file__), "data/rows.txt"))' in text
     pytester.runpytest_subprocess("-p", "no:autofix").assert_outcomes(passed=1)
+
+
+STAND_IN_PANDAS = {  # what the built-in pandas.tslib entry needs of an installed pandas
+    "pandas/__init__.py": """\
+        from pandas import errors
+
+
+        class Timestamp(int):
+            pass
+
+
+        NaT = object()
+        """,
+    "pandas/errors.py": "class OutOfBoundsDatetime(ValueError):\n    pass\n",
+}
+
+
+def test_a_submodule_an_installed_package_lost_is_a_removed_api(
+    pytester: pytest.Pytester, clean_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``from pandas.tslib import NaT, Timestamp`` with a pandas that has no tslib (a stand-in
+    installed outside the project: pandas is not in the test extra): ModuleNotFoundError, the
+    catalogue's pandas.tslib entry migrates what it held, in every file, in one fix."""
+    site = pytester.path.parent / f"{pytester.path.name}-site"
+    write(site, STAND_IN_PANDAS)
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")]))
+    )
+    write(
+        pytester.path,
+        {
+            "when.py": "from pandas.tslib import Timestamp\n\nEPOCH = Timestamp(0)\n",
+            "test_when.py": """\
+                from pandas.tslib import NaT
+
+                from when import EPOCH
+
+
+                def test_when():
+                    assert EPOCH == 0 and NaT is not None
+                """,
+        },
+    )
+    result = pytester.runpytest_subprocess(
+        "--autofix", "--autofix-report=r.json", "-p", "no:cacheprovider"
+    )
+    (issue,) = report(pytester)["issues"]
+    assert (issue["code"], issue["status"]) == ("environment.removed-api", "fixed"), (
+        result.stdout.str()
+    )
+    assert sorted(issue["fixes"][0]["files"]) == ["test_when.py", "when.py"]
+    assert (
+        pytester.path / "when.py"
+    ).read_text() == "import pandas\n\nEPOCH = pandas.Timestamp(0)\n"
+    assert result.ret == 0  # the rerun passed: verified

@@ -838,3 +838,27 @@ def test_a_keyword_removed_from_a_package_s_functions_is_one_fix(tmp_path: Path)
         "asyncio.gather.loop -> asyncio.gather(...) without loop (unsafe: gather schedules"
     ) in fix.description
     assert (fix.confidence, fix.safe) == (SAFE, True)
+
+
+def test_a_removed_function_passed_to_map_is_migrated_where_the_call_is_one_argument() -> None:
+    """cmasher's ``map(mplcm.get_cmap, names)``: map calls it with one argument, the call
+    ``colormaps.get_cmap`` takes alike; with two iterables it would pass lut, which
+    ``colormaps.get_cmap`` does not take: left alone, like a reference called who knows how."""
+    before = """\
+        from matplotlib.cm import get_cmap
+
+        cmaps = list(map(get_cmap, names))
+        """
+    after = """\
+        import matplotlib
+
+        cmaps = list(map(matplotlib.colormaps.get_cmap, names))
+        """
+    assert migrate("matplotlib.cm.get_cmap", before) == textwrap.dedent(after)
+    left = """\
+        import matplotlib.cm as mplcm
+
+        cmaps = map(mplcm.get_cmap, names, luts)
+        getter = mplcm.get_cmap
+        """
+    assert migrate("matplotlib.cm.get_cmap", left) == textwrap.dedent(left)

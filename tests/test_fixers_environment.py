@@ -450,6 +450,75 @@ def test_removed_module_use_without_replacement_needs_a_person() -> None:
     assert "imp.load_source" in text and "whatsnew" in text
 
 
+GONE_NAMES = """
+    [[migration]]
+    api = "jsonlib.gone.dumps"
+    kind = "attribute"
+    removed_in = "jsonlib 2.0"
+    error = "ModuleNotFoundError: No module named 'jsonlib.gone'"
+    replacement = "json.dumps"
+    safety = "safe"
+    example.before = "from jsonlib.gone import dumps\\n"
+    example.after = "from json import dumps\\n"
+
+    [[migration]]
+    api = "jsonlib.gone.loads"
+    kind = "attribute"
+    removed_in = "jsonlib 2.0"
+    error = "ModuleNotFoundError: No module named 'jsonlib.gone'"
+    replacement = "json.loads"
+    safety = "safe"
+    example.before = "from jsonlib.gone import loads\\n"
+    example.after = "from json import loads\\n"
+
+    [[migration]]
+    api = "jsonlib.codec"
+    kind = "attribute"
+    removed_in = "jsonlib 2.0"
+    error = "ModuleNotFoundError: No module named 'jsonlib.codec'"
+    replacement = "json"
+    safety = "safe"
+    patterns = [{ match = "jsonlib.codec.dumps", replace = "json.dumps", imports = ["json"] }]
+    example.before = "import jsonlib\\n\\nTEXT = jsonlib.codec.dumps([])\\n"
+    example.after = "import jsonlib\\nimport json\\n\\nTEXT = json.dumps([])\\n"
+    """
+
+
+def test_a_gone_module_is_migrated_name_by_name() -> None:
+    """``from jsonlib.gone import dumps, loads`` where jsonlib no longer has that module: no
+    entry for the module, one for each name it held; one fix migrates every file."""
+    fixer = environment.RemovedApi(Catalogue(parse(textwrap.dedent(GONE_NAMES), "t")))
+    before = {
+        "a.py": "from jsonlib.gone import dumps, loads\n\nTEXT = dumps(loads('[]'))\n",
+        "b.py": "import jsonlib.gone as g\n\nTEXT = g.dumps([])\n",
+    }
+    after = {
+        "a.py": "from json import loads\nfrom json import dumps\n\nTEXT = dumps(loads('[]'))\n",
+        "b.py": "import json\n\nTEXT = json.dumps([])\n",
+    }
+    gone = removed("jsonlib.gone", "a.py", 1, "module")
+    assert_fix(fixer, gone, before, after, count=1, confidence=SAFE, safe=True)
+    # a name no entry migrates: that file is left to a person, and the fix is not safe
+    other = {**before, "c.py": "from jsonlib.gone import dumps, other\n\nX = other\n"}
+    result = assert_fix(fixer, gone, other, after, count=1, safe=False)
+    assert result.fix is not None
+    assert "not changed: c.py (still uses other of jsonlib.gone" in result.fix.description
+
+
+def test_a_gone_module_named_by_an_attribute_entry_drops_its_imports() -> None:
+    """``pandas.tslib``'s shape: the entry is the module as its package's attribute, whose
+    patterns name what it held; reached as a missing module, a file still importing a name
+    the patterns do not migrate is left to a person (the import would still fail)."""
+    fixer = environment.RemovedApi(Catalogue(parse(textwrap.dedent(GONE_NAMES), "t")))
+    gone = removed("jsonlib.codec", "a.py", 1, "module")
+    before = {"a.py": "from jsonlib.codec import dumps\n\nTEXT = dumps([])\n"}
+    after = {"a.py": "import json\n\nTEXT = json.dumps([])\n"}
+    assert_fix(fixer, gone, before, after, count=1, confidence=SAFE, safe=True)
+    private = {"a.py": "from jsonlib.codec import dumps, _private\n\nTEXT = dumps(_private)\n"}
+    text = suggestion(fixer, gone, private)
+    assert "still uses _private of jsonlib.codec" in text
+
+
 def test_mock_to_unittest_mock_when_the_package_is_absent() -> None:
     assert_fix(
         environment.RemovedApi(),

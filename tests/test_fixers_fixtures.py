@@ -306,8 +306,10 @@ def test_renamed_fixture_that_says_so_renames_the_users() -> None:
     assert fix.confidence == 0.9 and fix.safe
 
 
-def test_renamed_fixture_nobody_requests_gets_its_old_name_back() -> None:
-    """Nothing requests the new name and three tests request the old one: one edit."""
+def test_renamed_fixture_nobody_requests_has_its_users_renamed() -> None:
+    """Nothing requests the new name and three tests request the old one: the users follow the
+    rename, as a reviewer of that refactoring expects; giving the fixture its old name back is
+    the alternative, one edit."""
     before = {
         "tests/conftest.py": """\
                 import pytest
@@ -325,7 +327,19 @@ def test_renamed_fixture_nobody_requests_gets_its_old_name_back() -> None:
         not_found("db_conn", f"tests/test_d.py::test_{i}", 1 + 4 * i, ["database_connection"])
         for i in range(3)
     ]
+    renamed = "".join(
+        f"def test_{i}(database_connection):\n    assert database_connection\n\n\n"
+        for i in range(3)
+    )
     result = assert_fix(
+        FixtureRenamed(),
+        issue_of(*failures),
+        before,
+        {"tests/test_d.py": renamed},
+        confidence=0.85,
+    )
+    assert [f.confidence for f in result.fixes[1:]] == [0.84]
+    assert_fix(
         FixtureRenamed(),
         issue_of(*failures),
         before,
@@ -339,11 +353,9 @@ def test_renamed_fixture_nobody_requests_gets_its_old_name_back() -> None:
                     return "db"
                 """
         },
-        confidence=0.85,
+        pick=1,
         description="old name 'db_conn'",
     )
-    # renaming the three users is the alternative
-    assert [f.confidence for f in result.fixes[1:]] == [0.84]
 
 
 def test_close_name_of_a_different_fixture_in_use_is_only_suggested() -> None:
@@ -1293,37 +1305,143 @@ def test_nose_camel_case_and_class_level_names_renamed() -> None:
     assert "tests/base.py: BaseTestCase.setUp() -> setup_method()" in fix.description
 
 
-def test_nose_setup_a_subclass_calls_by_name_is_declined() -> None:
-    """``super().setUp()`` in a subclass: renaming the base's method alone would break the
-    call; neither ``setUp`` is renamed (the fix says why), the base's ``tearDown`` is."""
-    subclass = """\
-        from tests.base import BaseTestCase
+NOSE_CHAIN = """\
+    from tests import base
+    from tests.base import BaseTestCase
 
 
-        class TestPlain(BaseTestCase):
-            def test_len(self):
-                assert len(self.items) == 2
+    class TestPlain(BaseTestCase):
+        def test_len(self):
+            assert len(self.items) == 2
 
 
-        class TestItems(BaseTestCase):
-            def setUp(self):
-                super().setUp()
-                self.more = 3
+    class DbCase(BaseTestCase):
+        def setUp(self):
+            super(DbCase, self).setUp()
+            self.db = {}
 
-            def test_len(self):
-                assert len(self.items) == 2
-        """
-    before = {"tests/__init__.py": "", "tests/base.py": NOSE_BASE, "tests/test_items.py": subclass}
-    issue = issue_of(
+
+    class TestItems(DbCase):
+        def setUp(self):
+            DbCase.setUp(self)
+            self.more = 3
+
+        def tearDown(self):
+            self.more = None
+            super().tearDown()
+
+        def test_reset(self):
+            self.items = []
+            self.setUp()
+            assert len(self.items) == 2
+
+
+    class TestMore(base.BaseTestCase):
+        def setUp(self):
+            base.BaseTestCase.setUp(self)
+    """
+
+
+def chain_issue() -> Issue:
+    return issue_of(
         inherited_nose(
             "tests/test_items.py::TestPlain::test_len",
-            [("setUp", "BaseTestCase", "tests/base.py")],
+            [
+                ("setUp", "BaseTestCase", "tests/base.py"),
+                ("tearDown", "BaseTestCase", "tests/base.py"),
+            ],
         )
     )
-    after = {"tests/base.py": NOSE_BASE.replace("tearDown", "teardown_method")}
-    fix = checked(PytestRemovedApi(), issue, before, after, confidence=0.9, safe=True)
-    assert "BaseTestCase has its setUp() called by its subclass TestItems" in fix.description
-    assert "TestItems calls setUp() itself" in fix.description
+
+
+def test_nose_setup_chain_through_super_is_renamed_with_its_calls() -> None:
+    """``super().setUp()``, ``super(Cls, self).setUp()``, ``Base.setUp(self)`` and
+    ``self.setUp()`` in plain classes: every ``setUp`` of the hierarchy (the base in another
+    module, a helper base whose name pytest does not collect, the test classes) is renamed
+    with every call of it, so the chain runs as it did in nose."""
+    before = {
+        "tests/__init__.py": "",
+        "tests/base.py": NOSE_BASE,
+        "tests/test_items.py": NOSE_CHAIN,
+    }
+    after = {
+        "tests/base.py": NOSE_BASE.replace("setUp", "setup_method").replace(
+            "tearDown", "teardown_method"
+        ),
+        "tests/test_items.py": NOSE_CHAIN.replace("setUp", "setup_method").replace(
+            "tearDown", "teardown_method"
+        ),
+    }
+    fix = checked(PytestRemovedApi(), chain_issue(), before, after, confidence=0.9, safe=True)
+    assert "DbCase.setUp() -> setup_method() (with its calls of setUp() by name)" in (
+        fix.description
+    )
+    assert "left:" not in fix.description
+
+
+def test_nose_setup_chain_through_a_unittest_case_is_declined() -> None:
+    """A unittest.TestCase in the hierarchy calls ``setUp()`` itself: the chain is left
+    whole (the base's ``tearDown``, which no subclass calls, neither: the TestCase shares it),
+    and the fix says which class holds it back."""
+    tests = NOSE_CHAIN + (
+        "\n\n    class TestUnit(DbCase, unittest.TestCase):\n"
+        "        def test_db(self):\n            self.assertEqual(self.db, {})\n"
+    )
+    before = {
+        "tests/__init__.py": "",
+        "tests/base.py": NOSE_BASE,
+        "tests/test_items.py": "import unittest\n" + textwrap.dedent(tests),
+    }
+    [fix] = suggested(PytestRemovedApi(), chain_issue(), before)
+    assert (
+        "TestItems has its setUp() called by name: DbCase is also a base of the "
+        "unittest.TestCase TestUnit" in fix.description
+    )
+
+
+def teardown_chain_only(tests: str) -> Fix:
+    """The fix of :func:`chain_issue` on ``NOSE_BASE`` and ``tests``, checked to rename the
+    ``tearDown`` chain (the base's and ``TestItems``'s with its ``super().tearDown()``) and no
+    ``setUp``."""
+    before = {"tests/__init__.py": "", "tests/base.py": NOSE_BASE, "tests/test_items.py": tests}
+    after = {
+        "tests/base.py": NOSE_BASE.replace("tearDown", "teardown_method"),
+        "tests/test_items.py": tests.replace("tearDown", "teardown_method"),
+    }
+    fix = checked(PytestRemovedApi(), chain_issue(), before, after, confidence=0.9, safe=True)
+    assert "setUp() -> setup_method()" not in fix.description
+    return fix
+
+
+@pytest.mark.parametrize(
+    ("use", "why"),
+    [
+        ("getattr(self, 'setUp')()", "TestOdd uses 'setUp', which the rename could not follow"),
+        ("self.helper.setUp()", "uses self.helper.setUp, which the rename could not follow"),
+        ("setUp = BaseTestCase.setUp", "uses setUp, which the rename could not follow"),
+    ],
+)
+def test_nose_setup_chain_with_another_use_of_the_name_is_declined(use: str, why: str) -> None:
+    """A use of ``setUp`` the rename could not follow (a string, another object's
+    ``setUp``, a class attribute bound to it) holds the chain back."""
+    body = f"        def test_odd(self):\n            {use}\n"
+    if use.startswith("setUp ="):
+        body = f"        {use}\n"
+    tests = NOSE_CHAIN + "\n\n    class TestOdd(TestItems):\n" + body
+    fix = teardown_chain_only(tests)
+    assert why in fix.description, fix.description
+
+
+def test_nose_setup_called_by_name_outside_the_hierarchy_is_declined() -> None:
+    """``BaseTestCase.setUp(obj)`` in a helper function: a rename would break it."""
+    tests = NOSE_CHAIN + (
+        "\n\n    def make():\n        obj = BaseTestCase()\n"
+        "        BaseTestCase.setUp(obj)\n        return obj\n"
+    )
+    fix = teardown_chain_only(tests)
+    assert "its setUp() is used by name outside the classes that have it, at " in (
+        fix.description
+    ), fix.description
 
 
 def test_nose_setup_of_a_base_a_unittest_case_shares_is_declined() -> None:
@@ -1394,6 +1512,87 @@ def test_nose_camel_case_setup_under_a_base_outside_the_project_is_held_back() -
     fix = checked(PytestRemovedApi(), issue, before, after, confidence=0.9, safe=True)
     assert (
         "TestA inherits from somewhere.Helper, which may be a unittest.TestCase" in fix.description
+    )
+
+
+NOSE_PACKAGE = """\
+    import os
+
+    SERVER = None
+
+
+    def setup_package():
+        global SERVER
+        SERVER = "http://localhost"
+
+
+    def tearDownPackage():
+        os.environ.pop("SERVER", None)
+    """
+
+NOSE_PACKAGE_TEST = """\
+    import tests
+
+
+    def test_get():
+        assert tests.SERVER
+    """
+
+
+def package_nose(*packages: tuple[str, list[str]]) -> Issue:
+    """Two failures of tests under test packages whose ``__init__.py`` has nose's
+    package-level setups (``packages``: path, methods), as capture records them."""
+    facts = {
+        "package_nose": [{"path": p, "methods": m, "globals": ["SERVER"]} for p, m in packages]
+    }
+    return issue_of(
+        failure("tests/test_api.py::test_get", "call", "AssertionError", "assert None", facts),
+        failure("tests/sub/test_b.py::test_b", "call", "AssertionError", "assert None", facts),
+    )
+
+
+def test_nose_package_setup_renamed_to_the_name_pytest_calls_in_init() -> None:
+    """``setup_package``/``tearDownPackage`` in a test package's ``__init__.py``: pytest calls
+    ``setup_module``/``teardown_module`` there (Package.setup), never nose's names."""
+    before = {"tests/__init__.py": NOSE_PACKAGE, "tests/test_api.py": NOSE_PACKAGE_TEST}
+    after = {
+        "tests/__init__.py": NOSE_PACKAGE.replace("setup_package", "setup_module").replace(
+            "tearDownPackage", "teardown_module"
+        )
+    }
+    issue = package_nose(("tests/__init__.py", ["setup_package", "tearDownPackage"]))
+    assert issue.details["packages"] == [
+        {
+            "path": "tests/__init__.py",
+            "methods": ["setup_package", "tearDownPackage"],
+            "globals": ["SERVER"],
+        }
+    ]
+    fix = checked(PytestRemovedApi(), issue, before, after, confidence=0.9, safe=True)
+    assert "tests/__init__.py: package-level setup_package() -> setup_module()" in (fix.description)
+
+
+def test_nose_package_setup_held_back() -> None:
+    """Not renamed: a ``setup_package`` next to a ``setup_module`` (pytest calls that one,
+    nose called the other), one a test module imports by name; both ``tearDownPackage`` are."""
+    both = NOSE_PACKAGE + "\n\n    def setup_module():\n        pass\n"
+    before = {
+        "tests/__init__.py": both,
+        "tests/test_api.py": NOSE_PACKAGE_TEST,
+        "tests/sub/__init__.py": NOSE_PACKAGE,
+        "tests/sub/test_b.py": "from tests.sub import setup_package\n",
+    }
+    after = {
+        "tests/__init__.py": both.replace("tearDownPackage", "teardown_module"),
+        "tests/sub/__init__.py": NOSE_PACKAGE.replace("tearDownPackage", "teardown_module"),
+    }
+    issue = package_nose(
+        ("tests/__init__.py", ["tearDownPackage"]),
+        ("tests/sub/__init__.py", ["setup_package", "tearDownPackage"]),
+    )
+    fix = checked(PytestRemovedApi(), issue, before, after, confidence=0.9, safe=True)
+    assert "left: tests/sub/__init__.py: setup_package() is imported or read by name" in (
+        fix.description
     )
 
 

@@ -219,6 +219,81 @@ def test_nose_camel_case_and_class_level_names_pytest_never_called(
     pytester.runpytest_subprocess().assert_outcomes(passed=5)
 
 
+def test_nose_setup_chain_through_super_renamed_whole(pytester: pytest.Pytester) -> None:
+    """A plain base class's ``setUp`` that its subclasses extend with ``super().setUp()``:
+    the base's, the subclass's and the call are renamed in one fix, and the chain runs; the
+    unittest.TestCase of another hierarchy keeps its own."""
+    pytester.makepyprojecttoml("[tool.pytest.ini_options]\n")
+    files = {
+        "tests/__init__.py": "",
+        "tests/base.py": (
+            "class BaseTestCase(object):\n    def setUp(self):\n        self.items = [1, 2]\n"
+        ),
+        "tests/test_items.py": (
+            "import unittest\n\nfrom tests.base import BaseTestCase\n\n\n"
+            "class TestPlain(BaseTestCase):\n    def test_len(self):\n"
+            "        assert len(self.items) == 2\n\n\n"
+            "class TestItems(BaseTestCase):\n    def setUp(self):\n"
+            "        super(TestItems, self).setUp()\n        self.items.append(3)\n\n"
+            "    def test_len(self):\n        assert len(self.items) == 3\n\n\n"
+            "class TestUnit(unittest.TestCase):\n    def setUp(self):\n        self.y = 2\n\n"
+            "    def test_y(self):\n        assert self.y == 2\n"
+        ),
+    }
+    for rel, text in files.items():
+        (pytester.path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (pytester.path / rel).write_text(text)
+    result = pytester.runpytest_subprocess("--autofix", "--autofix-report=r.json")
+    report = json.loads((pytester.path / "r.json").read_text())
+    assert result.ret == 0, result.stdout.str()
+    (issue,) = report["issues"]
+    assert issue["code"] == "fixture.removed-api" and issue["status"] == "fixed", issue
+    assert sorted(issue["tests"]) == [
+        "tests/test_items.py::TestItems::test_len",
+        "tests/test_items.py::TestPlain::test_len",
+    ]
+    assert "def setup_method(self):" in (pytester.path / "tests/base.py").read_text()
+    items = (pytester.path / "tests/test_items.py").read_text()
+    assert "super(TestItems, self).setup_method()" in items
+    assert "class TestUnit(unittest.TestCase):\n    def setUp(self):" in items
+    pytester.runpytest_subprocess().assert_outcomes(passed=3)
+
+
+def test_nose_package_setup_renamed_to_setup_module(pytester: pytest.Pytester) -> None:
+    """nose ran a test package's ``setup_package()``; pytest calls ``setup_module()`` in its
+    ``__init__.py`` and never the other: the AssertionError and the AttributeError on what it
+    binds are one issue, fixed by the rename (the sub-package's too)."""
+    pytester.makepyprojecttoml("[tool.pytest.ini_options]\n")
+    files = {
+        "tests/__init__.py": (
+            "SERVER = None\n\n\ndef setup_package():\n    global SERVER\n"
+            "    SERVER = 'http://localhost'\n"
+        ),
+        "tests/test_api.py": "import tests\n\n\ndef test_get():\n    assert tests.SERVER\n",
+        "tests/sub/__init__.py": (
+            "def setupPackage():\n    import tests.sub\n\n    tests.sub.DB = {}\n"
+        ),
+        "tests/sub/test_db.py": (
+            "import tests.sub\n\n\ndef test_db():\n    assert tests.sub.DB == {}\n"
+        ),
+    }
+    for rel, text in files.items():
+        (pytester.path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (pytester.path / rel).write_text(text)
+    result = pytester.runpytest_subprocess("--autofix", "--autofix-report=r.json")
+    report = json.loads((pytester.path / "r.json").read_text())
+    assert result.ret == 0, result.stdout.str()
+    (issue,) = report["issues"]
+    assert issue["code"] == "fixture.removed-api" and issue["status"] == "fixed", issue
+    assert sorted(issue["tests"]) == [
+        "tests/sub/test_db.py::test_db",
+        "tests/test_api.py::test_get",
+    ]
+    assert "def setup_module():" in (pytester.path / "tests/__init__.py").read_text()
+    assert "def setup_module():" in (pytester.path / "tests/sub/__init__.py").read_text()
+    pytester.runpytest_subprocess().assert_outcomes(passed=2)
+
+
 def test_a_fixture_that_could_not_move_is_asked_again_once_its_dependency_moved(
     pytester: pytest.Pytester,
 ) -> None:

@@ -165,3 +165,111 @@ def test_a_start_up_fix_is_judged_on_the_start_up(pytester: pytest.Pytester) -> 
     assert issue["fixes"][0]["reason"].startswith("kept in part")
     result.stdout.fnmatch_lines(["after autofix: 1 passed, 1 failed (verified by rerun)"])
     assert "collections.abc" in (pytester.path / "shop/__init__.py").read_text()
+
+
+GET_MARKER_HOOK = """\
+import pytest
+
+
+def pytest_collection_modifyitems(session, config, items):
+    for item in items:
+        if item.get_marker("slow"):
+            item.add_marker(pytest.mark.skip)
+"""
+
+
+def test_a_collection_hook_that_raises(pytester: pytest.Pytester) -> None:
+    """A conftest's ``pytest_collection_modifyitems`` calls ``get_marker`` (removed in pytest
+    4.1): plain pytest ends with INTERNALERROR (3). With --autofix the error is the conftest
+    directory's collection error and no test runs (the hook would have skipped the slow
+    test, which fails); the hook is fixed, and the rerun runs the directory with it."""
+    make(
+        pytester,
+        **{
+            "tests/conftest.py": GET_MARKER_HOOK,
+            "tests/test_a.py": (
+                "import pytest\n\n\ndef test_a():\n    assert True\n\n\n"
+                "@pytest.mark.slow\ndef test_slow():\n    assert False\n"
+            ),
+        },
+    )
+    plain = pytester.runpytest_subprocess()  # without --autofix: as it always was
+    assert plain.ret == pytest.ExitCode.INTERNAL_ERROR
+    plain.stdout.fnmatch_lines(["INTERNALERROR> AttributeError: 'Function' object has no *"])
+    assert "ERROR collecting" not in plain.stdout.str()
+
+    before = snapshot(pytester.path)
+    result, report = run(pytester, "--dry-run")
+    assert snapshot(pytester.path) == before
+    assert result.ret == pytest.ExitCode.INTERNAL_ERROR  # pytest's own
+    assert report["exit_status"] == pytest.ExitCode.INTERNAL_ERROR
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR collecting tests*",
+            "tests/conftest.py:6: in pytest_collection_modifyitems",
+            "E   AttributeError: 'Function' object has no attribute 'get_marker'",
+            '+        if item.get_closest_marker("slow"):',
+        ]
+    )
+    result.stdout.re_match_lines([r"=+ (1 warning, )?1 error in "])  # no test ran
+    (issue,) = report["issues"]  # type: ignore[misc]
+    assert (issue["code"], issue["status"], issue["tests"]) == (
+        "fixture.removed-api",
+        "proposed",
+        ["tests"],
+    )
+
+    result, report = run(pytester)
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()
+    (issue,) = report["issues"]  # type: ignore[misc]
+    assert issue["status"] == "fixed"
+    assert report["rerun"]["passed"] == 1  # type: ignore[index]  # test_slow: skipped
+    assert "get_closest_marker" in (pytester.path / "tests/conftest.py").read_text()
+
+
+def test_a_fix_that_reveals_a_collection_hook_error(pytester: pytest.Pytester) -> None:
+    """The only test module does not import: the conftest's hook sees no items and works.
+    Fixing the module gives it items and the hook raises in the rerun: that is evidence (the
+    module collects, the hook's error is the next round's), not a rerun that failed to run;
+    both are fixed, neither is rolled back."""
+    make(
+        pytester,
+        **{
+            "tests/conftest.py": GET_MARKER_HOOK,
+            "tests/test_a.py": MAPPING + "\n\ndef test_a():\n    assert Mapping\n",
+        },
+    )
+    result, report = run(pytester)
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()
+    statuses = {(i["code"], i["status"], tuple(i["tests"])) for i in report["issues"]}  # type: ignore[attr-defined]
+    assert statuses == {
+        ("environment.removed-api", "fixed", ("tests/test_a.py",)),
+        ("fixture.removed-api", "fixed", ("tests",)),
+    }
+    result.stdout.fnmatch_lines(["after autofix: 1 passed (verified by rerun)"])
+    assert "get_closest_marker" in (pytester.path / "tests/conftest.py").read_text()
+
+
+def test_a_collection_hook_error_no_fixer_knows(pytester: pytest.Pytester) -> None:
+    """A module the rootdir's conftest names in ``pytest_plugins`` raises in
+    ``pytest_itemcollected`` once items exist (after the test module's fix): the module's fix
+    is kept, the hook's error is reported as the rootdir's, and the status is plain pytest's
+    on the project as it is now (3)."""
+    make(
+        pytester,
+        **{
+            "conftest.py": "pytest_plugins = ['helpers']\n",
+            "helpers.py": (
+                "def pytest_itemcollected(item):\n"
+                "    raise RuntimeError('the lab server is down')\n"
+            ),
+            "tests/test_a.py": MAPPING + "\n\ndef test_a():\n    assert Mapping\n",
+        },
+    )
+    result, report = run(pytester)
+    assert result.ret == pytest.ExitCode.INTERNAL_ERROR, result.stdout.str()
+    assert report["exit_status"] == pytest.ExitCode.INTERNAL_ERROR
+    statuses = {(i["status"], tuple(i["tests"])) for i in report["issues"]}  # type: ignore[attr-defined]
+    assert statuses == {("fixed", ("tests/test_a.py",)), ("unfixable", (".",))}
+    assert "collections.abc" in (pytester.path / "tests/test_a.py").read_text()
+    assert pytester.runpytest_subprocess().ret == pytest.ExitCode.INTERNAL_ERROR

@@ -134,18 +134,25 @@ def issue_id(code: str, key: str) -> str:
     return f"{code}:{hashlib.sha1(key.encode()).hexdigest()[:8]}"
 
 
-def _merge_owners(into: list[object], details: Mapping[str, object]) -> None:
-    """One root cause, many classes: the nose-style methods' owners every failure of the issue
-    saw are all the issue's (its fix renames them all)."""
-    more = details.get("owners")
-    if isinstance(more, list):
-        into.extend(o for o in more if o not in into)
+# the details whose lists every failure of an issue adds to
+_MERGED = ("owners", "packages")
+
+
+def _merge_owners(into: dict[str, list[object]], details: Mapping[str, object]) -> None:
+    """One root cause, many classes: the nose-style methods' owners (and the test packages
+    with nose's package-level setups) every failure of the issue saw are all the issue's (its
+    fix renames them all)."""
+    for key in _MERGED:
+        more = details.get(key)
+        if isinstance(more, list):
+            found = into.setdefault(key, [])
+            found.extend(o for o in more if o not in found)
 
 
 def group(failures: Iterable[Failure], ctx: Context) -> list[Issue]:
     """One issue per root cause, listing every affected test; in order of first failure."""
     grouped: dict[tuple[str, str], tuple[Verdict, Failure, list[str], list[Location]]] = {}
-    owners: dict[tuple[str, str], list[object]] = {}
+    owners: dict[tuple[str, str], dict[str, list[object]]] = {}
     for failure in failures:
         v = classify(failure, ctx)
         entry = grouped.get((v.code, v.key))
@@ -156,7 +163,7 @@ def group(failures: Iterable[Failure], ctx: Context) -> list[Issue]:
         place = Location(path=v.path, line=v.line)
         if v.path is not None and place not in entry[3]:
             entry[3].append(place)
-        _merge_owners(owners.setdefault((v.code, v.key), []), v.details)
+        _merge_owners(owners.setdefault((v.code, v.key), {}), v.details)
     issues = []
     for (code, key), (v, first, tests, locations) in grouped.items():
         common = Common(key=key, locations=locations)
@@ -173,8 +180,7 @@ def group(failures: Iterable[Failure], ctx: Context) -> list[Issue]:
                 tests=tuple(tests),
                 path=v.path,
                 line=v.line,
-                details={**v.details, **common}
-                | ({"owners": owners[(code, key)]} if owners.get((code, key)) else {}),
+                details={**v.details, **common} | owners.get((code, key), {}),
             )
         )
     return issues

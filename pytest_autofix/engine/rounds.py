@@ -905,6 +905,7 @@ class Engine:
         return []
 
     def _account(self, result: verify.RerunResult) -> None:
+        self.startup |= startup_nodes(result.failures)  # a hook's error, once items exist
         for nodeid, outcome in result.outcomes.items():
             if nodeid in self.unreliable:  # it passed in the session; its rerun proves nothing
                 continue

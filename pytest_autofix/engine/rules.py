@@ -48,7 +48,7 @@ from pytest_autofix.model import Failure, Frame, Phase
 
 if TYPE_CHECKING:
     from pytest_autofix.catalogue import Catalogue, Migration
-    from pytest_autofix.facts import Facts, NoseOwner
+    from pytest_autofix.facts import Facts, NoseOwner, NosePackage
 
 __all__ = [
     "RULES",
@@ -1125,6 +1125,31 @@ _NOT_NOSE = frozenset(
         "nose-setup",
         {"api": "nose-setup", "owners": [], "module_methods": ["setup"]},
     ),
+    Example(  # an attribute a test package's setup_package() would have set (nose ran it)
+        failing(
+            "AttributeError",
+            "module 'tests' has no attribute 'SERVER'",
+            test="tests/test_api.py::test_get",
+            attr="SERVER",
+            obj_kind="module",
+            obj_module="tests",
+            package_nose=[
+                {"path": "tests/__init__.py", "methods": ["setup_package"], "globals": ["SERVER"]}
+            ],
+        ),
+        "fixture.removed-api",
+        "nose-setup",
+        {
+            "api": "nose-setup",
+            "owners": [],
+            "module_methods": [],
+            "packages": [
+                {"path": "tests/__init__.py", "methods": ["setup_package"], "globals": ["SERVER"]}
+            ],
+        },
+        message="nose-style setup/teardown methods (setup_package()) are not called by pytest "
+        "(nose ran them)",
+    ),
 )
 def nose_symptom(failure: Failure, ctx: Context) -> Match | None:
     """A test whose class (its own or an inherited method: a base class in another module
@@ -1137,22 +1162,37 @@ def nose_symptom(failure: Failure, ctx: Context) -> Match | None:
     f = failure.facts
     owners = [] if f.get("node_is_unittest") else f.get("node_nose", [])
     module = f.get("module_nose", [])
-    if failure.when not in ("call", "teardown") or not (owners or module):
+    packages = f.get("package_nose", [])
+    if failure.when not in ("call", "teardown") or not (owners or module or packages):
         return None
     if exc_name(failure) in _NOT_NOSE and not _nose_global(failure, owners):
         return None
-    if exc_name(failure) == "AttributeError" and f.get("obj_kind") not in (None, "instance"):
+    if exc_name(failure) == "AttributeError" and not _nose_attribute(f, packages):
         return None  # an attribute of a module or a class: a removed API, not a lost setup
     methods = sorted({o["method"] for o in owners}, reverse=True)
-    return _removed_in_pytest(
-        _nose_message([*methods, *module]),
-        PytestRemovedApi(
-            api="nose-setup",
-            test_class=f.get("node_class"),
-            methods=methods,
-            owners=list(owners),
-            module_methods=list(module),
-        ),
+    details = PytestRemovedApi(
+        api="nose-setup",
+        test_class=f.get("node_class"),
+        methods=methods,
+        owners=list(owners),
+        module_methods=list(module),
+    )
+    if packages:
+        details["packages"] = list(packages)
+    named = [m for p in packages for m in p["methods"]]
+    return _removed_in_pytest(_nose_message([*methods, *module, *named]), details)
+
+
+def _nose_attribute(f: Facts, packages: list[NosePackage]) -> bool:
+    """Whether an AttributeError is one a nose setup would have prevented: an instance's
+    attribute, or one of the package a package-level setup did not run in (``tests.SERVER``
+    that ``setup_package()`` binds with ``global SERVER``)."""
+    if f.get("obj_kind") in (None, "instance"):
+        return True
+    names = {p["path"].removesuffix("/__init__.py").replace("/", ".") for p in packages}
+    module = f.get("obj_module") or ""
+    return f.get("obj_kind") == "module" and any(
+        module == n or module.endswith(f".{n}") for n in names
     )
 
 
@@ -1162,6 +1202,7 @@ def _nose_global(failure: Failure, owners: list[NoseOwner]) -> bool:
     f = failure.facts
     declared = {g for o in owners for g in o.get("globals", [])}
     declared |= set(f.get("module_nose_globals", []))
+    declared |= {g for p in f.get("package_nose", []) for g in p.get("globals", [])}
     return exc_name(failure) == "NameError" and f.get("name") in declared
 
 
@@ -1397,14 +1438,31 @@ def dead_package(failure: Failure, ctx: Context) -> Match | None:
         {"form": "module", "module": "imp"},
         message="module 'imp' is gone (Python 3.12)",
     ),
+    Example(  # pandas is installed; the catalogue's entry for pandas.tslib names what it held
+        failing(
+            "ModuleNotFoundError",
+            "No module named 'pandas.tslib'",
+            source="from pandas.tslib import Timestamp",
+            module="pandas.tslib",
+            origin="installed",
+        ),
+        "environment.removed-api",
+        "pandas.tslib",
+        {"form": "module", "module": "pandas.tslib"},
+        message="module 'pandas.tslib' is gone (pandas 0.24)",
+    ),
 )
 def removed_module(failure: Failure, ctx: Context) -> Match | None:
-    """... ``import m`` of a module the catalogue says is gone (not a project module)."""
+    """... ``import m`` of a module the catalogue says is gone (not a project module): a module
+    entry; or, for a submodule of a package that is there (``pandas.tslib``, pandas installed),
+    the catalogue's entry of that name or its entries for the module's names."""
     found = _missing_module(failure)
-    if found is None or failure.facts.get("origin") == "project":
+    origin = failure.facts.get("origin")
+    if found is None or origin == "project":
         return None
     module = found[0]
-    migration = ctx.catalogue.module(module)
+    present = origin in ("installed", "stdlib")
+    migration = ctx.catalogue.missing_module(module) if present else ctx.catalogue.module(module)
     if migration is None:
         return None
     return _removed_api(

@@ -78,11 +78,12 @@ class AutofixSession:
 
     def plain_status(self, status: int, failing: Iterable[str]) -> int:
         """The status plain ``pytest`` gives where ``failing`` fail: its start-up failure's
-        (4 for a conftest that does not import, 3 for a start-up hook that raises) when one of
-        them is a start-up failure; ``INTERRUPTED`` (2) for a collection error unless
+        (4 for a conftest that does not import, 3 for a start-up or collection hook that
+        raises) when one of them is a start-up failure (of the session, or one a rerun
+        revealed); ``INTERRUPTED`` (2) for a collection error unless
         --continue-on-collection-errors; else ``status``."""
         failing = list(failing)
-        at_startup = startup.plain_status(self.config, failing)
+        at_startup = startup.plain_status(self.config, failing, self._revealed())
         if at_startup is not None:
             return at_startup
         if status != pytest.ExitCode.TESTS_FAILED or not self.collection_interrupts:
@@ -91,6 +92,17 @@ class AutofixSession:
         if any(n in collect or "::" not in n for n in failing):
             return int(pytest.ExitCode.INTERRUPTED)
         return status
+
+    def _revealed(self) -> dict[str, int]:
+        """The start-up failures the reruns revealed (a conftest's collection hook that raises
+        once a fix lets items exist): node -> plain pytest's status."""
+        reruns = self.outcome.reruns if self.outcome is not None else ()
+        return {
+            f.nodeid: int(f.facts["startup_status"])
+            for rerun in reruns
+            for f in rerun.failures
+            if "startup_status" in f.facts
+        }
 
     def _keep(self, report: pytest.TestReport | pytest.CollectReport, when: str) -> None:
         facts = getattr(report, FACTS_ATTR, None)

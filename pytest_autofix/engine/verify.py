@@ -39,7 +39,7 @@ __all__ = [
 @dataclasses.dataclass
 class RerunResult:
     tests: list[str]
-    outcomes: dict[str, str]  # nodeid -> passed | failed | skipped
+    outcomes: dict[str, str]  # nodeid -> passed | failed | skipped | collected (a module)
     failures: list[Failure]
     seconds: float  # from the launch until its results were written
     returncode: int  # pytest's exit status in the rerun (-9: killed at the timeout)

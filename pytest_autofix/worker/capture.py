@@ -31,7 +31,15 @@ from pytest_autofix import paths
 from pytest_autofix.worker import sourcemap
 
 if TYPE_CHECKING:
-    from pytest_autofix.facts import Address, ChainLink, Facts, NoseOwner, Origin, ProjectFrame
+    from pytest_autofix.facts import (
+        Address,
+        ChainLink,
+        Facts,
+        NoseOwner,
+        NosePackage,
+        Origin,
+        ProjectFrame,
+    )
     from pytest_autofix.model import Failure
 
 FACTS_ATTR = "autofix_facts"
@@ -609,6 +617,18 @@ _NOSE_MODULE_MODERN: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
 )
 
 
+# a test package's __init__.py: nose tried setup_package, setupPackage, setUpPackage, then the
+# module's names (nose/suite.py: packageSetup + moduleSetup); pytest calls setUpModule or
+# setup_module there (_pytest/python.py: Package.setup), so the others, unless one of those is
+_NOSE_PACKAGE_MODERN: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("setup_package", "setupPackage", "setUpPackage"), ("setup_module", "setUpModule")),
+    (
+        ("teardown_package", "teardownPackage", "tearDownPackage"),
+        ("teardown_module", "tearDownModule"),
+    ),
+)
+
+
 def _nose_facts(node: object, rootdir: Path) -> Facts:
     """The nose-style setup and teardown methods pytest does not call (its nose support, which
     called ``setup()``/``teardown()``, was removed in pytest 8), around the failing test: its
@@ -623,22 +643,66 @@ def _nose_facts(node: object, rootdir: Path) -> Facts:
             facts["node_is_unittest"] = _is_unittest(cls)
     module = getattr(node, "module", None) if isinstance(node, pytest.Function) else None
     if isinstance(module, ModuleType):
-        found = []
-        for names, modern in _NOSE_MODULE_MODERN:
-            if any(m in vars(module) for m in modern):
-                continue
-            found += [
-                name
-                for name in names
-                if inspect.isfunction(vars(module).get(name))
-                and getattr(vars(module)[name], "__module__", None) == module.__name__
-            ][:1]  # the one nose ran
+        found = _nose_functions(module, _NOSE_MODULE_MODERN)
         if found:
             facts["module_nose"] = found
-            facts["module_nose_globals"] = sorted(
-                {g for name in found for g in _declared_global(vars(module)[name])}
-            )
+            facts["module_nose_globals"] = _globals_of(module, found)
+        packages = _package_nose(node, module, rootdir)
+        if packages:
+            facts["package_nose"] = packages
     return facts
+
+
+def _nose_functions(
+    module: ModuleType, table: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+) -> list[str]:
+    """The module's function of each kind of ``table`` that nose ran (the first of its names
+    the module defines) and pytest does not (none of the kind's pytest names is there)."""
+    found: list[str] = []
+    for names, modern in table:
+        if any(m in vars(module) for m in modern):
+            continue
+        found += [
+            name
+            for name in names
+            if inspect.isfunction(vars(module).get(name))
+            and getattr(vars(module)[name], "__module__", None) == module.__name__
+        ][:1]  # the one nose ran
+    return found
+
+
+def _globals_of(module: ModuleType, functions: list[str]) -> list[str]:
+    return sorted({g for name in functions for g in _declared_global(vars(module)[name])})
+
+
+def _package_nose(node: object, module: ModuleType, rootdir: Path) -> list[NosePackage]:
+    """The nose package-level setups and teardowns of the packages pytest collected the test
+    under (its ``Package`` nodes' ``__init__.py``, found among the test module's parent
+    packages)."""
+    listchain = getattr(node, "listchain", None)
+    if listchain is None:
+        return []
+    inits = {
+        os.path.normcase(os.path.realpath(p.path / "__init__.py"))
+        for p in listchain()
+        if isinstance(p, pytest.Package)
+    }
+    found: list[NosePackage] = []
+    parts = module.__name__.split(".")
+    for i in range(1, len(parts)):
+        package = sys.modules.get(".".join(parts[:i]))
+        file = getattr(package, "__file__", None)
+        if not isinstance(package, ModuleType) or not isinstance(file, str):
+            continue
+        if os.path.normcase(os.path.realpath(file)) not in inits:
+            continue
+        methods = _nose_functions(package, _NOSE_PACKAGE_MODERN)
+        rel = in_project(file, rootdir)
+        if methods and rel is not None:
+            found.append(
+                {"path": rel, "methods": methods, "globals": _globals_of(package, methods)}
+            )
+    return found
 
 
 def _is_unittest(cls: type) -> bool:

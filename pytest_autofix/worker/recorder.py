@@ -102,6 +102,10 @@ class _Recorder:
     @pytest.hookimpl(trylast=True)  # after the other plugins' session teardown
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         global _READY
+        if startup.run_blocked(session.config):
+            # no test ran (worker/startup.py): the modules that collected say so themselves
+            for item in session.items:
+                self.outcomes.setdefault(item.nodeid.split("::", 1)[0], "collected")
         data = {"outcomes": self.outcomes, "failures": self.failures, "exitstatus": int(exitstatus)}
         tmp = self.out.with_suffix(".tmp")
         tmp.write_text(json.dumps(data), encoding="utf-8")

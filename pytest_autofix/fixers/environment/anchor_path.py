@@ -3,13 +3,13 @@ anchored at the ``__file__`` of the module that reads it."""
 
 from __future__ import annotations
 
-import ast
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from pytest_autofix.fixers.toolkit.cst import string_value
 from pytest_autofix.fixers.toolkit.edits import Edits, listing, located
 from pytest_autofix.fixers.toolkit.environment_confidence import GUARDED, UNSURE
 from pytest_autofix.fixers.toolkit.environment_transforms import (
@@ -29,16 +29,6 @@ if TYPE_CHECKING:
 __all__ = ["FileNotFound", "anchor_path"]
 
 
-def _string_value(node: cst.CSTNode) -> str | None:
-    if not isinstance(node, cst.SimpleString):
-        return None
-    try:
-        value = ast.literal_eval(node.value)
-    except (ValueError, SyntaxError):
-        return None
-    return value if isinstance(value, str) else None
-
-
 class _AnchorLiteral(cst.CSTTransformer):
     """Every string literal ``filename`` -> a path anchored at ``__file__``."""
 
@@ -50,7 +40,7 @@ class _AnchorLiteral(cst.CSTTransformer):
     def leave_SimpleString(
         self, original_node: cst.SimpleString, updated_node: cst.SimpleString
     ) -> cst.BaseExpression:
-        if _string_value(original_node) != self.filename:
+        if string_value(original_node) != self.filename:
             return updated_node
         self.count += 1
         return self.anchored.deep_clone()

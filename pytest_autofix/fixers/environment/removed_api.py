@@ -33,6 +33,7 @@ from pytest_autofix.fixers.toolkit.environment_confidence import (
 from pytest_autofix.fixers.toolkit.environment_transforms import (
     Transform,
     Unfixable,
+    gone_module,
     migration_transform,
     module_transform,
 )
@@ -317,11 +318,11 @@ class RemovedApi:
         if issue.code != "environment.removed-api":
             return []
         api = str(issue.details.get("api") or "")
-        migration = self.catalogue.get(api)
+        migration = self._entry(issue, api)
         if migration is None:
             return [Fix(no_migration(api or issue.message, issue.message, project), UNSURE)]
         style = style_of(project)
-        transform = self._transform(migration, style)
+        transform = self._issue_transform(issue, migration, style)
         if transform is None:
             return [Fix(f"needs a person: {describe(migration)}", PERSON)]
         problems = guard_problems(migration)
@@ -351,6 +352,24 @@ class RemovedApi:
         surest = self._as_sure_as(_surest(project, migration, transform, changed))
         fix = _migrated(_as_sure_as_all(surest, joined), edits)
         return [_described(fix, migration, joined, left)]
+
+    def _entry(self, issue: Issue, api: str) -> Migration | None:
+        """The catalogue's entry for ``api``; for a module that is gone with no entry of its
+        own, one made of the entries of the names it held (:meth:`Catalogue.names_of`)."""
+        migration = self.catalogue.get(api)
+        if migration is None and issue.details.get("form") == "module":
+            return self.catalogue.names_of(api)
+        return migration
+
+    def _issue_transform(
+        self, issue: Issue, migration: Migration, style: ImportStyle | None
+    ) -> Transform | None:
+        """:meth:`_transform`; for a module that is gone named by an attribute entry
+        (``pandas.tslib``), an import of it still read afterwards leaves the file to a person."""
+        transform = self._transform(migration, style)
+        if transform is None or issue.details.get("form") != "module":
+            return transform
+        return transform if migration.kind == "module" else gone_module(transform, migration.api)
 
     def _siblings(
         self, migration: Migration, style: ImportStyle | None = None

@@ -23,6 +23,7 @@ __all__ = [
     "is_import_line",
     "is_name",
     "names_read",
+    "string_value",
 ]
 
 N = TypeVar("N", bound=cst.CSTNode)
@@ -71,6 +72,17 @@ def find_all(
     collect = _Collect(types, predicate)
     node.visit(collect)
     return collect.found
+
+
+def string_value(node: cst.CSTNode | None) -> str | None:
+    """The text of a plain string literal (not bytes, not an f-string, not concatenated)."""
+    if not isinstance(node, cst.SimpleString):
+        return None
+    try:
+        value = node.evaluated_value
+    except (ValueError, SyntaxError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 def is_name(node: cst.CSTNode | None, value: str) -> bool:

@@ -46,6 +46,7 @@ __all__ = [
     "Transform",
     "Unfixable",
     "bound_names",
+    "gone_module",
     "import_map",
     "migration_transform",
     "module_transform",
@@ -1047,6 +1048,14 @@ def module_transform(
     if not steps:
         return None
     return _chain([*steps, _remove_imports(migration.api, strict=True)])
+
+
+def gone_module(transform: Transform, module: str) -> Transform:
+    """``transform`` (an entry's for a module that is gone, ``pandas.tslib``), then the imports
+    of ``module`` nothing reads any more dropped; one still read (``from pandas.tslib import
+    iNaT``, a name no entry migrates) makes the file :class:`Unfixable`: the import would
+    still fail."""
+    return _chain([transform, _remove_imports(module, strict=True)])
 
 
 def migration_transform(migration: Migration, style: ImportStyle | None = None) -> Transform | None:

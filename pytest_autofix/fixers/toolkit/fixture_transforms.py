@@ -599,10 +599,28 @@ def narrow_scope(line: str, scope: str) -> Transform:
 # -- removed pytest APIs -----------------------------------------------------------------------
 
 
-def rename_methods(cls: str | None, names: dict[str, str]) -> Transform:
+class _RenameAttributes(cst.CSTTransformer):
+    """Every ``X.old`` (``self.setUp``, ``super().setUp``, ``Base.setUp``) -> ``X.new``."""
+
+    def __init__(self, names: dict[str, str]) -> None:
+        super().__init__()
+        self.names = names
+
+    def leave_Attribute(
+        self, original_node: cst.Attribute, updated_node: cst.Attribute
+    ) -> cst.Attribute:
+        new = self.names.get(updated_node.attr.value)
+        if new is None:
+            return updated_node
+        return updated_node.with_changes(attr=updated_node.attr.with_changes(value=new))
+
+
+def rename_methods(cls: str | None, names: dict[str, str], *, calls: bool = False) -> Transform:
     """Rename the methods of the top-level class ``cls`` (or, with ``cls=None``, top-level
     functions) by ``names``, with the comments attached to each that name it
-    (:func:`~pytest_autofix.fixers.toolkit.nose_transforms.renamed_function`)."""
+    (:func:`~pytest_autofix.fixers.toolkit.nose_transforms.renamed_function`); with
+    ``calls``, every attribute of those names in the class's body too (the caller has checked
+    that each is the method itself: ``super().setUp()``, ``self.setUp()``, ``Base.setUp(self)``)."""
 
     def rename(statements: Sequence[cst.BaseStatement]) -> list[cst.BaseStatement]:
         result: list[cst.BaseStatement] = []
@@ -624,7 +642,10 @@ def rename_methods(cls: str | None, names: dict[str, str]) -> Transform:
             if isinstance(statement, cst.ClassDef) and statement.name.value == cls:
                 if not isinstance(statement.body, cst.IndentedBlock):
                     raise Unfixable(f"class {cls} has a one-line body")
-                block = statement.body.with_changes(body=rename(statement.body.body))
+                block = statement.body
+                if calls:
+                    block = cast(cst.IndentedBlock, block.visit(_RenameAttributes(names)))
+                block = block.with_changes(body=rename(block.body))
                 body[i] = statement.with_changes(body=block)
                 return module.with_changes(body=body)
         raise Unfixable(f"no class {cls}")

@@ -9,11 +9,12 @@ fix that renames the imports renames them too, in the same files.
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Callable
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
+
+from pytest_autofix.fixers.toolkit.cst import string_value
 
 __all__ = ["rename_patch_targets"]
 
@@ -41,17 +42,6 @@ def _target_keyword(func: cst.BaseExpression) -> str | None:
     return None
 
 
-def _value(node: cst.BaseExpression) -> str | None:
-    """The text of a plain string literal (no f-string, no bytes, not concatenated)."""
-    if not isinstance(node, cst.SimpleString) or "f" in node.prefix.lower():
-        return None
-    try:
-        value = ast.literal_eval(node.value)
-    except (ValueError, SyntaxError):
-        return None
-    return value if isinstance(value, str) else None
-
-
 class _RenameTargets(cst.CSTTransformer):
     def __init__(self, old: str, new: str) -> None:
         super().__init__()
@@ -74,7 +64,7 @@ class _RenameTargets(cst.CSTTransformer):
             at = 0
         if first.star:
             return updated_node
-        text = _value(first.value)
+        text = string_value(first.value)
         if text is None or not (text == self.old or text.startswith(self.old + ".")):
             return updated_node
         literal = first.value
