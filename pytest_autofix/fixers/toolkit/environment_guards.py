@@ -103,6 +103,17 @@ _REPORTERS = _LOGGING | {"write", "format", "append"}
 _WRAPPERS = {"round", "float", "str", "repr", "abs"}
 
 
+def _assigned_name(parents: dict[ast.AST, ast.AST], call: ast.AST) -> str | None:
+    """``t0 = time.clock()``: the name the call's value is assigned to, a plain one and the
+    only target; None otherwise."""
+    parent = parents.get(call)
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
+        target = parent.targets[0]
+        if isinstance(target, ast.Name):
+            return target.id
+    return None
+
+
 class _Timer:
     """The uses of a clock function (``time.clock``) in one file, checked to be a timer whose
     durations are only reported: each value is subtracted from another value of the same clock,
@@ -156,13 +167,7 @@ class _Timer:
         return node
 
     def _bound_name(self, call: ast.AST) -> str | None:
-        """``t0 = time.clock()``: the name, a plain one and the only target."""
-        parent = self.parents.get(call)
-        if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
-            target = parent.targets[0]
-            if isinstance(target, ast.Name):
-                return target.id
-        return None
+        return _assigned_name(self.parents, call)
 
     def _is_clock_call(self, node: ast.AST) -> bool:
         return (
@@ -336,12 +341,7 @@ class _ArgSpecUses:
             self._decide(calls, self._reads(scope, name, calls))
 
     def _bound_name(self, call: ast.Call) -> str | None:
-        parent = self.parents.get(call)
-        if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
-            target = parent.targets[0]
-            if isinstance(target, ast.Name):
-                return target.id
-        return None
+        return _assigned_name(self.parents, call)
 
     def _reads(self, scope: ast.AST, name: str, calls: list[ast.Call]) -> list[ast.expr]:
         """Every read of ``name`` in ``scope``; a problem when the name may be read elsewhere
