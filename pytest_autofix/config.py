@@ -171,7 +171,7 @@ def resolve_settings(config: pytest.Config) -> Settings:
             "autofix_max_rounds",
             "autofix_max_rounds",
             int,
-            "takes a whole number of at least 1 (default 3)",
+            "takes a whole number of at least 1 (default 5)",
         )
     )
     rerun_timeout = _number(

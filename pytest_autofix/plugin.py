@@ -68,7 +68,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--autofix-max-rounds",
         default=None,
         metavar="N",
-        help="rounds of fix and rerun, each on what the last one left failing (default 3).",
+        help="rounds of fix and rerun, each on what the last one left failing (default 5).",
     )
     group.addoption(
         "--autofix-rerun-timeout",
@@ -111,7 +111,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("autofix_ignore", "like --autofix-ignore", type="args", default=[])
     parser.addini("autofix_report", "like --autofix-report", default="")
     parser.addini("autofix_patch", "like --autofix-patch", default="")
-    parser.addini("autofix_max_rounds", "like --autofix-max-rounds", default="3")
+    parser.addini("autofix_max_rounds", "like --autofix-max-rounds", default="5")
     parser.addini("autofix_rerun_timeout", "like --autofix-rerun-timeout", default="600")
     parser.addini("autofix_format", "like --autofix-format", default="auto")
     parser.addini(

@@ -140,7 +140,7 @@ MARKER_MODULE = 'open("collected.txt", "w").close()\n\n\ndef test_ok():\n    pas
         pytest.param(
             ["--autofix", "--autofix-max-rounds=0"],
             "",
-            "ERROR: --autofix-max-rounds=0: takes a whole number of at least 1 (default 3)",
+            "ERROR: --autofix-max-rounds=0: takes a whole number of at least 1 (default 5)",
             id="max-rounds-0",
         ),
         pytest.param(

@@ -273,3 +273,53 @@ def test_a_collection_hook_error_no_fixer_knows(pytester: pytest.Pytester) -> No
     assert statuses == {("fixed", ("tests/test_a.py",)), ("unfixable", (".",))}
     assert "collections.abc" in (pytester.path / "tests/test_a.py").read_text()
     assert pytester.runpytest_subprocess().ret == pytest.ExitCode.INTERNAL_ERROR
+
+
+def test_four_layers_behind_one_another_in_one_run(pytester: pytest.Pytester) -> None:
+    """A conftest that does not import hides a module that does not collect, which hides a
+    collection hook that crashes once items exist, which hides the tests' own removed APIs:
+    one round each, all within the default number of rounds."""
+    pytester.makepyprojecttoml(
+        '[tool.pytest.ini_options]\nfilterwarnings = ["error"]\nmarkers = ["slow"]\n'
+    )
+    pytester.makeconftest(
+        """
+        import pytest
+
+
+        @pytest.yield_fixture
+        def res():
+            yield 3
+
+
+        def pytest_collection_modifyitems(session, config, items):
+            for item in items:
+                if item.get_marker("slow"):
+                    item.add_marker(pytest.mark.skip)
+        """
+    )
+    pytester.makepyfile(
+        test_p="""
+        import pytest
+
+
+        def test_raises(res):
+            with pytest.raises(ValueError, message="boom"):
+                raise ValueError("boom")
+
+
+        @pytest.mark.parametrize("n", (i for i in range(2)))
+        def test_gen(n):
+            assert n < 2
+        """
+    )
+    result = pytester.runpytest_subprocess("--autofix", "--autofix-report=r.json")
+    report = json.loads((pytester.path / "r.json").read_text())
+    assert result.ret == 0, result.stdout.str()
+    assert sorted((i["message"], i["status"]) for i in report["issues"]) == [
+        ("get_marker was removed in pytest 4.1: get_closest_marker", "fixed"),
+        ("parametrize over a non-Collection iterable is deprecated (pytest 9)", "fixed"),
+        ("pytest.raises(message=...) was removed in pytest 5.0", "fixed"),
+        ("pytest.yield_fixture is deprecated", "fixed"),
+    ]
+    assert result.outlines[-1] == "after autofix: 3 passed (verified by rerun)"
