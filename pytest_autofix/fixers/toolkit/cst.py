@@ -9,19 +9,21 @@ included. The other helpers spell out the few statement shapes the fixers test.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, overload
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 __all__ = [
+    "DroppingLines",
     "OwnBodyTransformer",
     "OwnBodyVisitor",
     "find_all",
     "is_docstring",
     "is_import_line",
     "is_name",
+    "keep_spacing",
     "names_read",
     "string_value",
 ]
@@ -217,3 +219,59 @@ class OwnBodyTransformer(cst.CSTTransformer):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         return False
+
+
+# -- statements removed, the lines above them kept -------------------------------------------
+
+
+def _leading_lines(statement: cst.BaseStatement) -> Sequence[cst.EmptyLine]:
+    if isinstance(statement, cst.SimpleStatementLine | cst.BaseCompoundStatement):
+        return statement.leading_lines
+    return ()
+
+
+def keep_spacing(
+    original: Sequence[cst.BaseStatement],
+    updated: Sequence[cst.BaseStatement],
+    removed: Sequence[cst.CSTNode],
+) -> list[cst.BaseStatement]:
+    """``updated`` (``original`` without the ``removed`` statements, the others in order) with
+    the lines above each removed statement handed to the next one: its comments always, its
+    blank lines when the next one has none of its own (``from __future__ import x``, a blank
+    line, the removed import: the blank line stays)."""
+    out: list[cst.BaseStatement] = []
+    pending: list[cst.EmptyLine] = []
+    rest = iter(updated)
+    for statement in original:
+        if any(statement is r for r in removed):
+            pending.extend(_leading_lines(statement))
+            continue
+        kept = next(rest)
+        if pending:
+            own = list(_leading_lines(kept))
+            blank = any(line.comment is None for line in own)
+            lines = [line for line in pending if line.comment is not None or not blank]
+            kept = kept.with_changes(leading_lines=[*lines, *own])
+            pending = []
+        out.append(kept)
+    return out
+
+
+class DroppingLines(cst.CSTTransformer):
+    """A transformer that removes whole statements (appending each to ``removed`` as it returns
+    ``RemoveFromParent``): the lines above each go to the next statement (:func:`keep_spacing`),
+    in every block and in the module."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.removed: list[cst.SimpleStatementLine] = []
+
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        body = keep_spacing(original_node.body, updated_node.body, self.removed)
+        return updated_node.with_changes(body=body)
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        body = keep_spacing(original_node.body, updated_node.body, self.removed)
+        return updated_node.with_changes(body=body)

@@ -29,7 +29,7 @@ from libcst.metadata import (
 )
 
 from pytest_autofix.catalogue import Migration, Pattern
-from pytest_autofix.fixers.toolkit.cst import is_docstring, is_import_line, names_read
+from pytest_autofix.fixers.toolkit.cst import is_docstring, is_import_line, keep_spacing, names_read
 from pytest_autofix.fixers.toolkit.environment_guards import checked
 from pytest_autofix.fixers.toolkit.import_style import ImportStyle
 from pytest_autofix.fixers.toolkit.import_transforms import (
@@ -40,7 +40,6 @@ from pytest_autofix.fixers.toolkit.import_transforms import (
     rename_module,
     rename_name,
 )
-from pytest_autofix.fixers.toolkit.nose_transforms import keep_spacing
 
 __all__ = [
     "Transform",

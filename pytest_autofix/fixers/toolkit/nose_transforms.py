@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
-from pytest_autofix.fixers.toolkit.cst import find_all, is_docstring, names_read
+from pytest_autofix.fixers.toolkit.cst import DroppingLines, find_all, is_docstring, names_read
 from pytest_autofix.fixers.toolkit.import_style import ImportStyle
 from pytest_autofix.fixers.toolkit.import_transforms import Transform, Unfixable, add_import
 
@@ -29,7 +29,6 @@ __all__ = [
     "ASSERTIONS",
     "NOSE_MODULES",
     "breaks_lines",
-    "keep_spacing",
     "migrate_nose",
     "nose_names",
     "renamed_function",
@@ -934,57 +933,16 @@ def _string(node: cst.BaseExpression) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _leading_lines(statement: cst.BaseStatement) -> Sequence[cst.EmptyLine]:
-    if isinstance(statement, cst.SimpleStatementLine | cst.BaseCompoundStatement):
-        return statement.leading_lines
-    return ()
-
-
-def keep_spacing(
-    original: Sequence[cst.BaseStatement],
-    updated: Sequence[cst.BaseStatement],
-    removed: Sequence[cst.CSTNode],
-) -> list[cst.BaseStatement]:
-    """``updated`` (``original`` without the ``removed`` statements, the others in order) with
-    the lines above each removed statement handed to the next one: its comments always, its
-    blank lines when the next one has none of its own (``from __future__ import x``, a blank
-    line, the removed import: the blank line stays)."""
-    out: list[cst.BaseStatement] = []
-    pending: list[cst.EmptyLine] = []
-    rest = iter(updated)
-    for statement in original:
-        if any(statement is r for r in removed):
-            pending.extend(_leading_lines(statement))
-            continue
-        kept = next(rest)
-        if pending:
-            own = list(_leading_lines(kept))
-            blank = any(line.comment is None for line in own)
-            lines = [line for line in pending if line.comment is not None or not blank]
-            kept = kept.with_changes(leading_lines=[*lines, *own])
-            pending = []
-        out.append(kept)
-    return out
-
-
-class _DropNoseImports(cst.CSTTransformer):
+class _DropNoseImports(DroppingLines):
     def __init__(self, strip: bool) -> None:
         super().__init__()
         self.strip = strip  # no import takes their place
-        self.removed: list[cst.SimpleStatementLine] = []
-
-    def leave_IndentedBlock(
-        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
-    ) -> cst.IndentedBlock:
-        body = keep_spacing(original_node.body, updated_node.body, self.removed)
-        return updated_node.with_changes(body=body)
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         """The lines above a removed import go to the next statement; the module's first
         statements removed (and nothing added in their place), the blank lines that
         separated them from the next one go with them."""
-        body = keep_spacing(original_node.body, updated_node.body, self.removed)
-        updated_node = updated_node.with_changes(body=body)
+        updated_node = super().leave_Module(original_node, updated_node)
         if not self.strip or not original_node.body or not updated_node.body:
             return updated_node
         if not any(original_node.body[0] is r for r in self.removed):

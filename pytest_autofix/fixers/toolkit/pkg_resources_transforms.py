@@ -23,11 +23,11 @@ from collections.abc import Sequence
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
-from pytest_autofix.fixers.toolkit.cst import is_name, names_read
+from pytest_autofix.fixers.toolkit.cst import DroppingLines, is_name, names_read
 from pytest_autofix.fixers.toolkit.environment_transforms import bound_names, import_map
 from pytest_autofix.fixers.toolkit.import_style import ImportStyle
 from pytest_autofix.fixers.toolkit.import_transforms import Transform, Unfixable, add_import
-from pytest_autofix.fixers.toolkit.nose_transforms import breaks_lines, keep_spacing
+from pytest_autofix.fixers.toolkit.nose_transforms import breaks_lines
 
 __all__ = ["Environment", "Use", "migrate_pkg_resources"]
 
@@ -897,22 +897,8 @@ def _is_pkg_resources(statement: cst.CSTNode) -> bool:
     return False
 
 
-class _DropImports(cst.CSTTransformer):
+class _DropImports(DroppingLines):
     """The pkg_resources imports removed; the lines above each go to the next statement."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.removed: list[cst.SimpleStatementLine] = []
-
-    def leave_IndentedBlock(
-        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
-    ) -> cst.IndentedBlock:
-        body = keep_spacing(original_node.body, updated_node.body, self.removed)
-        return updated_node.with_changes(body=body)
-
-    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        body = keep_spacing(original_node.body, updated_node.body, self.removed)
-        return updated_node.with_changes(body=body)
 
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
