@@ -173,20 +173,15 @@ def names_read(node: cst.CSTNode) -> set[str]:
     return reader.names
 
 
-class OwnBodyVisitor(cst.CSTVisitor):
-    """Visits the first function it meets and its own body only: the functions, lambdas and
-    classes nested in it are theirs (visit a ``FunctionDef`` with it)."""
+class _OwnBody:
+    """What :class:`OwnBodyVisitor` and :class:`OwnBodyTransformer` share: enter the first
+    function met, no function, lambda or class nested in it."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.depth = 0
+    depth = 0
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         self.depth += 1
         return self.depth == 1
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self.depth -= 1
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
         return False
@@ -195,25 +190,19 @@ class OwnBodyVisitor(cst.CSTVisitor):
         return False
 
 
-class OwnBodyTransformer(cst.CSTTransformer):
+class OwnBodyVisitor(_OwnBody, cst.CSTVisitor):
+    """Visits the first function it meets and its own body only: the functions, lambdas and
+    classes nested in it are theirs (visit a ``FunctionDef`` with it)."""
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.depth -= 1
+
+
+class OwnBodyTransformer(_OwnBody, cst.CSTTransformer):
     """:class:`OwnBodyVisitor` as a transformer: rewrites one function's own body only."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.depth = 0
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        self.depth += 1
-        return self.depth == 1
 
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
     ) -> cst.FunctionDef:
         self.depth -= 1
         return updated_node
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
