@@ -23,6 +23,7 @@ __all__ = [
     "is_import_line",
     "is_name",
     "names_read",
+    "renamed_prefix",
     "string_value",
 ]
 
@@ -83,6 +84,21 @@ def string_value(node: cst.CSTNode | None) -> str | None:
     except (ValueError, SyntaxError):
         return None
     return value if isinstance(value, str) else None
+
+
+def renamed_prefix(node: cst.CSTNode | None, old: str, new: str) -> cst.SimpleString | None:
+    """The plain string literal ``node`` naming the dotted name ``old`` or something under it
+    (``"old.x"``) rewritten to name ``new`` instead (``"new.x"``), its prefix and quotes kept;
+    None for anything else, and for a literal with a backslash escape or a bytes prefix."""
+    if not isinstance(node, cst.SimpleString):
+        return None
+    quote = node.quote
+    body = node.value[len(node.prefix) + len(quote) : -len(quote)]
+    if "\\" in body or "b" in node.prefix.lower():
+        return None
+    if body != old and not body.startswith(old + "."):
+        return None
+    return node.with_changes(value=f"{node.prefix}{quote}{new}{body[len(old) :]}{quote}")
 
 
 def is_name(node: cst.CSTNode | None, value: str) -> bool:
