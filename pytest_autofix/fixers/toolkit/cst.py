@@ -25,6 +25,7 @@ __all__ = [
     "is_name",
     "keep_spacing",
     "names_read",
+    "renamed_prefix",
     "string_value",
 ]
 
@@ -85,6 +86,21 @@ def string_value(node: cst.CSTNode | None) -> str | None:
     except (ValueError, SyntaxError):
         return None
     return value if isinstance(value, str) else None
+
+
+def renamed_prefix(node: cst.CSTNode | None, old: str, new: str) -> cst.SimpleString | None:
+    """The plain string literal ``node`` naming the dotted name ``old`` or something under it
+    (``"old.x"``) rewritten to name ``new`` instead (``"new.x"``), its prefix and quotes kept;
+    None for anything else, and for a literal with a backslash escape or a bytes prefix."""
+    if not isinstance(node, cst.SimpleString):
+        return None
+    quote = node.quote
+    body = node.value[len(node.prefix) + len(quote) : -len(quote)]
+    if "\\" in body or "b" in node.prefix.lower():
+        return None
+    if body != old and not body.startswith(old + "."):
+        return None
+    return node.with_changes(value=f"{node.prefix}{quote}{new}{body[len(old) :]}{quote}")
 
 
 def is_name(node: cst.CSTNode | None, value: str) -> bool:
@@ -175,20 +191,15 @@ def names_read(node: cst.CSTNode) -> set[str]:
     return reader.names
 
 
-class OwnBodyVisitor(cst.CSTVisitor):
-    """Visits the first function it meets and its own body only: the functions, lambdas and
-    classes nested in it are theirs (visit a ``FunctionDef`` with it)."""
+class _OwnBody:
+    """What :class:`OwnBodyVisitor` and :class:`OwnBodyTransformer` share: enter the first
+    function met, no function, lambda or class nested in it."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.depth = 0
+    depth = 0
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         self.depth += 1
         return self.depth == 1
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self.depth -= 1
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
         return False
@@ -197,28 +208,22 @@ class OwnBodyVisitor(cst.CSTVisitor):
         return False
 
 
-class OwnBodyTransformer(cst.CSTTransformer):
+class OwnBodyVisitor(_OwnBody, cst.CSTVisitor):
+    """Visits the first function it meets and its own body only: the functions, lambdas and
+    classes nested in it are theirs (visit a ``FunctionDef`` with it)."""
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.depth -= 1
+
+
+class OwnBodyTransformer(_OwnBody, cst.CSTTransformer):
     """:class:`OwnBodyVisitor` as a transformer: rewrites one function's own body only."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.depth = 0
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        self.depth += 1
-        return self.depth == 1
 
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
     ) -> cst.FunctionDef:
         self.depth -= 1
         return updated_node
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
 
 
 # -- statements removed, the lines above them kept -------------------------------------------

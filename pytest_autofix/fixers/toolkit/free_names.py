@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import symtable
 from typing import TYPE_CHECKING, cast
 
@@ -24,7 +25,7 @@ from pytest_autofix.fixers.toolkit.import_transforms import Transform, Unfixable
 from pytest_autofix.fixers.toolkit.scan import dotted, top_level_bindings
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Mapping
 
 __all__ = ["reads_global", "unalias_read_name", "unbound_global"]
 
@@ -35,16 +36,21 @@ _MODULE_NAMES = frozenset(
 )
 
 
-def _tables(source: bytes) -> Iterator[symtable.SymbolTable]:
+@functools.lru_cache(maxsize=4)
+def _tables(source: bytes) -> tuple[symtable.SymbolTable, ...]:
+    """Every scope of the module, analysed once per source: a fixer asks several questions of
+    the same file in a row (does it read ``old``, read ``name``, bind ``name``)."""
     try:
         top = symtable.symtable(source.decode("utf-8"), "<module>", "exec")
     except (SyntaxError, ValueError, UnicodeDecodeError):
-        return
+        return ()
+    found: list[symtable.SymbolTable] = []
     stack = [top]
     while stack:
         table = stack.pop()
-        yield table
+        found.append(table)
         stack.extend(table.get_children())
+    return tuple(found)
 
 
 def reads_global(source: bytes, name: str) -> bool:

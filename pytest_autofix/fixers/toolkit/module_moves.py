@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
+from pytest_autofix.fixers.toolkit.cst import renamed_prefix
 from pytest_autofix.fixers.toolkit.edits import listing, names
 from pytest_autofix.fixers.toolkit.scan import (
     is_type_checking,
@@ -108,15 +109,10 @@ class _RenameLoaded(cst.CSTTransformer):
         if callee not in _LOADERS or not updated_node.args:
             return updated_node
         first = updated_node.args[0]
-        string = first.value
-        if first.keyword is not None or first.star or not isinstance(string, cst.SimpleString):
+        renamed = renamed_prefix(first.value, self.old, self.new)
+        if first.keyword is not None or first.star or renamed is None:
             return updated_node
-        quote = string.quote
-        body = string.value[len(string.prefix) + len(quote) : -len(quote)]
-        if "\\" in body or "b" in string.prefix.lower() or not _under(body, self.old):
-            return updated_node
-        value = f"{string.prefix}{quote}{self.new}{body[len(self.old) :]}{quote}"
-        arg = first.with_changes(value=string.with_changes(value=value))
+        arg = first.with_changes(value=renamed)
         return updated_node.with_changes(args=[arg, *updated_node.args[1:]])
 
 

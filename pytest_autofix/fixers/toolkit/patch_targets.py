@@ -14,7 +14,7 @@ from collections.abc import Callable
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
-from pytest_autofix.fixers.toolkit.cst import string_value
+from pytest_autofix.fixers.toolkit.cst import renamed_prefix
 
 __all__ = ["rename_patch_targets"]
 
@@ -64,19 +64,10 @@ class _RenameTargets(cst.CSTTransformer):
             at = 0
         if first.star:
             return updated_node
-        text = string_value(first.value)
-        if text is None or not (text == self.old or text.startswith(self.old + ".")):
+        renamed = renamed_prefix(first.value, self.old, self.new)
+        if renamed is None:
             return updated_node
-        literal = first.value
-        assert isinstance(literal, cst.SimpleString)
-        quote = literal.value[len(literal.prefix) :][:3]
-        quote = quote if quote in ('"""', "'''") else quote[0]
-        renamed = self.new + text[len(self.old) :]
-        if quote in renamed or "\\" in renamed:
-            return updated_node
-        args[at] = first.with_changes(
-            value=literal.with_changes(value=f"{literal.prefix}{quote}{renamed}{quote}")
-        )
+        args[at] = first.with_changes(value=renamed)
         return updated_node.with_changes(args=args)
 
 
