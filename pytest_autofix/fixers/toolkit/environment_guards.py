@@ -85,6 +85,11 @@ def _imports(tree: ast.Module) -> dict[str, str]:
     return found
 
 
+def _parents(tree: ast.AST) -> dict[ast.AST, ast.AST]:
+    """Each node of ``tree`` -> the node it is a child of."""
+    return {c: n for n in ast.walk(tree) for c in ast.iter_child_nodes(n)}
+
+
 def _qualified(node: ast.AST, imports: dict[str, str]) -> str | None:
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
@@ -125,7 +130,7 @@ class _Timer:
     def __init__(self, api: str, tree: ast.Module) -> None:
         self.api = api
         self.imports = _imports(tree)
-        self.parents = {c: n for n in ast.walk(tree) for c in ast.iter_child_nodes(n)}
+        self.parents = _parents(tree)
         self.tree = tree
         self.names: set[tuple[ast.AST, str]] = set()  # (scope, name) bound to a clock value
 
@@ -296,7 +301,7 @@ class _ArgSpecUses:
     def __init__(self, api: str, tree: ast.Module) -> None:
         self.api = api
         self.imports = _imports(tree)
-        self.parents = {c: n for n in ast.walk(tree) for c in ast.iter_child_nodes(n)}
+        self.parents = _parents(tree)
         self.tree = tree
         self.problems: list[str] = []
         self.wrap: list[ast.Call] = []  # calls that become getfullargspec(f)[:4]
@@ -496,7 +501,7 @@ def _fallbacks(api: str, replacement: str, tree: ast.Module) -> Iterator[str]:
     its behaviour only when the handler does what the migrated body does (the code's own
     fallback to getfullargspec)."""
     imports = _imports(tree)
-    parents = {c: n for n in ast.walk(tree) for c in ast.iter_child_nodes(n)}
+    parents = _parents(tree)
     for node in [n for n in ast.walk(tree) if isinstance(n, ast.Try | ast.TryStar)]:
         called = any(
             isinstance(n, ast.Call) and _qualified(n.func, imports) == api
@@ -587,8 +592,10 @@ def argspec_fields(api: str, tree: cst.Module) -> cst.Module:
         tree = MetadataWrapper(tree).visit(reshape)
         if reshape.done != len(wrap) + len(rename):
             problems = ["a use could not be rewritten in place"]
+        else:
+            parsed = ast.parse(tree.code)  # the try bodies as reshaped
     if not problems:
-        problems = list(_fallbacks(api, _FULL, ast.parse(tree.code)))
+        problems = list(_fallbacks(api, _FULL, parsed))
     problems = list(dict.fromkeys(problems))[:3]
     if problems:
         raise Unfixable(
@@ -753,7 +760,7 @@ class _Instances:
         self.tree, self.owner, self.method = tree, owner, method
         self.imports = _imports(tree)
         self.bindings = _bindings(tree)
-        self.parents = {c: n for n in ast.walk(tree) for c in ast.iter_child_nodes(n)}
+        self.parents = _parents(tree)
 
     def names(self) -> list[str]:
         return sorted(
