@@ -34,7 +34,15 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from pytest_autofix.catalogue import Migration, Pattern
 from pytest_autofix.fixers.toolkit.import_transforms import Transform, Unfixable
 
-__all__ = ["argspec_fields", "checked", "instances", "rebased", "timer_only"]
+__all__ = [
+    "argspec_fields",
+    "checked",
+    "imported",
+    "instances",
+    "qualified_name",
+    "rebased",
+    "timer_only",
+]
 
 
 def checked(
@@ -67,7 +75,7 @@ def checked(
 # -- the file's imports, read with ast ---------------------------------------------------------
 
 
-def _imports(tree: ast.Module) -> dict[str, str]:
+def imported(tree: ast.Module) -> dict[str, str]:
     """Local name -> the qualified name an import statement binds it to (the last one wins)."""
     found: dict[str, str] = {}
     for node in ast.walk(tree):
@@ -90,7 +98,7 @@ def _parents(tree: ast.AST) -> dict[ast.AST, ast.AST]:
     return {c: n for n in ast.walk(tree) for c in ast.iter_child_nodes(n)}
 
 
-def _qualified(node: ast.AST, imports: dict[str, str]) -> str | None:
+def qualified_name(node: ast.AST, imports: dict[str, str]) -> str | None:
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
@@ -129,7 +137,7 @@ class _Timer:
 
     def __init__(self, api: str, tree: ast.Module) -> None:
         self.api = api
-        self.imports = _imports(tree)
+        self.imports = imported(tree)
         self.parents = _parents(tree)
         self.tree = tree
         self.names: set[tuple[ast.AST, str]] = set()  # (scope, name) bound to a clock value
@@ -159,7 +167,7 @@ class _Timer:
             for n in ast.walk(self.tree)
             if isinstance(n, ast.Name | ast.Attribute)
             and isinstance(n.ctx, ast.Load)
-            and _qualified(n, self.imports) == self.api
+            and qualified_name(n, self.imports) == self.api
             and not isinstance(self.parents.get(n), ast.Attribute)
         ]
 
@@ -178,7 +186,7 @@ class _Timer:
         return (
             isinstance(node, ast.Call)
             and self._plain_call(node)
-            and _qualified(node.func, self.imports) == self.api
+            and qualified_name(node.func, self.imports) == self.api
         )
 
     def _is_clock_value(self, node: ast.AST) -> bool:
@@ -300,7 +308,7 @@ class _ArgSpecUses:
 
     def __init__(self, api: str, tree: ast.Module) -> None:
         self.api = api
-        self.imports = _imports(tree)
+        self.imports = imported(tree)
         self.parents = _parents(tree)
         self.tree = tree
         self.problems: list[str] = []
@@ -312,7 +320,7 @@ class _ArgSpecUses:
         for node in ast.walk(self.tree):
             if not (isinstance(node, ast.Name | ast.Attribute) and isinstance(node.ctx, ast.Load)):
                 continue
-            if _qualified(node, self.imports) != self.api:
+            if qualified_name(node, self.imports) != self.api:
                 continue
             call = self.parents.get(node)
             if not (
@@ -451,7 +459,7 @@ class _Canonical(ast.NodeTransformer):
         self.imports, self.api, self.replacement = imports, api, replacement
 
     def _name(self, node: ast.Name | ast.Attribute) -> ast.AST:
-        qualified = _qualified(node, self.imports)
+        qualified = qualified_name(node, self.imports)
         if qualified is None:
             return self.generic_visit(node)
         return ast.Name(id=self.replacement if qualified == self.api else qualified)
@@ -500,11 +508,11 @@ def _fallbacks(api: str, replacement: str, tree: ast.Module) -> Iterator[str]:
     getfullargspec does not: a ``try`` around the call whose handler may catch ValueError keeps
     its behaviour only when the handler does what the migrated body does (the code's own
     fallback to getfullargspec)."""
-    imports = _imports(tree)
+    imports = imported(tree)
     parents = _parents(tree)
     for node in [n for n in ast.walk(tree) if isinstance(n, ast.Try | ast.TryStar)]:
         called = any(
-            isinstance(n, ast.Call) and _qualified(n.func, imports) == api
+            isinstance(n, ast.Call) and qualified_name(n.func, imports) == api
             for s in node.body
             for n in ast.walk(s)
         )
@@ -669,7 +677,7 @@ def _reexporters(tree: cst.Module, module: str, migration: Migration) -> list[st
     the very same object. (A submodule, ``from pkg import compat``, is not followed: the
     replacement's other names could not be written in the file's spelling.)"""
     try:
-        imports = _imports(ast.parse(tree.code))
+        imports = imported(ast.parse(tree.code))
     except SyntaxError:
         return []
     names = _names(migration, module)
@@ -758,7 +766,7 @@ class _Instances:
 
     def __init__(self, tree: ast.Module, owner: type, method: str) -> None:
         self.tree, self.owner, self.method = tree, owner, method
-        self.imports = _imports(tree)
+        self.imports = imported(tree)
         self.bindings = _bindings(tree)
         self.parents = _parents(tree)
 
@@ -789,7 +797,7 @@ class _Instances:
     def _resolve(self, node: ast.AST) -> object:
         """The object a dotted name of the file is, through its imports or a module-level
         ``Name = dotted.name`` (its only binding); None when unknown."""
-        qualified = _qualified(node, self.imports)
+        qualified = qualified_name(node, self.imports)
         if qualified is not None:
             return _lookup(qualified)
         if not isinstance(node, ast.Name):
@@ -801,7 +809,7 @@ class _Instances:
             and parent.targets == nodes
             and self.parents.get(parent) is self.tree
         ):
-            value = _qualified(parent.value, self.imports)
+            value = qualified_name(parent.value, self.imports)
             return _lookup(value) if value is not None else None
         return None
 
