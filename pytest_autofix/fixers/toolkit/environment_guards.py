@@ -127,6 +127,13 @@ def _assigned_name(parents: dict[ast.AST, ast.AST], call: ast.AST) -> str | None
     return None
 
 
+def _scope(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> ast.AST:
+    """The function, lambda or module ``node`` is in (``node`` itself when it is one)."""
+    while not isinstance(node, _SCOPES):
+        node = parents[node]
+    return node
+
+
 class _Timer:
     """The uses of a clock function (``time.clock``) in one file, checked to be a timer whose
     durations are only reported: each value is subtracted from another value of the same clock,
@@ -175,9 +182,7 @@ class _Timer:
         return not node.args and not node.keywords
 
     def _scope(self, node: ast.AST) -> ast.AST:
-        while not isinstance(node, _SCOPES):
-            node = self.parents[node]
-        return node
+        return _scope(node, self.parents)
 
     def _bound_name(self, call: ast.AST) -> str | None:
         return _assigned_name(self.parents, call)
@@ -339,7 +344,7 @@ class _ArgSpecUses:
         """Each call's way of being read (bound names grouped), into ``wrap`` and ``rename``."""
         groups: dict[tuple[ast.AST, str], list[ast.Call]] = {}
         for call in self.calls():
-            name = self._bound_name(call)
+            name = _assigned_name(self.parents, call)
             if name is None:
                 self._decide([call], [call])
                 continue
@@ -352,9 +357,6 @@ class _ArgSpecUses:
             groups.setdefault((scope, name), []).append(call)
         for (scope, name), calls in groups.items():
             self._decide(calls, self._reads(scope, name, calls))
-
-    def _bound_name(self, call: ast.Call) -> str | None:
-        return _assigned_name(self.parents, call)
 
     def _reads(self, scope: ast.AST, name: str, calls: list[ast.Call]) -> list[ast.expr]:
         """Every read of ``name`` in ``scope``; a problem when the name may be read elsewhere
@@ -518,9 +520,7 @@ def _fallbacks(api: str, replacement: str, tree: ast.Module) -> Iterator[str]:
         )
         if not called:
             continue
-        scope: ast.AST = node
-        while not isinstance(scope, _SCOPES):
-            scope = parents[scope]
+        scope = _scope(node, parents)
         same = _Canonical(imports, api, replacement)
         migrated = ast.dump(ast.Module([same.visit(copy.deepcopy(s)) for s in node.body], []))
         for handler in node.handlers:
