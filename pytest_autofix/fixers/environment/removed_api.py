@@ -30,6 +30,7 @@ from pytest_autofix.fixers.toolkit.environment_confidence import (
     UNSAFE,
     UNSURE,
 )
+from pytest_autofix.fixers.toolkit.environment_guards import imported, qualified_name
 from pytest_autofix.fixers.toolkit.environment_transforms import (
     Transform,
     Unfixable,
@@ -633,34 +634,14 @@ def _reads(project: Project, info: ModuleInfo, migration: Migration) -> bool:
 
 def _names_read_of(tree: ast.Module, module: str) -> set[str]:
     """The attributes of ``module`` the file reads or imports by name."""
-    local: dict[str, str] = {}  # a name an import binds -> the module or name it is
+    imports = imported(tree)
     found: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                top = alias.name.partition(".")[0]
-                local[alias.asname or top] = alias.name if alias.asname else top
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            for alias in node.names:
-                local[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-                if node.module == module:
-                    found.add(alias.name)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute):
-            root, _, rest = _dotted(node.value).partition(".")
-            if root in local and ".".join(filter(None, (local[root], rest))) == module:
-                found.add(node.attr)
+        if isinstance(node, ast.ImportFrom) and node.module == module and not node.level:
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.Attribute) and qualified_name(node.value, imports) == module:
+            found.add(node.attr)
     return found
-
-
-def _dotted(node: ast.expr) -> str:
-    """``a.b.c`` of a chain of names, else ""."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        value = _dotted(node.value)
-        return f"{value}.{node.attr}" if value else ""
-    return ""
 
 
 def _with_siblings(main: Transform, siblings: list[Transform]) -> Transform:

@@ -46,11 +46,15 @@ _DECORATOR = "asyncio.coroutine"
 _PRIMARY = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Await)
 
 
+def _resolved(expr: cst.CSTNode, imports: dict[str, str]) -> str:
+    """The dotted name ``expr`` spells (or ""), its first part as the file's imports bind it."""
+    root, dot, rest = (get_full_name_for_node(expr) or "").partition(".")
+    return imports.get(root, root) + dot + rest
+
+
 def _is_coroutine_decorator(decorator: cst.Decorator, imports: dict[str, str]) -> bool:
     expr = decorator.decorator
-    dotted = get_full_name_for_node(expr) or ""
-    root, dot, rest = dotted.partition(".")
-    return imports.get(root, root) + dot + rest == _DECORATOR and not isinstance(expr, cst.Call)
+    return _resolved(expr, imports) == _DECORATOR and not isinstance(expr, cst.Call)
 
 
 def _is_coroutine_call(expr: cst.BaseExpression, imports: dict[str, str]) -> str | None:
@@ -58,9 +62,7 @@ def _is_coroutine_call(expr: cst.BaseExpression, imports: dict[str, str]) -> str
     if not isinstance(expr, cst.Call) or len(expr.args) != 1:
         return None
     (arg,) = expr.args
-    dotted = get_full_name_for_node(expr.func) or ""
-    root, dot, rest = dotted.partition(".")
-    if imports.get(root, root) + dot + rest != _DECORATOR or arg.keyword or arg.star:
+    if _resolved(expr.func, imports) != _DECORATOR or arg.keyword or arg.star:
         return None
     return arg.value.value if isinstance(arg.value, cst.Name) else None
 
@@ -281,10 +283,8 @@ def _returned_futures(node: cst.FunctionDef, imports: dict[str, str]) -> frozens
             target = assign.targets[0].target
             value = assign.value
             if len(assign.targets) == 1 and isinstance(target, cst.Name):
-                func = value.func if isinstance(value, cst.Call) else None
-                dotted = (get_full_name_for_node(func) or "") if func is not None else ""
-                root, dot, rest = dotted.partition(".")
-                if imports.get(root, root) + dot + rest in _FUTURES:
+                called = _resolved(value.func, imports) if isinstance(value, cst.Call) else ""
+                if called in _FUTURES:
                     futures.append(target.value)
 
     node.visit(Assigned())

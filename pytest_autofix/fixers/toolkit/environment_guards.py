@@ -34,7 +34,15 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from pytest_autofix.catalogue import Migration, Pattern
 from pytest_autofix.fixers.toolkit.import_transforms import Transform, Unfixable
 
-__all__ = ["argspec_fields", "checked", "instances", "rebased", "timer_only"]
+__all__ = [
+    "argspec_fields",
+    "checked",
+    "imported",
+    "instances",
+    "qualified_name",
+    "rebased",
+    "timer_only",
+]
 
 
 def checked(
@@ -67,7 +75,7 @@ def checked(
 # -- the file's imports, read with ast ---------------------------------------------------------
 
 
-def _imports(tree: ast.Module) -> dict[str, str]:
+def imported(tree: ast.Module) -> dict[str, str]:
     """Local name -> the qualified name an import statement binds it to (the last one wins)."""
     found: dict[str, str] = {}
     for node in ast.walk(tree):
@@ -85,7 +93,12 @@ def _imports(tree: ast.Module) -> dict[str, str]:
     return found
 
 
-def _qualified(node: ast.AST, imports: dict[str, str]) -> str | None:
+def _parents(tree: ast.AST) -> dict[ast.AST, ast.AST]:
+    """Each node of ``tree`` -> the node it is a child of."""
+    return {c: n for n in ast.walk(tree) for c in ast.iter_child_nodes(n)}
+
+
+def qualified_name(node: ast.AST, imports: dict[str, str]) -> str | None:
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
@@ -114,6 +127,13 @@ def _assigned_name(parents: dict[ast.AST, ast.AST], call: ast.AST) -> str | None
     return None
 
 
+def _scope(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> ast.AST:
+    """The function, lambda or module ``node`` is in (``node`` itself when it is one)."""
+    while not isinstance(node, _SCOPES):
+        node = parents[node]
+    return node
+
+
 class _Timer:
     """The uses of a clock function (``time.clock``) in one file, checked to be a timer whose
     durations are only reported: each value is subtracted from another value of the same clock,
@@ -124,8 +144,8 @@ class _Timer:
 
     def __init__(self, api: str, tree: ast.Module) -> None:
         self.api = api
-        self.imports = _imports(tree)
-        self.parents = {c: n for n in ast.walk(tree) for c in ast.iter_child_nodes(n)}
+        self.imports = imported(tree)
+        self.parents = _parents(tree)
         self.tree = tree
         self.names: set[tuple[ast.AST, str]] = set()  # (scope, name) bound to a clock value
 
@@ -154,7 +174,7 @@ class _Timer:
             for n in ast.walk(self.tree)
             if isinstance(n, ast.Name | ast.Attribute)
             and isinstance(n.ctx, ast.Load)
-            and _qualified(n, self.imports) == self.api
+            and qualified_name(n, self.imports) == self.api
             and not isinstance(self.parents.get(n), ast.Attribute)
         ]
 
@@ -162,9 +182,7 @@ class _Timer:
         return not node.args and not node.keywords
 
     def _scope(self, node: ast.AST) -> ast.AST:
-        while not isinstance(node, _SCOPES):
-            node = self.parents[node]
-        return node
+        return _scope(node, self.parents)
 
     def _bound_name(self, call: ast.AST) -> str | None:
         return _assigned_name(self.parents, call)
@@ -173,7 +191,7 @@ class _Timer:
         return (
             isinstance(node, ast.Call)
             and self._plain_call(node)
-            and _qualified(node.func, self.imports) == self.api
+            and qualified_name(node.func, self.imports) == self.api
         )
 
     def _is_clock_value(self, node: ast.AST) -> bool:
@@ -295,8 +313,8 @@ class _ArgSpecUses:
 
     def __init__(self, api: str, tree: ast.Module) -> None:
         self.api = api
-        self.imports = _imports(tree)
-        self.parents = {c: n for n in ast.walk(tree) for c in ast.iter_child_nodes(n)}
+        self.imports = imported(tree)
+        self.parents = _parents(tree)
         self.tree = tree
         self.problems: list[str] = []
         self.wrap: list[ast.Call] = []  # calls that become getfullargspec(f)[:4]
@@ -307,7 +325,7 @@ class _ArgSpecUses:
         for node in ast.walk(self.tree):
             if not (isinstance(node, ast.Name | ast.Attribute) and isinstance(node.ctx, ast.Load)):
                 continue
-            if _qualified(node, self.imports) != self.api:
+            if qualified_name(node, self.imports) != self.api:
                 continue
             call = self.parents.get(node)
             if not (
@@ -326,7 +344,7 @@ class _ArgSpecUses:
         """Each call's way of being read (bound names grouped), into ``wrap`` and ``rename``."""
         groups: dict[tuple[ast.AST, str], list[ast.Call]] = {}
         for call in self.calls():
-            name = self._bound_name(call)
+            name = _assigned_name(self.parents, call)
             if name is None:
                 self._decide([call], [call])
                 continue
@@ -339,9 +357,6 @@ class _ArgSpecUses:
             groups.setdefault((scope, name), []).append(call)
         for (scope, name), calls in groups.items():
             self._decide(calls, self._reads(scope, name, calls))
-
-    def _bound_name(self, call: ast.Call) -> str | None:
-        return _assigned_name(self.parents, call)
 
     def _reads(self, scope: ast.AST, name: str, calls: list[ast.Call]) -> list[ast.expr]:
         """Every read of ``name`` in ``scope``; a problem when the name may be read elsewhere
@@ -446,7 +461,7 @@ class _Canonical(ast.NodeTransformer):
         self.imports, self.api, self.replacement = imports, api, replacement
 
     def _name(self, node: ast.Name | ast.Attribute) -> ast.AST:
-        qualified = _qualified(node, self.imports)
+        qualified = qualified_name(node, self.imports)
         if qualified is None:
             return self.generic_visit(node)
         return ast.Name(id=self.replacement if qualified == self.api else qualified)
@@ -495,19 +510,17 @@ def _fallbacks(api: str, replacement: str, tree: ast.Module) -> Iterator[str]:
     getfullargspec does not: a ``try`` around the call whose handler may catch ValueError keeps
     its behaviour only when the handler does what the migrated body does (the code's own
     fallback to getfullargspec)."""
-    imports = _imports(tree)
-    parents = {c: n for n in ast.walk(tree) for c in ast.iter_child_nodes(n)}
+    imports = imported(tree)
+    parents = _parents(tree)
     for node in [n for n in ast.walk(tree) if isinstance(n, ast.Try | ast.TryStar)]:
         called = any(
-            isinstance(n, ast.Call) and _qualified(n.func, imports) == api
+            isinstance(n, ast.Call) and qualified_name(n.func, imports) == api
             for s in node.body
             for n in ast.walk(s)
         )
         if not called:
             continue
-        scope: ast.AST = node
-        while not isinstance(scope, _SCOPES):
-            scope = parents[scope]
+        scope = _scope(node, parents)
         same = _Canonical(imports, api, replacement)
         migrated = ast.dump(ast.Module([same.visit(copy.deepcopy(s)) for s in node.body], []))
         for handler in node.handlers:
@@ -587,8 +600,10 @@ def argspec_fields(api: str, tree: cst.Module) -> cst.Module:
         tree = MetadataWrapper(tree).visit(reshape)
         if reshape.done != len(wrap) + len(rename):
             problems = ["a use could not be rewritten in place"]
+        else:
+            parsed = ast.parse(tree.code)  # the try bodies as reshaped
     if not problems:
-        problems = list(_fallbacks(api, _FULL, ast.parse(tree.code)))
+        problems = list(_fallbacks(api, _FULL, parsed))
     problems = list(dict.fromkeys(problems))[:3]
     if problems:
         raise Unfixable(
@@ -662,7 +677,7 @@ def _reexporters(tree: cst.Module, module: str, migration: Migration) -> list[st
     the very same object. (A submodule, ``from pkg import compat``, is not followed: the
     replacement's other names could not be written in the file's spelling.)"""
     try:
-        imports = _imports(ast.parse(tree.code))
+        imports = imported(ast.parse(tree.code))
     except SyntaxError:
         return []
     names = _names(migration, module)
@@ -751,9 +766,9 @@ class _Instances:
 
     def __init__(self, tree: ast.Module, owner: type, method: str) -> None:
         self.tree, self.owner, self.method = tree, owner, method
-        self.imports = _imports(tree)
+        self.imports = imported(tree)
         self.bindings = _bindings(tree)
-        self.parents = {c: n for n in ast.walk(tree) for c in ast.iter_child_nodes(n)}
+        self.parents = _parents(tree)
 
     def names(self) -> list[str]:
         return sorted(
@@ -782,7 +797,7 @@ class _Instances:
     def _resolve(self, node: ast.AST) -> object:
         """The object a dotted name of the file is, through its imports or a module-level
         ``Name = dotted.name`` (its only binding); None when unknown."""
-        qualified = _qualified(node, self.imports)
+        qualified = qualified_name(node, self.imports)
         if qualified is not None:
             return _lookup(qualified)
         if not isinstance(node, ast.Name):
@@ -794,7 +809,7 @@ class _Instances:
             and parent.targets == nodes
             and self.parents.get(parent) is self.tree
         ):
-            value = _qualified(parent.value, self.imports)
+            value = qualified_name(parent.value, self.imports)
             return _lookup(value) if value is not None else None
         return None
 
