@@ -349,7 +349,17 @@ def _function_tree(func: object) -> ast.FunctionDef | ast.AsyncFunctionDef | Non
     if func is None or not callable(func):
         return None
     try:
-        tree = ast.parse(inspect.cleandoc("\n" + inspect.getsource(func)))
+        return _parsed_def(func)
+    except TypeError:  # unhashable: no function, and inspect gives no source of it either
+        return None
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_def(func: object) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """:func:`_function_tree`'s parse, once per function: a nose setup is read for its
+    assignments and its globals, by every failing test of its class."""
+    try:
+        tree = ast.parse(inspect.cleandoc("\n" + inspect.getsource(func)))  # type: ignore[arg-type]
     except (OSError, TypeError, SyntaxError):
         return None
     defs = [n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
