@@ -19,7 +19,6 @@ import pytest
 from pytest_autofix.config import Settings, notes_key, state_dir
 from pytest_autofix.worker import startup
 from pytest_autofix.worker.capture import FACTS_ATTR, CapturePlugin
-from pytest_autofix.worker.startup import StartupPlugin
 
 if TYPE_CHECKING:
     from pytest_autofix.engine.rounds import Outcome
@@ -55,7 +54,7 @@ class AutofixSession:
         self.collection_interrupts = False
         config.pluginmanager.register(CapturePlugin(config.rootpath), "autofix-capture")
         if not self.worker:  # start-up failures as collection errors (a worker's: its own)
-            config.pluginmanager.register(StartupPlugin(config), "autofix-startup")
+            config.pluginmanager.register(startup.StartupPlugin(config), "autofix-startup")
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if self.worker:

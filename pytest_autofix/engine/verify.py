@@ -134,13 +134,12 @@ def _widens(nodeid: str, parent: str) -> bool:
     """``nodeid`` is an instance of the same test as the instance ``parent``, whose ids it
     holds in order among more (pytest joins an instance's ids with ``-``)."""
     base = _unparametrized(parent)
-    if base is None or _unparametrized(nodeid) != base or nodeid == parent:
+    if base is None or _unparametrized(nodeid) != base:
         return False
     wanted = parent[len(base) + 1 : -1].split("-")
-    have = iter(nodeid[len(base) + 1 : -1].split("-"))
-    return len(wanted) < len(nodeid[len(base) + 1 : -1].split("-")) and all(
-        part in have for part in wanted
-    )
+    ids = nodeid[len(base) + 1 : -1].split("-")  # more ids than ``parent``: not ``parent``
+    have = iter(ids)
+    return len(wanted) < len(ids) and all(part in have for part in wanted)
 
 
 def _file_of(nodeid: str) -> str:

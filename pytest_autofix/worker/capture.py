@@ -294,18 +294,24 @@ def _finally_over(filename: str, line: int, inner: int) -> bool:
     return False
 
 
-def _masked_facts(exc: BaseException, node: object, rootdir: Path, depth: int = 3) -> Facts:
-    """The facts of the error a failure stands for (:func:`_masked`), as the rules read them,
-    with the error it stands for in turn (``raise ... from`` in the handler a ``finally`` ran
-    after), ``depth`` levels at most."""
-    frames = project_frames(exc, rootdir)
-    facts: Facts = {
+def _error_facts(exc: BaseException, frames: list[ProjectFrame]) -> Facts:
+    """What the error is and where in the project it was raised: the facts every rule reads,
+    of a failure's error and of the error it stands for (:func:`_masked_facts`)."""
+    return {
         "exc_type": _qualname(type(exc)),
         "exc_mro": [_qualname(t) for t in type(exc).__mro__[:-2]][:12],
         "message": str(exc)[:_MAX_MESSAGE],
         "frame": frames[-1] if frames else None,
         "frames": frames[-8:],
     }
+
+
+def _masked_facts(exc: BaseException, node: object, rootdir: Path, depth: int = 3) -> Facts:
+    """The facts of the error a failure stands for (:func:`_masked`), as the rules read them,
+    with the error it stands for in turn (``raise ... from`` in the handler a ``finally`` ran
+    after), ``depth`` levels at most."""
+    frames = project_frames(exc, rootdir)
+    facts = _error_facts(exc, frames)
     facts.update(_exception_facts(exc, node, frames, rootdir))
     facts.update(_environment_facts(exc))
     masked = _masked(exc) if depth > 1 else None
@@ -343,7 +349,17 @@ def _function_tree(func: object) -> ast.FunctionDef | ast.AsyncFunctionDef | Non
     if func is None or not callable(func):
         return None
     try:
-        tree = ast.parse(inspect.cleandoc("\n" + inspect.getsource(func)))
+        return _parsed_def(func)
+    except TypeError:  # unhashable: no function, and inspect gives no source of it either
+        return None
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_def(func: object) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """:func:`_function_tree`'s parse, once per function: a nose setup is read for its
+    assignments and its globals, by every failing test of its class."""
+    try:
+        tree = ast.parse(inspect.cleandoc("\n" + inspect.getsource(func)))  # type: ignore[arg-type]
     except (OSError, TypeError, SyntaxError):
         return None
     defs = [n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
@@ -542,21 +558,15 @@ def capture(
     """Every structured fact the live exception gives, as JSON-able data."""
     wrapper = excinfo.value
     exc = _translated(_primary(wrapper))
-    located = _located_frames(exc, rootdir)
     native = _native(exc, rootdir)
-    if native is not None:
-        exc, located = native
+    exc, located = native if native is not None else (exc, _located_frames(exc, rootdir))
     frames = [frame for frame, _ in located]
     facts: Facts = {
         "v": FACTS_VERSION,
         "when": when,
-        "exc_type": _qualname(type(exc)),
-        "exc_mro": [_qualname(t) for t in type(exc).__mro__[:-2]][:12],
-        "message": str(exc)[:_MAX_MESSAGE],
+        **_error_facts(exc, frames),
         "wrapper": _qualname(type(wrapper)) if exc is not wrapper else None,
         "chain": _chain(exc),
-        "frame": frames[-1] if frames else None,
-        "frames": frames[-8:],
         "is_warning": isinstance(exc, Warning),
     }
     installed_copies = {frame["path"]: copy for frame, copy in located if copy is not None}

@@ -28,7 +28,8 @@ the session's counts, autofix's capture and the rerun's recorder all see it as t
 collection error; its node id is what pytest gives the directory's collector, so the rerun,
 which runs that directory, proves the fix by starting up and running its tests.
 :func:`plain_status` says what plain pytest would have exited with. Imports only the standard
-library and pytest; :mod:`pytest_autofix.worker.capture` when a failure is kept.
+library, pytest and :mod:`pytest_autofix.paths`; :mod:`pytest_autofix.worker.capture` when a
+failure is kept.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from pytest_autofix import paths
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -221,12 +224,9 @@ def _project_plugin(plugin: object, rootdir: Path) -> Path | None:
     if not file:
         return None
     path = Path(os.path.abspath(file))
-    if not path.is_relative_to(rootdir) or _INSTALLED & set(path.parts):
-        return None
+    if not path.is_relative_to(rootdir) or paths.not_project(path.relative_to(rootdir).as_posix()):
+        return None  # outside the project, or installed in it (a venv's site-packages): paths.py
     return path.parent if path.name == "conftest.py" else rootdir
-
-
-_INSTALLED = frozenset({"site-packages", "dist-packages"})
 
 
 class StartupPlugin:
